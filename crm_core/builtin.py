@@ -1,0 +1,411 @@
+"""The core's own answers to the hooks, registered first in every plugin manager as "crm_core"."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, func, insert, select
+
+from crm_core import audit_trail, i18n
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.errors import ValidationError
+from crm_core.hookspecs import hookimpl
+from crm_core.models import (
+    Contact,
+    Customer,
+    Interaction,
+    OwnershipPeriod,
+    Product,
+    User,
+)
+from crm_core.normalize import name_key
+from crm_core.services import bulk_customers, products
+from crm_core.services.importing import Column, Importer, ImportRejected
+from crm_core.services.reminders import Reminder
+from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable
+from crm_core.services.sections import Section
+from crm_core.settings import SettingSpec, parse_text, parse_timezone
+from crm_core.sqltime import local_day, local_month
+from crm_core.types import to_money
+
+# --- settings and permissions -----------------------------------------------------------------
+
+
+@hookimpl
+def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
+    register(
+        SettingSpec(
+            "timezone", "Asia/Shanghai", "time zone for dates shown and reports", parse_timezone
+        )
+    )
+    register(
+        SettingSpec("currency", "CNY", "the deployment's one currency (ISO code)", _parse_currency)
+    )
+    register(SettingSpec("default_actor", "admin", "login used when --as is not given", parse_text))
+
+
+def _parse_currency(text: str) -> str:
+    code = text.strip().upper()
+    if len(code) != 3 or not code.isalpha():
+        raise ValueError("a three-letter ISO code such as CNY")
+    return code
+
+
+@hookimpl
+def crm_register_permissions(register: Callable[[str, str], None]) -> None:
+    register("audit-reader", "may read the audit log of records they can see")
+
+
+# --- importers --------------------------------------------------------------------------------
+
+
+def _parse_money(text: str) -> Any:
+    return products.parse_amount(text, "price")
+
+
+@hookimpl
+def crm_register_importers(register: Callable[[Importer], None]) -> None:
+    register(
+        Importer(
+            entity="customers",
+            title="Customers",
+            columns=(
+                Column("name", ("客户名称", "客户", "公司名称"), required=True),
+                Column("kind", ("客户类型",), parse=bulk_customers.parse_kind),
+                Column("level", ("客户级别",)),
+                Column("industry", ("所属行业",)),
+                Column("region", ("所在地区", "区域")),
+                Column("phone", ("联系电话", "手机")),
+                Column("address", ()),
+                Column("notes", ("说明",)),
+                Column("owner", ("负责人登录名", "业务员")),
+            ),
+            write=bulk_customers.write,
+            export=bulk_customers.export,
+        )
+    )
+    register(
+        Importer(
+            entity="contacts",
+            title="Contacts",
+            columns=(
+                Column("customer", ("客户名称", "公司名称"), required=True),
+                Column("name", ("姓名", "联系人姓名"), required=True),
+                Column("title", ("职位",)),
+                Column("phone", ("手机", "联系电话")),
+                Column("email", ("电子邮箱",)),
+                Column("notes", ("说明",)),
+            ),
+            write=_write_contacts,
+            export=_export_contacts,
+        )
+    )
+    register(
+        Importer(
+            entity="products",
+            title="Products",
+            columns=(
+                Column("code", ("产品编码", "编号"), required=True),
+                Column("name", ("产品名称",), required=True),
+                Column("product_line", ("产品线",)),
+                Column("unit", ()),
+                Column("price", ("单价",), parse=_parse_money),
+            ),
+            write=_write_products,
+            export=_export_products,
+            unique=("code",),
+        )
+    )
+
+
+def _write_contacts(ctx: Context, rows: list[dict[str, Any]]) -> int:
+    keys = {name_key(row["customer"]): row for row in rows}
+    visible = dict(
+        ctx.session.execute(
+            select(Customer.name_key, Customer.id).where(Customer.name_key.in_(keys))
+        )
+        .tuples()
+        .all()
+    )
+    errors = [
+        f"row {row['_row']}: " + i18n._("No customer {ref}.", ref=row["customer"])
+        for row in rows
+        if name_key(row["customer"]) not in visible
+    ]
+    if errors:
+        raise ImportRejected(errors, len(rows))
+    now = ctx.now()
+    values = [
+        {
+            "customer_id": visible[name_key(row["customer"])],
+            "name": row["name"],
+            "title": row.get("title"),
+            "phone": row.get("phone"),
+            "email": row.get("email"),
+            "notes": row.get("notes"),
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    table = table_of(Contact)
+    ids = list(ctx.session.scalars(insert(table).returning(table.c.id), values))
+    audit_trail.record(
+        ctx.session,
+        [{"action": "import", "entity": "crm_contact", "entity_id": str(i)} for i in ids],
+    )
+    return len(ids)
+
+
+def _export_contacts(ctx: Context) -> Iterator[Mapping[str, Any]]:
+    after = 0
+    while True:
+        page = ctx.session.execute(
+            select(Contact, Customer.name)
+            .join(Customer, Customer.id == Contact.customer_id)
+            .where(Contact.id > after)
+            .order_by(Contact.id)
+            .limit(1000)
+        ).all()
+        if not page:
+            return
+        for contact, customer_name in page:
+            yield {
+                "customer": customer_name,
+                "name": contact.name,
+                "title": contact.title,
+                "phone": contact.phone,
+                "email": contact.email,
+                "notes": contact.notes,
+            }
+        after = page[-1][0].id
+
+
+def _write_products(ctx: Context, rows: list[dict[str, Any]]) -> int:
+    if not ctx.actor.is_admin and ctx.actor.role != "manager":
+        raise ValidationError(f"{ctx.actor.login} may not import products")
+    codes = [row["code"] for row in rows]
+    taken = set(ctx.session.scalars(select(Product.code).where(Product.code.in_(codes))))
+    if taken:
+        errors = [
+            f"row {r['_row']}: product {r['code']} exists" for r in rows if r["code"] in taken
+        ]
+        raise ImportRejected(errors, len(rows))
+    now = ctx.now()
+    table = table_of(Product)
+    values = [
+        {
+            "code": row["code"],
+            "name": row["name"],
+            "product_line": row.get("product_line"),
+            "unit": row.get("unit") or "pcs",
+            "price": row.get("price", to_money(0)),
+            "active": True,
+            "created_at": now,
+        }
+        for row in rows
+    ]
+    ids = list(ctx.session.scalars(insert(table).returning(table.c.id), values))
+    audit_trail.record(
+        ctx.session,
+        [{"action": "import", "entity": "crm_product", "entity_id": str(i)} for i in ids],
+    )
+    return len(ids)
+
+
+def _export_products(ctx: Context) -> Iterator[Mapping[str, Any]]:
+    after = 0
+    while True:
+        page = products.list_page(ctx, after_id=after, limit=1000)
+        if not page:
+            return
+        for p in page:
+            yield {
+                "code": p.code,
+                "name": p.name,
+                "product_line": p.product_line,
+                "unit": p.unit,
+                "price": p.price,
+            }
+        after = page[-1].id
+
+
+# --- reports ----------------------------------------------------------------------------------
+
+SEGMENTS = ("kind", "level", "industry", "region", "owner")
+
+
+def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    by = params["by"]
+    column = User.login if by == "owner" else getattr(Customer, by)
+    query = (
+        select(column.label(by), func.count(Customer.id))
+        .select_from(Customer)
+        .outerjoin(User, User.id == Customer.owner_id)
+        .group_by(column)
+        .order_by(func.count(Customer.id).desc(), column)
+    )
+    if params.get("kind"):
+        query = query.where(Customer.kind == params["kind"])
+    rows = [(value, int(count)) for value, count in ctx.session.execute(query)]
+    return ReportTable((by, "count"), rows)
+
+
+def _window(ctx: Context, column: Any, params: Mapping[str, Any]) -> list[Any]:
+    from datetime import datetime, time
+
+    conditions = []
+    if params.get("since"):
+        conditions.append(column >= datetime.combine(params["since"], time.min, ctx.zone))
+    if params.get("until"):
+        conditions.append(column <= datetime.combine(params["until"], time.max, ctx.zone))
+    return conditions
+
+
+def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    month = local_month(Customer.created_at, str(ctx.settings.get("timezone"))).label("month")
+    query = (
+        select(month, Customer.level, func.count(Customer.id))
+        .where(*_window(ctx, Customer.created_at, params))
+        .group_by(month, Customer.level)
+        .order_by(month, Customer.level)
+    )
+    return ReportTable(
+        ("month", "level", "count"), [(m, lvl, int(c)) for m, lvl, c in ctx.session.execute(query)]
+    )
+
+
+def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    day = local_day(Interaction.occurred_at, str(ctx.settings.get("timezone"))).label("day")
+    query = (
+        select(day, User.login, func.count(Interaction.id))
+        .join(User, User.id == Interaction.user_id)
+        .where(*_window(ctx, Interaction.occurred_at, params))
+        .group_by(day, User.login)
+        .order_by(day, User.login)
+    )
+    return ReportTable(
+        ("day", "user", "count"), [(d, u, int(c)) for d, u, c in ctx.session.execute(query)]
+    )
+
+
+@hookimpl
+def crm_register_reports(register: Callable[[Report], None]) -> None:
+    register(
+        Report(
+            "customers-by-segment",
+            "Customers by segment",
+            _customers_by_segment,
+            (
+                ReportParam(
+                    "by",
+                    "kind, level, industry, region or owner",
+                    default="level",
+                    choices=SEGMENTS,
+                ),
+                ReportParam("kind", "only customers of this kind"),
+            ),
+            title_zh="客户分布",
+        )
+    )
+    register(
+        Report(
+            "new-customers-by-month",
+            "New customers by month and level",
+            _new_customers_by_month,
+            (SINCE, UNTIL),
+            title_zh="每月新增客户",
+        )
+    )
+    register(
+        Report(
+            "interactions-per-day",
+            "Interactions per salesperson per day",
+            _interactions_per_day,
+            (SINCE, UNTIL),
+            title_zh="每日联系次数",
+        )
+    )
+
+
+# --- reminders and the 360 view ---------------------------------------------------------------
+
+
+@hookimpl
+def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+    """Follow-ups: a customer's latest interaction planned a next contact that is now due."""
+    latest = (
+        select(Interaction.customer_id, func.max(Interaction.occurred_at).label("last_at"))
+        .group_by(Interaction.customer_id)
+        .subquery()
+    )
+    query = (
+        select(Interaction.next_contact_on, Customer.name, Interaction.kind, Interaction.notes)
+        .join(
+            latest,
+            and_(
+                latest.c.customer_id == Interaction.customer_id,
+                latest.c.last_at == Interaction.occurred_at,
+            ),
+        )
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(Interaction.next_contact_on <= on, Customer.owner_id == user_id)
+    )
+    for due, name, kind, notes in ctx.session.execute(query):
+        assert due is not None
+        what = i18n._("follow up after {kind}", kind=kind) + (f": {notes}" if notes else "")
+        yield Reminder(due, "follow-up", what, name)
+
+
+@hookimpl
+def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]:
+    contacts = ctx.session.scalars(
+        select(Contact).where(Contact.customer_id == customer.id).order_by(Contact.id)
+    )
+    yield Section(
+        "Contacts",
+        [{"name": c.name, "title": c.title, "phone": c.phone, "email": c.email} for c in contacts],
+        order=10,
+    )
+    recent = ctx.session.execute(
+        select(Interaction, User.login)
+        .join(User, User.id == Interaction.user_id)
+        .where(Interaction.customer_id == customer.id)
+        .order_by(Interaction.occurred_at.desc())
+        .limit(10)
+    )
+    yield Section(
+        "Recent interactions",
+        [
+            {
+                "occurred_at": ctx.local(i.occurred_at).strftime("%Y-%m-%d %H:%M"),
+                "kind": i.kind,
+                "user": login,
+                "notes": i.notes,
+                "next_contact_on": i.next_contact_on,
+            }
+            for i, login in recent
+        ],
+        order=20,
+    )
+    history = ctx.session.execute(
+        select(OwnershipPeriod, User.login)
+        .outerjoin(User, User.id == OwnershipPeriod.owner_id)
+        .where(OwnershipPeriod.customer_id == customer.id)
+        .order_by(OwnershipPeriod.started_at, OwnershipPeriod.id)
+    )
+    yield Section(
+        "Ownership",
+        [
+            {
+                "owner": login or i18n._("the shared pool"),
+                "from": ctx.local(p.started_at).strftime("%Y-%m-%d"),
+                "to": ctx.local(p.ended_at).strftime("%Y-%m-%d") if p.ended_at else None,
+                "reason": p.reason,
+            }
+            for p, login in history
+        ],
+        order=90,
+    )

@@ -1,0 +1,48 @@
+"""The CLI's shared state: the chosen database and acting user, opened lazily."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, TypeVar
+
+import click
+
+from crm_core.context import Context
+from crm_core.deployment import Deployment
+from crm_core.plugins import PluginCatalog
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class App:
+    def __init__(
+        self, db: str | None, as_login: str | None, catalog: PluginCatalog | None = None
+    ) -> None:
+        self.db = db
+        self.as_login = as_login
+        self.catalog = catalog if catalog is not None else PluginCatalog()
+        self._deployment: Deployment | None = None
+
+    @property
+    def deployment(self) -> Deployment:
+        """The deployment, which must exist (`crm init` first)."""
+        return self.unchecked_deployment.require()
+
+    @property
+    def unchecked_deployment(self) -> Deployment:
+        if self._deployment is None:
+            self._deployment = Deployment(self.db, self.catalog)
+        return self._deployment
+
+    @contextmanager
+    def work(self, *, write: bool = False) -> Iterator[Context]:
+        with self.deployment.work(self.as_login, write=write) as ctx:
+            yield ctx
+
+    def close(self) -> None:
+        if self._deployment is not None:
+            self._deployment.dispose()
+
+
+pass_app = click.make_pass_decorator(App)

@@ -1,0 +1,165 @@
+"""`crm customers`: add, list, show (the 360 view), update, transfer."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from crm_core.cli.app import App, pass_app
+from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.errors import ValidationError
+from crm_core.models import KINDS, Customer, User
+from crm_core.services import customers, sections, transfer
+
+COLUMNS = ["id", "name", "kind", "level", "industry", "region", "phone", "owner"]
+
+
+def record(customer: Customer, owner: str | None) -> dict[str, Any]:
+    return {
+        "id": customer.id,
+        "name": customer.name,
+        "kind": customer.kind,
+        "level": customer.level,
+        "industry": customer.industry,
+        "region": customer.region,
+        "phone": customer.phone,
+        "address": customer.address,
+        "notes": customer.notes,
+        "owner": owner,
+    }
+
+
+def _fields(**values: Any) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v is not None}
+
+
+def customers_group() -> click.Group:
+    @click.group("customers")
+    def group() -> None:
+        """Customers, suppliers, partners, agents, competitors.  客户。"""
+
+    @group.command("add")
+    @click.argument("name")
+    @click.option("--kind", type=click.Choice(KINDS), default="customer", show_default=True)
+    @click.option("--level")
+    @click.option("--industry")
+    @click.option("--region")
+    @click.option("--phone")
+    @click.option("--address")
+    @click.option("--notes")
+    @click.option("--owner", "owner_login", help="Owner's login (default: you).")
+    @click.option("--pool", is_flag=True, help="Put it in the shared pool, with no owner.")
+    @pass_app
+    def add(app: App, /, name: str, owner_login: str | None, pool: bool, **values: Any) -> None:
+        """Register a customer; refused if the name or phone is already registered."""
+        with app.work(write=True) as ctx:
+            customer = customers.create(
+                ctx, {"name": name, **_fields(**values)}, owner_login=owner_login, pool=pool
+            )
+            click.echo(f"added customer {customer.id} {customer.name}")
+
+    @group.command("list")
+    @click.option("--kind", type=click.Choice(KINDS))
+    @click.option("--level")
+    @click.option("--industry")
+    @click.option("--region")
+    @click.option("--owner", "owner_login", help="Only this owner's customers.")
+    @click.option("--pool", is_flag=True, help="Only the shared pool.")
+    @click.option("--search", "name_contains", help="Part of the name or phone.")
+    @click.option(
+        "--after", "after_id", type=int, default=0, help="Keyset cursor: the last id seen."
+    )
+    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @format_option
+    @pass_app
+    def list_(app: App, /, after_id: int, limit: int, fmt: str, **filters: Any) -> None:
+        """Customers you may see, in id order; page with --after LAST_ID."""
+        with app.work() as ctx:
+            page = customers.list_page(
+                ctx, customers.CustomerFilter(**filters), after_id=after_id, limit=limit
+            )
+            rows = [record(c, owner) for c, owner in page]
+        emit(rows, fmt, COLUMNS)
+
+    @group.command("show")
+    @click.argument("ref")
+    @format_option
+    @pass_app
+    def show(app: App, ref: str, fmt: str) -> None:
+        """The customer 360 view: profile plus every enabled plugin's sections."""
+        with app.work() as ctx:
+            customer = customers.get(ctx, ref)
+            owner = ctx.session.get(User, customer.owner_id) if customer.owner_id else None
+            profile = record(customer, owner.login if owner else None)
+            found = sections.sections(ctx, customer)
+        if fmt == "json":
+            emit_object(
+                {
+                    **profile,
+                    "sections": [
+                        {"title": s.title, "source": s.source, "rows": list(s.rows)} for s in found
+                    ],
+                },
+                fmt,
+            )
+            return
+        emit_object(profile, fmt)
+        for section in found:
+            if section.rows:
+                emit(list(section.rows), fmt, title=section.title)
+            elif fmt == "table":
+                click.echo(f"{section.title}: -")
+
+    @group.command("update")
+    @click.argument("ref")
+    @click.option("--name")
+    @click.option("--kind", type=click.Choice(KINDS))
+    @click.option("--level")
+    @click.option("--industry")
+    @click.option("--region")
+    @click.option("--phone")
+    @click.option("--address")
+    @click.option("--notes")
+    @pass_app
+    def update(app: App, /, ref: str, **values: Any) -> None:
+        """Change a customer's fields; each change is audited."""
+        changes = _fields(**values)
+        if not changes:
+            raise ValidationError("nothing to change: pass at least one option")
+        with app.work(write=True) as ctx:
+            customer = customers.update(ctx, ref, changes)
+            click.echo(f"updated customer {customer.id} {customer.name}")
+
+    @group.command("transfer")
+    @click.argument("refs", nargs=-1)
+    @click.option("--from", "from_login", help="Move everything this user owns (a leaver).")
+    @click.option("--to", "to_login", required=True, help="The new owner.")
+    @click.option("--reason")
+    @format_option
+    @pass_app
+    def transfer_(
+        app: App,
+        refs: tuple[str, ...],
+        from_login: str | None,
+        to_login: str,
+        reason: str | None,
+        fmt: str,
+    ) -> None:
+        """Give customers, with everything that follows them, to another owner. All or nothing."""
+        if bool(refs) == bool(from_login):
+            raise ValidationError("name customers, or --from LOGIN, but not both")
+        with app.work(write=True) as ctx:
+            if from_login:
+                result = transfer.transfer_all(ctx, from_login, to_login, reason)
+            else:
+                result = transfer.transfer_customers(ctx, list(refs), to_login, reason)
+        if fmt == "table":
+            click.echo(result.message)
+        emit([{"what": k, "count": v} for k, v in result.moved.items()], fmt, ["what", "count"])
+
+    return group
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(customers_group())

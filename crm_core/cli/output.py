@@ -1,0 +1,87 @@
+"""Printing results as a table (rich), JSON (stable, for scripts) or CSV."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from crm_core import i18n
+
+FORMATS = ("table", "json", "csv")
+
+format_option = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="Output format; JSON and CSV are stable for scripts.",
+)
+
+
+def jsonable(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)  # exact: amounts are strings in JSON
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return value
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(_text(v) for v in value)
+    return str(jsonable(value))
+
+
+def emit(
+    records: Sequence[Mapping[str, Any]],
+    fmt: str,
+    columns: Sequence[str] | None = None,
+    title: str | None = None,
+) -> None:
+    """Print records (dicts with the same keys) in the chosen format."""
+    cols = list(columns) if columns else (list(records[0]) if records else [])
+    if fmt == "json":
+        click.echo(
+            json.dumps(
+                [jsonable({c: r.get(c) for c in cols}) for r in records],
+                ensure_ascii=False,
+                indent=2,
+            )
+        )
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(cols)
+        for r in records:
+            writer.writerow([_text(r.get(c)) for c in cols])
+    else:
+        table = Table(title=i18n._(title) if title else None, show_lines=False)
+        for c in cols:
+            table.add_column(i18n._(c))
+        for r in records:
+            table.add_row(*[_text(r.get(c)) for c in cols])
+        Console().print(table)
+
+
+def emit_object(record: Mapping[str, Any], fmt: str) -> None:
+    if fmt == "json":
+        click.echo(json.dumps(jsonable(record), ensure_ascii=False, indent=2))
+    else:
+        emit([{"field": k, "value": v} for k, v in record.items() if not isinstance(v, list)], fmt)

@@ -1,0 +1,63 @@
+"""`crm products`."""
+
+from __future__ import annotations
+
+import click
+
+from crm_core.cli.app import App, pass_app
+from crm_core.cli.output import emit, format_option
+from crm_core.services import products
+
+
+def products_group() -> click.Group:
+    @click.group("products")
+    def group() -> None:
+        """What the company sells.  产品。"""
+
+    @group.command("add")
+    @click.argument("code")
+    @click.option("--name", required=True)
+    @click.option("--price", default="0", show_default=True, help="Exact decimal, e.g. 1999.00")
+    @click.option("--unit", default="pcs", show_default=True)
+    @click.option("--line", "product_line", help="Product line.")
+    @pass_app
+    def add(
+        app: App, code: str, name: str, price: str, unit: str, product_line: str | None
+    ) -> None:
+        """Add a product (admins and managers)."""
+        with app.work(write=True) as ctx:
+            product = products.add(
+                ctx, code, name, price=price, unit=unit, product_line=product_line
+            )
+            click.echo(f"added product {product.code}")
+
+    @group.command("list")
+    @click.option("--line", "product_line")
+    @click.option("--after", "after_id", type=int, default=0)
+    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @format_option
+    @pass_app
+    def list_(app: App, product_line: str | None, after_id: int, limit: int, fmt: str) -> None:
+        """Products in id order."""
+        with app.work() as ctx:
+            rows = [
+                {
+                    "id": p.id,
+                    "code": p.code,
+                    "name": p.name,
+                    "product_line": p.product_line,
+                    "unit": p.unit,
+                    "price": p.price,
+                    "active": p.active,
+                }
+                for p in products.list_page(
+                    ctx, after_id=after_id, limit=limit, product_line=product_line
+                )
+            ]
+        emit(rows, fmt, ["id", "code", "name", "product_line", "unit", "price", "active"])
+
+    return group
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(products_group())

@@ -1,0 +1,88 @@
+"""Engines, the shared MetaData and the declarative base.
+
+SQLite is the embedded default: WAL, foreign keys on, a busy timeout, and transactions the
+application controls (pysqlite's own implicit BEGIN is switched off so that a write can start
+with `BEGIN IMMEDIATE` and take the write lock before it reads). PostgreSQL uses psycopg 3.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from sqlalchemy import Engine, MetaData, Table, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.orm import DeclarativeBase
+
+DEFAULT_URL = "sqlite:///crm.db"
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+#: Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
+WRITE_LOCK = "crm_write_lock"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Base(DeclarativeBase):
+    """Every table of the core and of every plugin lives in this one MetaData."""
+
+    metadata = metadata
+
+
+def resolve_url(url: str | None) -> str:
+    """The database URL: the given one, else CRM_DATABASE_URL, else ./crm.db.
+
+    A bare `postgresql://` URL is taken to mean psycopg 3.
+    """
+    raw = url or os.environ.get("CRM_DATABASE_URL") or DEFAULT_URL
+    parsed = make_url(raw)
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def sqlite_path(url: str) -> str | None:
+    """The file behind a SQLite URL, or None for other databases and in-memory SQLite."""
+    parsed: URL = make_url(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database or ""
+    return None if database in {"", ":memory:"} else database
+
+
+def make_engine(url: str, **kwargs: Any) -> Engine:
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "sqlite":
+        _configure_sqlite(engine)
+    return engine
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        immediate = connection.get_execution_options().get(WRITE_LOCK, False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def table_of(model: type[Any]) -> Table:
+    """The Core table behind a mapped class (typed; Core access is unfiltered system access)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table

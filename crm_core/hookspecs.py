@@ -1,0 +1,178 @@
+"""Every hook of the crm framework, one documented function each.
+
+A plugin implements a hook by defining a function of the same name marked `@crm_core.hookimpl`,
+naming only the arguments it uses (pluggy passes just those, so a spec can grow later). Only the
+plugins enabled in a deployment take part, and the core itself answers through the same hooks
+(`crm_core.builtin`). Never rely on the order in which implementations run.
+
+Hook kinds:
+- collectors take a `register` callback, so the core validates and de-duplicates what is added;
+- events return nothing and run inside the caller's transaction: raising rolls the write back,
+  and the error names the plugin;
+- contributions return a value per plugin, and the caller gathers the list.
+
+Arguments named `ctx` are a `crm_core.context.Context`: the session of the current transaction,
+the acting user, the hooks and the deployment's settings. Bulk paths call a hook once per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from random import Random
+from typing import TYPE_CHECKING
+
+import pluggy
+
+if TYPE_CHECKING:
+    import click
+
+    from crm_core.changes import CustomerChange, Transfer
+    from crm_core.context import Context
+    from crm_core.models import Customer, Interaction
+    from crm_core.services.importing import Importer
+    from crm_core.services.reminders import Reminder
+    from crm_core.services.reports import Report
+    from crm_core.services.sections import Section
+    from crm_core.settings import SettingSpec
+
+PROJECT = "crm"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# --------------------------------------------------------------------------------------------
+# Bootstrap: what a plugin adds to the framework. Called when a deployment's plugins load.
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def crm_register_commands(cli: click.Group) -> None:
+    """Add click commands or groups to the `crm` command line.
+
+    Fires when the CLI resolves a command, for the plugins enabled in the selected deployment.
+    Add top-level groups with `cli.add_command(group)`, or subcommands to a core group, e.g.
+    `cli.commands["customers"].add_command(claim)`. Commands reach the deployment through
+    `crm_core.cli.context.pass_app`.
+    """
+
+
+@hookspec
+def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
+    """Declare deployment settings (key, default, parser, help) that `crm config` may change.
+
+    Keys are namespaced by plugin (`customer_resources.protection_days`). A key registered
+    twice is an error naming both plugins.
+    """
+
+
+@hookspec
+def crm_register_permissions(register: Callable[[str, str], None]) -> None:
+    """Declare permissions that can be granted to users: `register(name, description)`.
+
+    `crm users grant LOGIN PERMISSION` accepts only registered names.
+    """
+
+
+@hookspec
+def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    """Add message translations: `register("zh", {"English text": "中文"})`."""
+
+
+@hookspec
+def crm_plugin_enabled(ctx: Context, name: str) -> None:
+    """Fires inside the enabling transaction, after plugin `name`'s migrations ran.
+
+    Every enabled plugin, the new one included, hears it; seed default picklists or settings
+    here when `name` is your own. Fires again on re-enable: make it idempotent.
+    """
+
+
+# --------------------------------------------------------------------------------------------
+# Customer events: validate before a write, react after it, all in the same transaction.
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def crm_validate_customer_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None:
+    """Fires before customers are created or updated (one call per batch); raise to refuse.
+
+    Raise `crm_core.errors.ValidationError` with a message naming the row (`change.label`);
+    nothing of the batch is written. Do not write here.
+    """
+
+
+@hookspec
+def crm_customers_created(ctx: Context, customer_ids: Sequence[int]) -> None:
+    """Fires after customers were inserted, once per batch (a single add or an import batch)."""
+
+
+@hookspec
+def crm_customers_updated(ctx: Context, changes: Sequence[CustomerChange]) -> None:
+    """Fires after customers were updated; each change holds the fields' old and new values."""
+
+
+@hookspec
+def crm_customer_level_changed(
+    ctx: Context, customer: Customer, old_level: str, new_level: str
+) -> None:
+    """Fires after a customer's level moved (after `crm_customers_updated` for the same write)."""
+
+
+@hookspec
+def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, int] | None:
+    """Fires when customers change owner; move your own records that follow the customer.
+
+    The core has already changed `crm_customer.owner_id` and the ownership history. Update your
+    rows for `transfer.customer_ids` (open opportunities, open orders, receivables ...) with one
+    bulk statement each, and return what you moved as `{"label": count}` for the summary.
+    Raising rolls the whole transfer back.
+    """
+
+
+@hookspec
+def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -> None:
+    """Fires after interactions were logged (one call per batch)."""
+
+
+# --------------------------------------------------------------------------------------------
+# Contributions: the core's engines (import, reports, reminders, 360 view, demo) ask plugins.
+# --------------------------------------------------------------------------------------------
+
+
+@hookspec
+def crm_register_importers(register: Callable[[Importer], None]) -> None:
+    """Declare entities that `crm import` / `crm export` can read from and write to spreadsheets."""
+
+
+@hookspec
+def crm_register_reports(register: Callable[[Report], None]) -> None:
+    """Declare reports that `crm reports run NAME` computes (aggregated in SQL)."""
+
+
+@hookspec
+def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder] | None:
+    """Return what is due for user `user_id` on day `on` (overdue items included).
+
+    Called by `crm reminders`; return only rows the acting user may see (ORM queries are
+    filtered for you).
+    """
+
+
+@hookspec
+def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section] | None:
+    """Return sections for the customer 360 view (`crm customers show`)."""
+
+
+@hookspec
+def crm_seed_demo_data(ctx: Context, rng: Random, scale: int) -> None:
+    """Fires when demo data is generated; write fictional data for your own tables.
+
+    `rng` is seeded, so the demo is repeatable; `scale` multiplies row counts. The core's own
+    users, teams, customers and products exist already.
+    """
+
+
+def all_hook_names() -> list[str]:
+    """Every hook name declared here (used by the meta-tests)."""
+    return sorted(name for name in globals() if name.startswith("crm_"))

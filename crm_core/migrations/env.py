@@ -1,0 +1,61 @@
+"""Alembic environment for the core and every plugin branch (see crm_core.migrate)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alembic import context
+from sqlalchemy import create_engine
+
+import crm_core.models  # noqa: F401  (registers the core tables)
+from crm_core.db import metadata
+from crm_core.migrate import VERSION_TABLE
+from crm_core.plugins import TABLE_OWNER
+
+config = context.config
+#: When set (autogenerate for one branch), only that owner's tables are compared.
+only_owner: str | None = config.attributes.get("crm_owner")
+
+
+def include_object(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
+    if type_ == "table":
+        if name == VERSION_TABLE:
+            return False
+        table = compare_to if obj is None else obj
+        if only_owner is None:
+            return True
+        owner = table.info.get(TABLE_OWNER, "crm_core") if table is not None else None
+        if owner is None:  # reflected table unknown to the metadata: belongs to its prefix
+            return False
+        return bool(owner == only_owner)
+    return True
+
+
+def run() -> None:
+    connection = config.attributes.get("connection")
+    if connection is None:
+        url = config.get_main_option("sqlalchemy.url")
+        if not url:
+            raise SystemExit("set sqlalchemy.url or pass a connection")
+        with create_engine(url).begin() as own:
+            _configure_and_run(own)
+    else:
+        _configure_and_run(connection)
+
+
+def _configure_and_run(connection: Any) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=metadata,
+        version_table=VERSION_TABLE,
+        include_object=include_object,
+        render_as_batch=True,
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+run()

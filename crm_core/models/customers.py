@@ -1,0 +1,68 @@
+"""Customers: any party the company deals with, and who owned it when."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.db import Base
+from crm_core.models.scoping import OwnerScoped
+from crm_core.types import UTCDateTime, utcnow
+
+KINDS = ("customer", "supplier", "partner", "agent", "competitor")
+DEFAULT_LEVEL = "lead"
+
+
+class Customer(OwnerScoped, Base):
+    __tablename__ = "crm_customer"
+    __table_args__ = (
+        CheckConstraint(
+            "kind in ('customer', 'supplier', 'partner', 'agent', 'competitor')", name="kind"
+        ),
+        # One registration per normalised name, and per normalised phone when there is one.
+        Index("uq_crm_customer_name_key", "name_key", unique=True),
+        Index(
+            "uq_crm_customer_phone_key",
+            "phone_key",
+            unique=True,
+            sqlite_where=text("phone_key IS NOT NULL"),
+            postgresql_where=text("phone_key IS NOT NULL"),
+        ),
+        Index("ix_crm_customer_owner_id_id", "owner_id", "id"),
+        Index("ix_crm_customer_level", "level"),
+        Index("ix_crm_customer_kind", "kind"),
+    )
+
+    __crm_audit_exclude__ = ("name_key", "phone_key")
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16), default="customer")
+    level: Mapped[str] = mapped_column(String(32), default=DEFAULT_LEVEL)
+    industry: Mapped[str | None] = mapped_column(String(64), index=True)
+    region: Mapped[str | None] = mapped_column(String(64), index=True)
+    phone: Mapped[str | None] = mapped_column(String(64))
+    phone_key: Mapped[str | None] = mapped_column(String(32))
+    address: Mapped[str | None] = mapped_column(String(300))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class OwnershipPeriod(Base):
+    """Who owned a customer from when to when; reports attribute past business to the old owner."""
+
+    __tablename__ = "crm_customer_ownership"
+    __table_args__ = (Index("ix_crm_customer_ownership_customer", "customer_id", "started_at"),)
+    __crm_audit__ = False  # the transfer itself is audited on the customer row
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("crm_customer.id", ondelete="CASCADE"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reason: Mapped[str | None] = mapped_column(String(200))

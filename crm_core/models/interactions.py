@@ -1,0 +1,35 @@
+"""Interactions: each visit, call, email or meeting with a customer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core.db import Base
+from crm_core.models.scoping import CustomerScoped
+from crm_core.types import UTCDateTime, utcnow
+
+INTERACTION_KINDS = ("visit", "call", "email", "meeting")
+
+
+class Interaction(CustomerScoped, Base):
+    __tablename__ = "crm_interaction"
+    __table_args__ = (
+        CheckConstraint("kind in ('visit', 'call', 'email', 'meeting')", name="kind"),
+        Index("ix_crm_interaction_user_occurred", "user_id", "occurred_at"),
+        Index("ix_crm_interaction_customer_occurred", "customer_id", "occurred_at"),
+        Index("ix_crm_interaction_next_contact_on", "next_contact_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int | None] = mapped_column(
+        ForeignKey("crm_contact.id", ondelete="SET NULL")
+    )
+    user_id: Mapped[int] = mapped_column(ForeignKey("crm_user.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    notes: Mapped[str | None] = mapped_column(Text)
+    next_contact_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

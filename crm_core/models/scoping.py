@@ -1,0 +1,26 @@
+"""Marker mixins that put a table under the visibility policy (see crm_core.visibility).
+
+A model that inherits one of these is filtered on every ORM query automatically; a plugin's
+table gets the same protection just by inheriting, with no filter for callers to remember.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+
+
+class OwnerScoped:
+    """Rows owned by a user (`owner_id`); NULL owner means the shared pool, visible to all."""
+
+    @declared_attr
+    def owner_id(cls) -> Mapped[int | None]:
+        return mapped_column(ForeignKey("crm_user.id"), index=True, nullable=True)
+
+
+class CustomerScoped:
+    """Rows that belong to a customer: visible exactly when that customer is."""
+
+    @declared_attr
+    def customer_id(cls) -> Mapped[int]:
+        return mapped_column(ForeignKey("crm_customer.id", ondelete="CASCADE"), index=True)

@@ -1,0 +1,67 @@
+"""Contacts at customers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from crm_core.context import Context
+from crm_core.errors import NotFound, ValidationError
+from crm_core.models import Contact, Customer
+from crm_core.services import customers
+
+
+def add(
+    ctx: Context,
+    customer_ref: str,
+    name: str,
+    *,
+    title: str | None = None,
+    phone: str | None = None,
+    email: str | None = None,
+    notes: str | None = None,
+) -> Contact:
+    customer = customers.get(ctx, customer_ref)
+    if not name.strip():
+        raise ValidationError("a contact needs a name")
+    if email is not None and email.strip() and "@" not in email:
+        raise ValidationError(f"{email!r} is not an email address")
+    contact = Contact(
+        customer_id=customer.id,
+        name=name.strip(),
+        title=title,
+        phone=phone,
+        email=email,
+        notes=notes,
+    )
+    ctx.session.add(contact)
+    ctx.session.flush()
+    return contact
+
+
+def get(ctx: Context, customer: Customer, ref: str) -> Contact:
+    """A contact of `customer` by id or exact name."""
+    query = select(Contact).where(Contact.customer_id == customer.id)
+    query = (
+        query.where(Contact.id == int(ref)) if ref.isdigit() else query.where(Contact.name == ref)
+    )
+    contact = ctx.session.scalars(query.limit(1)).first()
+    if contact is None:
+        raise NotFound(f"{customer.name} has no contact {ref!r}")
+    return contact
+
+
+def list_page(
+    ctx: Context, customer_ref: str | None = None, *, after_id: int = 0, limit: int = 50
+) -> Sequence[tuple[Contact, str]]:
+    query = (
+        select(Contact, Customer.name)
+        .join(Customer, Customer.id == Contact.customer_id)
+        .where(Contact.id > after_id)
+        .order_by(Contact.id)
+        .limit(limit)
+    )
+    if customer_ref is not None:
+        query = query.where(Contact.customer_id == customers.get(ctx, customer_ref).id)
+    return [(row[0], row[1]) for row in ctx.session.execute(query)]

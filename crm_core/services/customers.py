@@ -1,0 +1,254 @@
+"""Customers: register (refusing duplicates, even unseen ones), look up, update, list."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
+
+from crm_core import i18n
+from crm_core.changes import CustomerChange
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from crm_core.models import KINDS, Customer, OwnershipPeriod, User
+from crm_core.normalize import name_key, phone_key
+from crm_core.services.common import require_manages, user_by_login
+
+EDITABLE = ("name", "kind", "level", "industry", "region", "phone", "address", "notes")
+_customers = table_of(Customer)
+_users = table_of(User)
+
+
+@attrs.frozen
+class Registration:
+    """What anyone may learn about an existing customer: that it exists, and who holds it."""
+
+    customer_id: int
+    name: str
+    owner: str  # "Name (login)" or the shared pool
+
+    @property
+    def message(self) -> str:
+        return i18n._(
+            "Customer {name} is already registered by {owner}.", name=self.name, owner=self.owner
+        )
+
+
+def registration(
+    ctx: Context,
+    *,
+    key: str | None = None,
+    phone: str | None = None,
+    customer_id: int | None = None,
+) -> Registration | None:
+    """Existence check with system rights (Core tables are not filtered): reveals only the owner."""
+    query = select(_customers.c.id, _customers.c.name, _users.c.name, _users.c.login).outerjoin(
+        _users, _users.c.id == _customers.c.owner_id
+    )
+    if customer_id is not None:
+        query = query.where(_customers.c.id == customer_id)
+    elif key is not None:
+        query = query.where(_customers.c.name_key == key)
+    elif phone is not None:
+        query = query.where(_customers.c.phone_key == phone)
+    else:
+        return None
+    row = ctx.session.execute(query.limit(1)).first()
+    if row is None:
+        return None
+    owner = f"{row[2]} ({row[3]})" if row[3] else i18n._("the shared pool")
+    return Registration(row[0], row[1], owner)
+
+
+def _check_unique(
+    ctx: Context, name: str, key: str, phone: str | None, exclude: int | None
+) -> None:
+    found = registration(ctx, key=key)
+    if found is not None and found.customer_id != exclude:
+        raise DuplicateError(found.message)
+    if phone is not None:
+        found = registration(ctx, phone=phone)
+        if found is not None and found.customer_id != exclude:
+            raise DuplicateError(
+                i18n._(
+                    "Customer {name} (same phone) is already registered by {owner}.",
+                    name=found.name,
+                    owner=found.owner,
+                )
+            )
+
+
+def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Strip text, turn blanks into None, check the kind; raises ValidationError."""
+    cleaned: dict[str, Any] = {}
+    for field, value in values.items():
+        if field not in EDITABLE:
+            raise ValidationError(f"unknown customer field {field!r}")
+        if isinstance(value, str):
+            value = value.strip() or None
+        cleaned[field] = value
+    if "name" in cleaned and not cleaned["name"]:
+        raise ValidationError("a customer needs a name")
+    if "kind" in cleaned:
+        cleaned["kind"] = cleaned["kind"] or "customer"
+        if cleaned["kind"] not in KINDS:
+            raise ValidationError(
+                f"kind must be one of {', '.join(KINDS)}, not {cleaned['kind']!r}"
+            )
+    if "level" in cleaned and not cleaned["level"]:
+        raise ValidationError("level may not be empty")
+    return cleaned
+
+
+def resolve_owner(ctx: Context, owner_login: str | None, *, pool: bool = False) -> int | None:
+    """The new customer's owner: the named user (if the actor may act for them), else the actor."""
+    if pool:
+        return None
+    if owner_login is None:
+        if ctx.actor.id is None:
+            raise ValidationError("name an owner (--owner LOGIN) or put the customer in the pool")
+        return ctx.actor.id
+    user = user_by_login(ctx, owner_login)
+    require_manages(ctx, user, "register customers")
+    return user.id
+
+
+def create(
+    ctx: Context, values: Mapping[str, Any], *, owner_login: str | None = None, pool: bool = False
+) -> Customer:
+    cleaned = clean_values(values)
+    cleaned.setdefault("kind", "customer")
+    name = cleaned.get("name")
+    if not name:
+        raise ValidationError("a customer needs a name")
+    key = name_key(name)
+    phone = phone_key(cleaned.get("phone"))
+    _check_unique(ctx, name, key, phone, exclude=None)
+    owner_id = resolve_owner(ctx, owner_login, pool=pool)
+    after = {**cleaned, "owner_id": owner_id}
+    ctx.hook.crm_validate_customer_changes(
+        ctx=ctx, changes=[CustomerChange(None, None, after, label=name)]
+    )
+    customer = Customer(
+        **cleaned, name_key=key, phone_key=phone, owner_id=owner_id, created_by_id=ctx.actor.id
+    )
+    ctx.session.add(customer)
+    try:
+        with ctx.session.begin_nested():
+            ctx.session.flush()
+    except IntegrityError:
+        # Another writer registered the same key between our check and our insert.
+        _check_unique(ctx, name, key, phone, exclude=None)
+        raise
+    ctx.session.add(
+        OwnershipPeriod(
+            customer_id=customer.id, owner_id=owner_id, started_at=ctx.now(), reason="registered"
+        )
+    )
+    ctx.session.flush()
+    ctx.hook.crm_customers_created(ctx=ctx, customer_ids=[customer.id])
+    return customer
+
+
+def get(ctx: Context, ref: str | int) -> Customer:
+    """A visible customer by id or exact name; else say only that it exists and who holds it."""
+    text = str(ref).strip()
+    if text.isdigit():
+        customer = ctx.session.get(Customer, int(text))
+        found = registration(ctx, customer_id=int(text)) if customer is None else None
+    else:
+        key = name_key(text)
+        customer = ctx.session.scalar(select(Customer).where(Customer.name_key == key))
+        found = registration(ctx, key=key) if customer is None else None
+    if customer is not None:
+        return customer
+    if found is not None:
+        raise NotFound(found.message + " " + "You may not see it.")
+    raise NotFound(i18n._("No customer {ref}.", ref=text))
+
+
+def snapshot(customer: Customer) -> dict[str, Any]:
+    return {field: getattr(customer, field) for field in (*EDITABLE, "owner_id")}
+
+
+def update(ctx: Context, ref: str | int, values: Mapping[str, Any]) -> Customer:
+    customer = get(ctx, ref)
+    cleaned = clean_values(values)
+    if ctx.actor.role == "sales" and customer.owner_id != ctx.actor.id:
+        raise PermissionDenied(f"{ctx.actor.login} may not change a customer they do not own")
+    before = snapshot(customer)
+    after = {**before, **cleaned}
+    if after == before:
+        return customer
+    new_key = name_key(after["name"])
+    new_phone = phone_key(after["phone"])
+    if new_key != customer.name_key or new_phone != customer.phone_key:
+        _check_unique(ctx, after["name"], new_key, new_phone, exclude=customer.id)
+    change = CustomerChange(customer.id, before, after, label=customer.name)
+    ctx.hook.crm_validate_customer_changes(ctx=ctx, changes=[change])
+    for field, value in cleaned.items():
+        setattr(customer, field, value)
+    customer.name_key, customer.phone_key = new_key, new_phone
+    ctx.session.flush()
+    ctx.hook.crm_customers_updated(ctx=ctx, changes=[change])
+    if before["level"] != after["level"]:
+        ctx.hook.crm_customer_level_changed(
+            ctx=ctx, customer=customer, old_level=before["level"], new_level=after["level"]
+        )
+    return customer
+
+
+def set_level(ctx: Context, ref: str | int, level: str) -> Customer:
+    return update(ctx, ref, {"level": level})
+
+
+@attrs.frozen
+class CustomerFilter:
+    kind: str | None = None
+    level: str | None = None
+    industry: str | None = None
+    region: str | None = None
+    owner_login: str | None = None
+    pool: bool = False
+    name_contains: str | None = None
+
+    def apply(self, query: Any) -> Any:
+        """`query` (a Select over Customer) narrowed by every filter that is set."""
+        for field in ("kind", "level", "industry", "region"):
+            value = getattr(self, field)
+            if value is not None:
+                query = query.where(getattr(Customer, field) == value)
+        if self.owner_login is not None:
+            query = query.where(
+                Customer.owner_id
+                == select(User.id).where(User.login == self.owner_login).scalar_subquery()
+            )
+        if self.pool:
+            query = query.where(Customer.owner_id.is_(None))
+        if self.name_contains:
+            needle = self.name_contains.strip()
+            query = query.where(
+                or_(
+                    Customer.name.contains(needle, autoescape=True),
+                    Customer.phone.contains(needle, autoescape=True),
+                )
+            )
+        return query
+
+
+def list_page(
+    ctx: Context, where: CustomerFilter, *, after_id: int = 0, limit: int = 50
+) -> Sequence[tuple[Customer, str | None]]:
+    """One page of visible customers in id order after `after_id` (keyset pagination)."""
+    query = (
+        select(Customer, User.login)
+        .outerjoin(User, User.id == Customer.owner_id)
+        .where(Customer.id > after_id)
+        .order_by(Customer.id)
+        .limit(limit)
+    )
+    return [(row[0], row[1]) for row in ctx.session.execute(where.apply(query))]

@@ -1,0 +1,138 @@
+"""Interactions: logging visits, calls, emails and meetings, and reading them back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+
+from sqlalchemy import func, select
+
+from crm_core.context import Context
+from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.models import INTERACTION_KINDS, Customer, Interaction, TeamClosure, User
+from crm_core.services import contacts, customers
+from crm_core.services.common import team_by_name
+from crm_core.sqltime import local_day
+
+
+def log(
+    ctx: Context,
+    customer_ref: str,
+    kind: str,
+    *,
+    notes: str | None = None,
+    contact_ref: str | None = None,
+    occurred_at: datetime | None = None,
+    next_contact_on: date | None = None,
+) -> Interaction:
+    if kind not in INTERACTION_KINDS:
+        raise ValidationError(f"kind must be one of {', '.join(INTERACTION_KINDS)}, not {kind!r}")
+    if ctx.actor.id is None:
+        raise ValidationError("interactions are logged by a user: pass --as LOGIN")
+    customer = customers.get(ctx, customer_ref)
+    if ctx.actor.role == "sales" and customer.owner_id not in (None, ctx.actor.id):
+        raise PermissionDenied(f"{ctx.actor.login} does not own {customer.name}")
+    when = occurred_at or ctx.now()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ctx.zone)
+    if when > ctx.now():
+        raise ValidationError("an interaction cannot be logged in the future")
+    if next_contact_on is not None and next_contact_on < when.astimezone(ctx.zone).date():
+        raise ValidationError("the next contact date lies before the interaction")
+    contact = contacts.get(ctx, customer, contact_ref) if contact_ref else None
+    interaction = Interaction(
+        customer_id=customer.id,
+        contact_id=contact.id if contact else None,
+        user_id=ctx.actor.id,
+        kind=kind,
+        occurred_at=when,
+        notes=notes,
+        next_contact_on=next_contact_on,
+    )
+    ctx.session.add(interaction)
+    ctx.session.flush()
+    ctx.hook.crm_interactions_logged(ctx=ctx, interactions=[interaction])
+    return interaction
+
+
+def _window(
+    ctx: Context, since: date | None, until: date | None
+) -> tuple[datetime | None, datetime | None]:
+    start = datetime.combine(since, time.min, ctx.zone) if since else None
+    end = datetime.combine(until, time.max, ctx.zone) if until else None
+    return start, end
+
+
+def list_page(
+    ctx: Context,
+    *,
+    customer_ref: str | None = None,
+    user_login: str | None = None,
+    team_name: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> Sequence[tuple[Interaction, str, str]]:
+    """Visible interactions, newest id last, filtered by customer, salesperson or team subtree."""
+    query = (
+        select(Interaction, Customer.name, User.login)
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .join(User, User.id == Interaction.user_id)
+        .where(Interaction.id > after_id)
+        .order_by(Interaction.id)
+        .limit(limit)
+    )
+    if customer_ref is not None:
+        query = query.where(Interaction.customer_id == customers.get(ctx, customer_ref).id)
+    if user_login is not None:
+        query = query.where(User.login == user_login)
+    if team_name is not None:
+        team = team_by_name(ctx, team_name)
+        query = query.where(
+            User.team_id.in_(
+                select(TeamClosure.descendant_id).where(TeamClosure.ancestor_id == team.id)
+            )
+        )
+    start, end = _window(ctx, since, until)
+    if start is not None:
+        query = query.where(Interaction.occurred_at >= start)
+    if end is not None:
+        query = query.where(Interaction.occurred_at <= end)
+    return [(row[0], row[1], row[2]) for row in ctx.session.execute(query)]
+
+
+def per_day(
+    ctx: Context,
+    *,
+    team_name: str | None = None,
+    user_login: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+) -> list[dict[str, object]]:
+    """Interactions per salesperson per local day, counted in SQL over visible rows."""
+    day = local_day(Interaction.occurred_at, str(ctx.settings.get("timezone"))).label("day")
+    query = (
+        select(day, User.login, Interaction.kind, func.count().label("n"))
+        .join(User, User.id == Interaction.user_id)
+        .group_by(day, User.login, Interaction.kind)
+        .order_by(day, User.login, Interaction.kind)
+    )
+    if team_name is not None:
+        team = team_by_name(ctx, team_name)
+        query = query.where(
+            User.team_id.in_(
+                select(TeamClosure.descendant_id).where(TeamClosure.ancestor_id == team.id)
+            )
+        )
+    if user_login is not None:
+        query = query.where(User.login == user_login)
+    start, end = _window(ctx, since, until)
+    if start is not None:
+        query = query.where(Interaction.occurred_at >= start)
+    if end is not None:
+        query = query.where(Interaction.occurred_at <= end)
+    return [
+        {"day": str(row.day), "user": row.login, "kind": row.kind, "count": int(row.n)}
+        for row in ctx.session.execute(query)
+    ]

@@ -1,0 +1,161 @@
+"""Transferring customers to another owner: one customer, or everything a leaving salesperson held.
+
+One transaction, all or nothing. The core moves the customer rows (bulk UPDATE), closes and
+opens ownership periods (so past business stays attributed to the old owner), writes one audit
+row per customer, then asks every enabled plugin to move its own records through
+`crm_customers_transferred`. Contacts and interactions are customer-scoped and follow the
+customer by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+from sqlalchemy import func, insert, select, update
+
+from crm_core import audit_trail, i18n
+from crm_core.changes import Transfer
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.models import Contact, Customer, Interaction, OwnershipPeriod, User
+from crm_core.services import customers
+from crm_core.services.common import chunks, require_manages, user_by_login
+
+_customers = table_of(Customer)
+_periods = table_of(OwnershipPeriod)
+
+
+@attrs.frozen
+class TransferResult:
+    to_login: str
+    customer_ids: tuple[int, ...]
+    moved: dict[str, int]
+
+    @property
+    def message(self) -> str:
+        return i18n._(
+            "Transferred {count} customers to {login}.",
+            count=len(self.customer_ids),
+            login=self.to_login,
+        )
+
+
+def transfer_customers(
+    ctx: Context, refs: Sequence[str], to_login: str, reason: str | None = None
+) -> TransferResult:
+    if not refs:
+        raise ValidationError("name at least one customer")
+    ids = sorted({customers.get(ctx, ref).id for ref in refs})
+    return _transfer(ctx, ids, to_login, reason)
+
+
+def transfer_all(
+    ctx: Context, from_login: str, to_login: str, reason: str | None = None
+) -> TransferResult:
+    """Everything `from_login` owns (a salesperson leaving), to `to_login`."""
+    source = user_by_login(ctx, from_login)
+    require_manages(ctx, source, "transfer customers")
+    # Ids come through the ORM, so the actor's visibility applies; a manager sees the whole
+    # subtree, so this is every customer of `source`.
+    ids = list(
+        ctx.session.scalars(
+            select(Customer.id).where(Customer.owner_id == source.id).order_by(Customer.id)
+        )
+    )
+    return _transfer(ctx, ids, to_login, reason or f"transfer from {from_login}")
+
+
+def _transfer(ctx: Context, ids: list[int], to_login: str, reason: str | None) -> TransferResult:
+    if ctx.actor.role == "sales":
+        raise PermissionDenied(f"{ctx.actor.login} (sales) may not transfer customers")
+    target = user_by_login(ctx, to_login)
+    if not target.active:
+        raise ValidationError(f"user {to_login} is deactivated")
+    require_manages(ctx, target, "transfer customers")
+    previous = _lock_and_read_owners(ctx, ids)
+    for owner_id in {o for o in previous.values() if o is not None}:
+        owner = ctx.session.get(User, owner_id)
+        assert owner is not None
+        require_manages(ctx, owner, "transfer customers")
+    moving = [cid for cid in ids if previous[cid] != target.id]
+    now = ctx.now()
+    for batch in chunks(moving):
+        ctx.session.execute(
+            update(_customers)
+            .where(_customers.c.id.in_(batch))
+            .values(owner_id=target.id, updated_at=now)
+        )
+        ctx.session.execute(
+            update(_periods)
+            .where(_periods.c.customer_id.in_(batch), _periods.c.ended_at.is_(None))
+            .values(ended_at=now)
+        )
+    if moving:
+        ctx.session.execute(
+            insert(_periods),
+            [
+                {
+                    "customer_id": cid,
+                    "owner_id": target.id,
+                    "started_at": now,
+                    "ended_at": None,
+                    "reason": reason,
+                }
+                for cid in moving
+            ],
+        )
+        audit_trail.record(
+            ctx.session,
+            [
+                {
+                    "action": "transfer",
+                    "entity": "crm_customer",
+                    "entity_id": str(cid),
+                    "field": "owner_id",
+                    "old_value": audit_trail.render(previous[cid]),
+                    "new_value": str(target.id),
+                }
+                for cid in moving
+            ],
+        )
+    ctx.session.expire_all()
+    moved: dict[str, int] = {"customers": len(moving)}
+    if moving:
+        moved["contacts"] = _count(ctx, Contact, moving)
+        moved["interactions"] = _count(ctx, Interaction, moving)
+        transfer = Transfer(
+            tuple(moving), target.id, {cid: previous[cid] for cid in moving}, reason
+        )
+        for answer in ctx.hook.crm_customers_transferred(ctx=ctx, transfer=transfer):
+            for label, count in (answer or {}).items():
+                moved[label] = moved.get(label, 0) + int(count)
+    return TransferResult(target.login, tuple(moving), moved)
+
+
+def _lock_and_read_owners(ctx: Context, ids: list[int]) -> dict[int, int | None]:
+    """Current owners, rows locked against concurrent transfers (FOR UPDATE on PostgreSQL;
+    SQLite holds the write lock since BEGIN IMMEDIATE)."""
+    owners: dict[int, int | None] = {}
+    for batch in chunks(ids):
+        query = select(Customer.id, Customer.owner_id).where(Customer.id.in_(batch))
+        if ctx.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update()
+        owners.update({row[0]: row[1] for row in ctx.session.execute(query)})
+    unseen = [cid for cid in ids if cid not in owners]
+    if unseen:
+        raise PermissionDenied(f"{ctx.actor.login} may not see customer(s) {unseen[:5]}")
+    return owners
+
+
+def _count(ctx: Context, model: type[Contact] | type[Interaction], ids: list[int]) -> int:
+    total = 0
+    for batch in chunks(ids):
+        total += (
+            ctx.session.scalar(
+                select(func.count()).select_from(model).where(model.customer_id.in_(batch))
+            )
+            or 0
+        )
+    return total

@@ -1,0 +1,91 @@
+"""Deployment settings: declared by the core and plugins, stored as JSON in crm_setting."""
+
+from __future__ import annotations
+
+import json
+import zoneinfo
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import attrs
+from sqlalchemy import select
+
+from crm_core.errors import ValidationError
+from crm_core.models import Setting
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
+
+def parse_int(text: str) -> int:
+    return int(text)
+
+
+def parse_positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a positive whole number")
+    return value
+
+
+def parse_text(text: str) -> str:
+    return text
+
+
+def parse_timezone(text: str) -> str:
+    zoneinfo.ZoneInfo(text)  # raises for an unknown zone
+    return text
+
+
+def parse_json(text: str) -> Any:
+    return json.loads(text)
+
+
+@attrs.frozen
+class SettingSpec:
+    key: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = parse_text
+
+
+class Settings:
+    """Read and write settings within the current transaction's session."""
+
+    def __init__(self, session: Session, specs: Mapping[str, SettingSpec]) -> None:
+        self._session = session
+        self.specs = specs
+
+    def get(self, key: str) -> Any:
+        spec = self._spec(key)
+        stored = self._session.get(Setting, key)
+        return spec.default if stored is None else stored.value
+
+    def set(self, key: str, raw: str) -> Any:
+        """Parse `raw` with the setting's parser and store it; returns the parsed value."""
+        spec = self._spec(key)
+        try:
+            value = spec.parse(raw)
+        except (ValueError, TypeError, LookupError, json.JSONDecodeError) as exc:
+            raise ValidationError(f"invalid value for {key}: {raw!r} ({exc})") from None
+        self.store(key, value)
+        return value
+
+    def store(self, key: str, value: Any) -> None:
+        self._spec(key)
+        stored = self._session.get(Setting, key)
+        if stored is None:
+            self._session.add(Setting(key=key, value=value))
+        else:
+            stored.value = value
+        self._session.flush()
+
+    def all(self) -> dict[str, Any]:
+        stored = {row.key: row.value for row in self._session.scalars(select(Setting))}
+        return {key: stored.get(key, spec.default) for key, spec in sorted(self.specs.items())}
+
+    def _spec(self, key: str) -> SettingSpec:
+        try:
+            return self.specs[key]
+        except KeyError:
+            raise ValidationError(f"unknown setting {key!r}") from None

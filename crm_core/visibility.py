@@ -1,0 +1,90 @@
+"""THE visibility policy: which rows an acting user may see. Decided here and nowhere else.
+
+- admins see every row;
+- a manager sees rows owned by anyone whose team lies in the subtree of the manager's team;
+- a salesperson sees their own rows;
+- rows without an owner are the shared pool, visible to everyone;
+- rows of a customer-scoped table are visible exactly when their customer is.
+
+The rule is attached to the session factory once (`do_orm_execute` + `with_loader_criteria`),
+so every ORM SELECT, UPDATE and DELETE is filtered, including counts, group-bys, joins,
+`has()/any()` subqueries and lazy loads. The only input is the actor's id as a bound parameter,
+and the manager test is made in SQL, so cached statements are safe to share between users.
+A session with no actor sees nothing: it fails closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, event, false, or_, select
+from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
+
+from crm_core.actor import Actor
+from crm_core.db import table_of
+from crm_core.models.customers import Customer
+from crm_core.models.scoping import CustomerScoped, OwnerScoped
+from crm_core.models.teams import TeamClosure
+from crm_core.models.users import User
+
+ACTOR_KEY = "crm_actor"
+
+_users = table_of(User)
+_closure = table_of(TeamClosure)
+_customers = table_of(Customer)
+
+
+def owner_is_visible(owner_id: Any, actor_id: int) -> ColumnElement[bool]:
+    """SQL: the row owned by `owner_id` is visible to the (non-admin) user `actor_id`."""
+    viewer = _users.alias("crm_viewer")
+    managed = (
+        select(_users.c.id)
+        .join(_closure, _closure.c.descendant_id == _users.c.team_id)
+        .join(viewer, and_(viewer.c.team_id == _closure.c.ancestor_id, viewer.c.role == "manager"))
+        .where(viewer.c.id == actor_id)
+    )
+    return or_(owner_id.is_(None), owner_id == actor_id, owner_id.in_(managed))
+
+
+def customer_is_visible(customer_id: Any, actor_id: int) -> ColumnElement[bool]:
+    """SQL: the customer `customer_id` is visible to the (non-admin) user `actor_id`."""
+    visible = select(_customers.c.id).where(owner_is_visible(_customers.c.owner_id, actor_id))
+    condition: ColumnElement[bool] = customer_id.in_(visible)
+    return condition
+
+
+def actor_of(session_info: dict[str, Any]) -> Actor | None:
+    actor = session_info.get(ACTOR_KEY)
+    return actor if isinstance(actor, Actor) else None
+
+
+def install(session_factory: sessionmaker[Any]) -> None:
+    """Attach the policy to every session this factory makes."""
+
+    @event.listens_for(session_factory, "do_orm_execute")
+    def _restrict(state: ORMExecuteState) -> None:
+        if state.is_column_load or not (state.is_select or state.is_update or state.is_delete):
+            return
+        actor = actor_of(state.session.info)
+        if actor is not None and actor.sees_everything:
+            return
+        if actor is None or actor.id is None:
+            # No acting user: nothing is visible.
+            state.statement = state.statement.options(
+                with_loader_criteria(OwnerScoped, lambda cls: false(), include_aliases=True),
+                with_loader_criteria(CustomerScoped, lambda cls: false(), include_aliases=True),
+            )
+            return
+        actor_id = actor.id
+        state.statement = state.statement.options(
+            with_loader_criteria(
+                OwnerScoped,
+                lambda cls: owner_is_visible(cls.owner_id, actor_id),
+                include_aliases=True,
+            ),
+            with_loader_criteria(
+                CustomerScoped,
+                lambda cls: customer_is_visible(cls.customer_id, actor_id),
+                include_aliases=True,
+            ),
+        )
