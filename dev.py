@@ -4,8 +4,10 @@
     python3 dev.py demo    build .venv if needed, then run the demo (examples/demo.py)
     python3 dev.py test    build .venv if needed, then ruff, ruff format --check, mypy and pytest
 
-The virtual environment is rebuilt only when a pyproject.toml changed. Extra arguments after
-`test` go to pytest (`python3 dev.py test -k visibility`); after `demo`, to the demo script.
+The demo runs in .venv with what an integrator installs (the core and the three plugins); the
+tests run in .venv-test, which adds the dev tools and the test-only plugin distribution. Each is
+rebuilt only when a pyproject.toml changed. Extra arguments after `test` go to pytest
+(`python3 dev.py test -k visibility`); after `demo`, to the demo script.
 """
 
 from __future__ import annotations
@@ -18,48 +20,51 @@ import venv
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
-PY = BIN / "python"
-STAMP = VENV / ".crm-installed"
-
-# The four distributions, plus the test-only plugin used to prove entry-point discovery.
-EDITABLE = [
-    ".[postgresql,dev]",
-    "plugins/customer_resources",
-    "plugins/project_sales",
-    "plugins/channel_commerce",
-    "tests/plugins/crm_test_plugin",
-]
+PLUGINS = ["plugins/customer_resources", "plugins/project_sales", "plugins/channel_commerce"]
+ENVIRONMENTS = {
+    "demo": (ROOT / ".venv", [".[postgresql]", *PLUGINS]),
+    "test": (ROOT / ".venv-test", [".[postgresql,dev]", *PLUGINS, "tests/plugins/crm_test_plugin"]),
+}
 
 
-def _existing() -> list[str]:
-    return [p for p in EDITABLE if (ROOT / p.split("[")[0] / "pyproject.toml").exists()]
+def _bin(venv_dir: Path) -> Path:
+    return venv_dir / ("Scripts" if os.name == "nt" else "bin")
 
 
-def _fingerprint() -> str:
+def _existing(specs: list[str]) -> list[str]:
+    return [p for p in specs if (ROOT / p.split("[")[0] / "pyproject.toml").exists()]
+
+
+def _fingerprint(specs: list[str]) -> str:
     digest = hashlib.sha256()
-    for spec in _existing():
+    for spec in specs:
+        digest.update(spec.encode())
         digest.update((ROOT / spec.split("[")[0] / "pyproject.toml").read_bytes())
     return digest.hexdigest()
 
 
-def ensure_venv() -> None:
+def ensure_venv(kind: str) -> Path:
+    """Create (or refresh) the environment for `kind`; returns its bin directory."""
     if sys.version_info < (3, 11):
         sys.exit("crm needs Python 3.11 or newer (this is %s)" % sys.version.split()[0])
-    if not PY.exists():
-        print("creating .venv ...", flush=True)
-        venv.EnvBuilder(with_pip=True).create(VENV)
-    wanted = _fingerprint()
-    if STAMP.exists() and STAMP.read_text() == wanted:
-        return
-    print("installing crm-core and plugins into .venv ...", flush=True)
-    pip = [str(PY), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    venv_dir, wanted_specs = ENVIRONMENTS[kind]
+    specs = _existing(wanted_specs)
+    python = _bin(venv_dir) / "python"
+    stamp = venv_dir / ".crm-installed"
+    if not python.exists():
+        print(f"creating {venv_dir.name} ...", flush=True)
+        venv.EnvBuilder(with_pip=True).create(venv_dir)
+    wanted = _fingerprint(specs)
+    if stamp.exists() and stamp.read_text() == wanted:
+        return _bin(venv_dir)
+    print(f"installing {', '.join(specs)} into {venv_dir.name} ...", flush=True)
+    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
     args: list[str] = []
-    for spec in _existing():
+    for spec in specs:
         args += ["-e", spec]
     subprocess.run(pip + args, cwd=ROOT, check=True)
-    STAMP.write_text(wanted)
+    stamp.write_text(wanted)
+    return _bin(venv_dir)
 
 
 def run(cmd: list[str]) -> int:
@@ -68,27 +73,28 @@ def run(cmd: list[str]) -> int:
 
 
 def demo(extra: list[str]) -> int:
-    return run([str(PY), "examples/demo.py", *extra])
+    bindir = ensure_venv("demo")
+    return run([str(bindir / "python"), "examples/demo.py", *extra])
 
 
 def test(extra: list[str]) -> int:
+    bindir = ensure_venv("test")
     checks = [
-        [str(BIN / "ruff"), "check", "."],
-        [str(BIN / "ruff"), "format", "--check", "."],
-        [str(BIN / "mypy")],
+        [str(bindir / "ruff"), "check", "."],
+        [str(bindir / "ruff"), "format", "--check", "."],
+        [str(bindir / "mypy")],
     ]
     if not extra:
         for check in checks:
             if run(check) != 0:
                 return 1
-    return run([str(PY), "-m", "pytest", *extra])
+    return run([str(bindir / "python"), "-m", "pytest", *extra])
 
 
 def main(argv: list[str]) -> int:
     if not argv or argv[0] not in {"demo", "test"}:
         print(__doc__)
         return 2
-    ensure_venv()
     return {"demo": demo, "test": test}[argv[0]](argv[1:])
 
 

@@ -204,6 +204,7 @@ class HookRelay:
         self._owners: dict[str, str] = {}
         for name, plugin in pm.list_name_plugin():
             module_name = getattr(plugin, "__name__", "")
+            # The core is blamed only for its hook module, not for shared code a plugin calls.
             key = module_name if name == CORE else module_name.split(".")[0]
             self._owners[key] = name
 
@@ -211,24 +212,31 @@ class HookRelay:
         caller = getattr(self.pm.hook, hook_name)
         return functools.partial(self._call, hook_name, caller)
 
-    def _call(self, hook_name: str, caller: Callable[..., Any], **kwargs: Any) -> Any:
+    def _call(self, hook_name: str, caller: Any, **kwargs: Any) -> Any:
         try:
             return caller(**kwargs)
         except CrmError as exc:
             if exc.plugin is None:
-                blamed = self.blame(exc)
+                blamed = self.blame(exc, caller)
                 exc.plugin = None if blamed == CORE else blamed
             raise
         except Exception as exc:
-            raise PluginHookError(self.blame(exc) or "unknown", hook_name, exc) from exc
+            raise PluginHookError(self.blame(exc, caller) or "unknown", hook_name, exc) from exc
 
-    def blame(self, exc: BaseException) -> str | None:
-        """The plugin whose code is deepest in the traceback."""
+    def blame(self, exc: BaseException, caller: Any = None) -> str | None:
+        """The plugin whose hook implementation (or module) is deepest in the traceback."""
+        impl_code = {}
+        if caller is not None:
+            impl_code = {
+                impl.function.__code__: impl.plugin_name for impl in caller.get_hookimpls()
+            }
         blamed = None
         for frame, _line in traceback.walk_tb(exc.__traceback__):
-            module_name = str(frame.f_globals.get("__name__", ""))
-            owner = self._owners.get(module_name) or self._owners.get(module_name.split(".")[0])
-            if owner is not None and not (owner == CORE and module_name != builtin_module()):
+            owner = impl_code.get(frame.f_code)
+            if owner is None:
+                module_name = str(frame.f_globals.get("__name__", ""))
+                owner = self._owners.get(module_name) or self._owners.get(module_name.split(".")[0])
+            if owner is not None:
                 blamed = owner
         return blamed
 
@@ -243,7 +251,3 @@ class HookRelay:
             else:
                 items.append(result)
         return items
-
-
-def builtin_module() -> str:
-    return f"{CORE}.builtin"

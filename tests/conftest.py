@@ -1,0 +1,71 @@
+"""Shared fixtures: a small company with a team hierarchy, on each backend."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import attrs
+import pytest
+
+from crm_core.actor import SYSTEM
+from crm_core.context import Context
+from crm_core.deployment import Deployment
+from crm_core.services import customers, interactions, teams, users
+
+
+@attrs.frozen
+class Org:
+    """总部 > 华东区 > 上海组, and 华南区 beside 华东区. One customer per salesperson, one in the pool."""
+
+    deployment: Deployment
+    customer_of: dict[str, int]
+
+    def work(self, login: str, write: bool = False) -> Iterator[Context]:
+        return self.deployment.work(login, write=write)  # type: ignore[return-value]
+
+
+MEMBERS = [
+    # login, name, role, team
+    ("boss", "老板", "manager", "总部"),
+    ("east_mgr", "华东经理", "manager", "华东区"),
+    ("sh_mgr", "上海组长", "manager", "上海组"),
+    ("sh_sales1", "上海销售一", "sales", "上海组"),
+    ("sh_sales2", "上海销售二", "sales", "上海组"),
+    ("east_sales", "华东销售", "sales", "华东区"),
+    ("south_mgr", "华南经理", "manager", "华南区"),
+    ("south_sales", "华南销售", "sales", "华南区"),
+]
+SELLERS = ["sh_sales1", "sh_sales2", "east_sales", "south_sales", "sh_mgr"]
+
+
+def build_org(deployment: Deployment) -> Org:
+    with deployment.work("admin", write=True) as ctx:
+        teams.add(ctx, "总部")
+        teams.add(ctx, "华东区", "总部")
+        teams.add(ctx, "上海组", "华东区")
+        teams.add(ctx, "华南区", "总部")
+        for login, name, role, team in MEMBERS:
+            users.add(ctx, login, name, role, team)
+    owned: dict[str, int] = {}
+    for login in SELLERS:
+        with deployment.work(login, write=True) as ctx:
+            customer = customers.create(ctx, {"name": f"{login} 的客户有限公司", "phone": None})
+            owned[login] = customer.id
+            interactions.log(ctx, str(customer.id), "call", notes="初次电话")
+    with deployment.work(SYSTEM, write=True) as ctx:
+        owned["pool"] = customers.create(ctx, {"name": "公海客户"}, pool=True).id
+    return Org(deployment, owned)
+
+
+@pytest.fixture
+def org(crm_deployment: Deployment) -> Org:
+    return build_org(crm_deployment)
+
+
+@pytest.fixture(autouse=True)
+def _clear_test_plugin_calls() -> None:
+    try:
+        from crm_test_plugin import plugin
+    except ImportError:  # the test distribution is not installed
+        return
+    plugin.CALLS.clear()

@@ -1,0 +1,7 @@
+"""A plugin whose requirement is not installed anywhere."""
+
+from crm_core import PluginSpec
+
+plugin = PluginSpec(
+    name="orphan_plugin", title="Orphan", version="0.1", requires=("not_installed_plugin",)
+)

@@ -1,0 +1,210 @@
+"""test_plugin: implements every hook, recording each call in CALLS, with real effects."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from random import Random
+from typing import Any
+
+import click
+from sqlalchemy import func, insert, select, update
+
+from crm_core import PluginSpec, hookimpl
+from crm_core.changes import CustomerChange, Transfer
+from crm_core.cli.app import App, pass_app
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.errors import ValidationError
+from crm_core.models import Customer, Interaction
+from crm_core.services import customers as customer_service
+from crm_core.services.importing import Column, Importer
+from crm_core.services.reminders import Reminder
+from crm_core.services.reports import Report, ReportTable
+from crm_core.services.sections import Section
+from crm_core.settings import SettingSpec
+from crm_test_plugin.models import Note
+
+plugin = PluginSpec(
+    name="test_plugin",
+    title="Test plugin",
+    version="1.0",
+    table_prefix="tp_",
+    migrations="crm_test_plugin.migrations.versions",
+    title_zh="测试插件",
+)
+
+CALLS: list[tuple[str, Any]] = []
+_notes = table_of(Note)
+
+
+def _add_notes(ctx: Context, customer_ids: Sequence[int], text: str) -> None:
+    ctx.session.execute(
+        insert(_notes),
+        [{"customer_id": cid, "text": text, "author_id": ctx.actor.id} for cid in customer_ids],
+    )
+
+
+# -- bootstrap ---------------------------------------------------------------------------------
+
+
+@click.group("notes")
+def notes() -> None:
+    """Notes on customers (test plugin)."""
+
+
+@notes.command("add")
+@click.argument("customer")
+@click.argument("text")
+@pass_app
+def notes_add(app: App, customer: str, text: str) -> None:
+    with app.work(write=True) as ctx:
+        found = customer_service.get(ctx, customer)
+        ctx.session.add(Note(customer_id=found.id, text=text, author_id=ctx.actor.id))
+    click.echo("Note added.")
+
+
+@notes.command("count")
+@pass_app
+def notes_count(app: App) -> None:
+    with app.work() as ctx:
+        click.echo(str(ctx.session.scalar(select(func.count()).select_from(Note))))
+
+
+@hookimpl
+def crm_register_commands(cli: click.Group) -> None:
+    CALLS.append(("crm_register_commands", cli.name))
+    cli.add_command(notes)
+
+
+@hookimpl
+def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
+    register(SettingSpec("test_plugin.forbidden_word", "forbidden", "names may not contain it"))
+
+
+@hookimpl
+def crm_register_permissions(register: Callable[[str, str], None]) -> None:
+    register("note-taker", "may take notes")
+
+
+@hookimpl
+def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    register("zh", {"Note added.": "已添加备注。"})
+
+
+@hookimpl
+def crm_plugin_enabled(ctx: Context, name: str) -> None:
+    CALLS.append(("crm_plugin_enabled", name))
+
+
+# -- customer events ---------------------------------------------------------------------------
+
+
+@hookimpl
+def crm_validate_customer_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None:
+    CALLS.append(("crm_validate_customer_changes", [c.label for c in changes]))
+    word = str(ctx.settings.get("test_plugin.forbidden_word"))
+    for change in changes:
+        if word in str(change.after.get("name") or ""):
+            raise ValidationError(f"{change.label}: the name may not contain {word!r}")
+
+
+@hookimpl
+def crm_customers_created(ctx: Context, customer_ids: Sequence[int]) -> None:
+    CALLS.append(("crm_customers_created", list(customer_ids)))
+    _add_notes(ctx, customer_ids, "welcome")
+
+
+@hookimpl
+def crm_customers_updated(ctx: Context, changes: Sequence[CustomerChange]) -> None:
+    CALLS.append(("crm_customers_updated", [c.customer_id for c in changes]))
+
+
+@hookimpl
+def crm_customer_level_changed(
+    ctx: Context, customer: Customer, old_level: str, new_level: str
+) -> None:
+    CALLS.append(("crm_customer_level_changed", (customer.id, old_level, new_level)))
+    if new_level == "explode":
+        raise RuntimeError("boom")
+    _add_notes(ctx, [customer.id], f"level {old_level} -> {new_level}")
+
+
+@hookimpl
+def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, int]:
+    CALLS.append(("crm_customers_transferred", transfer.customer_ids))
+    moved = ctx.session.execute(
+        update(_notes)
+        .where(_notes.c.customer_id.in_(transfer.customer_ids))
+        .values(author_id=transfer.to_user_id)
+    )
+    return {"notes": moved.rowcount}
+
+
+@hookimpl
+def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -> None:
+    CALLS.append(("crm_interactions_logged", [i.id for i in interactions]))
+
+
+# -- contributions -----------------------------------------------------------------------------
+
+
+def _write_notes(ctx: Context, rows: list[dict[str, Any]]) -> int:
+    for row in rows:
+        found = customer_service.get(ctx, row["customer"])
+        ctx.session.add(Note(customer_id=found.id, text=row["text"], author_id=ctx.actor.id))
+    ctx.session.flush()
+    return len(rows)
+
+
+@hookimpl
+def crm_register_importers(register: Callable[[Importer], None]) -> None:
+    register(
+        Importer(
+            "notes",
+            "Notes",
+            (
+                Column("customer", ("客户",), required=True),
+                Column("text", ("内容",), required=True),
+            ),
+            _write_notes,
+        )
+    )
+
+
+def _notes_per_customer(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    rows = ctx.session.execute(
+        select(Customer.name, func.count(Note.id))
+        .join(Note, Note.customer_id == Customer.id)
+        .group_by(Customer.name)
+        .order_by(Customer.name)
+    ).all()
+    return ReportTable(("customer", "notes"), [(n, int(c)) for n, c in rows])
+
+
+@hookimpl
+def crm_register_reports(register: Callable[[Report], None]) -> None:
+    register(Report("notes-per-customer", "Notes per customer", _notes_per_customer))
+
+
+@hookimpl
+def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+    rows = ctx.session.execute(
+        select(Note.text, Customer.name)
+        .join(Customer, Customer.id == Note.customer_id)
+        .where(Note.text.startswith("TODO"), Customer.owner_id == user_id)
+    )
+    return [Reminder(on, "note", text, name, source="test_plugin") for text, name in rows]
+
+
+@hookimpl
+def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]:
+    texts = ctx.session.scalars(select(Note.text).where(Note.customer_id == customer.id))
+    return [Section("Notes", [{"text": t} for t in texts], order=50, source="test_plugin")]
+
+
+@hookimpl
+def crm_seed_demo_data(ctx: Context, rng: Random, scale: int) -> None:
+    ids = list(ctx.session.scalars(select(Customer.id).order_by(Customer.id).limit(3 * scale)))
+    _add_notes(ctx, ids, f"demo note {rng.randint(1, 9)}")
+    CALLS.append(("crm_seed_demo_data", len(ids)))
