@@ -15,7 +15,10 @@ from crm_core.services import customers, interactions, teams, users
 
 @attrs.frozen
 class Org:
-    """总部 > 华东区 > 上海组, and 华南区 beside 华东区. One customer per salesperson, one in the pool."""
+    """总部 > 华东区 > 上海组, and 华南区 beside 华东区.
+
+    One customer per salesperson, one in the pool.
+    """
 
     deployment: Deployment
     customer_of: dict[str, int]
