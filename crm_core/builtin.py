@@ -85,6 +85,7 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
             ),
             write=bulk_customers.write,
             export=bulk_customers.export,
+            check=bulk_customers.check,
         )
     )
     register(
@@ -123,13 +124,10 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
 
 def _write_contacts(ctx: Context, rows: list[dict[str, Any]]) -> int:
     keys = {name_key(row["customer"]): row for row in rows}
-    visible = dict(
-        ctx.session.execute(
-            select(Customer.name_key, Customer.id).where(Customer.name_key.in_(keys))
-        )
-        .tuples()
-        .all()
+    found = ctx.session.execute(
+        select(Customer.name_key, Customer.id).where(Customer.name_key.in_(keys))
     )
+    visible = {key: cid for key, cid in found}
     errors = [
         f"row {row['_row']}: " + i18n._("No customer {ref}.", ref=row["customer"])
         for row in rows

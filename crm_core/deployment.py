@@ -192,7 +192,7 @@ class Deployment:
 
     @contextmanager
     def work(self, actor: Actor | str | None = None, *, write: bool = False) -> Iterator[Context]:
-        """A Context in one transaction: committed at the end if `write`, else rolled back.
+        """A Context in one transaction: committed at the end if `write`, else discarded.
 
         Any exception rolls everything back, hooks' writes included.
         """
@@ -204,8 +204,8 @@ class Deployment:
             yield Context(self, session, resolved)
             if write:
                 session.commit()
-            else:
-                session.rollback()
+            # A read-only unit simply closes: the pool rolls the connection back, and objects
+            # already loaded stay readable (a rollback would expire them).
         except BaseException:
             session.rollback()
             raise

@@ -27,6 +27,11 @@ def add_translations(lang: str, entries: Mapping[str, str]) -> None:
     _CATALOGUE.setdefault(lang, {}).update(entries)
 
 
+def every_translation(text: str) -> set[str]:
+    """`text` and its translation in every known language (spreadsheet headers accept all)."""
+    return {text, *(entries[text] for entries in _CATALOGUE.values() if text in entries)}
+
+
 def _(text: str, **values: Any) -> str:
     """Translate `text` into the current language, then fill `{placeholders}` from `values`."""
     translated = _CATALOGUE.get(language(), {}).get(text, text)

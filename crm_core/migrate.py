@@ -17,7 +17,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
-from crm_core.plugins import CORE, PluginCatalog
+from crm_core.plugins import PluginCatalog
 
 VERSION_TABLE = "crm_alembic_version"
 CORE_VERSIONS = Path(__file__).parent / "migrations" / "versions"
@@ -59,8 +59,10 @@ def current_heads(connection: Connection) -> set[str]:
 def branch_heads(catalog: PluginCatalog) -> dict[str, str]:
     """The head revision of every known branch, by branch label."""
     script = ScriptDirectory.from_config(alembic_config(catalog))
+    labels = {label for rev in script.walk_revisions() for label in rev.branch_labels}
     heads: dict[str, str] = {}
-    for revision in script.get_revisions("heads"):
-        for label in revision.branch_labels or {CORE}:
-            heads[label] = revision.revision
+    for label in sorted(labels):
+        head = script.get_revision(f"{label}@head")
+        if head is not None:
+            heads[label] = head.revision
     return heads

@@ -15,7 +15,7 @@ from crm_core.errors import ValidationError
 from crm_core.models import KINDS, Customer, OwnershipPeriod, User
 from crm_core.normalize import name_key, phone_key
 from crm_core.services import customers
-from crm_core.services.common import manages
+from crm_core.services.common import chunks, manages
 
 _customers = table_of(Customer)
 _users = table_of(User)
@@ -38,8 +38,8 @@ def parse_kind(text: str) -> str:
     return kind
 
 
-def write(ctx: Context, rows: list[dict[str, Any]]) -> int:
-    """Insert one batch of parsed customer rows; refuse the import if any row is a duplicate."""
+def check(ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
+    """Every problem with these rows against each other and the database; fills in the keys."""
     errors: list[str] = []
     keys: dict[str, int] = {}
     phones: dict[str, int] = {}
@@ -55,9 +55,22 @@ def write(ctx: Context, rows: list[dict[str, Any]]) -> int:
                 continue
             if key in seen:
                 errors.append(f"row {row['_row']}: same customer as row {seen[key]}")
-            seen[key] = row["_row"]
-    errors += _already_registered(ctx, rows, keys, phones)
+            else:
+                seen[key] = row["_row"]
+    for batch in chunks(list(keys)):
+        errors += _already_registered(ctx, _customers.c.name_key, {k: keys[k] for k in batch})
+    for batch in chunks(list(phones)):
+        errors += _already_registered(ctx, _customers.c.phone_key, {k: phones[k] for k in batch})
+    _owners(ctx, rows, errors)
+    return errors
+
+
+def write(ctx: Context, rows: list[dict[str, Any]]) -> int:
+    """Insert one batch of checked customer rows with one INSERT ... RETURNING."""
+    errors: list[str] = []
     owners = _owners(ctx, rows, errors)
+    if errors or any("name_key" not in row for row in rows):
+        errors += check(ctx, rows)
     if errors:
         from crm_core.services.importing import ImportRejected
 
@@ -119,27 +132,21 @@ def write(ctx: Context, rows: list[dict[str, Any]]) -> int:
 
 
 def _fields(row: Mapping[str, Any]) -> dict[str, Any]:
-    return {f: row.get(f) for f in customers.EDITABLE if f in row}
+    """Every editable field (None when absent): a bulk INSERT needs the same keys in each row."""
+    return {f: row.get(f) for f in customers.EDITABLE}
 
 
-def _already_registered(
-    ctx: Context, rows: list[dict[str, Any]], keys: dict[str, int], phones: dict[str, int]
-) -> list[str]:
+def _already_registered(ctx: Context, column: Any, lookup: dict[str, int]) -> list[str]:
+    """System-rights existence check: reveals only who holds each matching customer."""
     errors: list[str] = []
-    for column, lookup in ((_customers.c.name_key, keys), (_customers.c.phone_key, phones)):
-        if not lookup:
-            continue
-        found = ctx.session.execute(
-            select(column, _customers.c.name, _users.c.name, _users.c.login)
-            .outerjoin(_users, _users.c.id == _customers.c.owner_id)
-            .where(column.in_(list(lookup)))
-        )
-        for key, name, owner_name, owner_login in found:
-            owner = f"{owner_name} ({owner_login})" if owner_login else i18n._("the shared pool")
-            message = i18n._(
-                "Customer {name} is already registered by {owner}.", name=name, owner=owner
-            )
-            errors.append(f"row {lookup[key]}: {message}")
+    found = ctx.session.execute(
+        select(column, _customers.c.name, _users.c.name, _users.c.login)
+        .outerjoin(_users, _users.c.id == _customers.c.owner_id)
+        .where(column.in_(list(lookup)))
+    )
+    for key, name, owner_name, owner_login in found:
+        owner = f"{owner_name} ({owner_login})" if owner_login else i18n._("the shared pool")
+        errors.append(f"row {lookup[key]}: {customers.Registration(0, name, owner).message}")
     return errors
 
 

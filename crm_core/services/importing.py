@@ -31,16 +31,18 @@ class Column:
     parse: Callable[[str], Any] = str
 
     def headers(self) -> set[str]:
-        return {h.casefold() for h in (self.name, i18n._(self.name), *self.aliases)}
+        return {h.casefold() for h in (*i18n.every_translation(self.name), *self.aliases)}
 
 
 @attrs.frozen
 class Importer:
     """An importable/exportable entity.
 
+    `check(ctx, rows)` sees every parsed row before anything is written and returns problems
+    found against the database ("row 7: ..."), so one run reports all errors at once.
     `write(ctx, rows)` receives parsed rows (dicts by column name, each with "_row", its
-    spreadsheet row number) for one batch, checks them against the database and writes them in
-    bulk; it raises ValidationError naming the row to refuse the whole import.
+    spreadsheet row number) for one batch and writes them in bulk; it may still raise
+    ValidationError to refuse the whole import.
     `export(ctx)` yields dicts by column name, visible rows only, in keyset pages.
     """
 
@@ -51,6 +53,7 @@ class Importer:
     export: Callable[[Context], Iterator[Mapping[str, Any]]] | None = None
     #: Columns whose values must be unique within one file.
     unique: tuple[str, ...] = ()
+    check: Callable[[Context, list[dict[str, Any]]], list[str]] | None = None
 
 
 @attrs.frozen
@@ -105,7 +108,8 @@ def _map_header(importer: Importer, header: Sequence[str]) -> list[Column | None
     return mapped
 
 
-def parse_file(importer: Importer, path: Path) -> list[dict[str, Any]]:
+def parse_file(importer: Importer, path: Path) -> tuple[list[dict[str, Any]], list[str]]:
+    """Every row parsed (rows with problems left out), and the problems, each naming its row."""
     header, rows = spreadsheets.read_rows(path)
     mapped = _map_header(importer, header)
     parsed: list[dict[str, Any]] = []
@@ -142,16 +146,24 @@ def parse_file(importer: Importer, path: Path) -> list[dict[str, Any]]:
                 first[value] = number
         if problems:
             errors.append(f"row {number}: {', '.join(problems)}")
-        parsed.append(record)
-    if errors:
-        raise ImportRejected(errors, len(parsed))
-    return parsed
+        else:
+            parsed.append(record)
+    return parsed, errors
+
+
+def _row_number(error: str) -> int:
+    head = error.split(":", 1)[0].removeprefix("row ")
+    return int(head) if head.isdigit() else 0
 
 
 def import_file(ctx: Context, entity: str, path: Path, *, dry_run: bool = False) -> ImportResult:
     """Parse and write a whole file in the caller's transaction (roll back for a dry run)."""
     importer = importer_for(ctx, entity)
-    rows = parse_file(importer, path)
+    rows, errors = parse_file(importer, path)
+    if importer.check is not None:
+        errors += importer.check(ctx, rows)
+    if errors:
+        raise ImportRejected(sorted(errors, key=_row_number), len(rows) + len(errors))
     written = 0
     for start in range(0, len(rows), BATCH_ROWS):
         written += importer.write(ctx, rows[start : start + BATCH_ROWS])

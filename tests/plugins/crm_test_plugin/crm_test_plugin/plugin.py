@@ -79,16 +79,19 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
+    CALLS.append(("crm_register_settings", None))
     register(SettingSpec("test_plugin.forbidden_word", "forbidden", "names may not contain it"))
 
 
 @hookimpl
 def crm_register_permissions(register: Callable[[str, str], None]) -> None:
+    CALLS.append(("crm_register_permissions", None))
     register("note-taker", "may take notes")
 
 
 @hookimpl
 def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    CALLS.append(("crm_register_translations", None))
     register("zh", {"Note added.": "已添加备注。"})
 
 
@@ -133,6 +136,8 @@ def crm_customer_level_changed(
 @hookimpl
 def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, int]:
     CALLS.append(("crm_customers_transferred", transfer.customer_ids))
+    if transfer.reason == "explode":
+        raise RuntimeError("cannot move notes")
     moved = ctx.session.execute(
         update(_notes)
         .where(_notes.c.customer_id.in_(transfer.customer_ids))
@@ -159,6 +164,7 @@ def _write_notes(ctx: Context, rows: list[dict[str, Any]]) -> int:
 
 @hookimpl
 def crm_register_importers(register: Callable[[Importer], None]) -> None:
+    CALLS.append(("crm_register_importers", None))
     register(
         Importer(
             "notes",
@@ -184,11 +190,13 @@ def _notes_per_customer(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 
 @hookimpl
 def crm_register_reports(register: Callable[[Report], None]) -> None:
+    CALLS.append(("crm_register_reports", None))
     register(Report("notes-per-customer", "Notes per customer", _notes_per_customer))
 
 
 @hookimpl
 def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+    CALLS.append(("crm_collect_reminders", None))
     rows = ctx.session.execute(
         select(Note.text, Customer.name)
         .join(Customer, Customer.id == Note.customer_id)
@@ -199,6 +207,7 @@ def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Remi
 
 @hookimpl
 def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]:
+    CALLS.append(("crm_customer_sections", None))
     texts = ctx.session.scalars(select(Note.text).where(Note.customer_id == customer.id))
     return [Section("Notes", [{"text": t} for t in texts], order=50, source="test_plugin")]
 

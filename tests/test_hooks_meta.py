@@ -1,0 +1,76 @@
+"""Every hook is documented, has a docstring, and is exercised end to end (as datasette does)."""
+
+from __future__ import annotations
+
+import inspect as pyinspect
+import random
+from pathlib import Path
+
+from openpyxl import Workbook
+
+from crm_core import hookspecs
+from crm_core.deployment import Deployment
+from crm_core.services import (
+    contacts,
+    customers,
+    importing,
+    interactions,
+    reminders,
+    reports,
+    rollout,
+    sections,
+    transfer,
+    users,
+)
+from crm_test_plugin import plugin as test_plugin
+
+DOCS = Path(__file__).resolve().parents[1] / "docs"
+
+
+def test_every_hook_has_a_docstring_saying_when_it_fires() -> None:
+    for name in hookspecs.all_hook_names():
+        doc = pyinspect.getdoc(getattr(hookspecs, name)) or ""
+        assert len(doc) > 40, name
+
+
+def test_every_hook_is_documented_in_both_languages() -> None:
+    english = (DOCS / "hooks.md").read_text(encoding="utf-8")
+    chinese = (DOCS / "zh" / "hooks.md").read_text(encoding="utf-8")
+    for name in hookspecs.all_hook_names():
+        assert f"`{name}(" in english, name  # documented with its signature
+        assert f"`{name}(" in chinese, name
+
+
+def test_the_test_plugin_implements_every_hook() -> None:
+    implemented = {name for name in dir(test_plugin) if name.startswith("crm_")}
+    assert implemented == set(hookspecs.all_hook_names())
+
+
+def test_every_hook_is_called_in_a_real_scenario(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    from crm_core.cli.main import run
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["客户名称"])
+    sheet.append(["导入的公司"])
+    book.save(tmp_path / "in.xlsx")
+    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "rep", "Rep")
+        customer = customers.create(ctx, {"name": "全钩子公司"})
+        customers.set_level(ctx, str(customer.id), "contacted")
+        contacts.add(ctx, str(customer.id), "联系人")
+        interactions.log(ctx, str(customer.id), "call")
+        transfer.transfer_customers(ctx, [str(customer.id)], "rep")
+        importing.import_file(ctx, "customers", tmp_path / "in.xlsx")
+        reports.run(ctx, "notes-per-customer", {})
+        reminders.collect(ctx, ctx.today())
+        sections.sections(ctx, customer)
+        ctx.hook.crm_seed_demo_data(ctx=ctx, rng=random.Random(1), scale=1)
+        assert ctx.settings.get("test_plugin.forbidden_word") == "forbidden"
+        assert "note-taker" in ctx.deployment.permissions
+    assert run(["--db", crm_deployment.url, "notes", "count"], catalog=crm_deployment.catalog) == 0
+    assert {name for name, _ in test_plugin.CALLS} == set(hookspecs.all_hook_names())

@@ -1,0 +1,168 @@
+"""Spreadsheet import/export: Chinese headers, encodings, all-or-nothing, round trips."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook
+from sqlalchemy import func, select
+
+from crm_core.actor import SYSTEM
+from crm_core.deployment import Deployment
+from crm_core.errors import ValidationError
+from crm_core.models import AuditEntry, Contact, Customer, OwnershipPeriod, Product
+from crm_core.services import customers, importing, users
+from crm_core.services.importing import ImportRejected
+
+
+def xlsx(path: Path, rows: list[list[object]]) -> Path:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    book.save(path)
+    return path
+
+
+def count(deployment: Deployment, model: type) -> int:
+    with deployment.work(SYSTEM) as ctx:
+        return int(ctx.session.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_xlsx_with_chinese_headers(crm_deployment: Deployment, tmp_path: Path) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "liu", "刘洋")
+    path = xlsx(
+        tmp_path / "客户.xlsx",
+        [
+            ["客户名称", "类型", "行业", "地区", "电话", "负责人"],
+            ["苏州精工机械有限公司", "客户", "制造业", "江苏", 13912345678, "liu"],
+            ["无锡华东代理", "代理商", "批发", "江苏", None, None],
+        ],
+    )
+    with crm_deployment.work("admin", write=True) as ctx:
+        result = importing.import_file(ctx, "customers", path)
+    assert (result.rows, result.written) == (2, 2)
+    with crm_deployment.work("admin") as ctx:
+        rows = {
+            c.name: (c.kind, c.phone, o)
+            for c, o in customers.list_page(ctx, customers.CustomerFilter())
+        }
+    assert rows == {
+        "苏州精工机械有限公司": ("customer", "13912345678", "liu"),
+        "无锡华东代理": ("agent", None, "admin"),
+    }
+    assert count(crm_deployment, OwnershipPeriod) == 2
+    with crm_deployment.work(SYSTEM) as ctx:
+        assert (
+            ctx.session.scalar(
+                select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "import")
+            )
+            == 2
+        )
+
+
+def test_gb18030_csv_as_saved_by_chinese_excel(crm_deployment: Deployment, tmp_path: Path) -> None:
+    path = tmp_path / "products.csv"
+    path.write_bytes("产品编码,产品名称,单价\nP-1,净水器,1999.50\nP-2,滤芯,89\n".encode("gb18030"))
+    with crm_deployment.work("admin", write=True) as ctx:
+        importing.import_file(ctx, "products", path)
+    with crm_deployment.work("admin") as ctx:
+        prices = dict(ctx.session.execute(select(Product.name, Product.price)).all())
+    assert prices == {"净水器": Decimal("1999.50"), "滤芯": Decimal("89.00")}
+
+
+def test_one_bad_row_writes_nothing_and_names_rows(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        customers.create(ctx, {"name": "已存在公司"})
+    path = xlsx(
+        tmp_path / "bad.xlsx",
+        [
+            ["name", "kind", "phone"],
+            ["好公司一", "customer", "13800000001"],
+            ["", "customer", None],
+            ["已存在公司", None, None],
+            ["好公司二", "alien", None],
+            ["好公司一", None, None],
+        ],
+    )
+    with crm_deployment.work("admin", write=True) as ctx, pytest.raises(ImportRejected) as caught:
+        importing.import_file(ctx, "customers", path)
+    message = str(caught.value)
+    assert "row 3" in message and "row 5" in message and "row 6" in message
+    with crm_deployment.work("admin", write=True) as ctx, pytest.raises(ImportRejected) as caught:
+        importing.import_file(
+            ctx, "customers", xlsx(tmp_path / "dup.xlsx", [["name"], ["新公司"], ["已存在公司"]])
+        )
+    assert "row 3" in str(caught.value) and "Admin (admin)" in str(caught.value)
+    assert count(crm_deployment, Customer) == 1
+    assert count(crm_deployment, OwnershipPeriod) == 1
+
+
+def test_unknown_and_missing_columns(crm_deployment: Deployment, tmp_path: Path) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        with pytest.raises(ValidationError, match="unknown column"):
+            importing.import_file(
+                ctx, "customers", xlsx(tmp_path / "a.xlsx", [["name", "颜色"], ["甲", "红"]])
+            )
+        with pytest.raises(ValidationError, match="missing column"):
+            importing.import_file(ctx, "contacts", xlsx(tmp_path / "b.xlsx", [["name"], ["张三"]]))
+        with pytest.raises(ValidationError, match="cannot import"):
+            importing.import_file(ctx, "widgets", tmp_path / "a.xlsx")
+        with pytest.raises(ValidationError, match="no file"):
+            importing.import_file(ctx, "customers", tmp_path / "missing.xlsx")
+
+
+def test_contacts_import_needs_visible_customers(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "a", "A")
+        users.add(ctx, "b", "B")
+    with crm_deployment.work("a", write=True) as ctx:
+        customers.create(ctx, {"name": "甲公司"})
+    path = xlsx(tmp_path / "c.xlsx", [["客户名称", "姓名", "职位"], ["甲公司", "王五", "采购经理"]])
+    with crm_deployment.work("b", write=True) as ctx, pytest.raises(ImportRejected):
+        importing.import_file(ctx, "contacts", path)
+    with crm_deployment.work("a", write=True) as ctx:
+        importing.import_file(ctx, "contacts", path)
+    assert count(crm_deployment, Contact) == 1
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_export_then_import_round_trips(
+    crm_deployment: Deployment, tmp_path: Path, suffix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CRM_LANG", "zh")  # Chinese headers on the way out must be read back
+    with crm_deployment.work("admin", write=True) as ctx:
+        for i in range(5):
+            customers.create(
+                ctx, {"name": f"往返公司{i}", "industry": "零售", "phone": f"1380000000{i}"}
+            )
+        out = tmp_path / f"export{suffix}"
+        assert importing.export_file(ctx, "customers", out) == 5
+    fresh = tmp_path / "fresh.db"
+    other = Deployment(f"sqlite:///{fresh}", crm_deployment.catalog)
+    try:
+        from crm_core.services import rollout
+
+        rollout.initialise(other)
+        with other.work("admin", write=True) as ctx:
+            assert importing.import_file(ctx, "customers", out).written == 5
+        with other.work("admin") as ctx:
+            names = sorted(c.name for c, _ in customers.list_page(ctx, customers.CustomerFilter()))
+        assert names == [f"往返公司{i}" for i in range(5)]
+    finally:
+        other.dispose()
+
+
+def test_dry_run_rolls_back(crm_cli, tmp_path: Path, crm_deployment: Deployment) -> None:
+    path = xlsx(tmp_path / "dry.xlsx", [["name"], ["试运行公司"]])
+    result = crm_cli("import", "customers", str(path), "--dry-run")
+    assert result.exit_code == 0 and "nothing written" in result.output
+    assert count(crm_deployment, Customer) == 0

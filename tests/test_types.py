@@ -1,0 +1,62 @@
+"""Money stays exact and times stay timezone-aware, on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+
+from crm_core.deployment import Deployment
+from crm_core.models import Product
+from crm_core.services import products
+from crm_core.types import to_money
+
+amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.99"), places=2)
+
+
+@settings(
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(prices=st.lists(amounts, min_size=1, max_size=20))
+def test_sums_in_sql_are_exact(crm_deployment: Deployment, prices: list[Decimal]) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        before = ctx.session.scalar(select(func.coalesce(func.sum(Product.price), 0)))
+        start = ctx.session.scalar(select(func.count()).select_from(Product)) or 0
+        for i, price in enumerate(prices):
+            products.add(ctx, f"P{start + i}", "测试产品", price=price)
+        total = ctx.session.scalar(select(func.sum(Product.price)))
+    assert isinstance(total, Decimal)
+    assert total == to_money(before or 0) + sum(prices)
+
+
+def test_floats_are_refused() -> None:
+    with pytest.raises(TypeError):
+        to_money(0.1)  # type: ignore[arg-type]
+    assert to_money("0.005") == Decimal("0.01")
+
+
+def test_times_come_back_aware_and_equal(crm_deployment: Deployment) -> None:
+    moment = datetime(2026, 3, 1, 8, 30, tzinfo=timezone(timedelta(hours=8)))
+    with crm_deployment.work("admin", write=True) as ctx:
+        product = products.add(ctx, "T1", "时间")
+        product.created_at = moment
+    with crm_deployment.work("admin") as ctx:
+        stored = ctx.session.scalar(select(Product.created_at).where(Product.code == "T1"))
+    assert stored == moment and stored.tzinfo is not None and stored.utcoffset() == timedelta(0)
+    assert stored == datetime(2026, 3, 1, 0, 30, tzinfo=UTC)
+
+
+def test_naive_times_are_refused(crm_deployment: Deployment) -> None:
+    from sqlalchemy.exc import StatementError
+
+    with (
+        pytest.raises(StatementError, match="timezone-aware"),
+        crm_deployment.work("admin", write=True) as ctx,
+    ):
+        product = products.add(ctx, "T2", "时间")
+        product.created_at = datetime(2026, 1, 1)
+        ctx.session.flush()
