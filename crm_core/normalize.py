@@ -50,13 +50,20 @@ def name_key(name: str) -> str:
 
 
 def phone_key(phone: str | None) -> str | None:
-    """Digits only, without a +86/0086 country prefix; None when there is no phone."""
+    """The number in Chinese national form, digits only; None when there is no phone.
+
+    "+86 138 0013 8000" and "13800138000" match; so do "+86 571 8765 4321" and "0571-87654321"
+    (the international form drops the trunk prefix 0 of a landline, which is put back).
+    """
     if phone is None or not phone.strip():
         return None
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone))
     for prefix in ("0086", "86"):
-        if digits.startswith(prefix) and len(digits) - len(prefix) >= 11:
+        if digits.startswith(prefix) and len(digits) - len(prefix) >= 10:
             digits = digits[len(prefix) :]
+            is_mobile = len(digits) == 11 and digits.startswith("1")
+            if not is_mobile and not digits.startswith("0"):
+                digits = "0" + digits
             break
     if len(digits) < 5:
         raise ValidationError(f"phone {phone!r} has too few digits")

@@ -36,6 +36,10 @@ def test_phone_keys() -> None:
     assert phone_key("+86 138-0013-8000") == phone_key("13800138000") == "13800138000"
     assert phone_key("0086 13800138000") == "13800138000"
     assert phone_key("021-6123 4567") == "02161234567"
+    assert phone_key("+86 571 8765 4321") == phone_key("0571-8765 4321") == "057187654321"
+    assert phone_key("+86 10 6512 3456") == phone_key("010-65123456")
+    assert phone_key("+86 (0)21 6123 4567") == "02161234567"
+    assert phone_key("6123 4567") == "61234567"
     assert phone_key("  ") is None
     with pytest.raises(ValidationError):
         phone_key("12")

@@ -118,3 +118,23 @@ def register(cli: click.Group) -> None:
     cli.add_command(upgrade)
     cli.add_command(config_group())
     cli.add_command(audit)
+    cli.add_command(seed_demo)
+
+
+@click.command("seed-demo")
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 100_000),
+    default=1,
+    show_default=True,
+    help="60 customers per unit, with contacts and interactions.",
+)
+@click.option("--seed", "seed_value", type=int, default=2026, show_default=True)
+@pass_app
+def seed_demo(app: App, scale: int, seed_value: int) -> None:
+    """Fill the deployment with generated, fictional demo data (admins only).  生成演示数据。"""
+    from crm_core.services import demo
+
+    with app.work(write=True) as ctx:
+        counts = demo.seed(ctx, scale=scale, seed_value=seed_value)
+    click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))

@@ -1,0 +1,218 @@
+"""The demo: a fictional company rolls out its CRM one block at a time, through the `crm` CLI.
+
+Run it with `python3 dev.py demo` (or `python examples/demo.py` in an environment where crm-core is
+installed). It writes demo-output/demo.db and a spreadsheet export beside it, prints every command
+it runs and what the command printed, and exits non-zero if any step fails.
+Pass `--db URL` to run it against another database (e.g. PostgreSQL), `--lang zh` for Chinese.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from crm_core.cli.main import run
+from crm_core.plugins import PluginCatalog
+
+OUT = Path(__file__).resolve().parent.parent / "demo-output"
+
+
+class Demo:
+    def __init__(self, db: str) -> None:
+        self.db = db
+        self.catalog = PluginCatalog()
+        self.failures = 0
+
+    def title(self, english: str, chinese: str) -> None:
+        print(f"\n{'=' * 78}\n{english}\n{chinese}\n{'=' * 78}", flush=True)
+
+    def crm(self, *args: str, as_login: str | None = None, expect_error: bool = False) -> int:
+        prefix = ["--as", as_login] if as_login else []
+        shown = " ".join(a if " " not in a else repr(a) for a in [*prefix, *args])
+        print(f"\n$ crm {shown}", flush=True)
+        code = run(["--db", self.db, *prefix, *args], catalog=self.catalog)
+        sys.stdout.flush()
+        sys.stderr.flush()
+        if (code != 0) != expect_error:
+            self.failures += 1
+            print(f"!! unexpected exit code {code}", flush=True)
+        return code
+
+    def installed(self, name: str) -> bool:
+        found = self.catalog.installed.get(name)
+        return found is not None and found.ok
+
+
+def core_block(demo: Demo) -> None:
+    demo.title(
+        "Block 0: the core. One database per company; users, teams, customers.",
+        "第 0 块：核心。每家公司一个数据库；用户、团队、客户。",
+    )
+    demo.crm("init", "--admin", "admin", "--admin-name", "系统管理员")
+    demo.crm("seed-demo", "--scale", "2")
+    demo.crm("teams", "list")
+    demo.crm("users", "list")
+    demo.crm("plugins", "list")
+
+    demo.title(
+        "Visibility: each salesperson sees their own customers, managers their subtree.",
+        "可见性：业务员只看自己的客户，经理看下属团队的客户。",
+    )
+    demo.crm("customers", "list", "--limit", "5", as_login="li")
+    demo.crm("reports", "run", "customers-by-segment", "-p", "by=owner", as_login="sun")
+    demo.crm("reports", "run", "customers-by-segment", "-p", "by=owner", as_login="zhou")
+
+    demo.title(
+        "Customer protection: a duplicate is refused, naming who holds it.",
+        "客户保护：重复登记被拒绝，并告知由谁负责。",
+    )
+    demo.crm(
+        "customers",
+        "add",
+        "杭州青禾数字科技有限公司",
+        "--phone",
+        "0571-8765 4321",
+        "--industry",
+        "互联网",
+        "--region",
+        "华东",
+        as_login="li",
+    )
+    demo.crm("customers", "add", "杭州青禾数字科技", as_login="lin", expect_error=True)
+    demo.crm(
+        "customers",
+        "add",
+        "青禾数字(杭州)",
+        "--phone",
+        "+86 571 8765 4321",
+        as_login="lin",
+        expect_error=True,
+    )
+
+    demo.title(
+        "Daily work: contacts, a visit with a next-contact date, reminders.",
+        "日常工作：联系人、拜访记录与下次联系日期、待办提醒。",
+    )
+    demo.crm(
+        "contacts",
+        "add",
+        "杭州青禾数字科技",
+        "赵丽",
+        "--title",
+        "采购经理",
+        "--phone",
+        "13900001111",
+        as_login="li",
+    )
+    demo.crm(
+        "interactions",
+        "log",
+        "杭州青禾数字科技",
+        "--kind",
+        "visit",
+        "--contact",
+        "赵丽",
+        "--notes",
+        "现场演示，客户关注售后服务",
+        as_login="li",
+    )
+    demo.crm("reminders", as_login="li")
+    demo.crm("customers", "show", "杭州青禾数字科技", as_login="li")
+    demo.crm(
+        "interactions",
+        "list",
+        "--team",
+        "上海一组",
+        "--by-day",
+        "--since",
+        "2026-11-01",
+        as_login="sun",
+    )
+
+    demo.title(
+        "A salesperson leaves: everything moves to a colleague in one transaction.",
+        "业务员离职：其全部客户一次性移交给同事（单一事务）。",
+    )
+    demo.crm(
+        "customers",
+        "transfer",
+        "--from",
+        "wang",
+        "--to",
+        "li",
+        "--reason",
+        "离职交接",
+        as_login="sun",
+    )
+    demo.crm("customers", "list", "--owner", "wang", as_login="sun")
+
+    demo.title(
+        "Spreadsheets: export what you may see; import all-or-nothing.",
+        "电子表格：导出可见数据；导入要么全部成功，要么一行不写。",
+    )
+    export = OUT / "customers-li.xlsx"
+    demo.crm("export", "customers", str(export), as_login="li")
+    bad = OUT / "import-with-errors.csv"
+    bad.write_text(
+        "客户名称,类型,电话\n宁波蓝海贸易有限公司,客户,13700000001\n,客户,\n"
+        "杭州青禾数字科技,客户,\n",
+        encoding="utf-8-sig",
+    )
+    demo.crm("import", "customers", str(bad), as_login="admin", expect_error=True)
+    good = OUT / "import.csv"
+    good.write_text(
+        "客户名称,类型,行业,地区,电话,负责人\n宁波蓝海贸易有限公司,代理商,批发零售,华东,"
+        "13700000001,chen\n温州瓯江电器有限公司,客户,制造业,华东,,chen\n",
+        encoding="utf-8-sig",
+    )
+    demo.crm("import", "customers", str(good), as_login="admin")
+    demo.crm("reports", "list")
+    demo.crm(
+        "reports",
+        "run",
+        "new-customers-by-month",
+        "-p",
+        "since=2026-06-01",
+        "--format",
+        "json",
+        as_login="zhou",
+    )
+    demo.crm("audit", "--limit", "5")
+
+
+BLOCKS: list[tuple[str, Callable[[Demo], None]]] = []
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", help="database URL (default: demo-output/demo.db, recreated)")
+    parser.add_argument("--lang", choices=("en", "zh"), help="language of messages and headers")
+    args = parser.parse_args()
+    if args.lang:
+        os.environ["CRM_LANG"] = args.lang
+    OUT.mkdir(exist_ok=True)
+    db = args.db
+    if db is None:
+        path = OUT / "demo.db"
+        for leftover in (path, path.with_suffix(".db-wal"), path.with_suffix(".db-shm")):
+            leftover.unlink(missing_ok=True)
+        db = f"sqlite:///{path}"
+    demo = Demo(db)
+    core_block(demo)
+    for plugin_name, block in BLOCKS:
+        if demo.installed(plugin_name):
+            block(demo)
+        else:
+            print(f"\n(plugin {plugin_name} is not installed; skipping its block)")
+    print(f"\nDone. Database: {db}; files in {OUT}.")
+    if demo.failures:
+        print(f"{demo.failures} step(s) did not behave as expected", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
