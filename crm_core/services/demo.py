@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 from random import Random
+from typing import Any
 
 from sqlalchemy import insert, select
 
@@ -108,7 +109,7 @@ def seed(ctx: Context, *, scale: int = 1, seed_value: int = 2026) -> dict[str, i
     sellers = {u.login: u.id for u in ctx.session.scalars(select(User).where(User.role == "sales"))}
     taken = set(ctx.session.scalars(select(Customer.name_key)))
     now = ctx.now()
-    rows = []
+    rows: list[dict[str, Any]] = []
     while len(rows) < 60 * scale:
         name, industry, region = company(rng)
         key = name_key(name)
@@ -154,7 +155,8 @@ def seed(ctx: Context, *, scale: int = 1, seed_value: int = 2026) -> dict[str, i
             for cid, r in zip(ids, rows, strict=True)
         ],
     )
-    contacts, interactions = [], []
+    contacts: list[dict[str, Any]] = []
+    interactions: list[dict[str, Any]] = []
     for cid, row in zip(ids, rows, strict=True):
         for _ in range(rng.randint(1, 3)):
             contacts.append(
