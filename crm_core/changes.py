@@ -36,7 +36,8 @@ class Transfer:
     """Customers changing owner in one transaction."""
 
     customer_ids: tuple[int, ...]
-    to_user_id: int
+    #: The new owner; None when the customers return to the shared pool.
+    to_user_id: int | None
     #: The previous owner of each customer (None for the shared pool).
     previous_owners: Mapping[int, int | None]
     reason: str | None = None

@@ -74,18 +74,29 @@ def _transfer(ctx: Context, ids: list[int], to_login: str, reason: str | None) -
     if not target.active:
         raise ValidationError(f"user {to_login} is deactivated")
     require_manages(ctx, target, "transfer customers")
-    previous = _lock_and_read_owners(ctx, ids)
+    previous = lock_owners(ctx, ids)
     for owner_id in {o for o in previous.values() if o is not None}:
         owner = ctx.session.get(User, owner_id)
         assert owner is not None
         require_manages(ctx, owner, "transfer customers")
-    moving = [cid for cid in ids if previous[cid] != target.id]
+    return reassign(ctx, previous, target.id, reason)
+
+
+def reassign(
+    ctx: Context, previous: dict[int, int | None], to_user_id: int | None, reason: str | None
+) -> TransferResult:
+    """Give customers (locked, with their current owners) to `to_user_id` (None: the pool).
+
+    The one way ownership changes: bulk UPDATE, ownership periods, one audit row per customer,
+    and `crm_customers_transferred` so every plugin moves its own records. Callers check rights.
+    """
+    moving = sorted(cid for cid, owner in previous.items() if owner != to_user_id)
     now = ctx.now()
     for batch in chunks(moving):
         ctx.session.execute(
             update(_customers)
             .where(_customers.c.id.in_(batch))
-            .values(owner_id=target.id, updated_at=now)
+            .values(owner_id=to_user_id, updated_at=now)
         )
         ctx.session.execute(
             update(_periods)
@@ -98,7 +109,7 @@ def _transfer(ctx: Context, ids: list[int], to_login: str, reason: str | None) -
             [
                 {
                     "customer_id": cid,
-                    "owner_id": target.id,
+                    "owner_id": to_user_id,
                     "started_at": now,
                     "ended_at": None,
                     "reason": reason,
@@ -115,7 +126,7 @@ def _transfer(ctx: Context, ids: list[int], to_login: str, reason: str | None) -
                     "entity_id": str(cid),
                     "field": "owner_id",
                     "old_value": audit_trail.render(previous[cid]),
-                    "new_value": str(target.id),
+                    "new_value": audit_trail.render(to_user_id),
                 }
                 for cid in moving
             ],
@@ -126,15 +137,16 @@ def _transfer(ctx: Context, ids: list[int], to_login: str, reason: str | None) -
         moved["contacts"] = _count(ctx, Contact, moving)
         moved["interactions"] = _count(ctx, Interaction, moving)
         transfer = Transfer(
-            tuple(moving), target.id, {cid: previous[cid] for cid in moving}, reason
+            tuple(moving), to_user_id, {cid: previous[cid] for cid in moving}, reason
         )
         for answer in ctx.hook.crm_customers_transferred(ctx=ctx, transfer=transfer):
             for label, count in (answer or {}).items():
                 moved[label] = moved.get(label, 0) + int(count)
-    return TransferResult(target.login, tuple(moving), moved)
+    target = ctx.session.get(User, to_user_id) if to_user_id is not None else None
+    return TransferResult(target.login if target else "", tuple(moving), moved)
 
 
-def _lock_and_read_owners(ctx: Context, ids: list[int]) -> dict[int, int | None]:
+def lock_owners(ctx: Context, ids: list[int]) -> dict[int, int | None]:
     """Current owners, rows locked against concurrent transfers (FOR UPDATE on PostgreSQL;
     SQLite holds the write lock since BEGIN IMMEDIATE)."""
     owners: dict[int, int | None] = {}
