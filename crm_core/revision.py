@@ -39,12 +39,11 @@ def new_revision(branch: str, message: str, catalog: PluginCatalog | None = None
         engine = make_engine(f"sqlite:///{Path(scratch) / 'revision.db'}")
         with engine.begin() as conn:
             config = alembic_config(catalog, conn)
-            for name in [CORE, *requires, branch]:
-                if name in heads:
-                    command.upgrade(config, f"{name}@head")
+            # Autogenerate needs the scratch database at every head; only `branch`'s tables are compared.
+            command.upgrade(config, "heads")
             config.attributes["crm_owner"] = branch
             if branch in heads:
-                command.revision(
+                script = command.revision(
                     config,
                     message=message,
                     autogenerate=True,
@@ -53,7 +52,7 @@ def new_revision(branch: str, message: str, catalog: PluginCatalog | None = None
                 )
             else:
                 depends = [heads[name] for name in [CORE, *requires] if name in heads]
-                command.revision(
+                script = command.revision(
                     config,
                     message=message,
                     autogenerate=True,
@@ -63,6 +62,11 @@ def new_revision(branch: str, message: str, catalog: PluginCatalog | None = None
                     depends_on=depends,  # type: ignore[arg-type]  # documented as a list
                 )
         engine.dispose()
+    for generated in script if isinstance(script, list) else [script]:
+        if generated is not None:
+            path = Path(generated.path)
+            lines = path.read_text(encoding="utf-8").splitlines()
+            path.write_text("\n".join(line.rstrip() for line in lines) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str]) -> int:

@@ -69,3 +69,20 @@ def _sqlite(element: _LocalBucket, compiler: Any, **kw: Any) -> str:
         f"strftime('{_SQLITE_FORMAT[element.pattern]}', {compiler.process(moment, **kw)}, "
         f"'{minutes:+d} minutes')"
     )
+
+
+class date_month(FunctionElement[str]):
+    """A DATE column's month as 'YYYY-MM' (no zone: a date is already local)."""
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(date_month, "postgresql")
+def _pg_date_month(element: date_month, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+@compiles(date_month, "sqlite")
+def _sqlite_date_month(element: date_month, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"

@@ -1,0 +1,493 @@
+"""The block's commands: customers claim/release/level/grade/expire-protection, picklists, orders,
+expenses, knowledge, cases. Thin over the services; errors surface as one line via the core CLI."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+import click
+
+from crm_core.cli.app import App, pass_app
+from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.errors import ValidationError
+from crm_core.services import customers as core_customers
+from crm_core.services.products import parse_amount
+from crm_customer_resources.models import ARTICLE_CATEGORIES, CASE_KINDS, CASE_STATUSES, LEVELS
+from crm_customer_resources.models.expenses import EXPENSE_CATEGORIES
+from crm_customer_resources.models.picklists import PICKLISTS
+from crm_customer_resources.services import (
+    cases,
+    expenses,
+    knowledge,
+    lifecycle,
+    orders,
+    picklists,
+    protection,
+)
+
+DAY = click.DateTime(["%Y-%m-%d"])
+
+
+def _day(value: datetime | None) -> date | None:
+    return value.date() if value else None
+
+
+# -- customers ---------------------------------------------------------------------------------
+
+
+@click.command("claim")
+@click.argument("ref")
+@pass_app
+def claim(app: App, ref: str) -> None:
+    """Take a customer from the shared pool; it is then protected for you.  认领公海客户。"""
+    with app.work(write=True) as ctx:
+        protection.claim(ctx, ref)
+    click.echo(f"claimed {ref}")
+
+
+@click.command("release")
+@click.argument("ref")
+@pass_app
+def release(app: App, ref: str) -> None:
+    """Give a customer back to the shared pool.  退回公海。"""
+    with app.work(write=True) as ctx:
+        protection.release(ctx, ref)
+    click.echo(f"released {ref} to the pool")
+
+
+@click.command("level")
+@click.argument("ref")
+@click.argument("level", type=click.Choice(LEVELS))
+@pass_app
+def level(app: App, ref: str, level: str) -> None:
+    """Move a customer to a level (lead, contacted, qualified, signed, blacklist).  调整客户级别。"""
+    with app.work(write=True) as ctx:
+        customer = core_customers.set_level(ctx, ref, level)
+        click.echo(f"{customer.name}: {customer.level}")
+
+
+@click.command("grade")
+@click.argument("ref")
+@click.argument("grade")
+@pass_app
+def grade(app: App, ref: str, grade: str) -> None:
+    """Set a grade 1-5 by hand, or `auto` to use the grade computed from orders.  设置客户等级。"""
+    value: int | None
+    if grade == "auto":
+        value = None
+    elif grade.isdigit():
+        value = int(grade)
+    else:
+        raise ValidationError("grade is 1-5 or auto")
+    with app.work(write=True) as ctx:
+        profile = lifecycle.set_grade(ctx, ref, value)
+        click.echo(
+            f"grade {profile.effective_grade or '-'} ({'manual' if value else 'from orders'})"
+        )
+
+
+@click.command("expire-protection")
+@click.option(
+    "--date", "on", type=DAY, help="Day to judge by (default today); run daily from cron."
+)
+@pass_app
+def expire_protection(app: App, on: datetime | None) -> None:
+    """Return leads nobody contacted for the protection period to the pool.  保护期到期回收。"""
+    with app.work(write=True) as ctx:
+        result = protection.expire(ctx, _day(on) or ctx.today())
+    click.echo(f"{len(result.released)} customers returned to the pool")
+
+
+# -- picklists ---------------------------------------------------------------------------------
+
+
+def picklists_group() -> click.Group:
+    @click.group("picklists")
+    def group() -> None:
+        """Industries and regions customers are filed under.  行业、地区字典。"""
+
+    @group.command("list")
+    @click.argument("name", required=False, type=click.Choice(PICKLISTS))
+    @format_option
+    @pass_app
+    def list_(app: App, name: str | None, fmt: str) -> None:
+        with app.work() as ctx:
+            rows = [
+                {"list": e.list, "code": e.code, "label": e.label, "label_zh": e.label_zh}
+                for e in picklists.entries(ctx, name)
+            ]
+        emit(rows, fmt, ["list", "code", "label", "label_zh"])
+
+    @group.command("add")
+    @click.argument("name", type=click.Choice(PICKLISTS))
+    @click.argument("code")
+    @click.option("--label", required=True, help="English label.")
+    @click.option("--label-zh", required=True, help="Chinese label.")
+    @pass_app
+    def add(app: App, name: str, code: str, label: str, label_zh: str) -> None:
+        """Add a value (admins)."""
+        with app.work(write=True) as ctx:
+            picklists.add(ctx, name, code, label, label_zh)
+        click.echo(f"added {name} {code}")
+
+    @group.command("retire")
+    @click.argument("name", type=click.Choice(PICKLISTS))
+    @click.argument("code")
+    @pass_app
+    def retire(app: App, name: str, code: str) -> None:
+        """Take a value out of use; customers carrying it keep it (admins)."""
+        with app.work(write=True) as ctx:
+            picklists.retire(ctx, name, code)
+        click.echo(f"retired {name} {code}")
+
+    return group
+
+
+# -- orders ------------------------------------------------------------------------------------
+
+
+def _plan(items: tuple[str, ...]) -> list[tuple[date, Decimal]]:
+    plan = []
+    for item in items:
+        day, sep, amount = item.partition("=")
+        if not sep:
+            raise ValidationError(f"installment {item!r} is not YYYY-MM-DD=AMOUNT")
+        try:
+            plan.append((date.fromisoformat(day), parse_amount(amount, "installment")))
+        except ValueError:
+            raise ValidationError(f"installment {item!r} is not YYYY-MM-DD=AMOUNT") from None
+    return plan
+
+
+def orders_group() -> click.Group:
+    @click.group("orders")
+    def group() -> None:
+        """Orders, payment plans and payments.  订单与回款。"""
+
+    @group.command("add")
+    @click.argument("customer")
+    @click.option("--line", "lines", multiple=True, required=True, metavar="CODE:QTY[@PRICE]")
+    @click.option("--date", "on", type=DAY, help="Order date (default today).")
+    @click.option("--installments", type=click.IntRange(1, 120), default=1, show_default=True)
+    @click.option(
+        "--every",
+        "every_days",
+        type=click.IntRange(0, 365),
+        default=30,
+        show_default=True,
+        help="Days between installments; the first is due this many days after the order.",
+    )
+    @click.option(
+        "--plan", "plan", multiple=True, metavar="YYYY-MM-DD=AMOUNT", help="Explicit payment plan."
+    )
+    @click.option("--notes")
+    @pass_app
+    def add(
+        app: App,
+        customer: str,
+        lines: tuple[str, ...],
+        on: datetime | None,
+        installments: int,
+        every_days: int,
+        plan: tuple[str, ...],
+        notes: str | None,
+    ) -> None:
+        """Place an order: lines, then a payment plan that adds up to the total."""
+        with app.work(write=True) as ctx:
+            order = orders.create(
+                ctx,
+                customer,
+                [orders.parse_line(x) for x in lines],
+                ordered_on=_day(on),
+                plan=_plan(plan) or None,
+                installments=installments,
+                every_days=every_days,
+                notes=notes,
+            )
+            click.echo(f"order {order.number}: {order.total}")
+
+    @group.command("list")
+    @click.option("--customer")
+    @click.option("--status", type=click.Choice(("open", "closed", "cancelled")))
+    @click.option("--after", "after_id", type=int, default=0)
+    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @format_option
+    @pass_app
+    def list_(
+        app: App, customer: str | None, status: str | None, after_id: int, limit: int, fmt: str
+    ) -> None:
+        with app.work() as ctx:
+            rows = orders.list_page(
+                ctx, customer_ref=customer, status=status, after_id=after_id, limit=limit
+            )
+        emit(
+            rows, fmt, ["id", "number", "customer", "ordered_on", "status", "total", "paid", "owed"]
+        )
+
+    @group.command("show")
+    @click.argument("number")
+    @format_option
+    @pass_app
+    def show(app: App, number: str, fmt: str) -> None:
+        with app.work() as ctx:
+            order = orders.get(ctx, number)
+            plan = [
+                {"seq": i.seq, "due_on": i.due_on, "amount": i.amount, "paid": i.paid}
+                for i in orders.installments_of(ctx, order)
+            ]
+            record = {
+                "number": order.number,
+                "status": order.status,
+                "ordered_on": order.ordered_on,
+                "total": order.total,
+                "owed": orders.outstanding(ctx, order),
+            }
+        if fmt == "json":
+            emit_object({**record, "installments": plan}, fmt)
+        else:
+            emit_object(record, fmt)
+            emit(plan, fmt, ["seq", "due_on", "amount", "paid"], title="Installments")
+
+    @group.command("pay")
+    @click.argument("number")
+    @click.argument("amount")
+    @click.option("--date", "on", type=DAY, help="Day received (default today).")
+    @click.option("--notes")
+    @pass_app
+    def pay(app: App, number: str, amount: str, on: datetime | None, notes: str | None) -> None:
+        """Record a payment received; it may not exceed what is owed."""
+        with app.work(write=True) as ctx:
+            orders.pay(
+                ctx, number, parse_amount(amount, "payment"), received_on=_day(on), notes=notes
+            )
+            order = orders.get(ctx, number)
+            click.echo(
+                f"order {number}: {orders.outstanding(ctx, order)} still owed ({order.status})"
+            )
+
+    @group.command("cancel")
+    @click.argument("number")
+    @pass_app
+    def cancel(app: App, number: str) -> None:
+        """Cancel an order nothing has been paid on."""
+        with app.work(write=True) as ctx:
+            orders.cancel(ctx, number)
+        click.echo(f"cancelled {number}")
+
+    return group
+
+
+# -- expenses ----------------------------------------------------------------------------------
+
+
+def expenses_group() -> click.Group:
+    @click.group("expenses")
+    def group() -> None:
+        """Expenses by person, department, category, customer.  费用。"""
+
+    @group.command("add")
+    @click.argument("amount")
+    @click.option("--category", type=click.Choice(EXPENSE_CATEGORIES), required=True)
+    @click.option("--date", "on", type=DAY)
+    @click.option("--customer")
+    @click.option("--for", "for_login", help="Someone you manage (default: you).")
+    @click.option("--notes")
+    @pass_app
+    def add(
+        app: App,
+        amount: str,
+        category: str,
+        on: datetime | None,
+        customer: str | None,
+        for_login: str | None,
+        notes: str | None,
+    ) -> None:
+        with app.work(write=True) as ctx:
+            expense = expenses.record(
+                ctx,
+                amount,
+                category,
+                spent_on=_day(on),
+                customer_ref=customer,
+                for_login=for_login,
+                notes=notes,
+            )
+            click.echo(f"expense {expense.id}: {expense.amount}")
+
+    @group.command("list")
+    @click.option("--after", "after_id", type=int, default=0)
+    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @format_option
+    @pass_app
+    def list_(app: App, after_id: int, limit: int, fmt: str) -> None:
+        with app.work() as ctx:
+            rows = expenses.list_page(ctx, after_id=after_id, limit=limit)
+        emit(
+            rows,
+            fmt,
+            ["id", "spent_on", "user", "department", "category", "customer", "amount", "notes"],
+        )
+
+    return group
+
+
+# -- knowledge ---------------------------------------------------------------------------------
+
+
+def knowledge_group() -> click.Group:
+    @click.group("knowledge")
+    def group() -> None:
+        """The knowledge base: competitors, FAQ, proposals, techniques.  知识库。"""
+
+    @group.command("add")
+    @click.argument("title")
+    @click.option("--category", type=click.Choice(ARTICLE_CATEGORIES), required=True)
+    @click.option("--body")
+    @click.option("--body-file", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--attach", "attachments", multiple=True, help="Path of a file to attach (repeatable)."
+    )
+    @pass_app
+    def add(
+        app: App,
+        title: str,
+        category: str,
+        body: str | None,
+        body_file: str | None,
+        attachments: tuple[str, ...],
+    ) -> None:
+        if bool(body) == bool(body_file):
+            raise ValidationError("give --body or --body-file")
+        text = body if body else open(body_file or "", encoding="utf-8").read()  # noqa: SIM115
+        with app.work(write=True) as ctx:
+            article = knowledge.add(ctx, title, category, text, list(attachments))
+            click.echo(f"article {article.id}")
+
+    @group.command("search")
+    @click.argument("words", nargs=-1, required=True)
+    @click.option("--category", type=click.Choice(ARTICLE_CATEGORIES))
+    @format_option
+    @pass_app
+    def search(app: App, words: tuple[str, ...], category: str | None, fmt: str) -> None:
+        """Articles containing every word, title matches first."""
+        with app.work() as ctx:
+            rows = [
+                {
+                    "id": a.id,
+                    "category": a.category,
+                    "title": a.title,
+                    "excerpt": a.body[:60].replace("\n", " "),
+                }
+                for a in knowledge.search(ctx, " ".join(words), category=category)
+            ]
+        emit(rows, fmt, ["id", "category", "title", "excerpt"])
+
+    @group.command("show")
+    @click.argument("article_id", type=int)
+    @format_option
+    @pass_app
+    def show(app: App, article_id: int, fmt: str) -> None:
+        with app.work() as ctx:
+            a = knowledge.get(ctx, article_id)
+            record = {
+                "id": a.id,
+                "title": a.title,
+                "category": a.category,
+                "body": a.body,
+                "attachments": list(a.attachments),
+            }
+        if fmt == "json":
+            emit_object(record, fmt)
+        else:
+            click.echo(f"{a.title} [{a.category}]\n\n{a.body}")
+            for path in record["attachments"]:  # type: ignore[attr-defined]
+                click.echo(f"  attachment: {path}")
+
+    return group
+
+
+# -- service cases -----------------------------------------------------------------------------
+
+
+def cases_group() -> click.Group:
+    @click.group("cases")
+    def group() -> None:
+        """Complaints and feedback, followed to a resolution.  客户服务。"""
+
+    @group.command("open")
+    @click.argument("customer")
+    @click.option("--kind", type=click.Choice(CASE_KINDS), required=True)
+    @click.option("--title", required=True)
+    @click.option("--description")
+    @click.option("--assignee", help="Login (default: the customer's owner).")
+    @pass_app
+    def open_(
+        app: App,
+        customer: str,
+        kind: str,
+        title: str,
+        description: str | None,
+        assignee: str | None,
+    ) -> None:
+        with app.work(write=True) as ctx:
+            case = cases.open_case(ctx, customer, kind, title, description, assignee)
+            click.echo(f"case {case.id} opened")
+
+    @group.command("list")
+    @click.option("--status", type=click.Choice(CASE_STATUSES))
+    @click.option("--mine", is_flag=True, help="Only cases assigned to you.")
+    @click.option("--after", "after_id", type=int, default=0)
+    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @format_option
+    @pass_app
+    def list_(
+        app: App, status: str | None, mine: bool, after_id: int, limit: int, fmt: str
+    ) -> None:
+        with app.work() as ctx:
+            rows = cases.list_page(ctx, status=status, mine=mine, after_id=after_id, limit=limit)
+        emit(
+            rows,
+            fmt,
+            ["id", "opened_at", "customer", "kind", "title", "status", "assignee", "resolution"],
+        )
+
+    @group.command("assign")
+    @click.argument("case_id", type=int)
+    @click.argument("login")
+    @pass_app
+    def assign(app: App, case_id: int, login: str) -> None:
+        with app.work(write=True) as ctx:
+            cases.assign(ctx, case_id, login)
+        click.echo(f"case {case_id} assigned to {login}")
+
+    def _mover(name: str, status: str, help_text: str) -> None:
+        @group.command(name, help=help_text)
+        @click.argument("case_id", type=int)
+        @click.option("--resolution", help="How it was resolved (required to resolve).")
+        @pass_app
+        def move(app: App, case_id: int, resolution: str | None) -> None:
+            with app.work(write=True) as ctx:
+                cases.move(ctx, case_id, status, resolution)
+            click.echo(f"case {case_id}: {status}")
+
+    _mover("start", "in_progress", "Start working on a case.")
+    _mover("resolve", "resolved", "Resolve a case (with --resolution).")
+    _mover("close", "closed", "Close a resolved case.")
+    _mover("reopen", "open", "Reopen a case being worked on.")
+    return group
+
+
+def register(cli: click.Group) -> None:
+    customers_group = cli.commands["customers"]
+    assert isinstance(customers_group, click.Group)
+    for command in (claim, release, level, grade, expire_protection):
+        customers_group.add_command(command)
+    for group in (
+        picklists_group(),
+        orders_group(),
+        expenses_group(),
+        knowledge_group(),
+        cases_group(),
+    ):
+        cli.add_command(group)

@@ -1,0 +1,44 @@
+"""Per-customer data this block keeps beside the core customer row (a 1:1 side table)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import CheckConstraint, ForeignKey, Integer
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_core import Base, plugin_table
+from crm_core.models import CustomerScoped
+from crm_core.types import UTCDateTime
+
+PLUGIN = "customer_resources"
+#: The customer lifecycle, in order; blacklist stands aside.
+LEVELS = ("lead", "contacted", "qualified", "signed", "blacklist")
+
+
+class CustomerProfile(CustomerScoped, Base):
+    __tablename__ = "cr_customer_profile"
+    __table_args__ = plugin_table(
+        PLUGIN,
+        CheckConstraint("grade IS NULL OR grade BETWEEN 1 AND 5", name="grade"),
+        CheckConstraint(
+            "grade_override IS NULL OR grade_override BETWEEN 1 AND 5", name="grade_override"
+        ),
+    )
+
+    customer_id: Mapped[int] = mapped_column(
+        ForeignKey("crm_customer.id", ondelete="CASCADE"), primary_key=True
+    )
+    #: Computed from order totals for signed customers (thresholds are a setting).
+    grade: Mapped[int | None] = mapped_column(Integer, index=True)
+    #: Set by hand; wins over the computed grade.
+    grade_override: Mapped[int | None] = mapped_column(Integer)
+    #: Last interaction, claim or registration: protection runs from here.
+    last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    level_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def effective_grade(self) -> int | None:
+        return self.grade_override if self.grade_override is not None else self.grade

@@ -1,0 +1,227 @@
+"""customer_resources: block 1, the customer-resource platform (客户资源平台).
+
+For customer-development companies: customer levels and grades, segmentation picklists, protection
+and claiming, orders with payment plans and dunning, expenses, a knowledge base and service cases.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date
+from random import Random
+
+import click
+from sqlalchemy import select, update
+
+from crm_core import PluginSpec, hookimpl
+from crm_core.changes import CustomerChange, Transfer
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.models import Customer, Interaction
+from crm_core.services.common import chunks
+from crm_core.services.importing import Column, Importer
+from crm_core.services.products import parse_amount
+from crm_core.services.reminders import Reminder
+from crm_core.services.reports import Report
+from crm_core.services.sections import Section
+from crm_core.settings import SettingSpec
+from crm_customer_resources import commands, reminders, reports, settings, translations
+from crm_customer_resources.models import CustomerProfile, Installment, Order, ServiceCase
+from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
+
+plugin = PluginSpec(
+    name="customer_resources",
+    title="Customer-resource platform",
+    title_zh="客户资源平台",
+    version="0.1.0",
+    table_prefix="cr_",
+    migrations="crm_customer_resources.migrations.versions",
+    description="Levels, grades, segmentation, protection, orders and receivables, expenses, knowledge, service.",
+)
+
+_orders = table_of(Order)
+_profiles = table_of(CustomerProfile)
+
+
+# -- bootstrap ---------------------------------------------------------------------------------
+
+
+@hookimpl
+def crm_register_commands(cli: click.Group) -> None:
+    commands.register(cli)
+
+
+@hookimpl
+def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
+    for spec in settings.SPECS:
+        register(spec)
+
+
+@hookimpl
+def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    register("zh", translations.ZH)
+
+
+@hookimpl
+def crm_plugin_enabled(ctx: Context, name: str) -> None:
+    if name == plugin.name:
+        picklists.seed_defaults(ctx)
+        lifecycle.backfill_profiles(ctx)
+
+
+# -- customer events ---------------------------------------------------------------------------
+
+
+@hookimpl
+def crm_validate_customer_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None:
+    lifecycle.check_level_changes(ctx, changes)
+    picklists.check_customer_values(ctx, changes)
+
+
+@hookimpl
+def crm_customers_created(ctx: Context, customer_ids: Sequence[int]) -> None:
+    lifecycle.ensure_profiles(ctx, customer_ids)
+
+
+@hookimpl
+def crm_customer_level_changed(
+    ctx: Context, customer: Customer, old_level: str, new_level: str
+) -> None:
+    lifecycle.ensure_profiles(ctx, [customer.id])
+    ctx.session.execute(
+        update(_profiles)
+        .where(_profiles.c.customer_id == customer.id)
+        .values(level_changed_at=ctx.now())
+    )
+    if "signed" in (old_level, new_level):
+        lifecycle.recompute_grades(ctx, [customer.id])
+
+
+@hookimpl
+def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -> None:
+    ids = sorted({i.customer_id for i in interactions})
+    lifecycle.ensure_profiles(ctx, ids)
+    latest: dict[int, object] = {}
+    for item in interactions:
+        latest[item.customer_id] = max(
+            item.occurred_at, latest.get(item.customer_id, item.occurred_at)
+        )  # type: ignore[type-var]
+    for cid, moment in latest.items():
+        ctx.session.execute(
+            update(_profiles)
+            .where(_profiles.c.customer_id == cid)
+            .values(last_interaction_at=moment, last_activity_at=moment)
+        )
+    lifecycle.mark_contacted(ctx, ids)
+
+
+@hookimpl
+def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, int]:
+    """Open orders (and so their receivables) follow the customer; closed ones stay credited to the
+    salesperson who made them. Returning to the pool leaves orders with their seller."""
+    if transfer.to_user_id is None:
+        return {}
+    moved = receivables = 0
+    for batch in chunks(list(transfer.customer_ids)):
+        result = ctx.session.execute(
+            update(_orders)
+            .where(_orders.c.customer_id.in_(batch), _orders.c.status == "open")
+            .values(owner_id=transfer.to_user_id)
+        )
+        moved += result.rowcount
+        receivables += len(
+            ctx.session.scalars(
+                select(Installment.id).where(
+                    Installment.customer_id.in_(batch), Installment.paid < Installment.amount
+                )
+            ).all()
+        )
+    return {"open orders": moved, "receivables": receivables}
+
+
+# -- contributions -----------------------------------------------------------------------------
+
+
+@hookimpl
+def crm_register_importers(register: Callable[[Importer], None]) -> None:
+    register(
+        Importer(
+            entity="expenses",
+            title="Expenses",
+            columns=(
+                Column("user", ("业务员", "报销人"), required=True),
+                Column(
+                    "category", ("费用类别", "类别"), required=True, parse=expenses.parse_category
+                ),
+                Column(
+                    "amount", ("金额",), required=True, parse=lambda t: parse_amount(t, "amount")
+                ),
+                Column("spent_on", ("日期", "发生日期"), required=True, parse=expenses.parse_day),
+                Column("customer", ("客户名称", "客户")),
+                Column("notes", ("备注", "说明")),
+            ),
+            write=expenses.write_rows,
+            check=expenses.check_rows,
+        )
+    )
+
+
+@hookimpl
+def crm_register_reports(register: Callable[[Report], None]) -> None:
+    reports.register_all(register)
+
+
+@hookimpl
+def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+    return list(reminders.collect(ctx, user_id, on))
+
+
+@hookimpl
+def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]:
+    profile = ctx.session.get(CustomerProfile, customer.id)
+    until = protection.protected_until(ctx, profile, customer.level)
+    yield Section(
+        "Customer resources",
+        [
+            {
+                "level": customer.level,
+                "grade": profile.effective_grade if profile else None,
+                "grade_source": "manual"
+                if profile and profile.grade_override is not None
+                else "orders",
+                "last_interaction": ctx.local(profile.last_interaction_at).strftime("%Y-%m-%d")
+                if profile and profile.last_interaction_at
+                else None,
+                "protected_until": until,
+            }
+        ],
+        order=30,
+        source=plugin.name,
+    )
+    yield Section(
+        "Orders",
+        orders.list_page(ctx, customer_ref=str(customer.id), limit=20),
+        order=40,
+        source=plugin.name,
+    )
+    yield Section(
+        "Service cases",
+        [
+            {"id": c.id, "kind": c.kind, "title": c.title, "status": c.status}
+            for c in ctx.session.scalars(
+                select(ServiceCase)
+                .where(ServiceCase.customer_id == customer.id)
+                .order_by(ServiceCase.id.desc())
+                .limit(10)
+            )
+        ],
+        order=60,
+        source=plugin.name,
+    )
+
+
+@hookimpl
+def crm_seed_demo_data(ctx: Context, rng: Random, scale: int) -> None:
+    from crm_customer_resources import demo
+
+    demo.seed(ctx, rng, scale)

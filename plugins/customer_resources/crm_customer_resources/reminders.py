@@ -1,0 +1,112 @@
+"""What this block puts on `crm reminders`: stale customers, payments due, dunning, protection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import and_, func, select
+
+from crm_core.context import Context
+from crm_core.models import Customer, User
+from crm_core.services.reminders import Reminder
+from crm_core.visibility import owner_is_visible
+from crm_customer_resources import settings
+from crm_customer_resources.models import CustomerProfile, Installment, Order
+from crm_customer_resources.services.protection import PROTECTED_LEVELS
+
+SOURCE = "customer_resources"
+
+
+def collect(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
+    yield from _stale(ctx, user_id, on)
+    yield from _payments(ctx, user_id, on)
+    yield from _protection_ending(ctx, user_id, on)
+    user = ctx.session.get(User, user_id)
+    if user is not None and user.role == "manager":
+        yield from _team_dunning(ctx, user_id, on)
+
+
+def _stale(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
+    days = int(ctx.settings.get(settings.STALE_DAYS))
+    cutoff = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
+    last = func.coalesce(CustomerProfile.last_interaction_at, Customer.created_at)
+    query = (
+        select(Customer.name, last)
+        .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+        .where(Customer.owner_id == user_id, Customer.level != "blacklist", last < cutoff)
+        .order_by(last)
+    )
+    for name, moment in ctx.session.execute(query):
+        since = ctx.local(moment).date()
+        yield Reminder(
+            since + timedelta(days=days),
+            "not contacted",
+            f"no contact since {since.isoformat()} ({days}+ days)",
+            name,
+            SOURCE,
+        )
+
+
+def _installments(on: date):  # type: ignore[no-untyped-def]
+    return (
+        select(
+            Installment.due_on, Customer.name, Order.number, Installment.amount - Installment.paid
+        )
+        .join(Order, Order.id == Installment.order_id)
+        .join(Customer, Customer.id == Installment.customer_id)
+        .where(
+            Installment.paid < Installment.amount, Order.status == "open", Installment.due_on <= on
+        )
+    )
+
+
+def _payments(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
+    for due, name, number, owed in ctx.session.execute(
+        _installments(on).where(Customer.owner_id == user_id)
+    ):
+        kind = "payment due" if due == on else "dunning"
+        yield Reminder(due, kind, f"order {number}: {owed} outstanding", name, SOURCE)
+
+
+def _team_dunning(ctx: Context, manager_id: int, on: date) -> Iterator[Reminder]:
+    """Overdue payments of customers held by the people this manager manages (催款 escalation)."""
+    query = (
+        _installments(on - timedelta(days=1))
+        .add_columns(User.login)
+        .join(User, User.id == Customer.owner_id)
+        .where(Customer.owner_id != manager_id, owner_is_visible(Customer.owner_id, manager_id))
+    )
+    for due, name, number, owed, login in ctx.session.execute(query):
+        yield Reminder(
+            due,
+            "dunning (team)",
+            f"order {number}: {owed} outstanding, held by {login}",
+            name,
+            SOURCE,
+        )
+
+
+def _protection_ending(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
+    days = int(ctx.settings.get(settings.PROTECTION_DAYS))
+    soon = datetime.combine(on - timedelta(days=days - 7), time.min, ctx.zone)
+    query = (
+        select(Customer.name, CustomerProfile.last_activity_at)
+        .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+        .where(
+            and_(
+                Customer.owner_id == user_id,
+                Customer.level.in_(PROTECTED_LEVELS),
+                CustomerProfile.last_activity_at < soon,
+            )
+        )
+    )
+    for name, moment in ctx.session.execute(query):
+        ends = ctx.local(moment).date() + timedelta(days=days)
+        yield Reminder(
+            ends,
+            "protection ends",
+            "log an interaction or the customer returns to the pool",
+            name,
+            SOURCE,
+        )

@@ -1,0 +1,294 @@
+"""Decision-support reports (决策支持), aggregated in SQL over the rows the user may see."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import case, func, select
+
+from crm_core.context import Context
+from crm_core.models import Customer, Interaction, Product, Team, User
+from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable, parse_date
+from crm_core.sqltime import date_month, local_day, local_month
+from crm_core.types import to_money
+from crm_customer_resources.models import (
+    CustomerProfile,
+    Expense,
+    Installment,
+    Order,
+    OrderLine,
+    Payment,
+)
+
+
+def _zone(ctx: Context) -> str:
+    return str(ctx.settings.get("timezone"))
+
+
+def _moment_window(ctx: Context, column: Any, params: Mapping[str, Any]) -> list[Any]:
+    out = []
+    if params.get("since"):
+        out.append(column >= datetime.combine(params["since"], time.min, ctx.zone))
+    if params.get("until"):
+        out.append(column <= datetime.combine(params["until"], time.max, ctx.zone))
+    return out
+
+
+def _date_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
+    out = []
+    if params.get("since"):
+        out.append(column >= params["since"])
+    if params.get("until"):
+        out.append(column <= params["until"])
+    return out
+
+
+# -- customer development ----------------------------------------------------------------------
+
+DEVELOPMENT_BY = ("level", "industry", "region", "owner", "grade", "month")
+
+
+def customer_development(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """New customers per month, split by level, industry, region, owner or grade."""
+    by = params["by"]
+    month = local_month(Customer.created_at, _zone(ctx)).label("month")
+    grade = func.coalesce(CustomerProfile.grade_override, CustomerProfile.grade)
+    dimension = {
+        "level": Customer.level,
+        "industry": Customer.industry,
+        "region": Customer.region,
+        "owner": User.login,
+        "grade": grade,
+        "month": None,
+    }[by]
+    columns = [month] if dimension is None else [month, dimension.label(by)]
+    query = (
+        select(*columns, func.count(Customer.id))
+        .select_from(Customer)
+        .outerjoin(User, User.id == Customer.owner_id)
+        .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+        .where(*_moment_window(ctx, Customer.created_at, params))
+        .group_by(*columns)
+        .order_by(*columns)
+    )
+    names = ("month", "count") if dimension is None else ("month", by, "count")
+    return ReportTable(names, [tuple(row) for row in ctx.session.execute(query)])
+
+
+# -- sales and receipts ------------------------------------------------------------------------
+
+SALES_BY = ("month", "industry", "region", "salesperson", "product")
+
+
+def _order_dimension(by: str) -> Any:
+    return {
+        "month": date_month(Order.ordered_on),
+        "industry": Customer.industry,
+        "region": Customer.region,
+        "salesperson": User.login,
+    }[by]
+
+
+def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Ordered amounts (cancelled orders excluded), attributed to the salesperson who sold."""
+    by = params["by"]
+    window = [*_date_window(Order.ordered_on, params), Order.status != "cancelled"]
+    if by == "product":
+        key = Product.code.label("product")
+        query = (
+            select(key, Product.name, func.sum(OrderLine.quantity), func.sum(OrderLine.amount))
+            .select_from(OrderLine)
+            .join(Order, Order.id == OrderLine.order_id)
+            .join(Product, Product.id == OrderLine.product_id)
+            .where(*window)
+            .group_by(key, Product.name)
+            .order_by(func.sum(OrderLine.amount).desc())
+        )
+        rows = [
+            (code, name, int(qty), to_money(amount))
+            for code, name, qty, amount in ctx.session.execute(query)
+        ]
+        return ReportTable(("product", "name", "quantity", "amount"), rows)
+    key = _order_dimension(by).label(by)
+    query = (
+        select(key, func.count(Order.id), func.sum(Order.total))
+        .select_from(Order)
+        .join(Customer, Customer.id == Order.customer_id)
+        .outerjoin(User, User.id == Order.owner_id)
+        .where(*window)
+        .group_by(key)
+        .order_by(key)
+    )
+    return ReportTable(
+        (by, "orders", "amount"),
+        [(k, int(n), to_money(total)) for k, n, total in ctx.session.execute(query)],
+    )
+
+
+RECEIPTS_BY = ("month", "industry", "region", "salesperson")
+
+
+def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Money received (回款), by when it came in and whose sale it was."""
+    by = params["by"]
+    key = (date_month(Payment.received_on) if by == "month" else _order_dimension(by)).label(by)
+    query = (
+        select(key, func.count(Payment.id), func.sum(Payment.amount))
+        .select_from(Payment)
+        .join(Order, Order.id == Payment.order_id)
+        .join(Customer, Customer.id == Payment.customer_id)
+        .outerjoin(User, User.id == Order.owner_id)
+        .where(*_date_window(Payment.received_on, params))
+        .group_by(key)
+        .order_by(key)
+    )
+    return ReportTable(
+        (by, "payments", "amount"),
+        [(k, int(n), to_money(total)) for k, n, total in ctx.session.execute(query)],
+    )
+
+
+AGEING_BY = ("customer", "salesperson")
+BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
+
+
+def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """What is still owed, by how many days it is overdue on day `on`."""
+    on: date = params.get("on") or ctx.today()
+    key = (Customer.name if params["by"] == "customer" else User.login).label(params["by"])
+    owed = Installment.amount - Installment.paid
+    edges = [on, on - timedelta(days=30), on - timedelta(days=60), on - timedelta(days=90)]
+    conditions = [
+        Installment.due_on >= edges[0],
+        (Installment.due_on < edges[0]) & (Installment.due_on >= edges[1]),
+        (Installment.due_on < edges[1]) & (Installment.due_on >= edges[2]),
+        (Installment.due_on < edges[2]) & (Installment.due_on >= edges[3]),
+        Installment.due_on < edges[3],
+    ]
+    sums = [func.sum(case((cond, owed), else_=0)) for cond in conditions]
+    query = (
+        select(key, *sums, func.sum(owed))
+        .select_from(Installment)
+        .join(Order, Order.id == Installment.order_id)
+        .join(Customer, Customer.id == Installment.customer_id)
+        .outerjoin(User, User.id == Order.owner_id)
+        .where(Installment.paid < Installment.amount, Order.status != "cancelled")
+        .group_by(key)
+        .order_by(func.sum(owed).desc())
+    )
+    rows = [(row[0], *[to_money(v or 0) for v in row[1:]]) for row in ctx.session.execute(query)]
+    return ReportTable((params["by"], *BUCKETS, "total"), rows)
+
+
+# -- expenses and activity ---------------------------------------------------------------------
+
+EXPENSES_BY = ("category", "person", "department", "customer", "month")
+
+
+def expenses(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    by = params["by"]
+    key = {
+        "category": Expense.category,
+        "person": User.login,
+        "department": Team.name,
+        "customer": Customer.name,
+        "month": date_month(Expense.spent_on),
+    }[by].label(by)
+    query = (
+        select(key, func.count(Expense.id), func.sum(Expense.amount))
+        .select_from(Expense)
+        .join(User, User.id == Expense.owner_id)
+        .outerjoin(Team, Team.id == Expense.team_id)
+        .outerjoin(Customer, Customer.id == Expense.customer_id)
+        .where(*_date_window(Expense.spent_on, params))
+        .group_by(key)
+        .order_by(func.sum(Expense.amount).desc())
+    )
+    return ReportTable(
+        (by, "count", "amount"),
+        [(k, int(n), to_money(total)) for k, n, total in ctx.session.execute(query)],
+    )
+
+
+def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Per salesperson per day: interactions logged and distinct customers touched."""
+    day = local_day(Interaction.occurred_at, _zone(ctx)).label("day")
+    query = (
+        select(
+            day,
+            User.login,
+            func.count(Interaction.id),
+            func.count(func.distinct(Interaction.customer_id)),
+        )
+        .join(User, User.id == Interaction.user_id)
+        .where(*_moment_window(ctx, Interaction.occurred_at, params))
+        .group_by(day, User.login)
+        .order_by(day, User.login)
+    )
+    return ReportTable(
+        ("day", "user", "interactions", "customers"),
+        [(d, u, int(n), int(c)) for d, u, n, c in ctx.session.execute(query)],
+    )
+
+
+def _by(choices: tuple[str, ...], default: str) -> ReportParam:
+    return ReportParam("by", ", ".join(choices), default=default, choices=choices)
+
+
+def register_all(register: Callable[[Report], None]) -> None:
+    register(
+        Report(
+            "customer-development",
+            "New customers by month and level/industry/region/owner/grade",
+            customer_development,
+            (_by(DEVELOPMENT_BY, "level"), SINCE, UNTIL),
+            title_zh="客户开发",
+        )
+    )
+    register(
+        Report(
+            "sales",
+            "Sales by month/industry/region/salesperson/product",
+            sales,
+            (_by(SALES_BY, "month"), SINCE, UNTIL),
+            title_zh="销售统计",
+        )
+    )
+    register(
+        Report(
+            "receipts",
+            "Receipts by month/industry/region/salesperson",
+            receipts,
+            (_by(RECEIPTS_BY, "month"), SINCE, UNTIL),
+            title_zh="回款统计",
+        )
+    )
+    register(
+        Report(
+            "receivables-ageing",
+            "Receivables ageing",
+            receivables_ageing,
+            (_by(AGEING_BY, "customer"), ReportParam("on", "as of this day", parse_date)),
+            title_zh="应收账龄",
+        )
+    )
+    register(
+        Report(
+            "expenses",
+            "Expenses by category/person/department/customer/month",
+            expenses,
+            (_by(EXPENSES_BY, "category"), SINCE, UNTIL),
+            title_zh="费用分析",
+        )
+    )
+    register(
+        Report(
+            "salesperson-activity",
+            "Salesperson activity per day",
+            salesperson_activity,
+            (SINCE, UNTIL),
+            title_zh="业务员活动量",
+        )
+    )

@@ -1,0 +1,102 @@
+"""Customer protection (客户保护): claiming a lead from the pool, releasing it, and expiry.
+
+A claimed customer is protected by the core's visibility and duplicate checks: others see only that
+it exists and who holds it. Protection lasts while the holder keeps in touch: a customer below
+"signed" with no interaction (or claim) for `protection_days` returns to the shared pool, audited.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import attrs
+from sqlalchemy import and_, select, update
+
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.models import Customer, User
+from crm_core.services import customers
+from crm_core.services.transfer import TransferResult, lock_owners, reassign
+from crm_customer_resources import settings
+from crm_customer_resources.models import CustomerProfile
+from crm_customer_resources.services.lifecycle import ensure_profiles
+
+PROTECTED_LEVELS = ("lead", "contacted", "qualified")
+_profiles = table_of(CustomerProfile)
+
+
+def claim(ctx: Context, ref: str) -> TransferResult:
+    """Take a customer from the shared pool; refused (naming the holder) if someone holds it."""
+    if ctx.actor.id is None:
+        raise ValidationError("claim as a user: pass --as LOGIN")
+    customer = customers.get(ctx, ref)
+    owners = lock_owners(ctx, [customer.id])  # row lock: two claims cannot both win
+    holder = owners[customer.id]
+    if holder is not None:
+        user = ctx.session.get(User, holder)
+        name = f"{user.name} ({user.login})" if user else str(holder)
+        raise ValidationError(f"{customer.name} is already held by {name}")
+    if customer.level == "blacklist":
+        raise ValidationError(f"{customer.name} is blacklisted")
+    result = reassign(ctx, owners, ctx.actor.id, "claimed")
+    ensure_profiles(ctx, [customer.id])
+    now = ctx.now()
+    ctx.session.execute(
+        update(_profiles)
+        .where(_profiles.c.customer_id == customer.id)
+        .values(claimed_at=now, last_activity_at=now)
+    )
+    return result
+
+
+def release(ctx: Context, ref: str) -> TransferResult:
+    """Give a customer back to the pool (its owner, or their manager)."""
+    customer = customers.get(ctx, ref)
+    owners = lock_owners(ctx, [customer.id])
+    holder = owners[customer.id]
+    if holder is None:
+        raise ValidationError(f"{customer.name} is already in the pool")
+    if ctx.actor.role == "sales" and holder != ctx.actor.id:
+        raise PermissionDenied(f"{ctx.actor.login} does not hold {customer.name}")
+    return reassign(ctx, owners, None, "released")
+
+
+@attrs.frozen
+class Expiry:
+    released: tuple[int, ...]
+    cutoff: datetime
+
+
+def expire(ctx: Context, on: date) -> Expiry:
+    """Return to the pool every protected customer whose last activity is older than the limit."""
+    if not (ctx.actor.is_admin or ctx.actor.role == "manager"):
+        raise PermissionDenied("only a manager or admin may run protection expiry")
+    days = int(ctx.settings.get(settings.PROTECTION_DAYS))
+    cutoff = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
+    stale = list(
+        ctx.session.scalars(
+            select(Customer.id)
+            .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+            .where(
+                and_(
+                    Customer.owner_id.is_not(None),
+                    Customer.level.in_(PROTECTED_LEVELS),
+                    CustomerProfile.last_activity_at < cutoff,
+                )
+            )
+            .order_by(Customer.id)
+        )
+    )
+    if not stale:
+        return Expiry((), cutoff)
+    owners = lock_owners(ctx, stale)
+    result = reassign(ctx, owners, None, f"protection expired ({days} days without contact)")
+    return Expiry(result.customer_ids, cutoff)
+
+
+def protected_until(ctx: Context, profile: CustomerProfile | None, level: str) -> date | None:
+    if profile is None or profile.last_activity_at is None or level not in PROTECTED_LEVELS:
+        return None
+    days = int(ctx.settings.get(settings.PROTECTION_DAYS))
+    return (ctx.local(profile.last_activity_at) + timedelta(days=days)).date()
