@@ -88,8 +88,10 @@ def _team_dunning(ctx: Context, manager_id: int, on: date) -> Iterator[Reminder]
 
 
 def _protection_ending(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
+    """Protection that ends within the coming week (already ended: the expiry job's business)."""
     days = int(ctx.settings.get(settings.PROTECTION_DAYS))
-    soon = datetime.combine(on - timedelta(days=days - 7), time.min, ctx.zone)
+    ended = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
+    week = datetime.combine(on - timedelta(days=days - 7), time.min, ctx.zone)
     query = (
         select(Customer.name, CustomerProfile.last_activity_at)
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
@@ -97,7 +99,8 @@ def _protection_ending(ctx: Context, user_id: int, on: date) -> Iterator[Reminde
             and_(
                 Customer.owner_id == user_id,
                 Customer.level.in_(PROTECTED_LEVELS),
-                CustomerProfile.last_activity_at < soon,
+                CustomerProfile.last_activity_at >= ended,
+                CustomerProfile.last_activity_at < week,
             )
         )
     )
