@@ -238,6 +238,32 @@ def crm_deployment(crm_database_url: str, crm_catalog: PluginCatalog) -> Iterato
         deployment.dispose()
 
 
+def schema_differences(deployment: Deployment, owners: set[str]) -> list[Any]:
+    """What Alembic autogenerate would change for these owners' tables ("crm_core" or plugin
+    names): empty when the migrations match the models exactly."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from crm_core.db import metadata
+    from crm_core.migrate import VERSION_TABLE
+    from crm_core.plugins import TABLE_OWNER
+
+    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+        if type_ != "table":
+            return True
+        if name == VERSION_TABLE:
+            return False
+        table = compare_to if obj is None else obj
+        owner = table.info.get(TABLE_OWNER, "crm_core") if table is not None else None
+        return owner in owners
+
+    with deployment.engine.connect() as conn:
+        context = MigrationContext.configure(
+            conn, opts={"include_object": include, "compare_type": True}
+        )
+        return list(compare_metadata(context, metadata))
+
+
 @attrs.frozen
 class CliResult:
     exit_code: int

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, event, false, or_, select
-from sqlalchemy.orm import ORMExecuteState, sessionmaker, with_loader_criteria
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from crm_core.actor import Actor
 from crm_core.db import table_of
@@ -88,3 +88,13 @@ def install(session_factory: sessionmaker[Any]) -> None:
                 include_aliases=True,
             ),
         )
+
+
+def user_sees_customer(session: Session, user_id: int, role: str, customer_id: int) -> bool:
+    """Whether another user (not the acting one) may see a customer, e.g. before assigning work."""
+    if role in {"admin", "system"}:
+        return True
+    query = select(_customers.c.id).where(
+        _customers.c.id == customer_id, owner_is_visible(_customers.c.owner_id, user_id)
+    )
+    return session.execute(query).first() is not None

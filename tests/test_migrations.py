@@ -2,36 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from alembic import command
-from alembic.autogenerate import compare_metadata
-from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from crm_core.db import metadata
 from crm_core.deployment import Deployment
 from crm_core.migrate import VERSION_TABLE, alembic_config, branch_heads, current_heads
-from crm_core.plugins import TABLE_OWNER
 from crm_core.services import rollout
+from crm_core.testing import schema_differences
 
-
-def _diff(deployment: Deployment, owners: set[str]) -> list[Any]:
-    def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
-        if type_ != "table":
-            return True
-        if name == VERSION_TABLE:
-            return False
-        table = compare_to if obj is None else obj
-        owner = table.info.get(TABLE_OWNER, "crm_core") if table is not None else None
-        return owner in owners
-
-    with deployment.engine.connect() as conn:
-        context = MigrationContext.configure(
-            conn, opts={"include_object": include, "compare_type": True}
-        )
-        return list(compare_metadata(context, metadata))
+_diff = schema_differences
 
 
 def test_core_and_plugin_branches_match_models(crm_deployment: Deployment) -> None:

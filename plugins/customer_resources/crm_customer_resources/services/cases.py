@@ -9,6 +9,7 @@ from crm_core.errors import NotFound, PermissionDenied, ValidationError
 from crm_core.models import Customer, User
 from crm_core.services import customers
 from crm_core.services.common import user_by_login
+from crm_core.visibility import user_sees_customer
 from crm_customer_resources.models import CASE_KINDS, ServiceCase
 
 # Allowed moves between statuses.
@@ -34,6 +35,8 @@ def open_case(
         raise ValidationError("a case needs a title")
     customer = customers.get(ctx, customer_ref)
     assignee = user_by_login(ctx, assignee_login) if assignee_login else None
+    if assignee is not None:
+        _check_assignee(ctx, assignee, customer.id)
     case = ServiceCase(
         customer_id=customer.id,
         kind=kind,
@@ -46,6 +49,13 @@ def open_case(
     ctx.session.add(case)
     ctx.session.flush()
     return case
+
+
+def _check_assignee(ctx: Context, user: User, customer_id: int) -> None:
+    if not user_sees_customer(ctx.session, user.id, user.role, customer_id):
+        raise ValidationError(
+            f"{user.login} may not see this customer, so cannot be assigned its case"
+        )
 
 
 def get(ctx: Context, case_id: int) -> ServiceCase:
@@ -64,7 +74,9 @@ def assign(ctx: Context, case_id: int, login: str) -> ServiceCase:
     case = get(ctx, case_id)
     if ctx.actor.role == "sales":
         raise PermissionDenied("only a manager may assign cases")
-    case.assignee_id = user_by_login(ctx, login).id
+    assignee = user_by_login(ctx, login)
+    _check_assignee(ctx, assignee, case.customer_id)
+    case.assignee_id = assignee.id
     ctx.session.flush()
     return case
 

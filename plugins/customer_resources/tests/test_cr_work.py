@@ -1,0 +1,255 @@
+"""Reminders (follow-ups, dunning, stale customers), expenses, knowledge, service cases."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import Block1
+from openpyxl import Workbook
+from sqlalchemy import update
+
+from crm_core.actor import SYSTEM
+from crm_core.db import table_of
+from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.services import customers, importing, reminders, reports
+from crm_customer_resources.models import CustomerProfile
+from crm_customer_resources.services import cases, expenses, knowledge, orders
+
+
+def kinds(rows: list[dict[str, object]]) -> set[tuple[object, object]]:
+    return {(r["kind"], r["customer"]) for r in rows}
+
+
+def test_dunning_reaches_the_owner_and_the_managers(block1: Block1) -> None:
+    with block1.work("a", write=True) as ctx:
+        cid = str(customers.create(ctx, {"name": "欠款客户"}).id)
+        order = orders.create(
+            ctx,
+            cid,
+            [orders.LineRequest("P1", 1)],
+            ordered_on=date(2026, 1, 1),
+            plan=[(date(2026, 2, 1), Decimal("400")), (date(2026, 3, 1), Decimal("600"))],
+        )
+        orders.pay(ctx, order.number, Decimal("400"))
+    with block1.work("a") as ctx:
+        assert ("payment due", "欠款客户") in kinds(reminders.collect(ctx, date(2026, 3, 1)))
+        assert ("dunning", "欠款客户") in kinds(reminders.collect(ctx, date(2026, 3, 5)))
+        assert not any(
+            r["kind"].startswith("dunning") for r in reminders.collect(ctx, date(2026, 2, 20))
+        )
+    for manager in ("lead1", "boss"):
+        with block1.work(manager) as ctx:
+            assert ("dunning (team)", "欠款客户") in kinds(reminders.collect(ctx, date(2026, 3, 5)))
+    with block1.work("c") as ctx:
+        assert reminders.collect(ctx, date(2026, 3, 5)) == []
+    with block1.work("a", write=True) as ctx:
+        orders.pay(ctx, order.number, Decimal("600"))
+    with block1.work("boss") as ctx:
+        assert not any(
+            r["kind"].startswith("dunning") for r in reminders.collect(ctx, date(2026, 3, 5))
+        )
+
+
+def test_stale_customers_and_protection_ending(block1: Block1) -> None:
+    with block1.work("a", write=True) as ctx:
+        cid = customers.create(ctx, {"name": "冷落客户"}).id
+        today = ctx.today()
+        ctx.session.execute(
+            update(table_of(CustomerProfile))
+            .where(table_of(CustomerProfile).c.customer_id == cid)
+            .values(last_activity_at=ctx.now() - timedelta(days=26))
+        )
+    with block1.work("a") as ctx:
+        assert ("protection ends", "冷落客户") in kinds(reminders.collect(ctx, today))
+        assert ("not contacted", "冷落客户") not in kinds(reminders.collect(ctx, today))
+        later = reminders.collect(ctx, today + timedelta(days=31))
+        assert ("not contacted", "冷落客户") in kinds(later)
+
+
+def test_expenses_visibility_and_report(block1: Block1, tmp_path: Path) -> None:
+    with block1.work("a", write=True) as ctx:
+        expenses.record(ctx, "120.50", "travel")
+        with pytest.raises(ValidationError):
+            expenses.record(ctx, "10", "yacht")
+        with pytest.raises(ValidationError):
+            expenses.record(ctx, "-1", "travel")
+        with pytest.raises(PermissionDenied):
+            expenses.record(ctx, "10", "travel", for_login="c")
+    with block1.work("lead1", write=True) as ctx:
+        expenses.record(ctx, "80", "gifts", for_login="b")
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["报销人", "类别", "金额", "日期", "备注"])
+    sheet.append(["c", "差旅", "300", "2026-11-01", "高铁"])
+    sheet.append(["c", "招待", "200.25", "2026-11-02", None])
+    book.save(tmp_path / "e.xlsx")
+    with block1.work("boss", write=True) as ctx:
+        assert importing.import_file(ctx, "expenses", tmp_path / "e.xlsx").written == 2
+    with block1.work("a") as ctx:
+        assert [r["amount"] for r in expenses.list_page(ctx)] == [Decimal("120.50")]
+    with block1.work("boss") as ctx:
+        table = {
+            r["category"]: r["amount"]
+            for r in reports.run(ctx, "expenses", {"by": "category"}).records()
+        }
+        assert table == {
+            "travel": Decimal("420.50"),
+            "gifts": Decimal("80.00"),
+            "entertainment": Decimal("200.25"),
+        }
+        by_person = {
+            r["person"]: r["count"]
+            for r in reports.run(ctx, "expenses", {"by": "person"}).records()
+        }
+        assert by_person == {"a": 1, "b": 1, "c": 2}
+
+
+def test_knowledge_search_in_chinese(block1: Block1, tmp_path: Path) -> None:
+    attachment = tmp_path / "报价单.pdf"
+    attachment.write_bytes(b"%PDF")
+    with block1.work("a", write=True) as ctx:
+        knowledge.add(ctx, "净水器售后政策", "faq", "三年质保，上门服务。", [str(attachment)])
+        knowledge.add(ctx, "竞品分析", "competitor", "对手的净水器价格低，但售后网点少。")
+        knowledge.add(ctx, "拜访技巧", "technique", "先约时间。")
+        with pytest.raises(ValidationError, match="does not exist"):
+            knowledge.add(ctx, "坏附件", "faq", "正文", [str(tmp_path / "missing.pdf")])
+        found = knowledge.search(ctx, "净水器 售后")
+        assert [a.title for a in found] == ["净水器售后政策", "竞品分析"]
+        assert knowledge.search(ctx, "售后", category="competitor")[0].title == "竞品分析"
+        assert knowledge.search(ctx, "100%") == []
+        assert found[0].attachments == [str(attachment.resolve())]
+
+
+def test_service_case_flow(block1: Block1) -> None:
+    with block1.work("a", write=True) as ctx:
+        cid = str(customers.create(ctx, {"name": "投诉客户"}).id)
+        case = cases.open_case(ctx, cid, "complaint", "安装延期")
+        with pytest.raises(ValidationError, match="cannot become closed"):
+            cases.move(ctx, case.id, "closed")
+        with pytest.raises(ValidationError, match="resolution"):
+            cases.move(ctx, case.id, "resolved")
+        cases.move(ctx, case.id, "in_progress")
+        with pytest.raises(PermissionDenied):
+            cases.assign(ctx, case.id, "b")
+    with (
+        block1.work("lead1", write=True) as ctx,
+        pytest.raises(ValidationError, match="may not see"),
+    ):
+        cases.assign(ctx, case.id, "b")  # b cannot see a's customer
+    with block1.work("lead1", write=True) as ctx:
+        cases.assign(ctx, case.id, "lead1")
+    with block1.work("a", write=True) as ctx, pytest.raises(PermissionDenied):
+        cases.move(ctx, case.id, "resolved", "已处理")
+    with block1.work("lead1", write=True) as ctx:
+        cases.move(ctx, case.id, "resolved", "已安排上门")
+        cases.move(ctx, case.id, "closed")
+        assert cases.list_page(ctx, mine=True)[0]["status"] == "closed"
+    with block1.work("c") as ctx:
+        assert cases.list_page(ctx) == []
+
+
+def test_reports_aggregate_visible_rows(block1: Block1) -> None:
+    with block1.work("a", write=True) as ctx:
+        a_cid = str(
+            customers.create(ctx, {"name": "甲的客户", "industry": "制造业", "region": "华东"}).id
+        )
+        order = orders.create(
+            ctx, a_cid, [orders.LineRequest("P1", 3)], ordered_on=date(2026, 10, 5)
+        )
+        orders.pay(ctx, order.number, Decimal("500"), received_on=date(2026, 10, 20))
+    with block1.work("c", write=True) as ctx:
+        c_cid = str(
+            customers.create(ctx, {"name": "丙的客户", "industry": "教育", "region": "华南"}).id
+        )
+        orders.create(ctx, c_cid, [orders.LineRequest("P2", 10)], ordered_on=date(2026, 11, 5))
+    with block1.work("boss") as ctx:
+        assert reports.run(ctx, "sales", {"by": "month"}).records() == [
+            {"month": "2026-10", "orders": 1, "amount": Decimal("3000.00")},
+            {"month": "2026-11", "orders": 1, "amount": Decimal("399.00")},
+        ]
+        by_product = reports.run(ctx, "sales", {"by": "product"}).records()
+        assert [(r["product"], r["quantity"]) for r in by_product] == [("P1", 3), ("P2", 10)]
+        assert reports.run(ctx, "receipts", {"by": "industry"}).records() == [
+            {"industry": "制造业", "payments": 1, "amount": Decimal("500.00")}
+        ]
+        ageing = {
+            r["customer"]: r
+            for r in reports.run(
+                ctx, "receivables-ageing", {"by": "customer", "on": "2027-01-20"}
+            ).records()
+        }
+        assert ageing["甲的客户"]["over_90"] == Decimal("0.00") and ageing["甲的客户"][
+            "61_90"
+        ] == Decimal("2500.00")
+        assert ageing["丙的客户"]["31_60"] == Decimal("399.00")
+        development = reports.run(ctx, "customer-development", {"by": "region"}).records()
+        assert sorted(r["region"] for r in development) == ["华东", "华南"]
+    with block1.work("a") as ctx:
+        assert [
+            r["customer"]
+            for r in reports.run(ctx, "receivables-ageing", {"by": "customer"}).records()
+        ] == ["甲的客户"]
+        assert reports.run(ctx, "salesperson-activity", {}).records() == []
+
+
+def test_cli_commands(block1: Block1, crm_cli) -> None:
+    with block1.work(SYSTEM, write=True) as ctx:
+        customers.create(ctx, {"name": "命令行公海客户"}, pool=True)
+    assert crm_cli("customers", "claim", "命令行公海客户", as_login="a").exit_code == 0
+    assert crm_cli("customers", "level", "命令行公海客户", "signed", as_login="a").exit_code == 0
+    added = crm_cli(
+        "orders",
+        "add",
+        "命令行公海客户",
+        "--line",
+        "P1:2",
+        "--line",
+        "P2:1@30",
+        "--plan",
+        "2099-01-01=1000",
+        "--plan",
+        "2099-02-01=1030",
+        as_login="a",
+    )
+    assert added.exit_code == 0, added.stderr
+    listed = crm_cli("orders", "list", "--format", "json", as_login="a").json()
+    assert listed[0]["total"] == "2030.00" and listed[0]["owed"] == "2030.00"
+    number = listed[0]["number"]
+    assert crm_cli("orders", "pay", number, "2030.01", as_login="a").exit_code == 1
+    assert crm_cli("orders", "pay", number, "1000", as_login="a").exit_code == 0
+    shown = crm_cli("orders", "show", number, "--format", "json", as_login="a").json()
+    assert [i["paid"] for i in shown["installments"]] == ["1000.00", "0.00"]
+    show = crm_cli("customers", "show", "命令行公海客户", "--format", "json", as_login="a").json()
+    sections = {s["title"]: s["rows"] for s in show["sections"]}
+    assert sections["Customer resources"][0]["grade"] == 1 and len(sections["Orders"]) == 1
+    assert crm_cli("customers", "grade", "命令行公海客户", "4", as_login="boss").exit_code == 0
+    assert (
+        crm_cli("picklists", "list", "region", "--format", "json").json()[0]["label_zh"] == "华东"
+    )
+    assert crm_cli("expenses", "add", "99.9", "--category", "travel", as_login="a").exit_code == 0
+    assert crm_cli("knowledge", "add", "标题", "--category", "faq", "--body", "内容").exit_code == 0
+    assert crm_cli("knowledge", "search", "内容", "--format", "json").json()[0]["title"] == "标题"
+    assert (
+        crm_cli(
+            "cases", "open", "命令行公海客户", "--kind", "feedback", "--title", "建议", as_login="a"
+        ).exit_code
+        == 0
+    )
+    assert crm_cli("cases", "resolve", "1", "--resolution", "已回复", as_login="a").exit_code == 0
+    assert crm_cli("customers", "expire-protection").exit_code == 0
+    for name in (
+        "customer-development",
+        "sales",
+        "receipts",
+        "receivables-ageing",
+        "expenses",
+        "salesperson-activity",
+    ):
+        result = crm_cli("reports", "run", name, "--format", "json", as_login="boss")
+        assert result.exit_code == 0, (name, result.stderr)
+    assert crm_cli("customers", "release", "命令行公海客户", as_login="c").exit_code == 1
+    assert crm_cli("seed-demo").exit_code == 0
