@@ -183,7 +183,154 @@ def core_block(demo: Demo) -> None:
     demo.crm("audit", "--limit", "5")
 
 
-BLOCKS: list[tuple[str, Callable[[Demo], None]]] = []
+def customer_resources_block(demo: Demo) -> None:
+    demo.title(
+        "Block 1 (10 days): the customer-resource platform for the sales department.",
+        "第 1 块（10 天）：销售部的客户资源平台。",
+    )
+    demo.crm("plugins", "enable", "customer_resources")
+    demo.crm("plugins", "list")
+    demo.crm("picklists", "list", "industry")
+    demo.crm(
+        "customers",
+        "add",
+        "杭州火星贸易",
+        "--industry",
+        "星际贸易",
+        as_login="li",
+        expect_error=True,
+    )
+
+    demo.title(
+        "Protection: claim a lead from the pool; a first contact makes it 'contacted'.",
+        "客户保护：从公海认领线索；首次联系后自动变为“已联系”。",
+    )
+    demo.crm(
+        "customers",
+        "add",
+        "苏州清源环保设备有限公司",
+        "--pool",
+        "--industry",
+        "制造业",
+        "--region",
+        "华东",
+    )
+    demo.crm("customers", "claim", "苏州清源环保设备", as_login="li")
+    demo.crm("customers", "claim", "苏州清源环保设备", as_login="lin", expect_error=True)
+    demo.crm(
+        "interactions",
+        "log",
+        "苏州清源环保设备",
+        "--kind",
+        "call",
+        "--notes",
+        "了解采购计划",
+        as_login="li",
+    )
+    demo.crm("customers", "level", "苏州清源环保设备", "qualified", as_login="li")
+    demo.crm("customers", "level", "苏州清源环保设备", "signed", as_login="li")
+
+    demo.title(
+        "Orders with a payment plan; payments; receivables and dunning (催款).",
+        "订单与付款计划；回款；应收账款与催款提醒。",
+    )
+    demo.crm(
+        "orders",
+        "add",
+        "苏州清源环保设备",
+        "--line",
+        "JS-200:3",
+        "--line",
+        "LX-02:12@280",
+        "--date",
+        "2026-09-01",
+        "--installments",
+        "3",
+        "--every",
+        "30",
+        as_login="li",
+    )
+    demo.crm("orders", "list", "--customer", "苏州清源环保设备", "--format", "json", as_login="li")
+    demo.crm("orders", "pay", "SO20260901-0001", "10000", "--date", "2026-10-05", as_login="li")
+    demo.crm("orders", "show", "SO20260901-0001", as_login="li")
+    demo.crm("orders", "pay", "SO20260901-0001", "999999", as_login="li", expect_error=True)
+    demo.crm("reminders", "--format", "csv", as_login="li")
+    demo.crm("reminders", "--format", "csv", as_login="sun")
+    demo.crm("customers", "show", "苏州清源环保设备", as_login="li")
+
+    demo.title("Expenses, the knowledge base, service cases.", "费用、知识库、客户服务。")
+    demo.crm(
+        "expenses",
+        "add",
+        "368.00",
+        "--category",
+        "travel",
+        "--customer",
+        "苏州清源环保设备",
+        "--notes",
+        "苏州出差高铁",
+        as_login="li",
+    )
+    demo.crm(
+        "knowledge",
+        "add",
+        "环保设备行业采购周期",
+        "--category",
+        "technique",
+        "--body",
+        "环保设备客户一般在第三季度做预算，第四季度招标；提前两个月接触。",
+    )
+    demo.crm("knowledge", "search", "采购", "预算")
+    demo.crm(
+        "cases",
+        "open",
+        "苏州清源环保设备",
+        "--kind",
+        "complaint",
+        "--title",
+        "安装延期两天",
+        as_login="li",
+    )
+    demo.crm("cases", "resolve", "1", "--resolution", "已致歉并赠送滤芯一套", as_login="li")
+
+    demo.title(
+        "A month of real use (generated), then decision-support reports.",
+        "一个月的真实使用（生成数据），然后看决策支持报表。",
+    )
+    demo.crm("seed-demo", "--scale", "1", "--seed", "7")
+    demo.crm(
+        "reports",
+        "run",
+        "customer-development",
+        "-p",
+        "by=level",
+        "-p",
+        "since=2026-09-01",
+        as_login="zhou",
+    )
+    demo.crm("reports", "run", "sales", "-p", "by=salesperson", as_login="zhou")
+    demo.crm("reports", "run", "receipts", "-p", "by=month", as_login="zhou")
+    demo.crm("reports", "run", "receivables-ageing", "-p", "by=salesperson", as_login="zhou")
+    demo.crm("reports", "run", "expenses", "-p", "by=category", as_login="wu")
+    demo.crm("customers", "expire-protection", as_login="zhou")
+    demo.crm(
+        "customers",
+        "transfer",
+        "--from",
+        "chen",
+        "--to",
+        "li",
+        "--reason",
+        "调岗",
+        "--format",
+        "json",
+        as_login="wu",
+    )
+
+
+BLOCKS: list[tuple[str, Callable[[Demo], None]]] = [
+    ("customer_resources", customer_resources_block),
+]
 
 
 def main() -> int:

@@ -87,13 +87,13 @@ def seed(ctx: Context, rng: Random, scale: int) -> None:
     people = list(ctx.session.scalars(select(User).where(User.role == "sales")))
     for person in people:
         for _ in range(4 * scale):
-            customer = rng.choice(owned) if owned and rng.random() < 0.6 else None
+            spent_for = rng.choice(owned) if owned and rng.random() < 0.6 else None
             expenses.record(
                 ctx,
                 Decimal(rng.randint(50, 3000)),
                 rng.choice(EXPENSE_CATEGORIES),
                 spent_on=today - timedelta(days=rng.randint(0, 120)),
-                customer_ref=str(customer.id) if customer else None,
+                customer_ref=str(spent_for.id) if spent_for else None,
                 for_login=person.login,
                 notes="演示费用",
             )

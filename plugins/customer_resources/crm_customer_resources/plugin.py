@@ -7,11 +7,12 @@ and claiming, orders with payment plans and dunning, expenses, a knowledge base 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime
 from random import Random
+from typing import Any, cast
 
 import click
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from crm_core import PluginSpec, hookimpl
 from crm_core.changes import CustomerChange, Transfer
@@ -101,11 +102,11 @@ def crm_customer_level_changed(
 def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -> None:
     ids = sorted({i.customer_id for i in interactions})
     lifecycle.ensure_profiles(ctx, ids)
-    latest: dict[int, object] = {}
+    latest: dict[int, datetime] = {}
     for item in interactions:
         latest[item.customer_id] = max(
             item.occurred_at, latest.get(item.customer_id, item.occurred_at)
-        )  # type: ignore[type-var]
+        )
     for cid, moment in latest.items():
         ctx.session.execute(
             update(_profiles)
@@ -128,7 +129,7 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
             .where(_orders.c.customer_id.in_(batch), _orders.c.status == "open")
             .values(owner_id=transfer.to_user_id)
         )
-        moved += result.rowcount
+        moved += cast("CursorResult[Any]", result).rowcount
         receivables += len(
             ctx.session.scalars(
                 select(Installment.id).where(

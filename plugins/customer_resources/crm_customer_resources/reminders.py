@@ -105,6 +105,8 @@ def _protection_ending(ctx: Context, user_id: int, on: date) -> Iterator[Reminde
         )
     )
     for name, moment in ctx.session.execute(query):
+        if moment is None:
+            continue
         ends = ctx.local(moment).date() + timedelta(days=days)
         yield Reminder(
             ends,

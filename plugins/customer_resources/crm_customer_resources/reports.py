@@ -97,7 +97,7 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     window = [*_date_window(Order.ordered_on, params), Order.status != "cancelled"]
     if by == "product":
         key = Product.code.label("product")
-        query = (
+        product_query = (
             select(key, Product.name, func.sum(OrderLine.quantity), func.sum(OrderLine.amount))
             .select_from(OrderLine)
             .join(Order, Order.id == OrderLine.order_id)
@@ -108,7 +108,7 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         )
         rows = [
             (code, name, int(qty), to_money(amount))
-            for code, name, qty, amount in ctx.session.execute(query)
+            for code, name, qty, amount in ctx.session.execute(product_query)
         ]
         return ReportTable(("product", "name", "quantity", "amount"), rows)
     key = _order_dimension(by).label(by)
@@ -189,7 +189,7 @@ EXPENSES_BY = ("category", "person", "department", "customer", "month")
 
 def expenses(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     by = params["by"]
-    key = {
+    key: Any = {
         "category": Expense.category,
         "person": User.login,
         "department": Team.name,

@@ -7,8 +7,9 @@ word segmentation) and ranks title hits first. `crm knowledge search 净水 售�
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import case, or_, select
+from sqlalchemy import case, literal, or_, select
 
 from crm_core.context import Context
 from crm_core.errors import NotFound, ValidationError
@@ -43,7 +44,7 @@ def search(
     if not words:
         raise ValidationError("search for at least one word")
     query = select(Article)
-    score = 0
+    score: Any = literal(0)
     for word in words:
         query = query.where(
             or_(
