@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String
+from sqlalchemy import Float, String
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -86,3 +86,24 @@ def _pg_date_month(element: date_month, compiler: Any, **kw: Any) -> str:
 @compiles(date_month, "sqlite")
 def _sqlite_date_month(element: date_month, compiler: Any, **kw: Any) -> str:
     return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+class elapsed_days(FunctionElement[float]):
+    """Days (fractional) from the first timestamp to the second, on SQLite and PostgreSQL."""
+
+    type = Float()
+    inherit_cache = True
+
+
+@compiles(elapsed_days, "postgresql")
+def _pg_elapsed(element: elapsed_days, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({compiler.process(end, **kw)} - {compiler.process(start, **kw)})) / 86400.0)"
+
+
+@compiles(elapsed_days, "sqlite")
+def _sqlite_elapsed(element: elapsed_days, compiler: Any, **kw: Any) -> str:
+    start, end = list(element.clauses)
+    return (
+        f"(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}))"
+    )

@@ -108,14 +108,22 @@ def seed(ctx: Context, *, scale: int = 1, seed_value: int = 2026) -> dict[str, i
             products.add(ctx, code, name, price=Decimal(price), unit=unit, product_line=line)
     sellers = {u.login: u.id for u in ctx.session.scalars(select(User).where(User.role == "sales"))}
     taken = set(ctx.session.scalars(select(Customer.name_key)))
+    phones = set(
+        ctx.session.scalars(select(Customer.phone_key).where(Customer.phone_key.is_not(None)))
+    )
     now = ctx.now()
     rows: list[dict[str, Any]] = []
     while len(rows) < 60 * scale:
         name, industry, region = company(rng)
         key = name_key(name)
-        if key in taken:
-            continue
+        if key in taken:  # the syllable space is small: number the branch office instead
+            name = f"{name}（第{len(taken)}分公司）"
+            key = name_key(name)
         taken.add(key)
+        phone = f"1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}"
+        while phone in phones:
+            phone = f"1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}"
+        phones.add(phone)
         owner = rng.choice([*sellers.values(), None]) if rng.random() < 0.9 else None
         created = now - timedelta(days=rng.randint(0, 365), hours=rng.randint(0, 23))
         rows.append(
@@ -128,8 +136,8 @@ def seed(ctx: Context, *, scale: int = 1, seed_value: int = 2026) -> dict[str, i
                 "level": "lead",
                 "industry": industry,
                 "region": region,
-                "phone": f"1{rng.randint(3, 9)}{rng.randint(0, 999_999_999):09d}",
-                "phone_key": None,
+                "phone": phone,
+                "phone_key": phone,
                 "address": None,
                 "notes": None,
                 "owner_id": owner,
@@ -138,8 +146,6 @@ def seed(ctx: Context, *, scale: int = 1, seed_value: int = 2026) -> dict[str, i
                 "updated_at": created,
             }
         )
-    for row in rows:
-        row["phone_key"] = row["phone"]
     customers = table_of(Customer)
     ids = list(ctx.session.scalars(insert(customers).returning(customers.c.id), rows))
     ctx.session.execute(

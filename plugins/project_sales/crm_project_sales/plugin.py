@@ -1,0 +1,151 @@
+"""project_sales: block 2, sales-project management for key accounts (大客户销售项目管理).
+
+Projects move through a configurable pipeline whose stage gates require deliverables; decision trees,
+competitors, versioned quotes, costs and profit; members, tasks and notes. Works with or without
+customer_resources.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from random import Random
+from typing import Any, cast
+
+import click
+from sqlalchemy import CursorResult, select, update
+
+from crm_core import PluginSpec, hookimpl
+from crm_core.changes import Transfer
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.models import Customer, User
+from crm_core.services.common import chunks
+from crm_core.services.reminders import Reminder
+from crm_core.services.reports import Report
+from crm_core.services.sections import Section
+from crm_core.settings import SettingSpec
+from crm_project_sales import commands, reports, settings, translations
+from crm_project_sales.models import Project, Task
+from crm_project_sales.services import pipeline
+
+plugin = PluginSpec(
+    name="project_sales",
+    title="Sales-project management",
+    title_zh="销售项目管理",
+    version="0.1.0",
+    table_prefix="ps_",
+    migrations="crm_project_sales.migrations.versions",
+    description="Pipelines with stage gates, decision trees, competitors, quotes, costs and profit.",
+)
+SOURCE = plugin.name
+_projects = table_of(Project)
+
+
+@hookimpl
+def crm_register_commands(cli: click.Group) -> None:
+    commands.register(cli)
+
+
+@hookimpl
+def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
+    for spec in settings.SPECS:
+        register(spec)
+
+
+@hookimpl
+def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    register("zh", translations.ZH)
+
+
+@hookimpl
+def crm_plugin_enabled(ctx: Context, name: str) -> None:
+    if name == plugin.name:
+        pipeline.seed_defaults(ctx)
+
+
+@hookimpl
+def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, int]:
+    """Open projects follow their customer to the new owner; closed ones keep their owner."""
+    if transfer.to_user_id is None:
+        return {}
+    moved = 0
+    for batch in chunks(list(transfer.customer_ids)):
+        result = ctx.session.execute(
+            update(_projects)
+            .where(_projects.c.customer_id.in_(batch), _projects.c.closed_at.is_(None))
+            .values(owner_id=transfer.to_user_id)
+        )
+        moved += cast("CursorResult[Any]", result).rowcount
+    return {"open projects": moved}
+
+
+@hookimpl
+def crm_register_reports(register: Callable[[Report], None]) -> None:
+    reports.register_all(register)
+
+
+@hookimpl
+def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+    found = []
+    tasks = (
+        select(Task.due_on, Task.title, Project.name, Customer.name)
+        .join(Project, Project.id == Task.project_id)
+        .join(Customer, Customer.id == Task.customer_id)
+        .where(Task.assignee_id == user_id, Task.done_at.is_(None), Task.due_on <= on)
+    )
+    for due, title, project, customer in ctx.session.execute(tasks):
+        found.append(Reminder(due, "task", f"{project}: {title}", customer, SOURCE))
+    late = (
+        select(Project.expected_close, Project.name, Customer.name)
+        .join(Customer, Customer.id == Project.customer_id)
+        .where(
+            Project.owner_id == user_id, Project.closed_at.is_(None), Project.expected_close < on
+        )
+    )
+    for close, name, customer in ctx.session.execute(late):
+        found.append(
+            Reminder(
+                close,
+                "project overdue",
+                f"{name}: expected to close {close}; update or close it",
+                customer,
+                SOURCE,
+            )
+        )
+    return found
+
+
+@hookimpl
+def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]:
+    rows = ctx.session.execute(
+        select(Project, User.login)
+        .join(User, User.id == Project.owner_id)
+        .where(Project.customer_id == customer.id)
+        .order_by(Project.id.desc())
+        .limit(20)
+    )
+    yield Section(
+        "Sales projects",
+        [
+            {
+                "id": p.id,
+                "name": p.name,
+                "stage": p.stage_code,
+                "owner": login,
+                "expected_amount": p.expected_amount,
+                "expected_close": p.expected_close,
+                "contract_amount": p.contract_amount,
+            }
+            for p, login in rows
+        ],
+        order=35,
+        source=SOURCE,
+    )
+
+
+@hookimpl
+def crm_seed_demo_data(ctx: Context, rng: Random, scale: int) -> None:
+    from crm_project_sales import demo
+
+    demo.seed(ctx, rng, scale)

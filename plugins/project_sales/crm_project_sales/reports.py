@@ -1,0 +1,332 @@
+"""Project reports: monthly project report, pipeline and weighted forecast, win/loss by competitor,
+stage conversion and cycle time, profitability. Aggregated in SQL over visible rows."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime, time
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
+
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.models import Customer, User
+from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable
+from crm_core.sqltime import date_month, elapsed_days, local_month
+from crm_core.types import to_money
+from crm_project_sales.models import (
+    DEFAULT_CATEGORY,
+    Competitor,
+    Deliverable,
+    Project,
+    ProjectCost,
+    Quote,
+    Stage,
+    StageChange,
+)
+from crm_project_sales.services import pipeline
+
+
+def _stage_join() -> Any:
+    """Join condition: the project's stage row in its category's pipeline (or the default one)."""
+    own = exists().where(Stage.category == Project.category)
+    return and_(
+        Stage.code == Project.stage_code,
+        Stage.category == case((own, Project.category), else_=literal(DEFAULT_CATEGORY)),
+    )
+
+
+def _sums(kind: str) -> Any:
+    return (
+        select(func.coalesce(func.sum(ProjectCost.amount), 0))
+        .where(ProjectCost.project_id == Project.id, ProjectCost.kind == kind)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+
+
+def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Per open project (and projects closed in the window): stage, days in stage, deliverables of
+    the current gate done/missing, amount, expected close, expenses, margin."""
+    now = ctx.now()
+    latest_quote = (
+        select(Quote.total)
+        .where(Quote.project_id == Project.id)
+        .order_by(case((Quote.status == "accepted", 0), else_=1), Quote.version.desc())
+        .limit(1)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+    query = (
+        select(Project, Customer.name, User.login, _sums("cost"), _sums("expense"), latest_quote)
+        .join(Customer, Customer.id == Project.customer_id)
+        .join(User, User.id == Project.owner_id)
+        .order_by(Project.expected_close, Project.id)
+    )
+    if params.get("since"):
+        query = query.where(
+            or_(
+                Project.closed_at.is_(None),
+                Project.closed_at >= datetime.combine(params["since"], time.min, ctx.zone),
+            )
+        )
+    else:
+        query = query.where(Project.closed_at.is_(None))
+    rows = ctx.session.execute(query).all()
+    requirements = {cat: pipeline.requirements(ctx, cat) for cat in {p.category for p, *_ in rows}}
+    present: dict[int, set[tuple[str, str]]] = {}
+    ids = [p.id for p, *_ in rows]
+    for start in range(0, len(ids), 500):
+        for pid, stage, code in ctx.session.execute(
+            select(Deliverable.project_id, Deliverable.stage_code, Deliverable.deliverable).where(
+                Deliverable.project_id.in_(ids[start : start + 500])
+            )
+        ):
+            present.setdefault(pid, set()).add((stage, code))
+    table = []
+    for project, customer, owner, costs, expenses, quoted in rows:
+        needed = [
+            r.deliverable
+            for r in requirements[project.category]
+            if r.stage_code == project.stage_code
+        ]
+        done = [d for d in needed if (project.stage_code, d) in present.get(project.id, set())]
+        revenue = (
+            project.contract_amount
+            if project.contract_amount is not None
+            else to_money(quoted or 0)
+        )
+        costs, expenses = to_money(costs), to_money(expenses)
+        table.append(
+            (
+                project.id,
+                project.name,
+                customer,
+                owner,
+                project.stage_code,
+                (now - project.stage_entered_at).days,
+                f"{len(done)}/{len(needed)}",
+                ", ".join(d for d in needed if d not in done),
+                project.expected_amount,
+                project.expected_close.isoformat(),
+                expenses,
+                revenue - costs - expenses,
+            )
+        )
+    return ReportTable(
+        (
+            "id",
+            "project",
+            "customer",
+            "owner",
+            "stage",
+            "days_in_stage",
+            "deliverables",
+            "missing",
+            "amount",
+            "expected_close",
+            "expenses",
+            "margin",
+        ),
+        table,
+    )
+
+
+FORECAST_BY = ("month", "owner", "category")
+
+
+def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Open projects: count, expected amount, and amount weighted by the stage's win probability."""
+    key = {
+        "month": date_month(Project.expected_close),
+        "owner": User.login,
+        "category": Project.category,
+    }[params["by"]].label(params["by"])
+    weighted = func.sum(Project.expected_amount * Stage.probability / 100)
+    query = (
+        select(key, func.count(Project.id), func.sum(Project.expected_amount), weighted)
+        .select_from(Project)
+        .join(Stage, _stage_join())
+        .join(User, User.id == Project.owner_id)
+        .where(Stage.outcome == "open")
+        .group_by(key)
+        .order_by(key)
+    )
+    return ReportTable(
+        (params["by"], "projects", "amount", "weighted"),
+        [(k, int(n), to_money(a), to_money(w)) for k, n, a, w in ctx.session.execute(query)],
+    )
+
+
+def win_loss(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Closed projects per competitor met: won, lost, win rate, their average quoted price."""
+    rival = table_of(Customer).alias("rival")  # competitor names are shared knowledge
+    won = func.sum(case((Stage.outcome == "won", 1), else_=0))
+    lost = func.sum(case((Stage.outcome == "lost", 1), else_=0))
+    query = (
+        select(rival.c.name, won, lost, func.avg(Competitor.quoted_price))
+        .select_from(Competitor)
+        .join(Project, Project.id == Competitor.project_id)
+        .join(Stage, _stage_join())
+        .join(rival, rival.c.id == Competitor.competitor_id)
+        .where(Stage.outcome != "open", rival.c.kind == "competitor")
+        .group_by(rival.c.name)
+        .order_by(rival.c.name)
+    )
+    rows = []
+    for name, n_won, n_lost, price in ctx.session.execute(query):
+        total = int(n_won) + int(n_lost)
+        rate = (Decimal(int(n_won) * 100) / total).quantize(Decimal("0.1")) if total else None
+        rows.append(
+            (name, int(n_won), int(n_lost), rate, to_money(price) if price is not None else None)
+        )
+    return ReportTable(("competitor", "won", "lost", "win_rate_pct", "avg_quoted_price"), rows)
+
+
+def stage_conversion(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Per stage: projects that entered it, that moved on to a later stage, conversion, and average
+    days spent in it; plus the average cycle time of won projects."""
+    following = func.lead(StageChange.at).over(
+        partition_by=StageChange.project_id, order_by=(StageChange.at, StageChange.id)
+    )
+    next_stage = func.lead(StageChange.to_stage).over(
+        partition_by=StageChange.project_id, order_by=(StageChange.at, StageChange.id)
+    )
+    steps = (
+        select(
+            StageChange.project_id,
+            StageChange.to_stage.label("stage"),
+            StageChange.at.label("entered"),
+            following.label("left"),
+            next_stage.label("next_stage"),
+        )
+        .where(StageChange.to_stage.is_not(None))
+        .subquery()
+    )
+    entered = func.count(func.distinct(steps.c.project_id))
+    moved_on = func.count(
+        func.distinct(case((steps.c.next_stage.is_not(None), steps.c.project_id)))
+    )
+    days = func.avg(elapsed_days(steps.c.entered, steps.c.left))
+    query = select(steps.c.stage, entered, moved_on, days).group_by(steps.c.stage)
+    order = {s.code: s.seq for s in pipeline.stages(ctx, DEFAULT_CATEGORY)}
+    rows: list[tuple[Any, ...]] = []
+    for stage, n_in, n_on, avg_days in sorted(
+        ctx.session.execute(query), key=lambda r: (order.get(r[0], 99), r[0])
+    ):
+        rate = (Decimal(int(n_on) * 100) / int(n_in)).quantize(Decimal("0.1")) if n_in else None
+        rows.append(
+            (
+                stage,
+                int(n_in),
+                int(n_on),
+                rate,
+                round(float(avg_days), 1) if avg_days is not None else None,
+            )
+        )
+    won_stage = aliased(Stage)
+    cycle = ctx.session.scalar(
+        select(func.avg(elapsed_days(Project.created_at, Project.closed_at))).join(
+            won_stage, and_(won_stage.code == Project.stage_code, won_stage.outcome == "won")
+        )
+    )
+    rows.append(
+        (
+            "(won: days from open to close)",
+            None,
+            None,
+            None,
+            round(float(cycle), 1) if cycle else None,
+        )
+    )
+    return ReportTable(("stage", "entered", "moved_on", "conversion_pct", "avg_days"), rows)
+
+
+PROFIT_BY = ("customer", "category", "month", "owner")
+
+
+def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Won projects: contract amount, costs, expenses, profit and margin, by customer/category/period."""
+    key = {
+        "customer": Customer.name,
+        "category": Project.category,
+        "owner": User.login,
+        "month": local_month(Project.closed_at, str(ctx.settings.get("timezone"))),
+    }[params["by"]].label(params["by"])
+    window = []
+    if params.get("since"):
+        window.append(Project.closed_at >= datetime.combine(params["since"], time.min, ctx.zone))
+    if params.get("until"):
+        window.append(Project.closed_at <= datetime.combine(params["until"], time.max, ctx.zone))
+    query = (
+        select(
+            key,
+            func.count(Project.id),
+            func.sum(Project.contract_amount),
+            func.sum(_sums("cost")),
+            func.sum(_sums("expense")),
+        )
+        .select_from(Project)
+        .join(Stage, _stage_join())
+        .join(Customer, Customer.id == Project.customer_id)
+        .join(User, User.id == Project.owner_id)
+        .where(Stage.outcome == "won", *window)
+        .group_by(key)
+        .order_by(key)
+    )
+    rows = []
+    for k, n, contract, costs, expenses in ctx.session.execute(query):
+        contract, costs, expenses = (
+            to_money(contract or 0),
+            to_money(costs or 0),
+            to_money(expenses or 0),
+        )
+        profit = contract - costs - expenses
+        margin = (profit * 100 / contract).quantize(Decimal("0.1")) if contract else None
+        rows.append((k, int(n), contract, costs, expenses, profit, margin))
+    return ReportTable(
+        (params["by"], "projects", "contract", "costs", "expenses", "profit", "margin_pct"), rows
+    )
+
+
+def _by(choices: tuple[str, ...], default: str) -> ReportParam:
+    return ReportParam("by", ", ".join(choices), default=default, choices=choices)
+
+
+def register_all(register: Callable[[Report], None]) -> None:
+    register(
+        Report("project-monthly", "Monthly project report", monthly, (SINCE,), title_zh="项目月报")
+    )
+    register(
+        Report(
+            "pipeline",
+            "Pipeline and weighted forecast",
+            pipeline_forecast,
+            (_by(FORECAST_BY, "month"),),
+            title_zh="销售漏斗与加权预测",
+        )
+    )
+    register(
+        Report("win-loss", "Win/loss by competitor", win_loss, (), title_zh="竞争对手输赢分析")
+    )
+    register(
+        Report(
+            "stage-conversion",
+            "Stage conversion and cycle time",
+            stage_conversion,
+            (),
+            title_zh="阶段转化率与周期",
+        )
+    )
+    register(
+        Report(
+            "project-profitability",
+            "Project profitability",
+            profitability,
+            (_by(PROFIT_BY, "customer"), SINCE, UNTIL),
+            title_zh="项目盈利分析",
+        )
+    )

@@ -1,0 +1,28 @@
+"""This block's settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from crm_core.context import Context
+from crm_core.db import sqlite_path
+from crm_core.settings import SettingSpec, parse_text
+
+FILE_STORE = "project_sales.file_store"
+
+SPECS = (
+    SettingSpec(
+        FILE_STORE,
+        "",
+        "folder for deliverable files (default: beside a SQLite database, else ./crm-files)",
+        parse_text,
+    ),
+)
+
+
+def file_store(ctx: Context) -> Path:
+    configured = str(ctx.settings.get(FILE_STORE) or "")
+    if configured:
+        return Path(configured).expanduser()
+    db_file = sqlite_path(ctx.deployment.url)
+    return Path(f"{db_file}.files") if db_file else Path("crm-files")
