@@ -140,7 +140,7 @@ FORECAST_BY = ("month", "owner", "category")
 
 def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Open projects: count, expected amount, and amount weighted by the stage's win probability."""
-    key = {
+    key: Any = {
         "month": date_month(Project.expected_close),
         "owner": User.login,
         "category": Project.category,
@@ -250,7 +250,7 @@ PROFIT_BY = ("customer", "category", "month", "owner")
 
 def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Won projects: contract amount, costs, expenses, profit and margin, by customer/category/period."""
-    key = {
+    key: Any = {
         "customer": Customer.name,
         "category": Project.category,
         "owner": User.login,
