@@ -18,7 +18,9 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, event, false, or_, select
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
+from sqlalchemy.sql.expression import FunctionElement
 
 from crm_core.actor import Actor
 from crm_core.db import table_of
@@ -34,8 +36,37 @@ _closure = table_of(TeamClosure)
 _customers = table_of(Customer)
 
 
-def owner_is_visible(owner_id: Any, actor_id: int) -> ColumnElement[bool]:
-    """SQL: the row owned by `owner_id` is visible to the (non-admin) user `actor_id`."""
+class _not_index_driving(FunctionElement[Any]):
+    """`+column` on SQLite: the planner may not drive the query from this column's index.
+
+    Visibility is an OR of owner tests; SQLite answers it with a multi-index OR over the owner
+    index and then sorts every visible row, so a 50-row keyset page costs as much as the user can
+    see. Walking the primary key in order and filtering is the right plan for pages, exports and
+    counts alike (see docs/decisions/0007-visibility-and-sqlite-planner.md). Other databases get
+    the plain column and plan for themselves.
+    """
+
+    inherit_cache = True
+
+
+@compiles(_not_index_driving)
+def _plain(element: _not_index_driving, compiler: Any, **kw: Any) -> str:
+    return str(compiler.process(element.clauses, **kw))
+
+
+@compiles(_not_index_driving, "sqlite")
+def _unary_plus(element: _not_index_driving, compiler: Any, **kw: Any) -> str:
+    return f"+{compiler.process(element.clauses, **kw)}"
+
+
+def owner_is_visible(owner_id: Any, actor_id: int, *, driving: bool = False) -> ColumnElement[bool]:
+    """SQL: the row owned by `owner_id` is visible to the (non-admin) user `actor_id`.
+
+    `driving=True` lets the planner drive the query from the owner index (right inside an IN
+    subquery, where order does not matter).
+    """
+    if not driving:
+        owner_id = _not_index_driving(owner_id)
     viewer = _users.alias("crm_viewer")
     managed = (
         select(_users.c.id)
@@ -47,9 +78,17 @@ def owner_is_visible(owner_id: Any, actor_id: int) -> ColumnElement[bool]:
 
 
 def customer_is_visible(customer_id: Any, actor_id: int) -> ColumnElement[bool]:
-    """SQL: the customer `customer_id` is visible to the (non-admin) user `actor_id`."""
-    visible = select(_customers.c.id).where(owner_is_visible(_customers.c.owner_id, actor_id))
-    condition: ColumnElement[bool] = customer_id.in_(visible)
+    """SQL: the customer `customer_id` is visible to the (non-admin) user `actor_id`.
+
+    A correlated EXISTS (one primary-key probe per candidate row) rather than IN (every visible
+    customer): a page of 50 contacts then costs 50 probes, not a list of a million ids.
+    """
+    owner = _customers.alias("crm_scope_customer")
+    condition: ColumnElement[bool] = (
+        select(owner.c.id)
+        .where(owner.c.id == customer_id, owner_is_visible(owner.c.owner_id, actor_id))
+        .exists()
+    )
     return condition
 
 
@@ -95,6 +134,7 @@ def user_sees_customer(session: Session, user_id: int, role: str, customer_id: i
     if role in {"admin", "system"}:
         return True
     query = select(_customers.c.id).where(
-        _customers.c.id == customer_id, owner_is_visible(_customers.c.owner_id, user_id)
+        _customers.c.id == customer_id,
+        owner_is_visible(_customers.c.owner_id, user_id, driving=True),
     )
     return session.execute(query).first() is not None
