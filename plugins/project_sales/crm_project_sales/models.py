@@ -204,7 +204,7 @@ class QuoteLine(CustomerScoped, Base):
     __table_args__ = plugin_table(
         PLUGIN,
         CheckConstraint("quantity > 0", name="quantity"),
-        CheckConstraint("discount_pct >= 0 AND discount_pct <= 100", name="discount"),
+        CheckConstraint("discount_pct >= 0", name="discount"),  # <= 100% is checked by the service
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

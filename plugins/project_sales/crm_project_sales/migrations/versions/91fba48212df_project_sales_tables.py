@@ -447,9 +447,7 @@ def upgrade() -> None:
         sa.Column("unit_cost", crm_core.types.Money(precision=18, scale=2), nullable=False),
         sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.CheckConstraint(
-            "discount_pct >= 0 AND discount_pct <= 100", name=op.f("ck_ps_quote_line_discount")
-        ),
+        sa.CheckConstraint("discount_pct >= 0", name=op.f("ck_ps_quote_line_discount")),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_ps_quote_line_quantity")),
         sa.ForeignKeyConstraint(
             ["customer_id"],
