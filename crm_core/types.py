@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Dialect, Numeric
+from sqlalchemy import BigInteger, DateTime, Dialect, Integer, Numeric
+from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 CENT = Decimal("0.01")
@@ -47,12 +48,24 @@ class Money(TypeDecorator[Decimal]):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            return Decimal(int(value)).scaleb(-2).quantize(CENT)
-        return Decimal(value).quantize(CENT)
+            # Whole cents, or fractional cents from AVG(): round half-up to a cent.
+            cents = Decimal(value if isinstance(value, int) else repr(value))
+            return cents.quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(-2).quantize(CENT)
+        return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property
     def python_type(self) -> type[Decimal]:
         return Decimal
+
+    def coerce_compared_value(self, op: Any, value: Any) -> TypeEngine[Any]:
+        """A whole number that scales money (`amount * 3`, `amount / 100`) is a number, not money;
+        anything added, subtracted or compared stays money (cents on SQLite)."""
+        if op in _SCALING and isinstance(value, int) and not isinstance(value, bool):
+            return Integer()
+        return self
+
+
+_SCALING = {operators.mul, operators.truediv, operators.floordiv}
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -78,6 +91,13 @@ class UTCDateTime(TypeDecorator[datetime]):
     @property
     def python_type(self) -> type[datetime]:
         return datetime
+
+
+def money_average(column: Any) -> Any:
+    """AVG() of a Money column, still Money (SQL's AVG drops the column type)."""
+    from sqlalchemy import func, type_coerce
+
+    return type_coerce(func.avg(column), Money())
 
 
 def utcnow() -> datetime:

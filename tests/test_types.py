@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from crm_core.deployment import Deployment
 from crm_core.models import Product
 from crm_core.services import products
-from crm_core.types import to_money
+from crm_core.types import money_average, to_money
 
 amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.99"), places=2)
 
@@ -31,6 +31,30 @@ def test_sums_in_sql_are_exact(crm_deployment: Deployment, prices: list[Decimal]
         total = ctx.session.scalar(select(func.sum(Product.price)))
     assert isinstance(total, Decimal)
     assert total == to_money(before or 0) + sum(prices)
+
+
+def test_scaling_money_by_whole_numbers_in_sql(crm_deployment: Deployment) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        products.add(ctx, "S1", "缩放", price=Decimal("300000.00"))
+        price = Product.price
+        row = ctx.session.execute(
+            select(price * 20 / 100, price * 3, price + Decimal("0.50"), price - 1).where(
+                Product.code == "S1"
+            )
+        ).one()
+    assert [Decimal(v) for v in row] == [
+        Decimal("60000.00"),
+        Decimal("900000.00"),
+        Decimal("300000.50"),
+        Decimal("299999.00"),
+    ]
+    with crm_deployment.work("admin", write=True) as ctx:
+        products.add(ctx, "S2", "平均", price=Decimal("0.01"))
+        products.add(ctx, "S3", "平均", price=Decimal("0.02"))
+        average = ctx.session.scalar(
+            select(money_average(Product.price)).where(Product.code.in_(("S2", "S3")))
+        )
+    assert average == Decimal("0.02")  # 1.5 cents rounds half-up, exactly, on both databases
 
 
 def test_floats_are_refused() -> None:

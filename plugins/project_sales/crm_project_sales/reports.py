@@ -16,7 +16,7 @@ from crm_core.db import table_of
 from crm_core.models import Customer, User
 from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable
 from crm_core.sqltime import date_month, elapsed_days, local_month
-from crm_core.types import to_money
+from crm_core.types import money_average, to_money
 from crm_project_sales.models import (
     DEFAULT_CATEGORY,
     Competitor,
@@ -32,7 +32,8 @@ from crm_project_sales.services import pipeline
 
 def _stage_join() -> Any:
     """Join condition: the project's stage row in its category's pipeline (or the default one)."""
-    own = exists().where(Stage.category == Project.category)
+    other = aliased(Stage)  # not the outer query's Stage, or auto-correlation would swallow it
+    own = exists().where(other.category == Project.category)
     return and_(
         Stage.code == Project.stage_code,
         Stage.category == case((own, Project.category), else_=literal(DEFAULT_CATEGORY)),
@@ -167,7 +168,7 @@ def win_loss(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     won = func.sum(case((Stage.outcome == "won", 1), else_=0))
     lost = func.sum(case((Stage.outcome == "lost", 1), else_=0))
     query = (
-        select(rival.c.name, won, lost, func.avg(Competitor.quoted_price))
+        select(rival.c.name, won, lost, money_average(Competitor.quoted_price))
         .select_from(Competitor)
         .join(Project, Project.id == Competitor.project_id)
         .join(Stage, _stage_join())
