@@ -328,8 +328,168 @@ def customer_resources_block(demo: Demo) -> None:
     )
 
 
+def project_sales_block(demo: Demo) -> None:
+    demo.title(
+        "Block 2 (15 days): sales projects for the key-account department, on block 1's data.",
+        "第 2 块（15 天）：大客户部的销售项目管理，直接使用第 1 块已有的客户数据。",
+    )
+    demo.crm("plugins", "enable", "project_sales")
+    demo.crm("pipeline", "show")
+    demo.crm("pipeline", "show", "--category", "engineering")
+    demo.crm("customers", "add", "碧波水处理设备有限公司", "--kind", "competitor", "--pool")
+    demo.crm("contacts", "add", "苏州清源环保设备", "周总", "--title", "总经理", as_login="li")
+    demo.crm("contacts", "add", "苏州清源环保设备", "吴工", "--title", "设备部经理", as_login="li")
+    demo.crm(
+        "projects",
+        "add",
+        "苏州清源环保设备",
+        "新厂区纯水系统",
+        "--amount",
+        "1200000",
+        "--close",
+        "2027-03-31",
+        "--category",
+        "engineering",
+        as_login="li",
+    )
+    demo.crm("projects", "advance", "新厂区纯水系统", as_login="li")
+
+    demo.title(
+        "Stage gates: the project cannot move on until the deliverables are in.",
+        "阶段关卡：交付物不齐，项目不能进入下一阶段。",
+    )
+    demo.crm("projects", "advance", "新厂区纯水系统", as_login="li", expect_error=True)
+    demo.crm(
+        "projects",
+        "deliver",
+        "新厂区纯水系统",
+        "budget",
+        "--record",
+        '{"amount": "1200000", "approved_by": "周总"}',
+        as_login="li",
+    )
+    demo.crm("projects", "advance", "新厂区纯水系统", as_login="li")
+    plan = OUT / "设计方案-新厂区纯水系统.txt"
+    plan.write_text(
+        "新厂区纯水系统设计方案（演示）：两级反渗透 + EDI，产水 20 吨/小时。\n", encoding="utf-8"
+    )
+    photos = OUT / "现场照片-新厂区.txt"
+    photos.write_text("现场照片清单（演示）：水源、机房、管廊。\n", encoding="utf-8")
+    demo.crm(
+        "projects", "deliver", "新厂区纯水系统", "design_plan", "--file", str(plan), as_login="li"
+    )
+    demo.crm("projects", "advance", "新厂区纯水系统", as_login="li", expect_error=True)
+    demo.crm(
+        "projects", "deliver", "新厂区纯水系统", "site_photos", "--file", str(photos), as_login="li"
+    )
+    demo.crm("projects", "advance", "新厂区纯水系统", as_login="li")
+
+    demo.title(
+        "Decision tree, competitors, versioned quotes with margin.",
+        "决策树、竞争对手、带毛利的多版本报价。",
+    )
+    demo.crm(
+        "projects",
+        "person",
+        "新厂区纯水系统",
+        "周总",
+        "--role",
+        "decision_maker",
+        "--attitude",
+        "neutral",
+        as_login="li",
+    )
+    demo.crm(
+        "projects",
+        "person",
+        "新厂区纯水系统",
+        "吴工",
+        "--role",
+        "technical_evaluator",
+        "--attitude",
+        "supporter",
+        "--reports-to",
+        "周总",
+        as_login="li",
+    )
+    demo.crm("projects", "tree", "新厂区纯水系统", as_login="li")
+    demo.crm(
+        "projects",
+        "competitor",
+        "新厂区纯水系统",
+        "碧波水处理设备",
+        "--strengths",
+        "本地服务快",
+        "--weaknesses",
+        "无 EDI 经验",
+        "--price",
+        "1050000",
+        as_login="li",
+    )
+    demo.crm(
+        "quotes",
+        "add",
+        "新厂区纯水系统",
+        "--line",
+        "JS-200:60@16000/9800",
+        "--line",
+        "系统集成与调试:1@180000/90000",
+        as_login="li",
+    )
+    demo.crm(
+        "quotes",
+        "add",
+        "新厂区纯水系统",
+        "--line",
+        "JS-200:60@16000-5%/9800",
+        "--line",
+        "系统集成与调试:1@160000/90000",
+        as_login="li",
+    )
+    demo.crm("quotes", "list", "新厂区纯水系统", as_login="li")
+    demo.crm("quotes", "mark", "新厂区纯水系统", "2", "accepted", as_login="li")
+    demo.crm(
+        "projects",
+        "cost",
+        "新厂区纯水系统",
+        "4200",
+        "--kind",
+        "expense",
+        "--category",
+        "差旅",
+        as_login="li",
+    )
+    demo.crm(
+        "tasks",
+        "add",
+        "新厂区纯水系统",
+        "安排技术交流会",
+        "--to",
+        "li",
+        "--due",
+        "2026-11-20",
+        as_login="sun",
+    )
+    demo.crm("projects", "show", "新厂区纯水系统", as_login="li")
+    demo.crm("reminders", "--format", "csv", as_login="li")
+
+    demo.title(
+        "A quarter of projects (generated), then the project reports.",
+        "一个季度的项目（生成数据），然后看项目报表。",
+    )
+    demo.crm("seed-demo", "--scale", "1", "--seed", "11")
+    demo.crm("reports", "run", "pipeline", "-p", "by=owner", as_login="zhou")
+    demo.crm("reports", "run", "pipeline", "-p", "by=month", "--format", "json", as_login="zhou")
+    demo.crm("reports", "run", "win-loss", as_login="zhou")
+    demo.crm("reports", "run", "stage-conversion", as_login="zhou")
+    demo.crm("reports", "run", "project-profitability", "-p", "by=category", as_login="zhou")
+    demo.crm("reports", "run", "project-monthly", "--format", "csv", as_login="sun")
+    demo.crm("projects", "verify-files")
+
+
 BLOCKS: list[tuple[str, Callable[[Demo], None]]] = [
     ("customer_resources", customer_resources_block),
+    ("project_sales", project_sales_block),
 ]
 
 

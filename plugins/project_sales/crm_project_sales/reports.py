@@ -53,16 +53,28 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Per open project (and projects closed in the window): stage, days in stage, deliverables of
     the current gate done/missing, amount, expected close, expenses, margin."""
     now = ctx.now()
-    latest_quote = (
-        select(Quote.total)
-        .where(Quote.project_id == Project.id)
-        .order_by(case((Quote.status == "accepted", 0), else_=1), Quote.version.desc())
-        .limit(1)
-        .correlate(Project)
-        .scalar_subquery()
-    )
+
+    def best_quote(column: Any) -> Any:
+        """The accepted quote's value, else the newest version's."""
+        return (
+            select(column)
+            .where(Quote.project_id == Project.id)
+            .order_by(case((Quote.status == "accepted", 0), else_=1), Quote.version.desc())
+            .limit(1)
+            .correlate(Project)
+            .scalar_subquery()
+        )
+
     query = (
-        select(Project, Customer.name, User.login, _sums("cost"), _sums("expense"), latest_quote)
+        select(
+            Project,
+            Customer.name,
+            User.login,
+            _sums("cost"),
+            _sums("expense"),
+            best_quote(Quote.total),
+            best_quote(Quote.cost),
+        )
         .join(Customer, Customer.id == Project.customer_id)
         .join(User, User.id == Project.owner_id)
         .order_by(Project.expected_close, Project.id)
@@ -88,7 +100,7 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         ):
             present.setdefault(pid, set()).add((stage, code))
     table = []
-    for project, customer, owner, costs, expenses, quoted in rows:
+    for project, customer, owner, costs, expenses, quoted, quoted_cost in rows:
         needed = [
             r.deliverable
             for r in requirements[project.category]
@@ -100,7 +112,9 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             if project.contract_amount is not None
             else to_money(quoted or 0)
         )
-        costs, expenses = to_money(costs), to_money(expenses)
+        # Booked costs once there are any; until then the quote's estimated cost.
+        costs = to_money(costs) if costs else to_money(quoted_cost or 0)
+        expenses = to_money(expenses)
         table.append(
             (
                 project.id,

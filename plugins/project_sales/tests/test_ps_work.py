@@ -371,3 +371,16 @@ def test_cli(block2: Block2, crm_cli, tmp_path: Path) -> None:
     )
     show = crm_cli("customers", "show", "华东重工集团", "--format", "json", as_login="ka").json()
     assert any(s["title"] == "Sales projects" for s in show["sections"])
+
+
+def test_monthly_margin_uses_quoted_cost_until_costs_are_booked(block2: Block2) -> None:
+    pid = new_project(block2).id
+    with block2.work("ka", write=True) as ctx:
+        project = projects.get(ctx, pid)
+        money.add_quote(
+            ctx, project, [money.parse_item("EQ-1:2/70000")]
+        )  # 200,000 quoted, 140,000 cost
+        money.add_cost(ctx, project, "expense", "差旅", "1000")
+        assert reports.run(ctx, "project-monthly", {}).records()[0]["margin"] == Decimal("59000.00")
+        money.add_cost(ctx, project, "cost", "设备", "150000")
+        assert reports.run(ctx, "project-monthly", {}).records()[0]["margin"] == Decimal("49000.00")
