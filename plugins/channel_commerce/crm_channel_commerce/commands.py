@@ -1,0 +1,397 @@
+"""`crm dealers`, `crm warehouses`, `crm stock`, `crm dealer-orders`, `crm plans`, `crm materials`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import click
+
+from crm_channel_commerce.models import ORDER_STATUSES
+from crm_channel_commerce.services import dealers, materials, orders, plans, stock
+from crm_core.cli.app import App, pass_app
+from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.errors import ValidationError
+
+DAY = click.DateTime(["%Y-%m-%d"])
+
+
+def _contract(text: str | None) -> tuple[datetime | None, datetime | None]:
+    if not text:
+        return None, None
+    start, sep, end = text.partition(":")
+    try:
+        return datetime.fromisoformat(start), datetime.fromisoformat(end) if sep else None
+    except ValueError:
+        raise ValidationError(f"contract {text!r} is not YYYY-MM-DD:YYYY-MM-DD") from None
+
+
+def dealers_group() -> click.Group:
+    @click.group("dealers")
+    def group() -> None:
+        """Dealers and agents: level, region, contract, credit.  经销商。"""
+
+    @group.command("add")
+    @click.argument("customer")
+    @click.option("--level", required=True, help="e.g. 一级, 二级, A")
+    @click.option("--credit-limit", required=True)
+    @click.option("--region")
+    @click.option("--contract", help="START:END, e.g. 2026-01-01:2026-12-31")
+    @click.option(
+        "--rep", "rep_login", help="Responsible salesperson (default: the customer's owner)."
+    )
+    @pass_app
+    def add(
+        app: App,
+        customer: str,
+        level: str,
+        credit_limit: str,
+        region: str | None,
+        contract: str | None,
+        rep_login: str | None,
+    ) -> None:
+        start, end = _contract(contract)
+        with app.work(write=True) as ctx:
+            dealers.register(
+                ctx,
+                customer,
+                level=level,
+                credit_limit=credit_limit,
+                region=region,
+                contract_start=start.date() if start else None,
+                contract_end=end.date() if end else None,
+                rep_login=rep_login,
+            )
+        click.echo(f"dealer {customer} registered")
+
+    @group.command("change")
+    @click.argument("customer")
+    @click.option("--credit-limit")
+    @click.option("--level")
+    @click.option("--contract-end", type=DAY)
+    @click.option("--rep", "rep_login")
+    @pass_app
+    def change(
+        app: App,
+        customer: str,
+        credit_limit: str | None,
+        level: str | None,
+        contract_end: datetime | None,
+        rep_login: str | None,
+    ) -> None:
+        with app.work(write=True) as ctx:
+            dealer = dealers.change(
+                ctx,
+                customer,
+                credit_limit=credit_limit,
+                level=level,
+                contract_end=contract_end.date() if contract_end else None,
+                rep_login=rep_login,
+            )
+            click.echo(f"{customer}: limit {dealer.credit_limit}, open {dealer.credit_used}")
+
+    @group.command("list")
+    @format_option
+    @pass_app
+    def list_(app: App, fmt: str) -> None:
+        with app.work() as ctx:
+            rows = dealers.listing(ctx)
+        emit(
+            rows,
+            fmt,
+            [
+                "dealer",
+                "level",
+                "region",
+                "contract_start",
+                "contract_end",
+                "credit_limit",
+                "credit_used",
+                "available",
+                "rep",
+            ],
+        )
+
+    return group
+
+
+def warehouses_group() -> click.Group:
+    @click.group("warehouses")
+    def group() -> None:
+        """Warehouses.  仓库。"""
+
+    @group.command("add")
+    @click.argument("code")
+    @click.option("--name", required=True)
+    @click.option("--region")
+    @pass_app
+    def add(app: App, code: str, name: str, region: str | None) -> None:
+        with app.work(write=True) as ctx:
+            stock.add_warehouse(ctx, code, name, region)
+        click.echo(f"warehouse {code}")
+
+    return group
+
+
+def stock_group() -> click.Group:
+    @click.group("stock")
+    def group() -> None:
+        """Stock and its ledger.  库存。"""
+
+    @group.command("receive")
+    @click.argument("warehouse")
+    @click.argument("product")
+    @click.argument("quantity", type=int)
+    @click.option(
+        "--return",
+        "is_return",
+        is_flag=True,
+        help="A return from a dealer, not a purchase receipt.",
+    )
+    @click.option("--reason")
+    @pass_app
+    def receive(
+        app: App, warehouse: str, product: str, quantity: int, is_return: bool, reason: str | None
+    ) -> None:
+        with app.work(write=True) as ctx:
+            stock.receive(
+                ctx,
+                warehouse,
+                product,
+                quantity,
+                kind="return" if is_return else "receipt",
+                reason=reason,
+            )
+        click.echo(f"received {quantity} {product} into {warehouse}")
+
+    @group.command("adjust")
+    @click.argument("warehouse")
+    @click.argument("product")
+    @click.argument("quantity", type=int)
+    @click.option("--reason", required=True)
+    @pass_app
+    def adjust(app: App, warehouse: str, product: str, quantity: int, reason: str) -> None:
+        """Correct stock after a count (QUANTITY is signed); never below what is reserved."""
+        with app.work(write=True) as ctx:
+            stock.adjust(ctx, warehouse, product, quantity, reason)
+        click.echo(f"adjusted {product} in {warehouse} by {quantity}")
+
+    @group.command("list")
+    @click.option("--warehouse")
+    @format_option
+    @pass_app
+    def list_(app: App, warehouse: str | None, fmt: str) -> None:
+        with app.work() as ctx:
+            rows = stock.levels(ctx, warehouse)
+        emit(rows, fmt, ["warehouse", "product", "name", "on_hand", "reserved", "available"])
+
+    @group.command("reconcile")
+    @format_option
+    @pass_app
+    def reconcile(app: App, fmt: str) -> None:
+        """Check that every stock level equals the sum of its ledger."""
+        with app.work() as ctx:
+            problems = stock.reconcile(ctx)
+        if problems:
+            emit(problems, fmt)
+            raise ValidationError(f"{len(problems)} stock level(s) differ from the ledger")
+        click.echo("stock matches the ledger")
+
+    return group
+
+
+def orders_group() -> click.Group:
+    @click.group("dealer-orders")
+    def group() -> None:
+        """Dealer orders: draft, confirm, ship, pay, cancel.  经销商订单。"""
+
+    @group.command("add")
+    @click.argument("dealer")
+    @click.option("--warehouse", required=True)
+    @click.option("--line", "lines", multiple=True, required=True, metavar="CODE:QTY[@PRICE]")
+    @click.option("--date", "on", type=DAY)
+    @pass_app
+    def add(
+        app: App, dealer: str, warehouse: str, lines: tuple[str, ...], on: datetime | None
+    ) -> None:
+        with app.work(write=True) as ctx:
+            order = orders.create(
+                ctx,
+                dealer,
+                warehouse,
+                [orders.parse_line(x) for x in lines],
+                on.date() if on else None,
+            )
+            click.echo(f"draft {order.number}: {order.total}")
+
+    @group.command("confirm")
+    @click.argument("number")
+    @click.option(
+        "--override-credit",
+        "reason",
+        help="Credit controllers: confirm past the limit, with a reason.",
+    )
+    @pass_app
+    def confirm(app: App, number: str, reason: str | None) -> None:
+        """Reserve stock and consume credit."""
+        with app.work(write=True) as ctx:
+            orders.confirm(ctx, number, override_reason=reason)
+        click.echo(f"confirmed {number}")
+
+    @group.command("ship")
+    @click.argument("number")
+    @pass_app
+    def ship(app: App, number: str) -> None:
+        with app.work(write=True) as ctx:
+            order = orders.ship(ctx, number)
+            click.echo(f"shipped {number}; payment due {order.due_on}")
+
+    @group.command("pay")
+    @click.argument("number")
+    @click.argument("amount")
+    @click.option("--date", "on", type=DAY)
+    @pass_app
+    def pay(app: App, number: str, amount: str, on: datetime | None) -> None:
+        with app.work(write=True) as ctx:
+            orders.pay(ctx, number, amount, on.date() if on else None)
+            order = orders.get(ctx, number)
+            click.echo(f"{number}: paid {order.paid} of {order.total} ({order.status})")
+
+    @group.command("cancel")
+    @click.argument("number")
+    @pass_app
+    def cancel(app: App, number: str) -> None:
+        with app.work(write=True) as ctx:
+            orders.cancel(ctx, number)
+        click.echo(f"cancelled {number}")
+
+    @group.command("list")
+    @click.option("--status", type=click.Choice(ORDER_STATUSES))
+    @click.option("--dealer")
+    @click.option("--after", "after_id", type=int, default=0)
+    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @format_option
+    @pass_app
+    def list_(
+        app: App, status: str | None, dealer: str | None, after_id: int, limit: int, fmt: str
+    ) -> None:
+        with app.work() as ctx:
+            rows = orders.listing(
+                ctx, status=status, dealer_ref=dealer, after_id=after_id, limit=limit
+            )
+        emit(rows, fmt, ["number", "dealer", "ordered_on", "status", "total", "paid", "due_on"])
+
+    @group.command("show")
+    @click.argument("number")
+    @format_option
+    @pass_app
+    def show(app: App, number: str, fmt: str) -> None:
+        with app.work() as ctx:
+            order = orders.get(ctx, number)
+            record = {
+                "number": order.number,
+                "status": order.status,
+                "total": order.total,
+                "paid": order.paid,
+                "ordered_on": order.ordered_on,
+                "due_on": order.due_on,
+                "lines": [
+                    {
+                        "product_id": x.product_id,
+                        "quantity": x.quantity,
+                        "price": x.price,
+                        "amount": x.amount,
+                    }
+                    for x in orders.lines_of(ctx, order)
+                ],
+            }
+        emit_object(record, fmt)
+
+    return group
+
+
+def plans_group() -> click.Group:
+    @click.group("plans")
+    def group() -> None:
+        """Sales targets per dealer or region, month/quarter/year.  销售计划。"""
+
+    @group.command("set")
+    @click.argument("period")
+    @click.argument("target")
+    @click.option("--dealer")
+    @click.option("--region")
+    @click.option("--line", "product_line")
+    @pass_app
+    def set_(
+        app: App,
+        period: str,
+        target: str,
+        dealer: str | None,
+        region: str | None,
+        product_line: str | None,
+    ) -> None:
+        """PERIOD is 2026-11, 2026-Q4 or 2026."""
+        with app.work(write=True) as ctx:
+            plans.set_target(
+                ctx, period, target, dealer_ref=dealer, region=region, product_line=product_line
+            )
+        click.echo(f"plan {period}: {target}")
+
+    return group
+
+
+def materials_group() -> click.Group:
+    @click.group("materials")
+    def group() -> None:
+        """Marketing materials: posters, samples, displays.  营销物品。"""
+
+    @group.command("add")
+    @click.argument("code")
+    @click.option("--name", required=True)
+    @click.option("--kind", required=True, help="poster, sample, display ...")
+    @pass_app
+    def add(app: App, code: str, name: str, kind: str) -> None:
+        with app.work(write=True) as ctx:
+            materials.add(ctx, code, name, kind)
+        click.echo(f"material {code}")
+
+    @group.command("receive")
+    @click.argument("code")
+    @click.argument("quantity", type=int)
+    @pass_app
+    def receive(app: App, code: str, quantity: int) -> None:
+        with app.work(write=True) as ctx:
+            material = materials.receive(ctx, code, quantity)
+            click.echo(f"{code}: {material.on_hand} on hand")
+
+    @group.command("issue")
+    @click.argument("code")
+    @click.argument("dealer")
+    @click.argument("quantity", type=int)
+    @click.option("--campaign")
+    @pass_app
+    def issue(app: App, code: str, dealer: str, quantity: int, campaign: str | None) -> None:
+        with app.work(write=True) as ctx:
+            materials.issue(ctx, code, dealer, quantity, campaign)
+        click.echo(f"issued {quantity} {code} to {dealer}")
+
+    @group.command("list")
+    @format_option
+    @pass_app
+    def list_(app: App, fmt: str) -> None:
+        with app.work() as ctx:
+            rows = materials.listing(ctx)
+        emit(rows, fmt, ["code", "name", "kind", "on_hand"])
+
+    return group
+
+
+def register(cli: click.Group) -> None:
+    for group in (
+        dealers_group(),
+        warehouses_group(),
+        stock_group(),
+        orders_group(),
+        plans_group(),
+        materials_group(),
+    ):
+        cli.add_command(group)

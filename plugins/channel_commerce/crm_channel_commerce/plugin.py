@@ -1,0 +1,165 @@
+"""channel_commerce: block 3, channel commerce for standard products (渠道分销).
+
+Dealers with levels, regions, contracts and credit; sales plans; warehouses with a stock ledger; dealer
+orders that reserve stock and consume credit atomically; payments; marketing materials. Works with or
+without the other blocks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import date
+from random import Random
+from typing import Any, cast
+
+import click
+from sqlalchemy import CursorResult, select, update
+
+from crm_channel_commerce import commands, reports, settings, translations
+from crm_channel_commerce.models import Dealer, DealerOrder
+from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
+from crm_core import PluginSpec, hookimpl
+from crm_core.changes import Transfer
+from crm_core.context import Context
+from crm_core.db import table_of
+from crm_core.models import Customer, User
+from crm_core.services.common import chunks
+from crm_core.services.reminders import Reminder
+from crm_core.services.reports import Report
+from crm_core.services.sections import Section
+from crm_core.settings import SettingSpec
+
+plugin = PluginSpec(
+    name="channel_commerce",
+    title="Channel commerce",
+    title_zh="渠道分销",
+    version="0.1.0",
+    table_prefix="cc_",
+    migrations="crm_channel_commerce.migrations.versions",
+    description="Dealers, sales plans, stock ledger, dealer orders with credit control, marketing materials.",
+)
+SOURCE = plugin.name
+_dealers = table_of(Dealer)
+
+
+@hookimpl
+def crm_register_commands(cli: click.Group) -> None:
+    commands.register(cli)
+
+
+@hookimpl
+def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
+    for spec in settings.SPECS:
+        register(spec)
+
+
+@hookimpl
+def crm_register_permissions(register: Callable[[str, str], None]) -> None:
+    register(CREDIT_CONTROLLER, "may confirm dealer orders beyond the credit limit (audited)")
+
+
+@hookimpl
+def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]) -> None:
+    register("zh", translations.ZH)
+
+
+@hookimpl
+def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, int]:
+    """A dealer whose responsible salesperson was the old owner gets the new owner."""
+    if transfer.to_user_id is None:
+        return {}
+    moved = 0
+    for batch in chunks(list(transfer.customer_ids)):
+        for cid in batch:
+            result = ctx.session.execute(
+                update(_dealers)
+                .where(
+                    _dealers.c.customer_id == cid,
+                    _dealers.c.sales_rep_id == transfer.previous_owners.get(cid),
+                )
+                .values(sales_rep_id=transfer.to_user_id)
+            )
+            moved += cast("CursorResult[Any]", result).rowcount
+    return {"dealers": moved} if moved else {}
+
+
+@hookimpl
+def crm_register_reports(register: Callable[[Report], None]) -> None:
+    reports.register_all(register)
+
+
+@hookimpl
+def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+    """Overdue dealer balances, for the dealer's responsible salesperson."""
+    query = (
+        select(
+            DealerOrder.due_on,
+            DealerOrder.number,
+            DealerOrder.total - DealerOrder.paid,
+            Customer.name,
+        )
+        .join(Dealer, Dealer.customer_id == DealerOrder.customer_id)
+        .join(Customer, Customer.id == DealerOrder.customer_id)
+        .where(
+            Dealer.sales_rep_id == user_id, DealerOrder.status == "shipped", DealerOrder.due_on < on
+        )
+    )
+    return [
+        Reminder(due, "dealer overdue", f"order {number}: {owed} overdue", name, SOURCE)
+        for due, number, owed, name in ctx.session.execute(query)
+        if due is not None
+    ]
+
+
+@hookimpl
+def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]:
+    dealer = ctx.session.get(Dealer, customer.id)
+    if dealer is None:
+        return []
+    rep = ctx.session.get(User, dealer.sales_rep_id) if dealer.sales_rep_id else None
+    recent = ctx.session.scalars(
+        select(DealerOrder)
+        .where(DealerOrder.customer_id == customer.id)
+        .order_by(DealerOrder.id.desc())
+        .limit(10)
+    )
+    return [
+        Section(
+            "Dealer",
+            [
+                {
+                    "level": dealer.level,
+                    "region": dealer.region,
+                    "contract_start": dealer.contract_start,
+                    "contract_end": dealer.contract_end,
+                    "credit_limit": dealer.credit_limit,
+                    "credit_used": dealer.credit_used,
+                    "rep": rep.login if rep else None,
+                }
+            ],
+            order=32,
+            source=SOURCE,
+        ),
+        Section(
+            "Dealer orders",
+            [
+                {
+                    "number": o.number,
+                    "status": o.status,
+                    "total": o.total,
+                    "paid": o.paid,
+                    "due_on": o.due_on,
+                }
+                for o in recent
+            ],
+            order=42,
+            source=SOURCE,
+        ),
+    ]
+
+
+@hookimpl
+def crm_seed_demo_data(ctx: Context, rng: Random, scale: int) -> None:
+    from crm_channel_commerce import demo
+
+    demo.seed(ctx, rng, scale)

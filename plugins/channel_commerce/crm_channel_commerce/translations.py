@@ -1,0 +1,22 @@
+"""Chinese for this block's labels and messages."""
+
+ZH = {
+    "Dealer": "经销商",
+    "Dealer orders": "经销商订单",
+    "dealer": "经销商",
+    "credit_limit": "信用额度",
+    "credit_used": "已用额度",
+    "available": "可用",
+    "warehouse": "仓库",
+    "product": "产品",
+    "on_hand": "在库",
+    "reserved": "已预留",
+    "target": "目标",
+    "actual": "实际",
+    "achieved_pct": "完成率%",
+    "campaign": "活动",
+    "material": "物品",
+    "quantity": "数量",
+    "rep": "负责业务员",
+    "dealer overdue": "经销商逾期",
+}
