@@ -46,7 +46,7 @@ def test_phone_keys() -> None:
 
 
 def test_duplicate_name_is_refused_naming_the_owner(org: Org) -> None:
-    with org.work("south_sales", write=True) as ctx, pytest.raises(DuplicateError) as caught:
+    with pytest.raises(DuplicateError) as caught, org.work("south_sales", write=True) as ctx:
         customers.create(ctx, {"name": "sh_sales2 的客户 有限公司"})
     assert "上海销售二 (sh_sales2)" in str(caught.value)
 
@@ -54,19 +54,19 @@ def test_duplicate_name_is_refused_naming_the_owner(org: Org) -> None:
 def test_duplicate_phone_is_refused_even_when_unseen(org: Org) -> None:
     with org.work("sh_sales1", write=True) as ctx:
         customers.create(ctx, {"name": "电话公司", "phone": "138 0013 8000"})
-    with org.work("south_sales", write=True) as ctx, pytest.raises(DuplicateError) as caught:
+    with pytest.raises(DuplicateError) as caught, org.work("south_sales", write=True) as ctx:
         customers.create(ctx, {"name": "完全不同的名字", "phone": "+86-13800138000"})
     assert "same phone" in str(caught.value) and "sh_sales1" in str(caught.value)
 
 
 def test_pool_duplicate_says_pool(org: Org) -> None:
-    with org.work("south_sales", write=True) as ctx, pytest.raises(DuplicateError, match="pool"):
+    with pytest.raises(DuplicateError, match="pool"), org.work("south_sales", write=True) as ctx:
         customers.create(ctx, {"name": "公海客户"})
 
 
 def test_bad_input_writes_nothing(crm_deployment: Deployment) -> None:
     for values in ({"name": "  "}, {"name": "X", "kind": "alien"}, {"name": "Y", "phone": "1"}):
-        with crm_deployment.work("admin", write=True) as ctx, pytest.raises(ValidationError):
+        with pytest.raises(ValidationError), crm_deployment.work("admin", write=True) as ctx:
             customers.create(ctx, values)
     with crm_deployment.work(SYSTEM) as ctx:
         assert ctx.session.scalars(select(Customer)).all() == []
@@ -93,14 +93,14 @@ def test_update_is_audited_field_by_field(org: Org) -> None:
 
 
 def test_sales_may_not_edit_the_pool_owner_field_or_others(org: Org) -> None:
-    with org.work("sh_sales1", write=True) as ctx, pytest.raises(ValidationError):
+    with pytest.raises(ValidationError), org.work("sh_sales1", write=True) as ctx:
         customers.update(ctx, str(org.customer_of["sh_sales1"]), {"owner_id": 1})
-    with org.work("sh_sales1", write=True) as ctx, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), org.work("sh_sales1", write=True) as ctx:
         customers.update(ctx, str(org.customer_of["pool"]), {"notes": "mine now"})
 
 
 def test_rename_into_an_existing_name_is_refused(org: Org) -> None:
-    with org.work("admin", write=True) as ctx, pytest.raises(DuplicateError):
+    with pytest.raises(DuplicateError), org.work("admin", write=True) as ctx:
         customers.update(ctx, str(org.customer_of["sh_sales1"]), {"name": "公海客户"})
 
 
@@ -123,7 +123,7 @@ def test_managers_register_for_their_subtree_only(org: Org) -> None:
     with org.work("sh_mgr", write=True) as ctx:
         created = customers.create(ctx, {"name": "组长代登记"}, owner_login="sh_sales2")
         assert created.owner_id == org.deployment.resolve_actor("sh_sales2").id
-    with org.work("sh_mgr", write=True) as ctx, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), org.work("sh_mgr", write=True) as ctx:
         customers.create(ctx, {"name": "越权登记"}, owner_login="south_sales")
 
 

@@ -91,11 +91,11 @@ def test_one_bad_row_writes_nothing_and_names_rows(
             ["好公司一", None, None],
         ],
     )
-    with crm_deployment.work("admin", write=True) as ctx, pytest.raises(ImportRejected) as caught:
+    with pytest.raises(ImportRejected) as caught, crm_deployment.work("admin", write=True) as ctx:
         importing.import_file(ctx, "customers", path)
     message = str(caught.value)
     assert "row 3" in message and "row 5" in message and "row 6" in message
-    with crm_deployment.work("admin", write=True) as ctx, pytest.raises(ImportRejected) as caught:
+    with pytest.raises(ImportRejected) as caught, crm_deployment.work("admin", write=True) as ctx:
         importing.import_file(
             ctx, "customers", xlsx(tmp_path / "dup.xlsx", [["name"], ["新公司"], ["已存在公司"]])
         )
@@ -127,7 +127,7 @@ def test_contacts_import_needs_visible_customers(
     with crm_deployment.work("a", write=True) as ctx:
         customers.create(ctx, {"name": "甲公司"})
     path = xlsx(tmp_path / "c.xlsx", [["客户名称", "姓名", "职位"], ["甲公司", "王五", "采购经理"]])
-    with crm_deployment.work("b", write=True) as ctx, pytest.raises(ImportRejected):
+    with pytest.raises(ImportRejected), crm_deployment.work("b", write=True) as ctx:
         importing.import_file(ctx, "contacts", path)
     with crm_deployment.work("a", write=True) as ctx:
         importing.import_file(ctx, "contacts", path)

@@ -124,7 +124,7 @@ def test_failed_hook_rolls_the_whole_enable_back(crm_deployment: Deployment) -> 
 
 def test_validation_hook_refuses_and_names_the_plugin(crm_deployment: Deployment) -> None:
     rollout.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
-    with crm_deployment.work("admin", write=True) as ctx, pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, crm_deployment.work("admin", write=True) as ctx:
         customers.create(ctx, {"name": "forbidden 公司"})
     assert str(caught.value).startswith("[test_plugin]")
     with crm_deployment.work(SYSTEM) as ctx:

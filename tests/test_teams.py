@@ -56,12 +56,12 @@ def test_cycles_are_refused(crm_deployment: Deployment) -> None:
         teams.add(ctx, "A")
         teams.add(ctx, "B", "A")
     with (
-        crm_deployment.work("admin", write=True) as ctx,
         pytest.raises(ValidationError, match="cycle"),
+        crm_deployment.work("admin", write=True) as ctx,
     ):
         teams.move(ctx, "A", "B")
     with (
-        crm_deployment.work("admin", write=True) as ctx,
         pytest.raises(ValidationError, match="cycle"),
+        crm_deployment.work("admin", write=True) as ctx,
     ):
         teams.move(ctx, "A", "A")

@@ -115,7 +115,7 @@ def test_updates_reach_only_visible_rows(org: Org, login: str) -> None:
     for key, cid in org.customer_of.items():
         if cid in expected or key == "pool":
             continue
-        with org.work(login, write=True) as ctx, pytest.raises((NotFound, PermissionDenied)):
+        with pytest.raises((NotFound, PermissionDenied)), org.work(login, write=True) as ctx:
             customers.update(ctx, str(cid), {"notes": "hijack"})
 
 
@@ -157,7 +157,7 @@ def test_unknown_user_id_sees_only_the_pool(org: Org) -> None:
 
 
 def test_existence_is_revealed_with_the_owner_only(org: Org) -> None:
-    with org.work("south_sales", write=True) as ctx, pytest.raises(Exception) as caught:
+    with pytest.raises(Exception) as caught, org.work("south_sales", write=True) as ctx:
         customers.create(ctx, {"name": "sh_sales1的客户"})
     assert "上海销售一 (sh_sales1)" in str(caught.value)
 

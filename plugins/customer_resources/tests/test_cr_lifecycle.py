@@ -44,7 +44,7 @@ def test_level_rules(block1: Block1) -> None:
         with pytest.raises(ValidationError, match="level must be one of"):
             customers.set_level(ctx, cid, "vip")
     for target in ("contacted", "blacklist"):
-        with block1.work("a", write=True) as ctx, pytest.raises(PermissionDenied):
+        with pytest.raises(PermissionDenied), block1.work("a", write=True) as ctx:
             customers.set_level(ctx, cid, target)
     with block1.work("lead1", write=True) as ctx:
         customers.set_level(ctx, cid, "blacklist")
@@ -69,7 +69,7 @@ def test_grades_follow_order_totals_and_thresholds(block1: Block1) -> None:
         assert ctx.session.get(CustomerProfile, int(cid)).grade == 5  # type: ignore[union-attr]
         with pytest.raises(ValidationError):
             ctx.settings.set("customer_resources.grade_thresholds", "5,4,3,2")
-    with block1.work("a", write=True) as ctx, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), block1.work("a", write=True) as ctx:
         lifecycle.set_grade(ctx, cid, 1)
     with block1.work("boss", write=True) as ctx:
         assert lifecycle.set_grade(ctx, cid, 1).effective_grade == 1
@@ -98,7 +98,7 @@ def test_picklists_are_seeded_and_enforced(block1: Block1) -> None:
         customers.update(ctx, "火星客户", {"notes": "仍可修改"})
         with pytest.raises(ValidationError):
             customers.create(ctx, {"name": "又一个火星客户", "industry": "火星采矿"})
-    with block1.work("a", write=True) as ctx, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), block1.work("a", write=True) as ctx:
         picklists.add(ctx, "region", "月球", "Moon", "月球")
 
 

@@ -54,7 +54,7 @@ def test_order_total_plan_and_payments(block1: Block1) -> None:
 
 def test_explicit_plan_must_add_up(block1: Block1) -> None:
     cid = _customer(block1)
-    with block1.work("a", write=True) as ctx, pytest.raises(ValidationError, match="adds up to"):
+    with pytest.raises(ValidationError, match="adds up to"), block1.work("a", write=True) as ctx:
         orders.create(
             ctx, cid, [orders.LineRequest("P1", 1)], plan=[(date(2026, 12, 1), Decimal("999"))]
         )
@@ -65,7 +65,7 @@ def test_explicit_plan_must_add_up(block1: Block1) -> None:
 def test_bad_lines_write_nothing(block1: Block1) -> None:
     cid = _customer(block1)
     for lines in ([orders.LineRequest("NOPE", 1)], []):
-        with block1.work("a", write=True) as ctx, pytest.raises((NotFound, ValidationError)):
+        with pytest.raises((NotFound, ValidationError)), block1.work("a", write=True) as ctx:
             orders.create(ctx, cid, lines)
     for text in ("P1", "P1:0", "P1:x", ":3", "P1:2@abc"):
         with pytest.raises(ValidationError):
@@ -78,7 +78,7 @@ def test_bad_lines_write_nothing(block1: Block1) -> None:
 
 def test_others_cannot_order_for_or_see_a_customer(block1: Block1) -> None:
     cid = _customer(block1)
-    with block1.work("c", write=True) as ctx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), block1.work("c", write=True) as ctx:
         orders.create(ctx, cid, [orders.LineRequest("P1", 1)])
     with block1.work("a", write=True) as ctx:
         number = orders.create(ctx, cid, [orders.LineRequest("P1", 1)]).number
@@ -90,7 +90,7 @@ def test_others_cannot_order_for_or_see_a_customer(block1: Block1) -> None:
             orders.get(ctx, number)
     with block1.work("lead1") as ctx:  # the team lead sees it
         assert [o["number"] for o in orders.list_page(ctx)] == [number]
-    with block1.work("b", write=True) as ctx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), block1.work("b", write=True) as ctx:
         orders.cancel(ctx, number)
 
 
@@ -101,7 +101,7 @@ def test_cancel_releases_the_grade(block1: Block1) -> None:
         order = orders.create(ctx, cid, [orders.LineRequest("P1", 60)])
         orders.cancel(ctx, order.number)
         assert orders.list_page(ctx)[0]["owed"] == Decimal("0.00")
-    with block1.work("b", write=True) as ctx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), block1.work("b", write=True) as ctx:
         orders.cancel(ctx, order.number)
 
 

@@ -48,18 +48,18 @@ def test_claim_protects_the_customer(block1: Block1) -> None:
     cid = _pool_customer(block1)
     with block1.work("a", write=True) as ctx:
         protection.claim(ctx, cid)
-    with block1.work("c") as ctx, pytest.raises(NotFound, match="业务员甲"):
+    with pytest.raises(NotFound, match="业务员甲"), block1.work("c") as ctx:
         customers.get(ctx, cid)
     with (
-        block1.work("c", write=True) as ctx,
         pytest.raises(NotFound, match="registered by 业务员甲"),
+        block1.work("c", write=True) as ctx,
     ):
         protection.claim(ctx, cid)
-    with block1.work("c", write=True) as ctx, pytest.raises(DuplicateError, match="业务员甲"):
+    with pytest.raises(DuplicateError, match="业务员甲"), block1.work("c", write=True) as ctx:
         customers.create(ctx, {"name": "公海线索"})
     with (
-        block1.work("boss", write=True) as ctx,
         pytest.raises(ValidationError, match="already held"),
+        block1.work("boss", write=True) as ctx,
     ):
         protection.claim(ctx, cid)
 
@@ -106,7 +106,7 @@ def test_protection_expires_without_contact_and_is_audited(block1: Block1) -> No
         _age(block1, cid, 40)
     with block1.work("a", write=True) as ctx:
         interactions.log(ctx, fresh, "call")  # contact renews protection
-    with block1.work("a", write=True) as ctx, pytest.raises(CrmError, match="manager"):
+    with pytest.raises(CrmError, match="manager"), block1.work("a", write=True) as ctx:
         protection.expire(ctx, ctx.today())
     with block1.work("boss", write=True) as ctx:
         result = protection.expire(ctx, ctx.today())
@@ -138,14 +138,14 @@ def test_protection_expires_without_contact_and_is_audited(block1: Block1) -> No
 def test_release_and_rights(block1: Block1) -> None:
     with block1.work("a", write=True) as ctx:
         cid = str(customers.create(ctx, {"name": "放弃的客户"}).id)
-    with block1.work("b", write=True) as ctx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), block1.work("b", write=True) as ctx:
         protection.release(ctx, cid)
     with block1.work("a", write=True) as ctx:
         protection.release(ctx, cid)
     assert _owner(block1, cid) is None
     with (
-        block1.work("a", write=True) as ctx,
         pytest.raises(ValidationError, match="already in the pool"),
+        block1.work("a", write=True) as ctx,
     ):
         protection.release(ctx, cid)
 

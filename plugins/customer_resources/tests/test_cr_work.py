@@ -136,13 +136,13 @@ def test_service_case_flow(block1: Block1) -> None:
         with pytest.raises(PermissionDenied):
             cases.assign(ctx, case.id, "b")
     with (
-        block1.work("lead1", write=True) as ctx,
         pytest.raises(ValidationError, match="may not see"),
+        block1.work("lead1", write=True) as ctx,
     ):
         cases.assign(ctx, case.id, "b")  # b cannot see a's customer
     with block1.work("lead1", write=True) as ctx:
         cases.assign(ctx, case.id, "lead1")
-    with block1.work("a", write=True) as ctx, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), block1.work("a", write=True) as ctx:
         cases.move(ctx, case.id, "resolved", "已处理")
     with block1.work("lead1", write=True) as ctx:
         cases.move(ctx, case.id, "resolved", "已安排上门")

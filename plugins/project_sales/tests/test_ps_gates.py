@@ -49,14 +49,14 @@ def test_advance_is_refused_with_what_is_missing(block2: Block2, tmp_path: Path)
     pid = new_project(block2)
     with block2.work("ka", write=True) as ctx:
         assert projects.advance(ctx, pid).stage_code == "qualification"  # lead has no gate
-    with block2.work("ka", write=True) as ctx, pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, block2.work("ka", write=True) as ctx:
         projects.advance(ctx, pid)
     assert "qualification: budget (预算确认, record)" in str(caught.value)
     deliver_gate(block2, pid, tmp_path)
     with block2.work("ka", write=True) as ctx:
         assert projects.advance(ctx, pid).stage_code == "solution"
     # skipping ahead must meet every gate being left, and names each missing one
-    with block2.work("ka", write=True) as ctx, pytest.raises(ValidationError) as caught:
+    with pytest.raises(ValidationError) as caught, block2.work("ka", write=True) as ctx:
         projects.advance(ctx, pid, "negotiation")
     assert "solution: design_plan" in str(caught.value) and "quotation: quotation" in str(
         caught.value
@@ -163,17 +163,17 @@ def test_passed_stage_deliverables_stay(block2: Block2, tmp_path: Path) -> None:
 
 def test_only_the_owner_side_may_move_a_project(block2: Block2) -> None:
     pid = new_project(block2)
-    with block2.work("kb", write=True) as ctx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), block2.work("kb", write=True) as ctx:
         projects.advance(ctx, pid)
     with block2.work("km", write=True) as ctx:
         projects.advance(ctx, pid)  # the manager may
     with block2.work("admin", write=True) as ctx:
         customers.create(ctx, {"name": "公海项目客户"}, pool=True)
-    with block2.work("kb", write=True) as ctx, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), block2.work("kb", write=True) as ctx:
         projects.create(
             ctx, "公海项目客户", "x", expected_amount="1", expected_close=CLOSE, owner_login="ka"
         )
-    with block2.work("kb", write=True) as ctx, pytest.raises(ValidationError, match="competitor"):
+    with pytest.raises(ValidationError, match="competitor"), block2.work("kb", write=True) as ctx:
         projects.create(ctx, "对手甲科技", "x", expected_amount="1", expected_close=CLOSE)
 
 
@@ -257,15 +257,15 @@ def test_pipeline_configuration(block2: Block2) -> None:
         with pytest.raises(ValidationError, match="proposal_doc"):
             projects.advance(ctx, pid)
     with (
-        block2.work("admin", write=True) as ctx,
         pytest.raises(ValidationError, match="sit in stage"),
+        block2.work("admin", write=True) as ctx,
     ):
         pipeline.set_pipeline(
             ctx,
             "service",
             [("x", "x", "x", 10, "open"), ("w", "w", "w", 100, "won"), ("l", "l", "l", 0, "lost")],
         )
-    with block2.work("ka", write=True) as ctx, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), block2.work("ka", write=True) as ctx:
         pipeline.require(ctx, "service", "contact", "x", "x", "file")
 
 

@@ -182,7 +182,7 @@ def test_tasks_feed_reminders_and_members_must_see_the_customer(block2: Block2) 
             r for r in reminders.collect(ctx, date(2027, 4, 2)) if r["kind"] == "project overdue"
         ]
         assert len(late) == 1
-    with block2.work("kb", write=True) as ctx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), block2.work("kb", write=True) as ctx:
         collaboration.finish_task(ctx, task.id)
     with block2.work("ka", write=True) as ctx:
         collaboration.finish_task(ctx, task.id)
@@ -278,9 +278,9 @@ def test_works_beside_customer_resources(block2: Block2, tmp_path: Path) -> None
 
 def test_only_admins_change_the_pipeline_and_sales_cannot_touch_others(block2: Block2) -> None:
     pid = new_project(block2).id
-    with block2.work("kb", write=True) as ctx, pytest.raises(NotFound):
+    with pytest.raises(NotFound), block2.work("kb", write=True) as ctx:
         projects.lose(ctx, pid, "x")
-    with block2.work("km", write=True) as ctx, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), block2.work("km", write=True) as ctx:
         pipeline.unrequire(ctx, "*", "solution", "design_plan")
 
 
