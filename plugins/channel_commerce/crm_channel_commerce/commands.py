@@ -163,7 +163,9 @@ def stock_group() -> click.Group:
             )
         click.echo(f"received {quantity} {product} into {warehouse}")
 
-    @group.command("adjust")
+    @group.command(
+        "adjust", context_settings={"ignore_unknown_options": True}
+    )  # "-5" is a quantity
     @click.argument("warehouse")
     @click.argument("product")
     @click.argument("quantity", type=int)

@@ -8,7 +8,7 @@ from random import Random
 
 from sqlalchemy import select
 
-from crm_channel_commerce.models import Dealer, Warehouse
+from crm_channel_commerce.models import Dealer, Material, Warehouse
 from crm_channel_commerce.services import dealers, materials, orders, plans, stock
 from crm_core.context import Context
 from crm_core.errors import ValidationError
@@ -16,12 +16,16 @@ from crm_core.models import Customer, Product
 
 
 def seed(ctx: Context, rng: Random, scale: int) -> None:
-    if ctx.session.scalar(select(Warehouse.id).limit(1)) is None:
-        stock.add_warehouse(ctx, "SH01", "上海总仓", "华东")
-        stock.add_warehouse(ctx, "GZ01", "广州分仓", "华南")
-        materials.add(ctx, "POS-01", "产品海报", "poster")
-        materials.add(ctx, "SMP-01", "滤芯试用装", "sample")
-        materials.add(ctx, "DSP-01", "展示架", "display")
+    for code, name, region in (("SH01", "上海总仓", "华东"), ("GZ01", "广州分仓", "华南")):
+        if ctx.session.scalar(select(Warehouse.id).where(Warehouse.code == code)) is None:
+            stock.add_warehouse(ctx, code, name, region)
+    for code, name, kind in (
+        ("POS-01", "产品海报", "poster"),
+        ("SMP-01", "滤芯试用装", "sample"),
+        ("DSP-01", "展示架", "display"),
+    ):
+        if ctx.session.scalar(select(Material.id).where(Material.code == code)) is None:
+            materials.add(ctx, code, name, kind)
     products = list(ctx.session.scalars(select(Product).where(Product.active.is_(True))))
     for code in ("SH01", "GZ01"):
         for product in products:

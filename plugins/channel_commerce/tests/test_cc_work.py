@@ -1,0 +1,227 @@
+"""Plans against actuals, materials, reminders, transfers, reports, CLI, migrations."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from alembic import command
+from conftest import Block3
+from sqlalchemy import inspect
+
+from crm_channel_commerce.services import dealers, materials, orders, plans
+from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.migrate import alembic_config
+from crm_core.services import reminders, reports, transfer
+from crm_core.testing import schema_differences
+
+
+def sell(
+    block3: Block3, dealer: str, lines: list[orders.Line], day: date, status: str = "confirmed"
+) -> str:
+    with block3.work("cm", write=True) as ctx:
+        number = orders.create(ctx, dealer, "W1", lines, day).number
+        if status != "draft":
+            orders.confirm(ctx, number)
+        if status in ("shipped", "paid"):
+            orders.ship(ctx, number)
+    return number
+
+
+def test_periods() -> None:
+    assert plans.parse_period("2026-11") == ("month", date(2026, 11, 1), date(2026, 11, 30))
+    assert plans.parse_period("2026-12")[2] == date(2026, 12, 31)
+    assert plans.parse_period("2026-Q1") == ("quarter", date(2026, 1, 1), date(2026, 3, 31))
+    assert plans.parse_period("2026-Q4")[2] == date(2026, 12, 31)
+    assert plans.parse_period("2026") == ("year", date(2026, 1, 1), date(2026, 12, 31))
+    for bad in ("2026-13", "26-11", "2026-Q5", "Nov"):
+        with pytest.raises(ValidationError):
+            plans.parse_period(bad)
+
+
+def test_plan_vs_actual_by_dealer_region_and_line(block3: Block3) -> None:
+    with block3.work("cm", write=True) as ctx:
+        plans.set_target(ctx, "2026-11", "10000", dealer_ref="杭州代理商")
+        plans.set_target(ctx, "2026-11", "4000", dealer_ref="宁波代理商", product_line="净水")
+        plans.set_target(
+            ctx, "2026-11", "4000", dealer_ref="宁波代理商", product_line="净水"
+        )  # replaces, not adds
+        plans.set_target(ctx, "2026-Q4", "50000", region="华东")
+    with pytest.raises(PermissionDenied), block3.work("rep", write=True) as ctx:
+        plans.set_target(ctx, "2026-11", "1", region="华东")
+    sell(block3, "杭州代理商", [orders.Line("P1", 5), orders.Line("P2", 10)], date(2026, 11, 3))
+    sell(block3, "宁波代理商", [orders.Line("P1", 2)], date(2026, 11, 20), status="shipped")
+    sell(
+        block3, "宁波代理商", [orders.Line("P1", 1)], date(2026, 11, 21), status="draft"
+    )  # not a sale
+    sell(block3, "杭州代理商", [orders.Line("P1", 1)], date(2026, 10, 31))  # another month
+    with block3.work("cm") as ctx:
+        by_dealer = {
+            r["dealer"]: r
+            for r in reports.run(ctx, "plan-vs-actual", {"period": "2026-11"}).records()
+        }
+        assert by_dealer["杭州代理商"]["actual"] == Decimal("5500.00")
+        assert by_dealer["杭州代理商"]["achieved_pct"] == Decimal("55.0")
+        assert by_dealer["宁波代理商"]["target"] == Decimal("4000.00")
+        by_line = {
+            r["product_line"]: r
+            for r in reports.run(
+                ctx, "plan-vs-actual", {"period": "2026-11", "by": "product_line"}
+            ).records()
+        }
+        assert by_line["净水"]["actual"] == Decimal("7000.00") and by_line["耗材"][
+            "actual"
+        ] == Decimal("500.00")
+        quarter = reports.run(
+            ctx, "plan-vs-actual", {"period": "2026-Q4", "by": "region"}
+        ).records()
+        assert quarter == [
+            {
+                "region": "华东",
+                "target": Decimal("50000.00"),
+                "actual": Decimal("8500.00"),
+                "achieved_pct": Decimal("17.0"),
+            }
+        ]
+        with pytest.raises(ValidationError, match="period"):
+            reports.run(ctx, "plan-vs-actual", {})
+
+
+def test_materials(block3: Block3) -> None:
+    with block3.work("cm", write=True) as ctx:
+        materials.add(ctx, "POS", "海报", "poster")
+        materials.receive(ctx, "POS", 10)
+        materials.issue(ctx, "POS", "杭州代理商", 6, campaign="双十一")
+        with pytest.raises(ValidationError, match="only 4"):
+            materials.issue(ctx, "POS", "宁波代理商", 5, campaign="双十一")
+        materials.issue(ctx, "POS", "宁波代理商", 4, campaign="年货节")
+        rows = reports.run(ctx, "materials-issued", {}).records()
+        assert [(r["dealer"], r["campaign"], r["quantity"]) for r in rows] == [
+            ("宁波代理商", "年货节", 4),
+            ("杭州代理商", "双十一", 6),
+        ]
+        assert materials.listing(ctx)[0]["on_hand"] == 0
+
+
+def test_overdue_balances_feed_reminders_and_exposure(block3: Block3) -> None:
+    number = sell(block3, "杭州代理商", [orders.Line("P1", 3)], date(2026, 11, 1), status="shipped")
+    with block3.work("cm", write=True) as ctx:
+        orders.pay(ctx, number, "1000")
+        due = orders.get(ctx, number).due_on
+    assert due is not None
+    with block3.work("rep") as ctx:
+        assert reminders.collect(ctx, due) == []
+        late = reminders.collect(ctx, due + timedelta(days=45))
+        assert [(r["kind"], r["customer"], r["overdue_days"]) for r in late] == [
+            ("dealer overdue", "杭州代理商", 45)
+        ]
+        exposure = {
+            r["dealer"]: r
+            for r in reports.run(
+                ctx, "credit-exposure", {"on": (due + timedelta(days=45)).isoformat()}
+            ).records()
+        }
+        assert exposure["杭州代理商"]["credit_used"] == Decimal("2000.00")
+        assert exposure["杭州代理商"]["31_60"] == Decimal("2000.00") and exposure["杭州代理商"][
+            "available"
+        ] == Decimal("18000.00")
+
+
+def test_transfer_moves_the_responsible_salesperson(block3: Block3) -> None:
+    with block3.work("cm", write=True) as ctx:
+        result = transfer.transfer_customers(ctx, ["杭州代理商"], "cm")
+    assert result.moved["dealers"] == 1
+    with block3.work("cm") as ctx:
+        assert [d["rep"] for d in dealers.listing(ctx) if d["dealer"] == "杭州代理商"] == ["cm"]
+
+
+def test_cli_and_reports(block3: Block3, crm_cli) -> None:
+    steps = [
+        (
+            "dealer-orders",
+            "add",
+            "杭州代理商",
+            "--warehouse",
+            "W1",
+            "--line",
+            "P1:2",
+            "--line",
+            "P2:4@45",
+        ),
+    ]
+    for step in steps:
+        assert crm_cli(*step, as_login="rep").exit_code == 0
+    number = crm_cli("dealer-orders", "list", "--format", "json", as_login="rep").json()[0][
+        "number"
+    ]
+    assert crm_cli("dealer-orders", "confirm", number, as_login="rep").exit_code == 0
+    assert crm_cli("dealer-orders", "ship", number, as_login="rep").exit_code == 0
+    assert crm_cli("dealer-orders", "pay", number, "2180", as_login="rep").exit_code == 0
+    assert (
+        crm_cli("dealer-orders", "show", number, "--format", "json", as_login="rep").json()[
+            "status"
+        ]
+        == "paid"
+    )
+    big = crm_cli(
+        "dealer-orders", "add", "宁波代理商", "--warehouse", "W1", "--line", "P1:6", as_login="rep"
+    )
+    big_number = big.output.split()[1].rstrip(":")
+    refused = crm_cli("dealer-orders", "confirm", big_number, as_login="rep")
+    assert refused.exit_code == 1 and "credit limit exceeded" in refused.stderr
+    assert (
+        crm_cli(
+            "dealer-orders", "confirm", big_number, "--override-credit", "总监批准", as_login="cfo"
+        ).exit_code
+        == 0
+    )
+    assert crm_cli("stock", "reconcile").exit_code == 0
+    assert (
+        crm_cli("stock", "adjust", "W1", "P1", "-1000", "--reason", "盘亏", as_login="cm").exit_code
+        == 1
+    )
+    levels = crm_cli("stock", "list", "--format", "json").json()
+    assert {r["product"]: r["on_hand"] for r in levels} == {"P1": 38, "P2": 496}
+    assert (
+        crm_cli("plans", "set", "2026-11", "80000", "--region", "华东", as_login="cm").exit_code
+        == 0
+    )
+    assert (
+        crm_cli(
+            "materials", "add", "SMP", "--name", "试用装", "--kind", "sample", as_login="cm"
+        ).exit_code
+        == 0
+    )
+    for name in ("stock", "stock-movements", "credit-exposure", "materials-issued"):
+        assert crm_cli("reports", "run", name, "--format", "json", as_login="cm").exit_code == 0, (
+            name
+        )
+    assert (
+        crm_cli(
+            "reports",
+            "run",
+            "plan-vs-actual",
+            "-p",
+            "period=2026-11",
+            "--format",
+            "json",
+            as_login="cm",
+        ).exit_code
+        == 0
+    )
+    shown = crm_cli("customers", "show", "杭州代理商", "--format", "json", as_login="rep").json()
+    assert any(s["title"] == "Dealer" for s in shown["sections"])
+    assert crm_cli("seed-demo").exit_code == 0
+    assert crm_cli("stock", "reconcile").exit_code == 0
+
+
+def test_branch_round_trip(block3: Block3) -> None:
+    deployment = block3.deployment
+    assert schema_differences(deployment, {"crm_core", "channel_commerce"}) == []
+    with deployment.engine.begin() as conn:
+        command.downgrade(alembic_config(deployment.catalog, conn), "channel_commerce@base")
+    assert not any(t.startswith("cc_") for t in inspect(deployment.engine).get_table_names())
+    with deployment.engine.begin() as conn:
+        command.upgrade(alembic_config(deployment.catalog, conn), "channel_commerce@head")
+    assert schema_differences(deployment, {"crm_core", "channel_commerce"}) == []
