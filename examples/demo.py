@@ -487,9 +487,126 @@ def project_sales_block(demo: Demo) -> None:
     demo.crm("projects", "verify-files")
 
 
+def channel_commerce_block(demo: Demo) -> None:
+    demo.title(
+        "Block 3: channel commerce for standard products through dealers.",
+        "第 3 块：标准产品的渠道分销（经销商）。",
+    )
+    demo.crm("plugins", "enable", "channel_commerce")
+    demo.crm("users", "grant", "zhou", "credit-controller")
+    demo.crm("warehouses", "add", "HZ01", "--name", "杭州仓", "--region", "华东", as_login="wu")
+    demo.crm("stock", "receive", "HZ01", "JS-100", "30", as_login="wu")
+    demo.crm("stock", "receive", "HZ01", "LX-01", "500", as_login="wu")
+    demo.crm(
+        "customers",
+        "add",
+        "杭州润泽净水经销有限公司",
+        "--kind",
+        "agent",
+        "--region",
+        "华东",
+        "--industry",
+        "批发零售",
+        as_login="chen",
+    )
+    demo.crm(
+        "dealers",
+        "add",
+        "杭州润泽净水经销",
+        "--level",
+        "一级",
+        "--credit-limit",
+        "50000",
+        "--contract",
+        "2026-01-01:2026-12-31",
+        as_login="wu",
+    )
+    demo.crm("plans", "set", "2026-11", "80000", "--dealer", "杭州润泽净水经销", as_login="wu")
+
+    demo.title(
+        "Orders reserve stock and consume credit; over the limit needs a credit controller.",
+        "订单确认即预留库存、占用信用额度；超额需信用主管批准（留痕）。",
+    )
+    demo.crm(
+        "dealer-orders",
+        "add",
+        "杭州润泽净水经销",
+        "--warehouse",
+        "HZ01",
+        "--line",
+        "JS-100:12",
+        "--line",
+        "LX-01:100",
+        "--date",
+        "2026-11-05",
+        as_login="chen",
+    )
+    demo.crm("dealer-orders", "confirm", "DO20261105-0001", as_login="chen")
+    demo.crm(
+        "dealer-orders",
+        "add",
+        "杭州润泽净水经销",
+        "--warehouse",
+        "HZ01",
+        "--line",
+        "JS-100:20",
+        "--date",
+        "2026-11-06",
+        as_login="chen",
+    )
+    demo.crm("dealer-orders", "confirm", "DO20261106-0001", as_login="chen", expect_error=True)
+    demo.crm("stock", "receive", "HZ01", "JS-100", "10", as_login="wu")
+    demo.crm("dealer-orders", "confirm", "DO20261106-0001", as_login="chen", expect_error=True)
+    demo.crm(
+        "dealer-orders",
+        "confirm",
+        "DO20261106-0001",
+        "--override-credit",
+        "双十一备货，月底回款",
+        as_login="zhou",
+    )
+    demo.crm("dealer-orders", "ship", "DO20261105-0001", as_login="chen")
+    demo.crm("dealer-orders", "pay", "DO20261105-0001", "20000", as_login="chen")
+    demo.crm("dealers", "list", as_login="wu")
+    demo.crm("stock", "list", "--warehouse", "HZ01", as_login="wu")
+    demo.crm("stock", "adjust", "HZ01", "JS-100", "-2", "--reason", "盘点破损", as_login="wu")
+    demo.crm("stock", "reconcile")
+
+    demo.title("Marketing materials and the channel reports.", "营销物品发放与渠道报表。")
+    demo.crm("materials", "add", "POS-HZ", "--name", "门店海报", "--kind", "poster", as_login="wu")
+    demo.crm("materials", "receive", "POS-HZ", "100", as_login="wu")
+    demo.crm(
+        "materials",
+        "issue",
+        "POS-HZ",
+        "杭州润泽净水经销",
+        "30",
+        "--campaign",
+        "双十一",
+        as_login="chen",
+    )
+    demo.crm("seed-demo", "--scale", "1", "--seed", "13")
+    demo.crm("reports", "run", "plan-vs-actual", "-p", "period=2026-11", as_login="zhou")
+    demo.crm(
+        "reports",
+        "run",
+        "plan-vs-actual",
+        "-p",
+        "period=2026-11",
+        "-p",
+        "by=region",
+        as_login="zhou",
+    )
+    demo.crm("reports", "run", "credit-exposure", as_login="zhou")
+    demo.crm("reports", "run", "stock-movements", "--format", "csv", as_login="wu")
+    demo.crm("reports", "run", "materials-issued", as_login="wu")
+    demo.crm("customers", "show", "杭州润泽净水经销", as_login="chen")
+
+
 BLOCKS: list[tuple[str, Callable[[Demo], None]]] = [
     ("customer_resources", customer_resources_block),
     ("project_sales", project_sales_block),
+    ("channel_commerce", channel_commerce_block),
 ]
 
 
