@@ -25,7 +25,7 @@ from crm_core.normalize import name_key
 from crm_core.services import bulk_customers, products
 from crm_core.services.importing import Column, Importer, ImportRejected
 from crm_core.services.reminders import Reminder
-from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable
+from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable, moment_window
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec, parse_text, parse_timezone
 from crm_core.sqltime import local_day, local_month
@@ -251,22 +251,11 @@ def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
     return ReportTable((by, "count"), rows)
 
 
-def _window(ctx: Context, column: Any, params: Mapping[str, Any]) -> list[Any]:
-    from datetime import datetime, time
-
-    conditions = []
-    if params.get("since"):
-        conditions.append(column >= datetime.combine(params["since"], time.min, ctx.zone))
-    if params.get("until"):
-        conditions.append(column <= datetime.combine(params["until"], time.max, ctx.zone))
-    return conditions
-
-
 def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     month = local_month(Customer.created_at, str(ctx.settings.get("timezone"))).label("month")
     query = (
         select(month, Customer.level, func.count(Customer.id))
-        .where(*_window(ctx, Customer.created_at, params))
+        .where(*moment_window(ctx, Customer.created_at, params))
         .group_by(month, Customer.level)
         .order_by(month, Customer.level)
     )
@@ -280,7 +269,7 @@ def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
     query = (
         select(day, User.login, func.count(Interaction.id))
         .join(User, User.id == Interaction.user_id)
-        .where(*_window(ctx, Interaction.occurred_at, params))
+        .where(*moment_window(ctx, Interaction.occurred_at, params))
         .group_by(day, User.login)
         .order_by(day, User.login)
     )

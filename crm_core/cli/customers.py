@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.cli.output import emit, emit_object, format_option, page_options
 from crm_core.errors import ValidationError
 from crm_core.models import KINDS, Customer, User
 from crm_core.services import customers, sections, transfer
@@ -67,10 +67,7 @@ def customers_group() -> click.Group:
     @click.option("--owner", "owner_login", help="Only this owner's customers.")
     @click.option("--pool", is_flag=True, help="Only the shared pool.")
     @click.option("--search", "name_contains", help="Part of the name or phone.")
-    @click.option(
-        "--after", "after_id", type=int, default=0, help="Keyset cursor: the last id seen."
-    )
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(app: App, /, after_id: int, limit: int, fmt: str, **filters: Any) -> None:

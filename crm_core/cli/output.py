@@ -28,6 +28,24 @@ format_option = click.option(
 )
 
 
+def page_options(command: Any) -> Any:
+    """`--after LAST_ID --limit N`: keyset pagination, the same on every list command."""
+    command = click.option(
+        "--limit",
+        type=click.IntRange(1, 10_000),
+        default=50,
+        show_default=True,
+        help="Rows per page.",
+    )(command)
+    return click.option(
+        "--after",
+        "after_id",
+        type=int,
+        default=0,
+        help="Keyset cursor: the last id of the previous page.",
+    )(command)
+
+
 def jsonable(value: Any) -> Any:
     if isinstance(value, Decimal):
         return str(value)  # exact: amounts are strings in JSON

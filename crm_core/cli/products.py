@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, format_option
+from crm_core.cli.output import emit, format_option, page_options
 from crm_core.services import products
 
 
@@ -33,8 +33,7 @@ def products_group() -> click.Group:
 
     @group.command("list")
     @click.option("--line", "product_line")
-    @click.option("--after", "after_id", type=int, default=0)
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(app: App, product_line: str | None, after_id: int, limit: int, fmt: str) -> None:

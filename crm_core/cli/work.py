@@ -7,7 +7,7 @@ from datetime import date, datetime
 import click
 
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, format_option
+from crm_core.cli.output import emit, format_option, page_options
 from crm_core.models import INTERACTION_KINDS
 from crm_core.services import contacts, interactions
 
@@ -43,8 +43,7 @@ def contacts_group() -> click.Group:
 
     @group.command("list")
     @click.option("--customer")
-    @click.option("--after", "after_id", type=int, default=0)
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(app: App, customer: str | None, after_id: int, limit: int, fmt: str) -> None:
@@ -118,8 +117,7 @@ def interactions_group() -> click.Group:
     @click.option("--since", type=click.DateTime(["%Y-%m-%d"]))
     @click.option("--until", type=click.DateTime(["%Y-%m-%d"]))
     @click.option("--by-day", is_flag=True, help="Counts per day, salesperson and kind.")
-    @click.option("--after", "after_id", type=int, default=0)
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(

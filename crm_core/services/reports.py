@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any
 
 import attrs
@@ -46,6 +46,26 @@ class Report:
     run: Callable[[Context, Mapping[str, Any]], ReportTable]
     params: tuple[ReportParam, ...] = ()
     title_zh: str = ""
+
+
+def moment_window(ctx: Context, column: Any, params: Mapping[str, Any]) -> list[Any]:
+    """WHERE terms for a timestamp column: local days `since`..`until` (both included), if given."""
+    terms = []
+    if params.get("since"):
+        terms.append(column >= datetime.combine(params["since"], time.min, ctx.zone))
+    if params.get("until"):
+        terms.append(column <= datetime.combine(params["until"], time.max, ctx.zone))
+    return terms
+
+
+def date_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
+    """WHERE terms for a DATE column: `since`..`until` (both included), if given."""
+    terms = []
+    if params.get("since"):
+        terms.append(column >= params["since"])
+    if params.get("until"):
+        terms.append(column <= params["until"])
+    return terms
 
 
 SINCE = ReportParam("since", "first day included (YYYY-MM-DD)", parse_date)

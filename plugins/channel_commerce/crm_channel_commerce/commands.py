@@ -9,7 +9,7 @@ import click
 from crm_channel_commerce.models import ORDER_STATUSES
 from crm_channel_commerce.services import dealers, materials, orders, plans, stock
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.cli.output import emit, emit_object, format_option, page_options
 from crm_core.errors import ValidationError
 
 DAY = click.DateTime(["%Y-%m-%d"])
@@ -269,8 +269,7 @@ def orders_group() -> click.Group:
     @group.command("list")
     @click.option("--status", type=click.Choice(ORDER_STATUSES))
     @click.option("--dealer")
-    @click.option("--after", "after_id", type=int, default=0)
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(

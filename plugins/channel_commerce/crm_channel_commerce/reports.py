@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,7 +23,16 @@ from crm_channel_commerce.services import plans, stock
 from crm_core.context import Context
 from crm_core.errors import ValidationError
 from crm_core.models import Customer, Product
-from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable, parse_date
+from crm_core.services.reports import (
+    SINCE,
+    UNTIL,
+    Report,
+    ReportParam,
+    ReportTable,
+    date_window,
+    moment_window,
+    parse_date,
+)
 from crm_core.types import to_money
 
 SOLD = ("confirmed", "shipped", "paid")
@@ -109,10 +118,7 @@ def stock_movements(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .group_by(Warehouse.code, Product.code, StockMove.kind)
         .order_by(Warehouse.code, Product.code, StockMove.kind)
     )
-    if params.get("since"):
-        query = query.where(StockMove.at >= datetime.combine(params["since"], time.min, ctx.zone))
-    if params.get("until"):
-        query = query.where(StockMove.at <= datetime.combine(params["until"], time.max, ctx.zone))
+    query = query.where(*moment_window(ctx, StockMove.at, params))
     rows = [(w, p, k, int(n), int(q)) for w, p, k, n, q in ctx.session.execute(query)]
     return ReportTable(("warehouse", "product", "kind", "moves", "quantity"), rows)
 
@@ -173,10 +179,7 @@ def materials_issued(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .group_by(Customer.name, MaterialIssue.campaign, Material.code, Material.name)
         .order_by(Customer.name, MaterialIssue.campaign, Material.code)
     )
-    if params.get("since"):
-        query = query.where(MaterialIssue.issued_on >= params["since"])
-    if params.get("until"):
-        query = query.where(MaterialIssue.issued_on <= params["until"])
+    query = query.where(*date_window(MaterialIssue.issued_on, params))
     return ReportTable(
         ("dealer", "campaign", "material", "name", "quantity"),
         [(d, c, m, n, int(q)) for d, c, m, n, q in ctx.session.execute(query)],

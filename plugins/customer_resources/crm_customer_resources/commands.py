@@ -9,7 +9,7 @@ from decimal import Decimal
 import click
 
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.cli.output import emit, emit_object, format_option, page_options
 from crm_core.errors import ValidationError
 from crm_core.services import customers as core_customers
 from crm_core.services.products import parse_amount
@@ -210,8 +210,7 @@ def orders_group() -> click.Group:
     @group.command("list")
     @click.option("--customer")
     @click.option("--status", type=click.Choice(("open", "closed", "cancelled")))
-    @click.option("--after", "after_id", type=int, default=0)
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(
@@ -316,8 +315,7 @@ def expenses_group() -> click.Group:
             click.echo(f"expense {expense.id}: {expense.amount}")
 
     @group.command("list")
-    @click.option("--after", "after_id", type=int, default=0)
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(app: App, after_id: int, limit: int, fmt: str) -> None:
@@ -437,8 +435,7 @@ def cases_group() -> click.Group:
     @group.command("list")
     @click.option("--status", type=click.Choice(CASE_STATUSES))
     @click.option("--mine", is_flag=True, help="Only cases assigned to you.")
-    @click.option("--after", "after_id", type=int, default=0)
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(

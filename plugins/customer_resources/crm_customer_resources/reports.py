@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import case, func, select
 
 from crm_core.context import Context
 from crm_core.models import Customer, Interaction, Product, Team, User
-from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable, parse_date
+from crm_core.services.reports import (
+    SINCE,
+    UNTIL,
+    Report,
+    ReportParam,
+    ReportTable,
+    date_window,
+    moment_window,
+    parse_date,
+)
 from crm_core.sqltime import date_month, local_day, local_month
 from crm_core.types import to_money
 from crm_customer_resources.models import (
@@ -25,24 +34,6 @@ from crm_customer_resources.models import (
 
 def _zone(ctx: Context) -> str:
     return str(ctx.settings.get("timezone"))
-
-
-def _moment_window(ctx: Context, column: Any, params: Mapping[str, Any]) -> list[Any]:
-    out = []
-    if params.get("since"):
-        out.append(column >= datetime.combine(params["since"], time.min, ctx.zone))
-    if params.get("until"):
-        out.append(column <= datetime.combine(params["until"], time.max, ctx.zone))
-    return out
-
-
-def _date_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
-    out = []
-    if params.get("since"):
-        out.append(column >= params["since"])
-    if params.get("until"):
-        out.append(column <= params["until"])
-    return out
 
 
 # -- customer development ----------------------------------------------------------------------
@@ -69,7 +60,7 @@ def customer_development(ctx: Context, params: Mapping[str, Any]) -> ReportTable
         .select_from(Customer)
         .outerjoin(User, User.id == Customer.owner_id)
         .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
-        .where(*_moment_window(ctx, Customer.created_at, params))
+        .where(*moment_window(ctx, Customer.created_at, params))
         .group_by(*columns)
         .order_by(*columns)
     )
@@ -94,7 +85,7 @@ def _order_dimension(by: str) -> Any:
 def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Ordered amounts (cancelled orders excluded), attributed to the salesperson who sold."""
     by = params["by"]
-    window = [*_date_window(Order.ordered_on, params), Order.status != "cancelled"]
+    window = [*date_window(Order.ordered_on, params), Order.status != "cancelled"]
     if by == "product":
         key = Product.code.label("product")
         product_query = (
@@ -140,7 +131,7 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .join(Order, Order.id == Payment.order_id)
         .join(Customer, Customer.id == Payment.customer_id)
         .outerjoin(User, User.id == Order.owner_id)
-        .where(*_date_window(Payment.received_on, params))
+        .where(*date_window(Payment.received_on, params))
         .group_by(key)
         .order_by(key)
     )
@@ -202,7 +193,7 @@ def expenses(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .join(User, User.id == Expense.owner_id)
         .outerjoin(Team, Team.id == Expense.team_id)
         .outerjoin(Customer, Customer.id == Expense.customer_id)
-        .where(*_date_window(Expense.spent_on, params))
+        .where(*date_window(Expense.spent_on, params))
         .group_by(key)
         .order_by(func.sum(Expense.amount).desc())
     )
@@ -223,7 +214,7 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
             func.count(func.distinct(Interaction.customer_id)),
         )
         .join(User, User.id == Interaction.user_id)
-        .where(*_moment_window(ctx, Interaction.occurred_at, params))
+        .where(*moment_window(ctx, Interaction.occurred_at, params))
         .group_by(day, User.login)
         .order_by(day, User.login)
     )

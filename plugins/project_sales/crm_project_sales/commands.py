@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.cli.output import emit, emit_object, format_option, page_options
 from crm_core.errors import ValidationError
 from crm_project_sales.models import ATTITUDES, COST_KINDS, DEFAULT_CATEGORY, QUOTE_STATUSES, ROLES
 from crm_project_sales.services import (
@@ -62,8 +62,7 @@ def projects_group() -> click.Group:
     @click.option("--customer")
     @click.option("--stage")
     @click.option("--open", "open_only", is_flag=True, help="Only open projects.")
-    @click.option("--after", "after_id", type=int, default=0)
-    @click.option("--limit", type=click.IntRange(1, 10_000), default=50, show_default=True)
+    @page_options
     @format_option
     @pass_app
     def list_(

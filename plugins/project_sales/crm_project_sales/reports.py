@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, User
-from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable
+from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable, moment_window
 from crm_core.sqltime import date_month, elapsed_days, local_month
 from crm_core.types import money_average, to_money
 from crm_project_sales.models import (
@@ -271,11 +271,7 @@ def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         "owner": User.login,
         "month": local_month(Project.closed_at, str(ctx.settings.get("timezone"))),
     }[params["by"]].label(params["by"])
-    window = []
-    if params.get("since"):
-        window.append(Project.closed_at >= datetime.combine(params["since"], time.min, ctx.zone))
-    if params.get("until"):
-        window.append(Project.closed_at <= datetime.combine(params["until"], time.max, ctx.zone))
+    window = moment_window(ctx, Project.closed_at, params)
     query = (
         select(
             key,
