@@ -12,6 +12,7 @@ from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, emit_object, format_option, page_options
 from crm_core.errors import ValidationError
 from crm_core.services import customers as core_customers
+from crm_core.services.customers import CustomerFilter
 from crm_core.services.products import parse_amount
 from crm_customer_resources.models import ARTICLE_CATEGORIES, CASE_KINDS, CASE_STATUSES, LEVELS
 from crm_customer_resources.models.expenses import EXPENSE_CATEGORIES
@@ -24,6 +25,7 @@ from crm_customer_resources.services import (
     orders,
     picklists,
     protection,
+    segments,
 )
 
 DAY = click.DateTime(["%Y-%m-%d"])
@@ -97,6 +99,37 @@ def expire_protection(app: App, on: datetime | None) -> None:
     with app.work(write=True) as ctx:
         result = protection.expire(ctx, _day(on) or ctx.today())
     click.echo(f"{len(result.released)} customers returned to the pool")
+
+
+@click.command("segment")
+@click.option("--grade", type=click.IntRange(1, 5))
+@click.option("--level", type=click.Choice(LEVELS))
+@click.option("--kind")
+@click.option("--industry")
+@click.option("--region")
+@click.option("--owner", "owner_login")
+@page_options
+@format_option
+@pass_app
+def segment(
+    app: App,
+    grade: int | None,
+    level: str | None,
+    kind: str | None,
+    industry: str | None,
+    region: str | None,
+    owner_login: str | None,
+    after_id: int,
+    limit: int,
+    fmt: str,
+) -> None:
+    """Customers of a segment: grade, level, kind, industry, region, owner.  客户细分。"""
+    where = CustomerFilter(
+        kind=kind, level=level, industry=industry, region=region, owner_login=owner_login
+    )
+    with app.work() as ctx:
+        rows = segments.page(ctx, where, grade=grade, after_id=after_id, limit=limit)
+    emit(rows, fmt, ["id", "name", "kind", "level", "grade", "industry", "region", "owner"])
 
 
 # -- picklists ---------------------------------------------------------------------------------
@@ -478,7 +511,7 @@ def cases_group() -> click.Group:
 def register(cli: click.Group) -> None:
     customers_group = cli.commands["customers"]
     assert isinstance(customers_group, click.Group)
-    for command in (claim, release, level, grade, expire_protection):
+    for command in (claim, release, level, grade, expire_protection, segment):
         customers_group.add_command(command)
     for group in (
         picklists_group(),

@@ -116,3 +116,33 @@ def test_enabling_backfills_profiles_and_disabling_keeps_them(crm_deployment) ->
     rollout.enable(crm_deployment, admin, ["customer_resources"])
     with crm_deployment.work(SYSTEM) as ctx:
         assert ctx.session.scalar(select(func.count()).select_from(CustomerProfile)) == 4
+
+
+def test_segment_by_grade_and_the_core_filters(block1: Block1, crm_cli) -> None:
+    with block1.work("a", write=True) as ctx:
+        big = str(customers.create(ctx, {"name": "大客户", "industry": "制造业"}).id)
+        small = str(customers.create(ctx, {"name": "小客户", "industry": "制造业"}).id)
+        customers.create(ctx, {"name": "线索客户", "industry": "教育"})
+        for cid, qty in ((big, 60), (small, 1)):
+            customers.set_level(ctx, cid, "signed")
+            orders.create(ctx, cid, [orders.LineRequest("P1", qty)])
+    graded = crm_cli(
+        "customers", "segment", "--grade", "3", "--format", "json", as_login="a"
+    ).json()
+    assert [r["name"] for r in graded] == ["大客户"]
+    signed = crm_cli(
+        "customers",
+        "segment",
+        "--level",
+        "signed",
+        "--industry",
+        "制造业",
+        "--format",
+        "json",
+        as_login="a",
+    ).json()
+    assert [(r["name"], r["grade"]) for r in signed] == [("大客户", 3), ("小客户", 1)]
+    assert (
+        crm_cli("customers", "segment", "--grade", "3", "--format", "json", as_login="c").json()
+        == []
+    )
