@@ -79,7 +79,19 @@ add_translations(
         "count": "数量",
         "day": "日期",
         "month": "月份",
+        "field": "字段",
+        "value": "值",
+        "Contacts": "联系人",
+        "Recent interactions": "最近联系记录",
+        "Ownership": "归属历史",
+        "overdue_days": "逾期天数",
+        "from": "起",
+        "to": "止",
+        "reason": "原因",
         # messages
+        "You may not see it.": "您无权查看。",
+        "{field} is empty": "{field} 为空",
+        "row {row}": "第 {row} 行",
         "Customer {name} is already registered by {owner}.": "客户“{name}”已由 {owner} 登记。",
         "Customer {name} (same phone) is already registered by {owner}.": (
             "客户“{name}”（电话相同）已由 {owner} 登记。"

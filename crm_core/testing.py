@@ -147,6 +147,12 @@ class _Templates:
     pg_template: str | None = None
 
 
+@pytest.fixture(autouse=True)
+def _crm_messages_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Messages in English whatever the machine's LANG; a test may set CRM_LANG itself."""
+    monkeypatch.setenv("CRM_LANG", "en")
+
+
 @pytest.fixture(scope="session")
 def crm_catalog() -> PluginCatalog:
     return PluginCatalog()

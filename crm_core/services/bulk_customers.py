@@ -48,13 +48,15 @@ def check(ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
             row["name_key"] = name_key(row["name"])
             row["phone_key"] = phone_key(row.get("phone"))
         except ValidationError as exc:
-            errors.append(f"row {row['_row']}: {exc}")
+            errors.append(f"{i18n._('row {row}', row=row['_row'])}: {exc}")
             continue
         for seen, key in ((keys, row["name_key"]), (phones, row["phone_key"])):
             if key is None:
                 continue
             if key in seen:
-                errors.append(f"row {row['_row']}: same customer as row {seen[key]}")
+                errors.append(
+                    f"{i18n._('row {row}', row=row['_row'])}: same customer as row {seen[key]}"
+                )
             else:
                 seen[key] = row["_row"]
     for batch in chunks(list(keys)):
@@ -146,7 +148,9 @@ def _already_registered(ctx: Context, column: Any, lookup: dict[str, int]) -> li
     )
     for key, name, owner_name, owner_login in found:
         owner = f"{owner_name} ({owner_login})" if owner_login else i18n._("the shared pool")
-        errors.append(f"row {lookup[key]}: {customers.Registration(0, name, owner).message}")
+        errors.append(
+            f"{i18n._('row {row}', row=lookup[key])}: {customers.Registration(0, name, owner).message}"
+        )
     return errors
 
 
@@ -161,10 +165,10 @@ def _owners(ctx: Context, rows: list[dict[str, Any]], errors: list[str]) -> dict
             continue
         user = users.get(login)
         if user is None:
-            errors.append(f"row {row['_row']}: no user {login}")
+            errors.append(f"{i18n._('row {row}', row=row['_row'])}: no user {login}")
         elif not manages(ctx, user):
             errors.append(
-                f"row {row['_row']}: {ctx.actor.login} may not register customers for {login}"
+                f"{i18n._('row {row}', row=row['_row'])}: {ctx.actor.login} may not register customers for {login}"
             )
         else:
             owners[row["_row"]] = user.id

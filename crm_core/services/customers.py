@@ -167,7 +167,7 @@ def get(ctx: Context, ref: str | int) -> Customer:
     if customer is not None:
         return customer
     if found is not None:
-        raise NotFound(found.message + " " + "You may not see it.")
+        raise NotFound(found.message + " " + i18n._("You may not see it."))
     raise NotFound(i18n._("No customer {ref}.", ref=text))
 
 

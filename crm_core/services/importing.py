@@ -123,19 +123,16 @@ def parse_file(importer: Importer, path: Path) -> tuple[list[dict[str, Any]], li
                 continue
             if not cell:
                 if column.required:
-                    problems.append(f"{column.name} is empty")
+                    problems.append(i18n._("{field} is empty", field=column.name))
                 continue
             try:
                 record[column.name] = column.parse(cell)
             except (ValueError, ValidationError) as exc:
                 problems.append(f"{column.name}: {exc}")
         for column in importer.columns:
-            if (
-                column.required
-                and column.name not in record
-                and f"{column.name} is empty" not in problems
-            ):
-                problems.append(f"{column.name} is empty")
+            empty = i18n._("{field} is empty", field=column.name)
+            if column.required and column.name not in record and empty not in problems:
+                problems.append(empty)
         for name, first in seen.items():
             value = record.get(name)
             if value is None:
@@ -145,7 +142,7 @@ def parse_file(importer: Importer, path: Path) -> tuple[list[dict[str, Any]], li
             else:
                 first[value] = number
         if problems:
-            errors.append(f"row {number}: {', '.join(problems)}")
+            errors.append(f"{i18n._('row {row}', row=number)}: {', '.join(problems)}")
         else:
             parsed.append(record)
     return parsed, errors

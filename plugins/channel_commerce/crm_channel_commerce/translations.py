@@ -19,4 +19,11 @@ ZH = {
     "quantity": "数量",
     "rep": "负责业务员",
     "dealer overdue": "经销商逾期",
+    "not enough {product}: {wanted} wanted, {available} available ({on_hand} on hand, {reserved} reserved)": (
+        "{product} 库存不足：需要 {wanted}，可用 {available}（在库 {on_hand}，已预留 {reserved}）"
+    ),
+    "limit {limit}, open {used}, this order {total}, available {available}": (
+        "额度 {limit}，已用 {used}，本单 {total}，可用 {available}"
+    ),
+    "credit limit exceeded: {figures}": "超出信用额度：{figures}",
 }

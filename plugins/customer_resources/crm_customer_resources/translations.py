@@ -30,4 +30,9 @@ ZH = {
     "dunning": "催款",
     "dunning (team)": "催款（团队）",
     "protection ends": "保护期将到",
+    "{label}: {name} {value!r} is not in the picklist (see `crm picklists list {name}`)": (
+        "{label}：{name} {value!r} 不在字典中（见 `crm picklists list {name}`）"
+    ),
+    "order {number} owes {owed}; a payment of {amount} is too much": "订单 {number} 尚欠 {owed}，回款 {amount} 超出欠款",
+    "{customer} is already held by {holder}": "{customer} 已由 {holder} 跟进",
 }

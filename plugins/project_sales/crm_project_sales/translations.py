@@ -26,4 +26,5 @@ ZH = {
     "depth": "层级",
     "task": "任务",
     "project overdue": "项目逾期",
+    "project {id} cannot leave {stage}; missing {missing}": "项目 {id} 不能离开“{stage}”阶段，缺少：{missing}",
 }

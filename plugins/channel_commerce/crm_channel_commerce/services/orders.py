@@ -24,6 +24,7 @@ from crm_channel_commerce.services import dealers, stock
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
+from crm_core.i18n import _
 from crm_core.models import Customer, Product
 from crm_core.services.products import parse_amount
 from crm_core.types import to_money
@@ -173,9 +174,15 @@ def confirm(ctx: Context, number: str, *, override_reason: str | None = None) ->
                 _dealers.c.customer_id == order.customer_id
             )
         ).one()
-        figures = f"limit {limit}, open {used}, this order {order.total}, available {limit - used}"
+        figures = _(
+            "limit {limit}, open {used}, this order {total}, available {available}",
+            limit=limit,
+            used=used,
+            total=order.total,
+            available=limit - used,
+        )
         if override_reason is None:
-            raise ValidationError(f"credit limit exceeded: {figures}")
+            raise ValidationError(_("credit limit exceeded: {figures}", figures=figures))
         if not ctx.actor.has(CREDIT_CONTROLLER):
             raise PermissionDenied(f"only a credit controller may exceed the limit ({figures})")
         if not override_reason.strip():

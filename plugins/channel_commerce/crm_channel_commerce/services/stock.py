@@ -9,6 +9,7 @@ from crm_channel_commerce.models import Stock, StockMove, Warehouse
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from crm_core.i18n import _
 from crm_core.models import Product
 from crm_core.services import products
 
@@ -153,8 +154,14 @@ def reserve(
             )
         ).one()
         raise ValidationError(
-            f"not enough {product_code}: {quantity} wanted, {on_hand - reserved} available "
-            f"({on_hand} on hand, {reserved} reserved)"
+            _(
+                "not enough {product}: {wanted} wanted, {available} available ({on_hand} on hand, {reserved} reserved)",
+                product=product_code,
+                wanted=quantity,
+                available=on_hand - reserved,
+                on_hand=on_hand,
+                reserved=reserved,
+            )
         )
 
 

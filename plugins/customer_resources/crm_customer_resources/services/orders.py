@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 
 from crm_core.context import Context
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
+from crm_core.i18n import _
 from crm_core.models import Customer, Product
 from crm_core.services import customers
 from crm_core.services.products import parse_amount
@@ -194,7 +195,14 @@ def pay(
     open_items = list(ctx.session.scalars(query.order_by(Installment.due_on, Installment.seq)))
     owed = sum((i.amount - i.paid for i in open_items), Decimal(0))
     if amount > owed:
-        raise ValidationError(f"order {number} owes {owed}; a payment of {amount} is too much")
+        raise ValidationError(
+            _(
+                "order {number} owes {owed}; a payment of {amount} is too much",
+                number=number,
+                owed=owed,
+                amount=amount,
+            )
+        )
     left = amount
     for item in open_items:
         applied = min(left, item.amount - item.paid)

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from crm_core.changes import CustomerChange
 from crm_core.context import Context
 from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from crm_core.i18n import _
 from crm_customer_resources.models import PicklistEntry
 from crm_customer_resources.models.picklists import PICKLISTS
 
@@ -74,8 +75,12 @@ def check_customer_values(ctx: Context, changes: Sequence[CustomerChange]) -> No
             value = change.after.get(name)
             if value and change.changed(name) and value not in known:
                 raise ValidationError(
-                    f"{change.label}: {name} {value!r} is not in the picklist "
-                    f"(see `crm picklists list {name}`)"
+                    _(
+                        "{label}: {name} {value!r} is not in the picklist (see `crm picklists list {name}`)",
+                        label=change.label,
+                        name=name,
+                        value=value,
+                    )
                 )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import and_, select, update
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.i18n import _
 from crm_core.models import Customer, User
 from crm_core.services import customers
 from crm_core.services.transfer import TransferResult, lock_owners, reassign
@@ -36,7 +37,9 @@ def claim(ctx: Context, ref: str) -> TransferResult:
     if holder is not None:
         user = ctx.session.get(User, holder)
         name = f"{user.name} ({user.login})" if user else str(holder)
-        raise ValidationError(f"{customer.name} is already held by {name}")
+        raise ValidationError(
+            _("{customer} is already held by {holder}", customer=customer.name, holder=name)
+        )
     if customer.level == "blacklist":
         raise ValidationError(f"{customer.name} is blacklisted")
     result = reassign(ctx, owners, ctx.actor.id, "claimed")

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from crm_core.context import Context
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
+from crm_core.i18n import _
 from crm_core.models import Customer, User
 from crm_core.services import customers
 from crm_core.services.common import manages, user_by_login
@@ -142,7 +143,12 @@ def advance(ctx: Context, ref: str | int, to: str | None = None) -> Project:
             missing += [f"{leaving.code}: {item}" for item in status.missing]
     if missing:
         raise ValidationError(
-            f"project {project.id} cannot leave {current.code}; missing " + "; ".join(missing)
+            _(
+                "project {id} cannot leave {stage}; missing {missing}",
+                id=project.id,
+                stage=current.code,
+                missing="; ".join(missing),
+            )
         )
     _enter(ctx, project, target.code)
     if target.outcome == "won":
