@@ -80,6 +80,31 @@ def record(session: Session, entries: Iterable[Mapping[str, Any]]) -> None:
         session.connection().execute(insert(_audit), rows)
 
 
+def record_field(
+    session: Session,
+    entity: str,
+    ids: Iterable[object],
+    field: str,
+    new: Any,
+    action: str = "update",
+) -> None:
+    """One audit row per record of a bulk UPDATE that set `field` to `new` (use UPDATE ... RETURNING
+    to get the ids)."""
+    record(
+        session,
+        [
+            {
+                "action": action,
+                "entity": entity,
+                "entity_id": str(i),
+                "field": field,
+                "new_value": render(new),
+            }
+            for i in ids
+        ],
+    )
+
+
 def install(session_factory: sessionmaker[Any]) -> None:
     @event.listens_for(session_factory, "after_flush")
     def _log(session: Session, _context: Any) -> None:

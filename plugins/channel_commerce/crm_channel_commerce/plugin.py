@@ -10,15 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from random import Random
-from typing import Any, cast
 
 import click
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 
 from crm_channel_commerce import commands, reports, settings, translations
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
-from crm_core import PluginSpec, hookimpl
+from crm_core import PluginSpec, audit_trail, hookimpl
 from crm_core.changes import Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
@@ -71,15 +70,21 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
     moved = 0
     for batch in chunks(list(transfer.customer_ids)):
         for cid in batch:
-            result = ctx.session.execute(
-                update(_dealers)
-                .where(
-                    _dealers.c.customer_id == cid,
-                    _dealers.c.sales_rep_id == transfer.previous_owners.get(cid),
+            ids = list(
+                ctx.session.scalars(
+                    update(_dealers)
+                    .where(
+                        _dealers.c.customer_id == cid,
+                        _dealers.c.sales_rep_id == transfer.previous_owners.get(cid),
+                    )
+                    .values(sales_rep_id=transfer.to_user_id)
+                    .returning(_dealers.c.customer_id)
                 )
-                .values(sales_rep_id=transfer.to_user_id)
             )
-            moved += cast("CursorResult[Any]", result).rowcount
+            audit_trail.record_field(
+                ctx.session, "cc_dealer", ids, "sales_rep_id", transfer.to_user_id, "transfer"
+            )
+            moved += len(ids)
     return {"dealers": moved} if moved else {}
 
 

@@ -213,3 +213,35 @@ def test_stock_never_negative_and_credit_never_exceeded(
         except ValidationError:
             pass
         invariants(block3)
+
+
+def test_core_level_writes_are_audited(block3: Block3) -> None:
+    """Conditional UPDATEs bypass the ORM's flush listener; the services audit them explicitly."""
+    number = draft(block3, 2)
+    with block3.work("rep", write=True) as ctx:
+        orders.confirm(ctx, number)
+        orders.ship(ctx, number)
+        orders.pay(ctx, number, "2000")
+    with block3.work("cm", write=True) as ctx:
+        dealers.change(ctx, "杭州代理商", credit_limit="30000")
+    with block3.work(SYSTEM) as ctx:
+        order_id = str(orders.get(ctx, number).id)
+        rows = ctx.session.execute(
+            select(
+                AuditEntry.entity, AuditEntry.field, AuditEntry.old_value, AuditEntry.new_value
+            ).order_by(AuditEntry.id)
+        ).all()
+    statuses = [
+        (old, new) for entity, field, old, new in rows if entity == "cc_order" and field == "status"
+    ]
+    assert statuses == [("draft", "confirmed"), ("confirmed", "shipped"), ("shipped", "paid")]
+    credit = [
+        new for entity, field, _, new in rows if entity == "cc_dealer" and field == "credit_used"
+    ]
+    assert credit == [f"+2000.00 (confirmed {number})", f"-2000.00 (paid {number})"]
+    moves = [new for entity, _, _, new in rows if entity == "cc_stock_move"]
+    assert any(m.startswith("shipment -2") for m in moves) and any(
+        m.startswith("receipt +40") for m in moves
+    )
+    assert ("cc_dealer", "credit_limit", "20000.00", "30000.00") in rows
+    assert order_id

@@ -9,12 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from random import Random
-from typing import Any, cast
 
 import click
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 
-from crm_core import PluginSpec, hookimpl
+from crm_core import PluginSpec, audit_trail, hookimpl
 from crm_core.changes import CustomerChange, Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
@@ -124,12 +123,18 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
         return {}
     moved = receivables = 0
     for batch in chunks(list(transfer.customer_ids)):
-        result = ctx.session.execute(
-            update(_orders)
-            .where(_orders.c.customer_id.in_(batch), _orders.c.status == "open")
-            .values(owner_id=transfer.to_user_id)
+        ids = list(
+            ctx.session.scalars(
+                update(_orders)
+                .where(_orders.c.customer_id.in_(batch), _orders.c.status == "open")
+                .values(owner_id=transfer.to_user_id)
+                .returning(_orders.c.id)
+            )
         )
-        moved += cast("CursorResult[Any]", result).rowcount
+        audit_trail.record_field(
+            ctx.session, "cr_order", ids, "owner_id", transfer.to_user_id, "transfer"
+        )
+        moved += len(ids)
         receivables += len(
             ctx.session.scalars(
                 select(Installment.id).where(

@@ -159,6 +159,15 @@ def test_transfer_moves_open_orders_and_keeps_past_sales_with_the_old_owner(bloc
     with block1.work("lead1", write=True) as ctx:
         result = transfer.transfer_all(ctx, "a", "b")
     assert result.moved["open orders"] == 1 and result.moved["receivables"] == 1
+    with block1.work(SYSTEM) as ctx:
+        moved = ctx.session.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.entity == "cr_order", AuditEntry.action == "transfer"
+            )
+        ).all()
+        assert moved == [
+            str(ctx.session.scalar(select(Order.id).where(Order.number == still_open.number)))
+        ]
     with block1.work("boss") as ctx:
         owners = dict(
             ctx.session.execute(

@@ -10,12 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from random import Random
-from typing import Any, cast
 
 import click
-from sqlalchemy import CursorResult, select, update
+from sqlalchemy import select, update
 
-from crm_core import PluginSpec, hookimpl
+from crm_core import PluginSpec, audit_trail, hookimpl
 from crm_core.changes import Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
@@ -71,12 +70,18 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
         return {}
     moved = 0
     for batch in chunks(list(transfer.customer_ids)):
-        result = ctx.session.execute(
-            update(_projects)
-            .where(_projects.c.customer_id.in_(batch), _projects.c.closed_at.is_(None))
-            .values(owner_id=transfer.to_user_id)
+        ids = list(
+            ctx.session.scalars(
+                update(_projects)
+                .where(_projects.c.customer_id.in_(batch), _projects.c.closed_at.is_(None))
+                .values(owner_id=transfer.to_user_id)
+                .returning(_projects.c.id)
+            )
         )
-        moved += cast("CursorResult[Any]", result).rowcount
+        audit_trail.record_field(
+            ctx.session, "ps_project", ids, "owner_id", transfer.to_user_id, "transfer"
+        )
+        moved += len(ids)
     return {"open projects": moved}
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import func, inspect, select
 
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
 from crm_core.migrate import alembic_config
+from crm_core.models import AuditEntry
 from crm_core.services import customers, reminders, reports, rollout, transfer
 from crm_core.testing import schema_differences
 from crm_project_sales.models import Deliverable, Project, QuoteLine
@@ -197,6 +198,13 @@ def test_transfer_moves_open_projects_only(block2: Block2, tmp_path: Path) -> No
     with block2.work("km", write=True) as ctx:
         result = transfer.transfer_all(ctx, "ka", "kb")
     assert result.moved["open projects"] == 1
+    with block2.work("admin") as ctx:
+        audited = ctx.session.scalars(
+            select(AuditEntry.entity_id).where(
+                AuditEntry.entity == "ps_project", AuditEntry.action == "transfer"
+            )
+        ).all()
+        assert audited == [str(open_one)]
     with block2.work("km") as ctx:
         owners = dict(ctx.session.execute(select(Project.id, Project.owner_id)).all())
         kb = ctx.deployment.resolve_actor("kb").id

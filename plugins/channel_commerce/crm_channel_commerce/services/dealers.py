@@ -8,6 +8,7 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from crm_channel_commerce.models import Dealer
+from crm_core import audit_trail
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
@@ -93,6 +94,19 @@ def change(
             raise ValidationError(
                 f"open credit is {dealer.credit_used}; the limit cannot go below it"
             )
+        audit_trail.record(
+            ctx.session,
+            [
+                {
+                    "action": "update",
+                    "entity": "cc_dealer",
+                    "entity_id": str(dealer.customer_id),
+                    "field": "credit_limit",
+                    "old_value": str(dealer.credit_limit),
+                    "new_value": str(limit),
+                }
+            ],
+        )
         ctx.session.refresh(dealer)
     if level is not None:
         dealer.level = level

@@ -6,6 +6,7 @@ from sqlalchemy import select, update
 
 from crm_channel_commerce.models import Material, MaterialIssue
 from crm_channel_commerce.services import dealers
+from crm_core import audit_trail
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import DuplicateError, NotFound, ValidationError
@@ -37,6 +38,18 @@ def receive(ctx: Context, code: str, quantity: int) -> Material:
         update(_materials)
         .where(_materials.c.id == material.id)
         .values(on_hand=_materials.c.on_hand + quantity)
+    )
+    audit_trail.record(
+        ctx.session,
+        [
+            {
+                "action": "update",
+                "entity": "cc_material",
+                "entity_id": str(material.id),
+                "field": "on_hand",
+                "new_value": f"+{quantity} (received)",
+            }
+        ],
     )
     ctx.session.refresh(material)
     return material

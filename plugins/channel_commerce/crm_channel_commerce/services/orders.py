@@ -21,6 +21,7 @@ from crm_channel_commerce.models import (
     DealerPayment,
 )
 from crm_channel_commerce.services import dealers, stock
+from crm_core import audit_trail
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
@@ -138,7 +139,35 @@ def _claim_status(
     if not done.rowcount:  # type: ignore[attr-defined]
         ctx.session.refresh(order)
         raise ValidationError(f"order {order.number} is {order.status}, not {expected}")
+    audit_trail.record(
+        ctx.session,
+        [
+            {
+                "action": "update",
+                "entity": "cc_order",
+                "entity_id": str(order.id),
+                "field": "status",
+                "old_value": expected,
+                "new_value": new,
+            }
+        ],
+    )
     ctx.session.refresh(order)
+
+
+def _audit_credit(ctx: Context, order: DealerOrder, change: Decimal, why: str) -> None:
+    audit_trail.record(
+        ctx.session,
+        [
+            {
+                "action": "credit",
+                "entity": "cc_dealer",
+                "entity_id": str(order.customer_id),
+                "field": "credit_used",
+                "new_value": f"{change:+} ({why} {order.number})",
+            }
+        ],
+    )
 
 
 def confirm(ctx: Context, number: str, *, override_reason: str | None = None) -> DealerOrder:
@@ -205,6 +234,7 @@ def confirm(ctx: Context, number: str, *, override_reason: str | None = None) ->
                 at=ctx.now(),
             )
         )
+    _audit_credit(ctx, order, order.total, "confirmed")
     ctx.session.flush()
     return order
 
@@ -263,6 +293,7 @@ def pay(
         .where(_dealers.c.customer_id == order.customer_id)
         .values(credit_used=_dealers.c.credit_used - money)
     )
+    _audit_credit(ctx, order, -money, "paid")
     payment = DealerPayment(
         customer_id=order.customer_id,
         order_id=order.id,
@@ -294,6 +325,7 @@ def cancel(ctx: Context, number: str) -> DealerOrder:
         .where(_dealers.c.customer_id == order.customer_id)
         .values(credit_used=_dealers.c.credit_used - order.total)
     )
+    _audit_credit(ctx, order, -order.total, "cancelled")
     return order
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 
 from crm_channel_commerce.models import Stock, StockMove, Warehouse
+from crm_core import audit_trail
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
@@ -79,8 +80,9 @@ def move(
         raise ValidationError(
             f"not enough stock: {row[0]} on hand, {row[1]} reserved, change {quantity}"
         )
-    ctx.session.execute(
-        insert(_moves).values(
+    move_id = ctx.session.scalar(
+        insert(_moves)
+        .values(
             warehouse_id=warehouse_id,
             product_id=product_id,
             kind=kind,
@@ -90,6 +92,18 @@ def move(
             by_id=ctx.actor.id,
             at=ctx.now(),
         )
+        .returning(_moves.c.id)
+    )
+    audit_trail.record(
+        ctx.session,
+        [
+            {
+                "action": "create",
+                "entity": "cc_stock_move",
+                "entity_id": str(move_id),
+                "new_value": f"{kind} {quantity:+d} (warehouse {warehouse_id}, product {product_id})",
+            }
+        ],
     )
 
 
