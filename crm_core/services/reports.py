@@ -68,6 +68,11 @@ def date_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
     return terms
 
 
+def by_param(choices: tuple[str, ...], default: str) -> ReportParam:
+    """The usual `by=` parameter: which dimension a report groups by."""
+    return ReportParam("by", ", ".join(choices), default=default, choices=choices)
+
+
 SINCE = ReportParam("since", "first day included (YYYY-MM-DD)", parse_date)
 UNTIL = ReportParam("until", "last day included (YYYY-MM-DD)", parse_date)
 

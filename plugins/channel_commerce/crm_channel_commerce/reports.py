@@ -29,6 +29,7 @@ from crm_core.services.reports import (
     Report,
     ReportParam,
     ReportTable,
+    by_param,
     date_window,
     moment_window,
     parse_date,
@@ -194,7 +195,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             plan_vs_actual,
             (
                 ReportParam("period", "2026-11, 2026-Q4 or 2026"),
-                ReportParam("by", ", ".join(PLAN_BY), default="dealer", choices=PLAN_BY),
+                by_param(PLAN_BY, "dealer"),
             ),
             title_zh="计划完成情况",
         )

@@ -16,6 +16,7 @@ from crm_core.services.reports import (
     Report,
     ReportParam,
     ReportTable,
+    by_param,
     date_window,
     moment_window,
     parse_date,
@@ -224,17 +225,13 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
     )
 
 
-def _by(choices: tuple[str, ...], default: str) -> ReportParam:
-    return ReportParam("by", ", ".join(choices), default=default, choices=choices)
-
-
 def register_all(register: Callable[[Report], None]) -> None:
     register(
         Report(
             "customer-development",
             "New customers by month and level/industry/region/owner/grade",
             customer_development,
-            (_by(DEVELOPMENT_BY, "level"), SINCE, UNTIL),
+            (by_param(DEVELOPMENT_BY, "level"), SINCE, UNTIL),
             title_zh="客户开发",
         )
     )
@@ -243,7 +240,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             "sales",
             "Sales by month/industry/region/salesperson/product",
             sales,
-            (_by(SALES_BY, "month"), SINCE, UNTIL),
+            (by_param(SALES_BY, "month"), SINCE, UNTIL),
             title_zh="销售统计",
         )
     )
@@ -252,7 +249,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             "receipts",
             "Receipts by month/industry/region/salesperson",
             receipts,
-            (_by(RECEIPTS_BY, "month"), SINCE, UNTIL),
+            (by_param(RECEIPTS_BY, "month"), SINCE, UNTIL),
             title_zh="回款统计",
         )
     )
@@ -261,7 +258,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             "receivables-ageing",
             "Receivables ageing",
             receivables_ageing,
-            (_by(AGEING_BY, "customer"), ReportParam("on", "as of this day", parse_date)),
+            (by_param(AGEING_BY, "customer"), ReportParam("on", "as of this day", parse_date)),
             title_zh="应收账龄",
         )
     )
@@ -270,7 +267,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             "expenses",
             "Expenses by category/person/department/customer/month",
             expenses,
-            (_by(EXPENSES_BY, "category"), SINCE, UNTIL),
+            (by_param(EXPENSES_BY, "category"), SINCE, UNTIL),
             title_zh="费用分析",
         )
     )

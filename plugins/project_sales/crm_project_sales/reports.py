@@ -14,7 +14,14 @@ from sqlalchemy.orm import aliased
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, User
-from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable, moment_window
+from crm_core.services.reports import (
+    SINCE,
+    UNTIL,
+    Report,
+    ReportTable,
+    by_param,
+    moment_window,
+)
 from crm_core.sqltime import date_month, elapsed_days, local_month
 from crm_core.types import money_average, to_money
 from crm_project_sales.models import (
@@ -303,10 +310,6 @@ def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     )
 
 
-def _by(choices: tuple[str, ...], default: str) -> ReportParam:
-    return ReportParam("by", ", ".join(choices), default=default, choices=choices)
-
-
 def register_all(register: Callable[[Report], None]) -> None:
     register(
         Report("project-monthly", "Monthly project report", monthly, (SINCE,), title_zh="项目月报")
@@ -316,7 +319,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             "pipeline",
             "Pipeline and weighted forecast",
             pipeline_forecast,
-            (_by(FORECAST_BY, "month"),),
+            (by_param(FORECAST_BY, "month"),),
             title_zh="销售漏斗与加权预测",
         )
     )
@@ -337,7 +340,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             "project-profitability",
             "Project profitability",
             profitability,
-            (_by(PROFIT_BY, "customer"), SINCE, UNTIL),
+            (by_param(PROFIT_BY, "customer"), SINCE, UNTIL),
             title_zh="项目盈利分析",
         )
     )

@@ -45,18 +45,7 @@ class Requirement:
 
 def seed_defaults(ctx: Context) -> None:
     if ctx.session.scalar(select(Stage.id).limit(1)) is None:
-        for seq, (code, name, name_zh, probability, outcome) in enumerate(DEFAULT_STAGES):
-            ctx.session.add(
-                Stage(
-                    category=DEFAULT_CATEGORY,
-                    code=code,
-                    name=name,
-                    name_zh=name_zh,
-                    seq=seq,
-                    probability=probability,
-                    outcome=outcome,
-                )
-            )
+        _add_stages(ctx, DEFAULT_CATEGORY, DEFAULT_STAGES)
     if ctx.session.scalar(select(GateRequirement.id).limit(1)) is None:
         for category, stage, deliverable, label, kind in DEFAULT_GATES:
             ctx.session.add(
@@ -69,6 +58,24 @@ def seed_defaults(ctx: Context) -> None:
                 )
             )
     ctx.session.flush()
+
+
+def _add_stages(
+    ctx: Context, category: str, spec: Sequence[tuple[str, str, str, int, str]]
+) -> None:
+    """Stage rows for `category`, in order: (code, name, name_zh, probability, outcome)."""
+    for seq, (code, name, name_zh, probability, outcome) in enumerate(spec):
+        ctx.session.add(
+            Stage(
+                category=category,
+                code=code,
+                name=name,
+                name_zh=name_zh,
+                seq=seq,
+                probability=probability,
+                outcome=outcome,
+            )
+        )
 
 
 def stages(ctx: Context, category: str) -> list[Stage]:
@@ -139,18 +146,7 @@ def set_pipeline(
     if missing:
         raise ValidationError(f"projects of {category} sit in stage(s) {', '.join(missing)}")
     ctx.session.execute(delete(Stage).where(Stage.category == category))
-    for seq, (code, name, name_zh, probability, outcome) in enumerate(spec):
-        ctx.session.add(
-            Stage(
-                category=category,
-                code=code,
-                name=name,
-                name_zh=name_zh,
-                seq=seq,
-                probability=probability,
-                outcome=outcome,
-            )
-        )
+    _add_stages(ctx, category, spec)
     ctx.session.flush()
 
 
@@ -160,7 +156,7 @@ def require(
     _admin(ctx)
     if kind not in ("file", "record"):
         raise ValidationError("a deliverable is a file or a record")
-    stage(ctx, category if category != DEFAULT_CATEGORY else DEFAULT_CATEGORY, stage_code)
+    stage(ctx, category, stage_code)
     exists = ctx.session.scalar(
         select(GateRequirement.id).where(
             GateRequirement.category == category,
