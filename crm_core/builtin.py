@@ -2,34 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from sqlalchemy import and_, func, insert, select
+from sqlalchemy import and_, func, select
 
-from crm_core import audit_trail, i18n
+from crm_core import i18n
 from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import ValidationError
 from crm_core.hookspecs import hookimpl
+from crm_core.imports.importer import Importer
 from crm_core.models import (
     Contact,
     Customer,
     Interaction,
     OwnershipPeriod,
-    Product,
     User,
 )
-from crm_core.normalize import name_key
-from crm_core.services import bulk_customers, products
-from crm_core.services.importing import Column, Importer, ImportRejected
+from crm_core.services import bulk_customers, bulk_records
 from crm_core.services.reminders import Reminder
 from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable, moment_window
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec, parse_text, parse_timezone
 from crm_core.sqltime import local_day, local_month
-from crm_core.types import to_money
 
 # --- settings and permissions -----------------------------------------------------------------
 
@@ -62,172 +57,12 @@ def crm_register_permissions(register: Callable[[str, str], None]) -> None:
 # --- importers --------------------------------------------------------------------------------
 
 
-def _parse_money(text: str) -> Any:
-    return products.parse_amount(text, "price")
-
-
 @hookimpl
 def crm_register_importers(register: Callable[[Importer], None]) -> None:
-    register(
-        Importer(
-            entity="customers",
-            title="Customers",
-            columns=(
-                Column("name", ("客户名称", "客户", "公司名称"), required=True),
-                Column("kind", ("客户类型",), parse=bulk_customers.parse_kind),
-                Column("level", ("客户级别",)),
-                Column("industry", ("所属行业",)),
-                Column("region", ("所在地区", "区域")),
-                Column("phone", ("联系电话", "手机")),
-                Column("address", ()),
-                Column("notes", ("说明",)),
-                Column("owner", ("负责人登录名", "业务员")),
-            ),
-            write=bulk_customers.write,
-            export=bulk_customers.export,
-            check=bulk_customers.check,
-        )
-    )
-    register(
-        Importer(
-            entity="contacts",
-            title="Contacts",
-            columns=(
-                Column("customer", ("客户名称", "公司名称"), required=True),
-                Column("name", ("姓名", "联系人姓名"), required=True),
-                Column("title", ("职位",)),
-                Column("phone", ("手机", "联系电话")),
-                Column("email", ("电子邮箱",)),
-                Column("notes", ("说明",)),
-            ),
-            write=_write_contacts,
-            export=_export_contacts,
-        )
-    )
-    register(
-        Importer(
-            entity="products",
-            title="Products",
-            columns=(
-                Column("code", ("产品编码", "编号"), required=True),
-                Column("name", ("产品名称",), required=True),
-                Column("product_line", ("产品线",)),
-                Column("unit", ()),
-                Column("price", ("单价",), parse=_parse_money),
-            ),
-            write=_write_products,
-            export=_export_products,
-            unique=("code",),
-        )
-    )
-
-
-def _write_contacts(ctx: Context, rows: list[dict[str, Any]]) -> int:
-    keys = {name_key(row["customer"]): row for row in rows}
-    found = ctx.session.execute(
-        select(Customer.name_key, Customer.id).where(Customer.name_key.in_(keys))
-    )
-    visible = {key: cid for key, cid in found}
-    errors = [
-        f"row {row['_row']}: " + i18n._("No customer {ref}.", ref=row["customer"])
-        for row in rows
-        if name_key(row["customer"]) not in visible
-    ]
-    if errors:
-        raise ImportRejected(errors, len(rows))
-    now = ctx.now()
-    values = [
-        {
-            "customer_id": visible[name_key(row["customer"])],
-            "name": row["name"],
-            "title": row.get("title"),
-            "phone": row.get("phone"),
-            "email": row.get("email"),
-            "notes": row.get("notes"),
-            "created_at": now,
-        }
-        for row in rows
-    ]
-    table = table_of(Contact)
-    ids = list(ctx.session.scalars(insert(table).returning(table.c.id), values))
-    audit_trail.record(
-        ctx.session,
-        [{"action": "import", "entity": "crm_contact", "entity_id": str(i)} for i in ids],
-    )
-    return len(ids)
-
-
-def _export_contacts(ctx: Context) -> Iterator[Mapping[str, Any]]:
-    after = 0
-    while True:
-        page = ctx.session.execute(
-            select(Contact, Customer.name)
-            .join(Customer, Customer.id == Contact.customer_id)
-            .where(Contact.id > after)
-            .order_by(Contact.id)
-            .limit(1000)
-        ).all()
-        if not page:
-            return
-        for contact, customer_name in page:
-            yield {
-                "customer": customer_name,
-                "name": contact.name,
-                "title": contact.title,
-                "phone": contact.phone,
-                "email": contact.email,
-                "notes": contact.notes,
-            }
-        after = page[-1][0].id
-
-
-def _write_products(ctx: Context, rows: list[dict[str, Any]]) -> int:
-    if not ctx.actor.is_admin and ctx.actor.role != "manager":
-        raise ValidationError(f"{ctx.actor.login} may not import products")
-    codes = [row["code"] for row in rows]
-    taken = set(ctx.session.scalars(select(Product.code).where(Product.code.in_(codes))))
-    if taken:
-        errors = [
-            f"row {r['_row']}: product {r['code']} exists" for r in rows if r["code"] in taken
-        ]
-        raise ImportRejected(errors, len(rows))
-    now = ctx.now()
-    table = table_of(Product)
-    values = [
-        {
-            "code": row["code"],
-            "name": row["name"],
-            "product_line": row.get("product_line"),
-            "unit": row.get("unit") or "pcs",
-            "price": row.get("price", to_money(0)),
-            "active": True,
-            "created_at": now,
-        }
-        for row in rows
-    ]
-    ids = list(ctx.session.scalars(insert(table).returning(table.c.id), values))
-    audit_trail.record(
-        ctx.session,
-        [{"action": "import", "entity": "crm_product", "entity_id": str(i)} for i in ids],
-    )
-    return len(ids)
-
-
-def _export_products(ctx: Context) -> Iterator[Mapping[str, Any]]:
-    after = 0
-    while True:
-        page = products.list_page(ctx, after_id=after, limit=1000)
-        if not page:
-            return
-        for p in page:
-            yield {
-                "code": p.code,
-                "name": p.name,
-                "product_line": p.product_line,
-                "unit": p.unit,
-                "price": p.price,
-            }
-        after = page[-1].id
+    register(bulk_customers.importer())
+    register(bulk_records.contacts_importer())
+    register(bulk_records.products_importer())
+    register(bulk_records.interactions_importer())
 
 
 # --- reports ----------------------------------------------------------------------------------

@@ -43,3 +43,7 @@ class PluginHookError(CrmError):
         self.hook = hook
         self.error = error
         self.failed_plugin = plugin
+
+
+class ConflictError(CrmError):
+    """Someone else changed the same records at the same time; try again."""

@@ -16,7 +16,7 @@ from crm_core.actor import Actor
 from crm_core.errors import NotFound, PermissionDenied
 from crm_core.models import Customer, Interaction, User
 from crm_core.services import contacts, customers, importing, reports, transfer
-from crm_core.spreadsheets import read_rows
+from crm_core.spreadsheets.reading import read_all
 from tests.conftest import Org
 
 ALL = {"sh_sales1", "sh_sales2", "east_sales", "south_sales", "sh_mgr", "pool"}
@@ -97,7 +97,7 @@ def test_reports_and_exports_count_only_visible_rows(org: Org, login: str, tmp_p
         )
         out = tmp_path / "customers.csv"
         assert importing.export_file(ctx, "customers", out) == len(expected)
-    _, rows = read_rows(out)
+    _, rows = read_all(out)
     assert len(list(rows)) == len(expected)
 
 

@@ -2,49 +2,210 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from crm_core import i18n
 from crm_core.cli.app import App, pass_app
+from crm_core.cli.output import emit
+from crm_core.imports.mapping import load_mapping
 from crm_core.services import importing
 
+#: Exit code when the import went in but some rows were rejected (listed in the error file).
+PARTIAL_EXIT = 3
 
-class _DryRun(Exception):
-    """Raised to roll a dry run back after everything was checked and written."""
+
+@contextmanager
+def progress_bar(label: str, enabled: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """A rich progress bar on a terminal; nothing at all when output is piped or in scripts."""
+    if not enabled:
+        yield lambda _done, _total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=None,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update
 
 
 @click.command("import")
 @click.argument("entity")
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--dry-run", is_flag=True, help="Check every row and roll back.")
+@click.option("--dry-run", is_flag=True, help="Check and count every row, then roll back.")
+@click.option("--owner", metavar="LOGIN", help="Owner of rows that name none.")
+@click.option(
+    "--mapping",
+    type=click.Path(path_type=Path),
+    help='Header-to-field file: TOML ("客户全称" = "name") or a two-column sheet.',
+)
+@click.option(
+    "--on-duplicate",
+    type=click.Choice(importing.ON_DUPLICATE),
+    default="error",
+    show_default=True,
+    help="A row matching a stored record: reject it, skip it, or update the record.",
+)
+@click.option("--encoding", help="Force the CSV encoding (default: detected; e.g. gb18030).")
+@click.option("--delimiter", help="Force the CSV delimiter (default: detected).")
+@click.option(
+    "--batch-size",
+    type=click.IntRange(1),
+    help="Commit every N rows; re-running the same file resumes after the last batch.",
+)
+@click.option("--all-or-nothing", is_flag=True, help="Write nothing if any row is rejected.")
+@click.option(
+    "--errors",
+    "error_file",
+    type=click.Path(path_type=Path),
+    help="Where to list rejected rows (default: NAME.errors.EXT beside the file).",
+)
+@click.option("--again", is_flag=True, help="Import a file that was imported before.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@click.option("--format", "fmt", type=click.Choice(("text", "json")), default="text")
 @pass_app
-def import_(app: App, entity: str, path: Path, dry_run: bool) -> None:
-    """Import ENTITY (customers, contacts, products, or a plugin's) from .xlsx or .csv.
+def import_(
+    app: App,
+    entity: str,
+    path: Path,
+    dry_run: bool,
+    owner: str | None,
+    mapping: Path | None,
+    on_duplicate: str,
+    encoding: str | None,
+    delimiter: str | None,
+    batch_size: int | None,
+    all_or_nothing: bool,
+    error_file: Path | None,
+    again: bool,
+    quiet: bool,
+    fmt: str,
+) -> int:
+    """Import ENTITY (customers, contacts, products, interactions, or a plugin's) from a
+    .xlsx, .xls, .ods or .csv file.
 
-    All or nothing: if any row is wrong, nothing is written and the rows are named.
+    Good rows go in and rejected rows are listed, with their reason, in an error file of the
+    same format, ready to fix and import again (exit code 3). The file imports in one
+    transaction unless --batch-size is given.
     """
-    try:
-        with app.work(write=True) as ctx:
-            result = importing.import_file(ctx, entity, path, dry_run=dry_run)
-            if dry_run:
-                raise _DryRun
-    except _DryRun:
-        click.echo(f"dry run: {result.rows} rows of {entity} are fine; nothing written")
-        return
-    click.echo(i18n._("Imported {count} rows into {entity}.", count=result.written, entity=entity))
+    options = importing.ImportOptions(
+        on_duplicate=on_duplicate,
+        owner=owner,
+        mapping=load_mapping(mapping) if mapping else None,
+        encoding=encoding,
+        delimiter=delimiter,
+        batch_size=batch_size,
+        all_or_nothing=all_or_nothing,
+        dry_run=dry_run,
+        error_file=error_file,
+        again=again,
+    )
+    deployment = app.deployment
+    show = not quiet and fmt == "text" and sys.stderr.isatty()
+    with progress_bar(f"{entity} ← {path.name}", show) as progress:
+        result = importing.run_import(
+            lambda: deployment.work(app.as_login, write=True), entity, path, options, progress
+        )
+    if fmt == "json":
+        emit(
+            [
+                {
+                    "entity": result.entity,
+                    "rows": result.rows,
+                    "inserted": result.inserted,
+                    "updated": result.updated,
+                    "skipped": result.skipped,
+                    "rejected": result.rejected,
+                    "dry_run": result.dry_run,
+                    "resumed_rows": result.resumed_rows,
+                    "unmapped": list(result.unmapped),
+                    "error_file": str(result.error_file) if result.error_file else None,
+                    "run": result.run_id,
+                }
+            ],
+            "json",
+        )
+    else:
+        _summary(result)
+    return PARTIAL_EXIT if result.rejected else 0
+
+
+def _summary(result: importing.ImportResult) -> None:
+    head = i18n._("dry run, nothing written: ") if result.dry_run else ""
+    click.echo(
+        head
+        + i18n._(
+            "{entity}: {rows} rows: {inserted} inserted, {updated} updated, {skipped} skipped as duplicates, {rejected} rejected.",
+            entity=result.entity,
+            rows=result.rows,
+            inserted=result.inserted,
+            updated=result.updated,
+            skipped=result.skipped,
+            rejected=result.rejected,
+        )
+    )
+    if result.resumed_rows:
+        click.echo(
+            i18n._(
+                "Resumed: {count} rows were committed by an earlier run of this file.",
+                count=result.resumed_rows,
+            )
+        )
+    if result.unmapped:
+        click.echo(i18n._("Ignored columns: {names}.", names=", ".join(result.unmapped)))
+    if result.error_file:
+        click.echo(
+            i18n._("Rejected rows and their reasons: {path}", path=result.error_file), err=True
+        )
+
+
+def _filters(values: tuple[str, ...]) -> dict[str, str]:
+    found: dict[str, str] = {}
+    for item in values:
+        field, sep, value = item.partition("=")
+        if not sep or not field.strip():
+            raise click.BadParameter(f"{item!r}: write FIELD=VALUE", param_hint="--where")
+        found[field.strip()] = value.strip()
+    return found
 
 
 @click.command("export")
 @click.argument("entity")
 @click.argument("path", type=click.Path(path_type=Path))
+@click.option(
+    "--where",
+    "where",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="Only rows whose FIELD equals VALUE (repeatable), e.g. --where level=signed.",
+)
 @pass_app
-def export(app: App, entity: str, path: Path) -> None:
-    """Export the ENTITY rows you may see to .xlsx or .csv (headers in your language)."""
+def export(app: App, entity: str, path: Path, where: tuple[str, ...]) -> None:
+    """Export the ENTITY rows you may see to .xlsx or .csv (headers in your language).
+
+    Cells that a spreadsheet could run as a formula are stored as text.
+    """
     with app.work() as ctx:
-        count = importing.export_file(ctx, entity, path)
-    click.echo(f"exported {count} rows of {entity} to {path}")
+        count = importing.export_file(ctx, entity, path, _filters(where))
+    click.echo(
+        i18n._(
+            "Exported {count} rows of {entity} to {path}.", count=count, entity=entity, path=path
+        )
+    )
 
 
 def register(cli: click.Group) -> None:

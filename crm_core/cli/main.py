@@ -10,7 +10,17 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from crm_core import __version__
-from crm_core.cli import admin, customers, data, insight, people, plugins, products, work
+from crm_core.cli import (
+    admin,
+    customers,
+    data,
+    insight,
+    people,
+    plugins,
+    products,
+    work,
+    worksheets,
+)
 from crm_core.cli.app import App
 from crm_core.errors import CrmError
 from crm_core.plugins import PluginCatalog
@@ -75,7 +85,7 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
 
     assert isinstance(cli, CrmGroup)
     cli.catalog = catalog
-    for module in (admin, plugins, people, customers, work, products, data, insight):
+    for module in (admin, plugins, people, customers, work, products, data, worksheets, insight):
         module.register(cli)
     return cli
 
@@ -110,3 +120,7 @@ def run(args: list[str], catalog: PluginCatalog | None = None) -> int:
 
 def main() -> None:
     sys.exit(run(sys.argv[1:]))
+
+
+if __name__ == "__main__":
+    main()

@@ -4,11 +4,13 @@ from crm_core.models.audit import AuditEntry
 from crm_core.models.contacts import Contact
 from crm_core.models.customers import KINDS, Customer, OwnershipPeriod
 from crm_core.models.deployment_state import PluginState, Setting
+from crm_core.models.imports import ImportBatch, ImportRejection, ImportRun
 from crm_core.models.interactions import INTERACTION_KINDS, Interaction
 from crm_core.models.products import Product
 from crm_core.models.scoping import CustomerScoped, OwnerScoped
 from crm_core.models.teams import Team, TeamClosure
 from crm_core.models.users import ROLES, User, UserPermission
+from crm_core.models.worksheets import Worksheet, WorksheetEntry
 
 __all__ = [
     "INTERACTION_KINDS",
@@ -18,6 +20,9 @@ __all__ = [
     "Contact",
     "Customer",
     "CustomerScoped",
+    "ImportBatch",
+    "ImportRejection",
+    "ImportRun",
     "Interaction",
     "OwnerScoped",
     "OwnershipPeriod",
@@ -28,4 +33,6 @@ __all__ = [
     "TeamClosure",
     "User",
     "UserPermission",
+    "Worksheet",
+    "WorksheetEntry",
 ]

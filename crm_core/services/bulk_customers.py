@@ -1,24 +1,31 @@
-"""Writing many customers at once (import), with SQLAlchemy Core: one INSERT per batch."""
+"""Customers in bulk (import): checked, matched against every stored customer (seen or not),
+inserted with COPY / executemany, updated in place, a contact created from the same row.
+
+Hooks fire once per batch: crm_validate_customer_changes before writing, then
+crm_customers_created or crm_customers_updated.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, or_, select, update
 
-from crm_core import audit_trail, i18n
+from crm_core import audit_trail, bulk, i18n
 from crm_core.changes import CustomerChange
 from crm_core.context import Context
 from crm_core.db import table_of
-from crm_core.errors import ValidationError
-from crm_core.models import KINDS, Customer, OwnershipPeriod, User
+from crm_core.errors import CrmError, ValidationError
+from crm_core.imports.importer import Column, Existing, Importer, ImportRow
+from crm_core.models import KINDS, Contact, Customer, OwnershipPeriod, User
 from crm_core.normalize import name_key, phone_key
 from crm_core.services import customers
 from crm_core.services.common import chunks, manages
 
 _customers = table_of(Customer)
 _users = table_of(User)
+_contacts = table_of(Contact)
 
 KIND_LABELS = {
     "客户": "customer",
@@ -29,81 +36,197 @@ KIND_LABELS = {
     "经销商": "agent",
     "竞争对手": "competitor",
 }
+CONTACT_FIELDS = ("contact", "contact_title", "email")
 
 
 def parse_kind(text: str) -> str:
     kind = KIND_LABELS.get(text, text.casefold())
     if kind not in KINDS:
-        raise ValueError(f"unknown kind {text!r}")
+        raise ValueError(i18n._("unknown kind {kind}", kind=text))
     return kind
 
 
-def check(ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
-    """Every problem with these rows against each other and the database; fills in the keys."""
-    errors: list[str] = []
-    keys: dict[str, int] = {}
-    phones: dict[str, int] = {}
+COLUMNS = (
+    Column(
+        "name",
+        (
+            "客户名称",
+            "客户",
+            "公司名称",
+            "公司",
+            "单位名称",
+            "企业名称",
+            "客户全称",
+            "company",
+            "customer",
+            "company name",
+            "customer name",
+        ),
+        required=True,
+    ),
+    Column("kind", ("客户类型", "类型", "type"), parse=parse_kind),
+    Column("level", ("客户级别", "级别", "等级", "客户等级", "客户状态")),
+    Column("industry", ("行业", "所属行业", "行业类别")),
+    Column(
+        "region", ("地区", "区域", "所在地区", "所在地", "省份", "城市", "area", "city", "province")
+    ),
+    Column(
+        "phone",
+        (
+            "电话",
+            "手机",
+            "联系电话",
+            "手机号",
+            "手机号码",
+            "电话号码",
+            "联系方式",
+            "联系人电话",
+            "联系人手机",
+            "mobile",
+            "tel",
+            "telephone",
+        ),
+    ),
+    Column("address", ("地址", "详细地址", "公司地址", "通讯地址")),
+    Column("notes", ("备注", "说明", "remark", "remarks", "comment")),
+    Column(
+        "owner", ("负责人", "负责人登录名", "业务员", "销售", "销售员", "跟进人", "salesperson")
+    ),
+    Column("contact", ("联系人", "联系人姓名", "contact person")),
+    Column("contact_title", ("职位", "职务", "联系人职位", "title", "position")),
+    Column("email", ("邮箱", "电子邮箱", "联系人邮箱", "e-mail")),
+)
+
+
+def importer() -> Importer:
+    return Importer(
+        entity="customers",
+        title="Customers",
+        columns=COLUMNS,
+        check=check,
+        keys=keys,
+        match=match,
+        insert=insert,
+        update=update_rows,
+        export=export,
+        export_filters=EXPORT_FILTERS,
+        not_updatable=("owner",),
+    )
+
+
+def keys(values: Mapping[str, Any]) -> Sequence[Hashable]:
+    phone = phone_key(values.get("phone"))
+    return (("name", name_key(values["name"])), ("phone", phone) if phone else None)
+
+
+def check(ctx: Context, rows: list[ImportRow]) -> None:
+    """Normalised keys, and owners the importing user may register customers for."""
     for row in rows:
         try:
-            row["name_key"] = name_key(row["name"])
-            row["phone_key"] = phone_key(row.get("phone"))
+            row.values["name_key"] = name_key(row.values["name"])
+            row.values["phone_key"] = phone_key(row.values.get("phone"))
         except ValidationError as exc:
-            errors.append(f"{i18n._('row {row}', row=row['_row'])}: {exc}")
+            row.reject(str(exc))
+    owners = _owners(ctx, {r.values["owner"] for r in rows if r.ok and r.values.get("owner")})
+    for row in rows:
+        ref = row.values.get("owner")
+        if not row.ok or not ref:
+            row.values["owner_id"] = ctx.actor.id
             continue
-        for seen, key in ((keys, row["name_key"]), (phones, row["phone_key"])):
-            if key is None:
-                continue
-            if key in seen:
-                errors.append(
-                    f"{i18n._('row {row}', row=row['_row'])}: same customer as row {seen[key]}"
-                )
-            else:
-                seen[key] = row["_row"]
-    for batch in chunks(list(keys)):
-        errors += _already_registered(ctx, _customers.c.name_key, {k: keys[k] for k in batch})
-    for batch in chunks(list(phones)):
-        errors += _already_registered(ctx, _customers.c.phone_key, {k: phones[k] for k in batch})
-    _owners(ctx, rows, errors)
-    return errors
+        found = owners.get(ref)
+        if isinstance(found, str):
+            row.reject(found)
+        else:
+            row.values["owner_id"] = found
 
 
-def write(ctx: Context, rows: list[dict[str, Any]]) -> int:
-    """Insert one batch of checked customer rows with one INSERT ... RETURNING."""
-    errors: list[str] = []
-    owners = _owners(ctx, rows, errors)
-    if errors or any("name_key" not in row for row in rows):
-        errors += check(ctx, rows)
-    if errors:
-        from crm_core.services.importing import ImportRejected
+def _owners(ctx: Context, refs: set[str]) -> dict[str, int | str]:
+    """Each owner reference (a login, else a unique name) -> user id, or why it cannot be used."""
+    if not refs:
+        return {}
+    users = ctx.session.scalars(select(User).where(or_(User.login.in_(refs), User.name.in_(refs))))
+    by_login: dict[str, User] = {}
+    by_name: dict[str, list[User]] = {}
+    for each in users:
+        by_login[each.login] = each
+        by_name.setdefault(each.name, []).append(each)
+    found: dict[str, int | str] = {}
+    for ref in refs:
+        user: User | None = by_login.get(ref)
+        if user is None and len(by_name.get(ref, [])) == 1:
+            user = by_name[ref][0]
+        if user is None:
+            found[ref] = (
+                i18n._("{name} names several users: use the login", name=ref)
+                if by_name.get(ref)
+                else i18n._("No user {login}.", login=ref)
+            )
+        elif not user.active:
+            found[ref] = f"user {user.login} is deactivated"
+        elif not manages(ctx, user):
+            found[ref] = f"{ctx.actor.login} may not register customers for {user.login}"
+        else:
+            found[ref] = user.id
+    return found
 
-        raise ImportRejected(errors, len(rows))
+
+def match(ctx: Context, rows: list[ImportRow]) -> None:
+    """Find stored customers with the same name or phone key, with system rights."""
+    by_name = {r.values["name_key"]: r for r in rows}
+    by_phone = {r.values["phone_key"]: r for r in rows if r.values.get("phone_key")}
+    found: list[tuple[ImportRow, Any]] = []
+    for column, lookup in ((_customers.c.name_key, by_name), (_customers.c.phone_key, by_phone)):
+        for batch in chunks(list(lookup), 2000):
+            for record in ctx.session.execute(
+                select(column, _customers.c.id, _customers.c.name, _users.c.name, _users.c.login)
+                .outerjoin(_users, _users.c.id == _customers.c.owner_id)
+                .where(column.in_(batch))
+            ):
+                found.append((lookup[record[0]], record))
+    if not found:
+        return
+    ids = list({record[1] for _row, record in found})
+    visible: set[int] = set()
+    for batch in chunks(ids, 2000):
+        visible.update(ctx.session.scalars(select(Customer.id).where(Customer.id.in_(batch))))
+    for row, (_key, cid, name, owner_name, owner_login) in found:
+        if row.existing is not None:
+            continue
+        holder = f"{owner_name} ({owner_login})" if owner_login else i18n._("the shared pool")
+        row.existing = Existing(cid, name, cid in visible, i18n._("held by {who}", who=holder))
+
+
+def insert(ctx: Context, rows: list[ImportRow]) -> list[int]:
+    """Insert one batch of checked rows: customers, ownership history, contacts, audit."""
     changes = [
         CustomerChange(
             None,
             None,
-            {**_fields(row), "owner_id": owners[row["_row"]]},
-            label=f"row {row['_row']}",
+            {**_fields(row.values), "owner_id": row.values["owner_id"]},
+            label=i18n._("row {row}", row=row.number),
         )
         for row in rows
     ]
     ctx.hook.crm_validate_customer_changes(ctx=ctx, changes=changes)
     now = ctx.now()
+    actor = ctx.actor.id
     values = [
         {
             **change.after,
             "kind": change.after.get("kind") or "customer",
             "level": change.after.get("level") or "lead",
-            "name_key": row["name_key"],
-            "phone_key": row["phone_key"],
-            "created_by_id": ctx.actor.id,
+            "name_key": row.values["name_key"],
+            "phone_key": row.values["phone_key"],
+            "created_by_id": actor,
             "created_at": now,
             "updated_at": now,
         }
         for row, change in zip(rows, changes, strict=True)
     ]
-    ids = list(ctx.session.scalars(insert(_customers).returning(_customers.c.id), values))
-    ctx.session.execute(
-        insert(table_of(OwnershipPeriod)),
+    ids = bulk.insert_rows(ctx.session, _customers, values)
+    bulk.insert_rows(
+        ctx.session,
+        table_of(OwnershipPeriod),
         [
             {
                 "customer_id": cid,
@@ -114,71 +237,187 @@ def write(ctx: Context, rows: list[dict[str, Any]]) -> int:
             }
             for cid, v in zip(ids, values, strict=True)
         ],
+        with_ids=False,
     )
+    _add_contacts(ctx, [(cid, row) for cid, row in zip(ids, rows, strict=True)])
     audit_trail.record(
         ctx.session,
-        [
+        (
             {
                 "action": "import",
                 "entity": "crm_customer",
                 "entity_id": str(cid),
-                "new_value": audit_trail.render(
-                    {k: audit_trail.render(v) for k, v in change.after.items()}
-                ),
+                "new_value": audit_trail.render(change.after),
             }
             for cid, change in zip(ids, changes, strict=True)
-        ],
+        ),
     )
     ctx.hook.crm_customers_created(ctx=ctx, customer_ids=ids)
-    return len(ids)
+    return ids
 
 
-def _fields(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Every editable field (None when absent): a bulk INSERT needs the same keys in each row."""
-    return {f: row.get(f) for f in customers.EDITABLE}
-
-
-def _already_registered(ctx: Context, column: Any, lookup: dict[str, int]) -> list[str]:
-    """System-rights existence check: reveals only who holds each matching customer."""
-    errors: list[str] = []
-    found = ctx.session.execute(
-        select(column, _customers.c.name, _users.c.name, _users.c.login)
-        .outerjoin(_users, _users.c.id == _customers.c.owner_id)
-        .where(column.in_(list(lookup)))
+def _add_contacts(ctx: Context, pairs: list[tuple[int, ImportRow]]) -> None:
+    wanted = [(cid, row) for cid, row in pairs if row.values.get("contact")]
+    if not wanted:
+        return
+    now = ctx.now()
+    bulk.insert_rows(
+        ctx.session,
+        _contacts,
+        [
+            {
+                "customer_id": cid,
+                "name": row.values["contact"],
+                "title": row.values.get("contact_title"),
+                "phone": row.values.get("phone"),
+                "email": row.values.get("email"),
+                "notes": None,
+                "created_at": now,
+            }
+            for cid, row in wanted
+        ],
+        with_ids=False,
     )
-    for key, name, owner_name, owner_login in found:
-        owner = f"{owner_name} ({owner_login})" if owner_login else i18n._("the shared pool")
-        errors.append(
-            f"{i18n._('row {row}', row=lookup[key])}: {customers.Registration(0, name, owner).message}"
-        )
-    return errors
 
 
-def _owners(ctx: Context, rows: list[dict[str, Any]], errors: list[str]) -> dict[int, int | None]:
-    logins = {row["owner"] for row in rows if row.get("owner")}
-    users = {u.login: u for u in ctx.session.scalars(select(User).where(User.login.in_(logins)))}
-    owners: dict[int, int | None] = {}
+def update_rows(ctx: Context, rows: list[ImportRow]) -> int:
+    """Apply rows to the customers they duplicate: filled cells overwrite, empty cells keep."""
+    ids = [row.existing.id for row in rows if row.existing is not None]
+    stored = {
+        r.id: r
+        for batch in chunks(ids, 2000)
+        for r in ctx.session.execute(select(_customers).where(_customers.c.id.in_(batch)))
+    }
+    changes: list[tuple[ImportRow, CustomerChange]] = []
     for row in rows:
-        login = row.get("owner")
-        if not login:
-            owners[row["_row"]] = ctx.actor.id
+        assert row.existing is not None
+        current = stored[row.existing.id]
+        if ctx.actor.role == "sales" and current.owner_id != ctx.actor.id:
+            row.reject(i18n._("{name} is not yours to change", name=current.name))
             continue
-        user = users.get(login)
-        if user is None:
-            errors.append(f"{i18n._('row {row}', row=row['_row'])}: no user {login}")
-        elif not manages(ctx, user):
-            errors.append(
-                f"{i18n._('row {row}', row=row['_row'])}: {ctx.actor.login} may not register customers for {login}"
+        if row.values.get("owner") and row.values.get("owner_id") != current.owner_id:
+            row.reject(i18n._("a new owner is a transfer: use crm customers transfer"))
+            continue
+        before = {f: getattr(current, f) for f in customers.EDITABLE}
+        after = {**before, **{f: v for f, v in _fields(row.values).items() if v is not None}}
+        if row.values.get("name_key", current.name_key) == current.name_key:
+            after["name"] = current.name  # the same company written another way: keep the name
+        if after != before:
+            label = i18n._("row {row}", row=row.number)
+            changes.append((row, CustomerChange(current.id, before, after, label=label)))
+    changes = _validated(ctx, _unique(ctx, changes))
+    if not changes:
+        return 0
+    now = ctx.now()
+    ctx.session.connection().execute(
+        update(_customers)
+        .where(_customers.c.id == bindparam("_id"))
+        .values(
+            {f: bindparam(f) for f in (*customers.EDITABLE, "name_key", "phone_key", "updated_at")}
+        ),
+        [
+            {
+                "_id": change.customer_id,
+                **change.after,
+                "name_key": name_key(change.after["name"]),
+                "phone_key": phone_key(change.after["phone"]),
+                "updated_at": now,
+            }
+            for _row, change in changes
+        ],
+    )
+    audit_trail.record(
+        ctx.session,
+        (
+            {
+                "action": "update",
+                "entity": "crm_customer",
+                "entity_id": str(change.customer_id),
+                "field": field,
+                "old_value": audit_trail.render(change.before[field] if change.before else None),
+                "new_value": audit_trail.render(change.after[field]),
+            }
+            for _row, change in changes
+            for field in customers.EDITABLE
+            if change.changed(field)
+        ),
+    )
+    _add_contacts(ctx, [(change.customer_id, row) for row, change in changes if change.customer_id])
+    ctx.hook.crm_customers_updated(ctx=ctx, changes=[c for _r, c in changes])
+    for _row, change in changes:
+        if change.changed("level"):
+            customer = ctx.session.get(Customer, change.customer_id)
+            assert customer is not None and change.before is not None
+            ctx.session.refresh(customer)
+            ctx.hook.crm_customer_level_changed(
+                ctx=ctx,
+                customer=customer,
+                old_level=change.before["level"],
+                new_level=change.after["level"],
             )
-        else:
-            owners[row["_row"]] = user.id
-    return owners
+    return len(changes)
 
 
-def export(ctx: Context) -> Iterator[Mapping[str, Any]]:
+def _unique(
+    ctx: Context, changes: list[tuple[ImportRow, CustomerChange]]
+) -> list[tuple[ImportRow, CustomerChange]]:
+    """Refuse updates that would give a customer the name or phone of another one."""
+    kept = []
+    for row, change in changes:
+        if change.changed("name") or change.changed("phone"):
+            try:
+                customers.check_unique(
+                    ctx,
+                    name_key(change.after["name"]),
+                    phone_key(change.after["phone"]),
+                    exclude=change.customer_id,
+                )
+            except CrmError as exc:
+                row.reject(str(exc))
+                continue
+        kept.append((row, change))
+    return kept
+
+
+def _validated(
+    ctx: Context, changes: list[tuple[ImportRow, CustomerChange]]
+) -> list[tuple[ImportRow, CustomerChange]]:
+    """Run the validation hook once for the batch; if it refuses, once per change to find which."""
+    if not changes:
+        return changes
+    try:
+        ctx.hook.crm_validate_customer_changes(ctx=ctx, changes=[c for _r, c in changes])
+        return changes
+    except CrmError:
+        kept = []
+        for row, change in changes:
+            try:
+                ctx.hook.crm_validate_customer_changes(ctx=ctx, changes=[change])
+                kept.append((row, change))
+            except CrmError as exc:
+                row.reject(str(exc))
+        return kept
+
+
+def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
+    """Every editable field (None when absent): a bulk INSERT needs the same keys in each row."""
+    return {f: values.get(f) for f in customers.EDITABLE}
+
+
+EXPORT_FILTERS = ("kind", "level", "industry", "region", "owner")
+
+
+def export(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, Any]]:
+    where = customers.CustomerFilter(
+        kind=filters.get("kind"),
+        level=filters.get("level"),
+        industry=filters.get("industry"),
+        region=filters.get("region"),
+        owner_login=filters.get("owner"),
+    )
     after = 0
     while True:
-        page = customers.list_page(ctx, customers.CustomerFilter(), after_id=after, limit=1000)
+        page = customers.list_page(ctx, where, after_id=after, limit=1000)
         if not page:
             return
         for customer, owner in page:

@@ -64,9 +64,8 @@ def registration(
     return Registration(row[0], row[1], owner)
 
 
-def _check_unique(
-    ctx: Context, name: str, key: str, phone: str | None, exclude: int | None
-) -> None:
+def check_unique(ctx: Context, key: str, phone: str | None, exclude: int | None) -> None:
+    """Raise DuplicateError when another customer has this name key or phone key."""
     found = registration(ctx, key=key)
     if found is not None and found.customer_id != exclude:
         raise DuplicateError(found.message)
@@ -127,7 +126,7 @@ def create(
         raise ValidationError("a customer needs a name")
     key = name_key(name)
     phone = phone_key(cleaned.get("phone"))
-    _check_unique(ctx, name, key, phone, exclude=None)
+    check_unique(ctx, key, phone, exclude=None)
     owner_id = resolve_owner(ctx, owner_login, pool=pool)
     after = {**cleaned, "owner_id": owner_id}
     ctx.hook.crm_validate_customer_changes(
@@ -142,7 +141,7 @@ def create(
             ctx.session.flush()
     except IntegrityError:
         # Another writer registered the same key between our check and our insert.
-        _check_unique(ctx, name, key, phone, exclude=None)
+        check_unique(ctx, key, phone, exclude=None)
         raise
     ctx.session.add(
         OwnershipPeriod(
@@ -187,7 +186,7 @@ def update(ctx: Context, ref: str | int, values: Mapping[str, Any]) -> Customer:
     new_key = name_key(after["name"])
     new_phone = phone_key(after["phone"])
     if new_key != customer.name_key or new_phone != customer.phone_key:
-        _check_unique(ctx, after["name"], new_key, new_phone, exclude=customer.id)
+        check_unique(ctx, new_key, new_phone, exclude=customer.id)
     change = CustomerChange(customer.id, before, after, label=customer.name)
     ctx.hook.crm_validate_customer_changes(ctx=ctx, changes=[change])
     for field, value in cleaned.items():

@@ -166,7 +166,7 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
                 Column("customer", ("客户名称", "客户")),
                 Column("notes", ("备注", "说明")),
             ),
-            write=expenses.write_rows,
+            insert=expenses.write_rows,
             check=expenses.check_rows,
         )
     )

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
-from crm_core import audit_trail
+from crm_core import audit_trail, bulk
 from crm_core.context import Context
 from crm_core.db import table_of
-from crm_core.errors import ValidationError
+from crm_core.errors import CrmError, ValidationError
+from crm_core.imports import parsers as imports_parsers
+from crm_core.imports.importer import ImportRow
 from crm_core.models import Customer, Team, User
-from crm_core.normalize import name_key
 from crm_core.services import customers
+from crm_core.services.bulk_records import users_by_ref, visible_customers
 from crm_core.services.common import require_manages, user_by_login
 from crm_core.services.products import parse_amount
 from crm_customer_resources.models import Expense
@@ -105,56 +106,48 @@ def parse_category(text: str) -> str:
 
 
 def parse_day(text: str) -> date:
-    return date.fromisoformat(text[:10])
+    return imports_parsers.parse_day(text)
 
 
-def check_rows(ctx: Context, rows: list[dict[str, Any]]) -> list[str]:
-    errors: list[str] = []
-    logins = {r["user"] for r in rows}
-    people = {u.login: u for u in ctx.session.scalars(select(User).where(User.login.in_(logins)))}
-    keys = {name_key(r["customer"]) for r in rows if r.get("customer")}
-    visible = dict(
-        ctx.session.execute(
-            select(Customer.name_key, Customer.id).where(Customer.name_key.in_(keys))
-        ).all()
-    )
+def check_rows(ctx: Context, rows: list[ImportRow]) -> None:
+    """Who spent (a user the importer manages), on which visible customer, not in the future."""
+    people = users_by_ref(ctx, {r.values["user"] for r in rows})
+    with_customer = [r for r in rows if r.values.get("customer")]
+    visible_customers(ctx, with_customer)
     for row in rows:
-        person = people.get(row["user"])
+        if not row.ok:
+            continue
+        person = people.get(row.values["user"])
         if person is None:
-            errors.append(f"row {row['_row']}: no user {row['user']}")
+            row.reject(f"no user {row.values['user']}")
             continue
         try:
             require_manages(ctx, person, "record expenses")
-        except Exception as exc:
-            errors.append(f"row {row['_row']}: {exc}")
-        if row.get("customer") and name_key(row["customer"]) not in visible:
-            errors.append(f"row {row['_row']}: no customer {row['customer']}")
-        if row["spent_on"] > ctx.today():
-            errors.append(f"row {row['_row']}: spent_on is in the future")
-        row["_owner"] = person
-        row["_customer_id"] = (
-            visible.get(name_key(row["customer"])) if row.get("customer") else None
-        )
-    return errors
+        except CrmError as exc:
+            row.reject(str(exc))
+            continue
+        if row.values["spent_on"] > ctx.today():
+            row.reject("spent_on is in the future")
+        row.values["_owner"] = person
 
 
-def write_rows(ctx: Context, rows: list[dict[str, Any]]) -> int:
+def write_rows(ctx: Context, rows: list[ImportRow]) -> list[int]:
     table = table_of(Expense)
     values = [
         {
-            "owner_id": r["_owner"].id,
-            "team_id": r["_owner"].team_id,
-            "category": r["category"],
-            "customer_id": r["_customer_id"],
-            "amount": r["amount"],
-            "spent_on": r["spent_on"],
-            "notes": r.get("notes"),
+            "owner_id": r.values["_owner"].id,
+            "team_id": r.values["_owner"].team_id,
+            "category": r.values["category"],
+            "customer_id": r.values.get("customer_id"),
+            "amount": r.values["amount"],
+            "spent_on": r.values["spent_on"],
+            "notes": r.values.get("notes"),
         }
         for r in rows
     ]
-    ids = list(ctx.session.scalars(insert(table).returning(table.c.id), values))
+    ids = bulk.insert_rows(ctx.session, table, values)
     audit_trail.record(
         ctx.session,
         [{"action": "import", "entity": "cr_expense", "entity_id": str(i)} for i in ids],
     )
-    return len(ids)
+    return ids

@@ -18,7 +18,7 @@ from crm_core.db import table_of
 from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction
 from crm_core.services import customers as customer_service
-from crm_core.services.importing import Column, Importer
+from crm_core.services.importing import Column, Importer, ImportRow
 from crm_core.services.reminders import Reminder
 from crm_core.services.reports import Report, ReportTable
 from crm_core.services.sections import Section
@@ -154,12 +154,15 @@ def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -
 # -- contributions -----------------------------------------------------------------------------
 
 
-def _write_notes(ctx: Context, rows: list[dict[str, Any]]) -> int:
+def _write_notes(ctx: Context, rows: list[ImportRow]) -> list[int]:
+    """Deliberately the simple ORM way: a plugin need not use the bulk helpers."""
+    notes = []
     for row in rows:
-        found = customer_service.get(ctx, row["customer"])
-        ctx.session.add(Note(customer_id=found.id, text=row["text"], author_id=ctx.actor.id))
+        found = customer_service.get(ctx, row.values["customer"])
+        notes.append(Note(customer_id=found.id, text=row.values["text"], author_id=ctx.actor.id))
+    ctx.session.add_all(notes)
     ctx.session.flush()
-    return len(rows)
+    return [n.id for n in notes]
 
 
 @hookimpl

@@ -1,0 +1,120 @@
+"""Writing rows to .xlsx (openpyxl, write-only: streamed) or .csv (UTF-8 with BOM for Excel, or an
+encoding of the caller's choice, e.g. the one an imported file came in).
+
+No user value becomes a formula: in .xlsx every text is stored as a string cell (never parsed),
+with Excel's "quote prefix" on text that looks like a formula so editing it keeps it text; in .csv
+such text gets the apostrophe prefix (`cells.neutralise`).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any
+
+from crm_core.errors import ValidationError
+from crm_core.spreadsheets.cells import ILLEGAL, is_risky, neutralise
+
+WRITABLE = (".xlsx", ".csv")
+
+
+class RowWriter:
+    """Append rows one at a time (streamed); use as a context manager."""
+
+    def __init__(
+        self,
+        path: Path,
+        header: Sequence[str],
+        *,
+        encoding: str = "utf-8-sig",
+        delimiter: str = ",",
+    ) -> None:
+        self.path = path
+        self.count = 0
+        suffix = path.suffix.lower()
+        self._csv: Any = None
+        self._handle: IO[str] | None = None
+        self._sheet: Any = None
+        if suffix in (".csv", ".txt", ".tsv"):
+            self._handle = path.open("w", encoding=encoding, newline="", errors="replace")
+            self._csv = csv.writer(self._handle, delimiter=delimiter)
+            self._csv.writerow([_csv_value(h) for h in header])
+        elif suffix == ".xlsx":
+            from openpyxl import Workbook
+
+            self._workbook = Workbook(write_only=True)
+            self._sheet = self._workbook.create_sheet()
+            self._sheet.append([_xlsx_value(self._sheet, h) for h in header])
+        else:
+            raise ValidationError(f"cannot write {path.name}: use {' or '.join(WRITABLE)}")
+
+    def append(self, row: Sequence[Any]) -> None:
+        if self._csv is not None:
+            self._csv.writerow([_csv_value(v) for v in row])
+        else:
+            self._sheet.append([_xlsx_value(self._sheet, v) for v in row])
+        self.count += 1
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+        elif self._sheet is not None:
+            self._workbook.save(str(self.path))
+            self._sheet = None
+
+    def __enter__(self) -> RowWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+        if exc_type is not None:
+            self.path.unlink(missing_ok=True)
+
+
+def write_rows(
+    path: Path, header: Sequence[str], rows: Iterable[Sequence[Any]], **options: Any
+) -> int:
+    """Write a header and rows (streamed); returns the number of data rows."""
+    with RowWriter(path, header, **options) as writer:
+        for row in rows:
+            writer.append(row)
+    return writer.count
+
+
+def _csv_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat(sep=" ", timespec="seconds")
+    return value
+
+
+def _xlsx_value(sheet: Any, value: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)  # Excel has no zones; callers pass local times
+    if isinstance(value, Decimal):
+        return float(value) if value == value.quantize(Decimal("0.01")) else str(value)
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL.sub("", value)
+    if not (is_risky(text) or text.startswith("#")):
+        return text  # openpyxl stores it as a plain string cell
+    cell = WriteOnlyCell(sheet)
+    cell.value = text
+    cell.data_type = "s"  # openpyxl would otherwise store "=..." as a formula
+    if is_risky(text):
+        cell.quotePrefix = True
+    return cell

@@ -1,0 +1,475 @@
+"""Issue 6: real files from tests/data, duplicates, error files, batches that resume, exports that
+never run as formulas, and the worksheet round trip."""
+
+from __future__ import annotations
+
+import csv
+import shutil
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import Workbook, load_workbook
+from python_calamine import CalamineWorkbook
+from sqlalchemy import func, select
+
+from crm_core.actor import SYSTEM
+from crm_core.deployment import Deployment
+from crm_core.errors import ValidationError
+from crm_core.models import (
+    Contact,
+    Customer,
+    ImportBatch,
+    ImportRun,
+    Interaction,
+    WorksheetEntry,
+)
+from crm_core.services import customers, importing, teams, users
+from crm_core.services.importing import ImportOptions
+from crm_core.spreadsheets import neutralise, write_rows
+from crm_core.spreadsheets.reading import read_all
+
+DATA = Path(__file__).parent / "data"
+
+
+def copy(name: str, tmp_path: Path) -> Path:
+    target = tmp_path / name
+    shutil.copyfile(DATA / name, target)
+    return target
+
+
+def count(deployment: Deployment, model: type, *where: object) -> int:
+    with deployment.work(SYSTEM) as ctx:
+        query = select(func.count()).select_from(model)
+        for clause in where:
+            query = query.where(clause)  # type: ignore[arg-type]
+        return int(ctx.session.scalar(query) or 0)
+
+
+def names(deployment: Deployment) -> set[str]:
+    with deployment.work(SYSTEM) as ctx:
+        return set(ctx.session.scalars(select(Customer.name)))
+
+
+def run(
+    deployment: Deployment, entity: str, path: Path, login: str = "admin", **options: object
+) -> importing.ImportResult:
+    return importing.run_import(
+        lambda: deployment.work(login, write=True),
+        entity,
+        path,
+        ImportOptions(**options),  # type: ignore[arg-type]
+    )
+
+
+@pytest.mark.parametrize(
+    "name", ["customers_gb18030.csv", "customers_bom.csv", "customers_utf16.txt"]
+)
+def test_csv_encodings_are_detected(crm_deployment: Deployment, tmp_path: Path, name: str) -> None:
+    result = run(crm_deployment, "customers", copy(name, tmp_path), on_duplicate="skip")
+    assert result.inserted == 4 + (1 if name == "customers_bom.csv" else 0)
+    assert "苏州精工机械（集团）有限公司" in names(crm_deployment)
+    with crm_deployment.work(SYSTEM) as ctx:
+        phones = dict(ctx.session.execute(select(Customer.name, Customer.phone_key)).all())
+    assert phones["杭州明远科技有限公司"] == "13800138000"
+    assert phones["南京云帆信息技术有限公司"] == "13800138001"
+
+
+def test_forcing_a_wrong_encoding_is_a_clear_error(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    path = copy("customers_gb18030.csv", tmp_path)
+    with pytest.raises(ValidationError, match="is not utf-8"):
+        run(crm_deployment, "customers", path, encoding="utf-8")
+    assert count(crm_deployment, Customer) == 0
+
+
+def test_name_and_phone_variants_are_duplicates_within_the_file(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    path = copy("customers_bom.csv", tmp_path)
+    result = run(crm_deployment, "customers", path)
+    # 有限责任公司 vs 有限公司, (集团) in either bracket width, +86 phone, full-width letters.
+    assert (result.inserted, result.rejected) == (5, 4)
+    assert result.error_file is not None
+    header, rows = read_all(result.error_file)
+    assert header[-1] == "错误原因 problem" and header[:-1] == read_all(path)[0]
+    assert [r[1][0] for r in rows] == [
+        "杭州明远科技有限责任公司",
+        "苏州精工机械(集团)有限公司",
+        "温州新锐电子",
+        "Sun Tech Ltd.",
+    ]
+    assert all("repeats" in r[1][-1] for r in rows)
+    assert result.error_file.read_bytes().startswith(b"\xef\xbb\xbf")  # same format as the input
+
+
+def test_merged_two_level_header_xlsx_creates_contacts(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    result = run(crm_deployment, "customers", copy("customers_merged_header.xlsx", tmp_path))
+    assert (result.rows, result.inserted, result.rejected) == (3, 3, 0)
+    with crm_deployment.work(SYSTEM) as ctx:
+        found = set(
+            ctx.session.execute(
+                select(Customer.name, Contact.name, Contact.phone, Customer.region).join(
+                    Contact, Contact.customer_id == Customer.id
+                )
+            ).all()
+        )
+    assert ("上海东方医疗器械有限公司", "王建国", "13812345678", "上海") in found
+    assert ("无锡天成环保设备有限公司", "赵敏", "+86 137 0000 3333", "江苏") in found
+
+
+def test_every_kind_of_bad_row_is_rejected_with_its_reason(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "other", "另一位")
+    with crm_deployment.work("other", write=True) as ctx:
+        customers.create(ctx, {"name": "已登记公司"})
+    path = copy("customers_bad_rows.csv", tmp_path)
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "rep", "业务员")
+    result = run(crm_deployment, "customers", path, login="rep")
+    assert (result.rows, result.inserted, result.rejected) == (9, 2, 7)
+    assert result.error_file == tmp_path / "customers_bad_rows.errors.csv"
+    _header, rows = read_all(result.error_file)
+    reasons = {cells[-2]: cells[-1] for _n, cells in rows}
+    assert "name is empty" in reasons["no name"]
+    assert "no letters or digits" in reasons["name without letters"]
+    assert "unknown kind" in reasons["unknown kind"]
+    assert "too few digits" in reasons["phone too short"]
+    assert "No user nobody" in reasons["unknown owner"]
+    assert "repeats" in reasons["repeats row 2"]
+    # Registered by someone the importer cannot see: only the holder is named.
+    assert "另一位 (other)" in reasons["registered by someone else"]
+    # The error file, fixed, imports cleanly.
+    fixed = tmp_path / "fixed.csv"
+    with result.error_file.open(encoding="utf-8-sig", newline="") as handle:
+        table = list(csv.reader(handle))
+    table = [table[0][:-1]] + [
+        [f"修正公司{i}", "客户", "", "", ""] for i, _ in enumerate(table[1:])
+    ]
+    write_rows(fixed, table[0], table[1:])
+    again = run(crm_deployment, "customers", fixed, login="rep")
+    assert (again.inserted, again.rejected) == (7, 0) and again.error_file is None
+
+
+def test_on_duplicate_skip_update_error(crm_deployment: Deployment, tmp_path: Path) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "a", "A")
+        users.add(ctx, "b", "B")
+    with crm_deployment.work("a", write=True) as ctx:
+        customers.create(ctx, {"name": "甲方科技有限公司", "industry": "软件"})
+    with crm_deployment.work("b", write=True) as ctx:
+        customers.create(ctx, {"name": "乙方贸易有限公司", "industry": "五金"})
+    path = tmp_path / "dup.csv"
+    write_rows(
+        path,
+        ["客户名称", "行业", "地区"],
+        [["甲方科技", "信息技术", "北京"], ["乙方贸易", "零售", "天津"], ["丙方新公司", "", ""]],
+    )
+    skipped = run(crm_deployment, "customers", path, login="a", on_duplicate="skip")
+    assert (skipped.inserted, skipped.skipped, skipped.rejected) == (1, 2, 0)
+    updated = run(crm_deployment, "customers", path, login="a", on_duplicate="update", again=True)
+    # A updates their own customer; B's stays untouched and is rejected, naming only its holder.
+    assert (updated.inserted, updated.updated, updated.rejected, updated.skipped) == (0, 1, 1, 1)
+    with crm_deployment.work(SYSTEM) as ctx:
+        rows = dict(ctx.session.execute(select(Customer.name, Customer.industry)).all())
+    assert rows["甲方科技有限公司"] == "信息技术" and rows["乙方贸易有限公司"] == "五金"
+    errors = read_all(updated.error_file)[1]  # type: ignore[arg-type]
+    assert len(errors) == 1 and "B (b)" in errors[0][1][-1] and "五金" not in errors[0][1][-1]
+
+
+def test_mapping_file_and_unmapped_columns(crm_deployment: Deployment, tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    write_rows(
+        path,
+        ["序号", "单位全称（盖章）", "片区", "随便"],
+        [["1", "青岛海风渔业有限公司", "山东", "x"]],
+    )
+    with pytest.raises(ValidationError, match=r"Missing required column\(s\) name"):
+        run(crm_deployment, "customers", path)
+    mapping = tmp_path / "mapping.toml"
+    mapping.write_text(
+        '"单位全称（盖章）" = "name"\n"片区" = "region"\n"序号" = "-"\n', encoding="utf-8"
+    )
+    from crm_core.imports.mapping import load_mapping
+
+    result = run(crm_deployment, "customers", path, mapping=load_mapping(mapping))
+    assert result.inserted == 1 and result.unmapped == ("随便",)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('"片区" = "territory"\n', encoding="utf-8")
+    with pytest.raises(ValidationError, match="no field 'territory'"):
+        run(crm_deployment, "customers", path, mapping=load_mapping(bad), again=True)
+
+
+def test_same_file_twice_is_refused_unless_again(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    path = tmp_path / "i.csv"
+    with crm_deployment.work("admin", write=True) as ctx:
+        customers.create(ctx, {"name": "回访公司"})
+    write_rows(
+        path,
+        ["客户名称", "方式", "日期", "内容"],
+        [["回访公司", "电话", "2026-11-20 10:30", "询价"]],
+    )
+    assert run(crm_deployment, "interactions", path).inserted == 1
+    with pytest.raises(ValidationError, match="imported already"):
+        run(crm_deployment, "interactions", path)
+    assert run(crm_deployment, "interactions", path, again=True).inserted == 1
+    assert count(crm_deployment, Interaction) == 2
+
+
+def test_batches_commit_and_a_rerun_resumes(
+    crm_deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "many.csv"
+    write_rows(
+        path,
+        ["客户名称", "电话"],
+        [[f"批次公司{i}", f"1370000{i:04d}"] for i in range(250)]
+        + [["", "13800000000"], ["批次公司0", ""]],
+    )
+    from crm_core.services import bulk_customers
+
+    real_insert = bulk_customers.insert
+    calls = {"n": 0}
+
+    def failing_insert(ctx, rows):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("power cut")
+        return real_insert(ctx, rows)
+
+    monkeypatch.setattr(bulk_customers, "insert", failing_insert)
+    with pytest.raises(RuntimeError):
+        run(crm_deployment, "customers", path, batch_size=100)
+    assert count(crm_deployment, Customer) == 200
+    assert count(crm_deployment, ImportBatch) == 2
+    monkeypatch.setattr(bulk_customers, "insert", real_insert)
+    result = run(crm_deployment, "customers", path, batch_size=100)
+    assert result.resumed_rows == 200
+    assert (result.inserted, result.rejected) == (250, 2)  # totals of the whole run
+    assert count(crm_deployment, Customer) == 250
+    assert count(crm_deployment, ImportRun, ImportRun.finished_at.is_not(None)) == 1
+    assert len(read_all(result.error_file)[1]) == 2  # type: ignore[arg-type]
+
+
+def test_hooks_fire_per_batch_not_per_row(crm_deployment: Deployment, tmp_path: Path) -> None:
+    from crm_core.services import rollout
+    from crm_test_plugin import plugin as test_plugin
+
+    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    path = tmp_path / "big.csv"
+    write_rows(path, ["客户名称"], [[f"钩子公司{i}"] for i in range(12_000)])
+    test_plugin.CALLS.clear()
+    assert run(crm_deployment, "customers", path).inserted == 12_000
+    created = [c for c in test_plugin.CALLS if c[0] == "crm_customers_created"]
+    assert len(created) == 3  # 5,000 + 5,000 + 2,000
+
+
+def test_dry_run_counts_and_rolls_back(crm_deployment: Deployment, tmp_path: Path) -> None:
+    result = run(
+        crm_deployment, "customers", copy("customers_bad_rows.csv", tmp_path), dry_run=True
+    )
+    assert result.dry_run and (result.inserted, result.rejected) == (3, 6)
+    assert count(crm_deployment, Customer) == 0 and count(crm_deployment, ImportRun) == 0
+
+
+def test_interactions_with_chinese_kinds_and_dates(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        customers.create(ctx, {"name": "天津港通物流有限公司"})
+    path = tmp_path / "log.xlsx"
+    write_rows(
+        path,
+        ["客户名称", "跟进方式", "跟进日期", "跟进内容", "下次跟进日期"],
+        [
+            ["天津港通物流", "上门拜访", "2026年11月02日", "介绍新品", "2026/11/30"],
+            ["天津港通物流", "电话", "20261105", "报价", ""],
+            ["天津港通物流", "飞鸽传书", "2026-11-06", "", ""],
+            ["天津港通物流", "电话", "2099-01-01", "", ""],
+            ["不存在的公司", "电话", "2026-11-06", "", ""],
+        ],
+    )
+    result = run(crm_deployment, "interactions", path)
+    assert (result.inserted, result.rejected) == (2, 3)
+    with crm_deployment.work(SYSTEM) as ctx:
+        kinds = sorted(ctx.session.scalars(select(Interaction.kind)))
+    assert kinds == ["call", "visit"]
+
+
+# -- export ----------------------------------------------------------------------------------
+
+PAYLOADS = [
+    '=HYPERLINK("http://x","y")',
+    "+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+    "＝1+1",
+    'a","=1+1',
+]
+LEGIT = ["-1", "+86 138 0013 8000", "0571-8765 4321", "普通文本"]
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_export_never_writes_a_formula(
+    crm_deployment: Deployment, tmp_path: Path, suffix: str
+) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        for i, text in enumerate(PAYLOADS + LEGIT):
+            customers.create(ctx, {"name": f"注入测试{i}", "notes": text})
+        out = tmp_path / f"out{suffix}"
+        assert importing.export_file(ctx, "customers", out) == len(PAYLOADS) + len(LEGIT)
+    if suffix == ".xlsx":
+        with zipfile.ZipFile(out) as archive:
+            assert b"<f>" not in archive.read("xl/worksheets/sheet1.xml")
+        sheet = load_workbook(out).active
+        assert sheet is not None
+        assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
+    else:
+        with out.open(encoding="utf-8-sig", newline="") as handle:
+            cells = [row[7] for row in csv.reader(handle)][1:]
+        for cell in cells:
+            assert cell in LEGIT or cell.startswith("'") or cell[0] not in "=+-@\t\r＝"
+    # Legitimate values survive a round trip unchanged, and so do the payloads (as text).
+    _header, rows = read_all(out)
+    assert sorted(r[1][7] for r in rows) == sorted(p.strip() for p in PAYLOADS + LEGIT)
+
+
+def test_neutralise_rules() -> None:
+    assert neutralise("=1+1") == "'=1+1"
+    assert neutralise("-1") == "-1" and neutralise("+86 138 0013 8000") == "+86 138 0013 8000"
+    assert neutralise("a\x00b") == "ab"
+
+
+def test_export_filters_are_an_allowlist(crm_deployment: Deployment, tmp_path: Path) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        customers.create(ctx, {"name": "签约公司", "level": "signed"})
+        customers.create(ctx, {"name": "线索公司"})
+        out = tmp_path / "signed.csv"
+        assert importing.export_file(ctx, "customers", out, {"level": "signed"}) == 1
+        with pytest.raises(ValidationError, match="cannot filter customers by name_key"):
+            importing.export_file(ctx, "customers", out, {"name_key": "x"})
+
+
+def test_export_applies_visibility(crm_deployment: Deployment, tmp_path: Path) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "a", "A")
+        users.add(ctx, "b", "B")
+    for login in ("a", "b"):
+        with crm_deployment.work(login, write=True) as ctx:
+            customers.create(ctx, {"name": f"{login}的客户"})
+    with crm_deployment.work("a") as ctx:
+        out = tmp_path / "a.xlsx"
+        importing.export_file(ctx, "customers", out)
+    assert [r[1][0] for r in read_all(out)[1]] == ["a的客户"]
+
+
+# -- hostile workbooks ---------------------------------------------------------------------------
+
+
+def test_hostile_workbooks_are_refused(crm_deployment: Deployment, tmp_path: Path) -> None:
+    encrypted = tmp_path / "locked.xlsx"
+    encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    macro = tmp_path / "macro.xlsx"
+    book = Workbook()
+    book.save(macro)
+    with zipfile.ZipFile(macro, "a") as archive:
+        archive.writestr("xl/vbaProject.bin", b"\0" * 10)
+    huge = tmp_path / "huge.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "客户名称"
+    sheet["XFD1048576"] = "x"
+    book.save(huge)
+    entity = tmp_path / "entity.xlsx"
+    book = Workbook()
+    book.save(entity)
+    with zipfile.ZipFile(entity, "a") as archive:
+        archive.writestr(
+            "xl/sharedStrings.xml", b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaa">]><sst/>'
+        )
+    bomb = tmp_path / "bomb.xlsx"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/worksheets/sheet1.xml", b"<row>" + b" " * (300 << 20))
+    for path, reason in (
+        (encrypted, "encrypted"),
+        (macro, "macros"),
+        (huge, "spans 1,048,576 rows x 16,384 columns"),
+        (entity, "XML entities"),
+        (bomb, "zip bomb"),
+    ):
+        with pytest.raises(ValidationError, match=reason):
+            run(crm_deployment, "customers", path)
+
+
+# -- worksheets ------------------------------------------------------------------------------
+
+
+def test_worksheet_round_trip(crm_deployment: Deployment, tmp_path: Path, crm_cli) -> None:  # type: ignore[no-untyped-def]
+    with crm_deployment.work("admin", write=True) as ctx:
+        teams.add(ctx, "华东组")
+        users.add(ctx, "mgr", "经理", role="manager", team_name="华东组")
+        users.add(ctx, "wang", "王芳", team_name="华东组")
+        users.add(ctx, "li", "李强", team_name="华东组")
+    for login in ("wang", "li"):
+        with crm_deployment.work(login, write=True) as ctx:
+            for i in range(3):
+                customers.create(ctx, {"name": f"{login}线索{i}"})
+    out = tmp_path / "sheets"
+    result = crm_cli("worksheets", "issue", "--to", "wang", "--to", "li", str(out), as_login="mgr")
+    assert result.exit_code == 0, result.stderr
+    files = sorted(out.glob("*.xlsx"))
+    assert len(files) == 2
+    wang = next(f for f in files if "wang" in f.name)
+    book = load_workbook(wang)
+    sheet = book.worksheets[0]
+    assert [sheet.cell(row=r, column=2).value for r in range(2, 5)] == [
+        f"wang线索{i}" for i in range(3)
+    ]
+    assert book["_crm"].sheet_state == "hidden"
+    sheet["H2"], sheet["I2"], sheet["J2"], sheet["K2"], sheet["M2"] = (
+        "2026-11-20",
+        "拜访",
+        "谈了方案",
+        "下周报价",
+        "contacted",
+    )
+    sheet["I3"], sheet["J3"] = "飞鸽", "坏方式"
+    sheet["M4"] = "qualified"
+    book.save(wang)
+    collected = crm_cli("worksheets", "collect", str(out), "--format", "json", as_login="mgr")
+    assert (
+        collected.exit_code == 3
+        and "坏方式" not in collected.stderr
+        and "row 3" in collected.stderr
+    )
+    with crm_deployment.work(SYSTEM) as ctx:
+        levels = dict(ctx.session.execute(select(Customer.name, Customer.level)).all())
+        notes = list(ctx.session.scalars(select(Interaction.notes)))
+    assert levels["wang线索0"] == "contacted" and levels["wang线索2"] == "qualified"
+    assert notes == ["谈了方案\nNext step: 下周报价"]
+    entries = count(crm_deployment, WorksheetEntry)
+    again = crm_cli("worksheets", "collect", str(wang), "--format", "json", as_login="mgr")
+    assert '"unchanged": 2' in again.output and '"interactions": 0' in again.output
+    assert (
+        count(crm_deployment, Interaction) == 1 and count(crm_deployment, WorksheetEntry) == entries
+    )
+    # Li may not collect Wang's worksheet.
+    refused = crm_cli("worksheets", "collect", str(wang), as_login="li")
+    assert refused.exit_code == 3 and "may not collect" in refused.stderr
+
+
+def test_calamine_reads_what_we_write(tmp_path: Path) -> None:
+    path = tmp_path / "t.xlsx"
+    write_rows(path, ["名称"], [["中文"], ["=1"]])
+    rows = list(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows())
+    assert rows == [["名称"], ["中文"], ["=1"]]
