@@ -72,9 +72,8 @@ def child(url: str, path: str, naive: int) -> None:
 
         table = open_table(Path(path))
         with deployment.work("admin", write=True) as ctx:
-            for _n, (name, industry, region, phone, _contact, _notes) in zip(
-                range(naive), table.rows, strict=False
-            ):
+            for _n, (_row, cells) in zip(range(naive), table.rows, strict=False):
+                name, industry, region, phone = cells[:4]
                 customers.create(
                     ctx, {"name": name, "industry": industry, "region": region, "phone": phone}
                 )

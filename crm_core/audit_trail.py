@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, insert, inspect
+from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_core.db import table_of
@@ -77,7 +77,9 @@ def record(session: Session, entries: Iterable[Mapping[str, Any]]) -> None:
         for entry in entries
     ]
     if rows:
-        session.connection().execute(insert(_audit), rows)
+        from crm_core import bulk
+
+        bulk.insert_rows(session, _audit, rows, with_ids=False)
 
 
 def record_field(

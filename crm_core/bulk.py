@@ -8,7 +8,7 @@ max(id)+1 onwards. Values pass through each column's SQLAlchemy type first (mone
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
@@ -25,19 +25,67 @@ def insert_rows(
     if not rows:
         return []
     ids = _allocate_ids(session, table, len(rows)) if with_ids else []
-    columns = list(rows[0])
-    if with_ids:
-        columns = ["id", *columns]
+    names = list(rows[0])
+    columns = ["id", *names] if with_ids else names
     connection = session.connection()
-    if connection.dialect.name == "postgresql" and len(rows) >= COPY_THRESHOLD:
-        _copy(session, table, columns, rows, ids)
-    elif with_ids:
-        connection.execute(
-            insert(table), [{"id": new_id, **row} for new_id, row in zip(ids, rows, strict=True)]
-        )
+    dialect = connection.dialect
+    if dialect.name == "postgresql" and len(rows) < COPY_THRESHOLD:
+        values = [dict(row) for row in rows]
+        if with_ids:
+            for new_id, row in zip(ids, values, strict=True):
+                row["id"] = new_id
+        connection.execute(insert(table), values)
+        return ids
+    data = _bound_values(table, columns, names, rows, ids, dialect)
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
+    if dialect.name == "postgresql":
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy,
+        ):
+            for values in data:
+                copy.write_row(values)
     else:
-        connection.execute(insert(table), list(rows))
+        marks = ", ".join("?" for _ in columns)
+        raw.executemany(f"INSERT INTO {table.name} ({quoted}) VALUES ({marks})", data)
     return ids
+
+
+def _bound_values(
+    table: Table,
+    columns: list[str],
+    names: list[str],
+    rows: Sequence[Mapping[str, Any]],
+    ids: list[int],
+    dialect: Any,
+) -> Iterator[list[Any]]:
+    """Each row's values as the driver wants them, through the columns' SQLAlchemy types.
+
+    A value identical to the previous row's (the batch's shared timestamp) is not converted again.
+    """
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[name].type._cached_bind_processor(dialect) for name in columns
+    ]
+    width = len(columns)
+    last_in: list[Any] = [object()] * width
+    last_out: list[Any] = [None] * width
+    offset = 1 if ids else 0
+    for index, row in enumerate(rows):
+        values = [ids[index]] if ids else []
+        values.extend(row[name] for name in names)
+        for position in range(offset, width):
+            process = processors[position]
+            if process is None:
+                continue
+            value = values[position]
+            if value is last_in[position]:
+                values[position] = last_out[position]
+            else:
+                last_in[position] = value
+                values[position] = last_out[position] = process(value)
+        yield values
 
 
 def _allocate_ids(session: Session, table: Table, count: int) -> list[int]:
@@ -53,31 +101,3 @@ def _allocate_ids(session: Session, table: Table, count: int) -> list[int]:
         return sorted(int(row[0]) for row in found)
     start = int(connection.scalar(select(func.coalesce(func.max(table.c.id), 0))) or 0)
     return list(range(start + 1, start + 1 + count))
-
-
-def _copy(
-    session: Session,
-    table: Table,
-    columns: list[str],
-    rows: Sequence[Mapping[str, Any]],
-    ids: list[int],
-) -> None:
-    dialect = session.connection().dialect
-    processors: list[Callable[[Any], Any] | None] = [
-        table.c[name].type.bind_processor(dialect) for name in columns
-    ]
-    quoted = ", ".join(dialect.identifier_preparer.quote(c) for c in columns)
-    raw = session.connection().connection.driver_connection
-    assert raw is not None
-    names = columns[1:] if ids else columns
-    with (
-        raw.cursor() as cursor,
-        cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy,
-    ):
-        for index, row in enumerate(rows):
-            values = [row[name] for name in names]
-            if ids:
-                values.insert(0, ids[index])
-            copy.write_row(
-                [p(v) if p is not None else v for p, v in zip(processors, values, strict=True)]
-            )

@@ -198,12 +198,13 @@ def match(ctx: Context, rows: list[ImportRow]) -> None:
 
 def insert(ctx: Context, rows: list[ImportRow]) -> list[int]:
     """Insert one batch of checked rows: customers, ownership history, contacts, audit."""
+    row_label = i18n._("row {row}", row="{row}")  # translated once, filled per row
     changes = [
         CustomerChange(
             None,
             None,
             {**_fields(row.values), "owner_id": row.values["owner_id"]},
-            label=i18n._("row {row}", row=row.number),
+            label=row_label.format(row=row.number),
         )
         for row in rows
     ]
