@@ -46,6 +46,28 @@ class Demo:
         return found is not None and found.ok
 
 
+def _fill_worksheet(directory: Path) -> bool:
+    """What a salesperson does in Excel: fill in the yellow columns of the first two lines."""
+    from openpyxl import load_workbook
+
+    files = sorted(directory.glob("*.xlsx"))
+    if not files:
+        return False
+    book = load_workbook(files[0])
+    sheet = book.worksheets[0]
+    if sheet.max_row < 3:
+        return False
+    sheet["H2"], sheet["I2"], sheet["J2"], sheet["K2"] = (
+        "2026-11-20",
+        "拜访",
+        "演示了新方案",
+        "下周报价",
+    )
+    sheet["I3"], sheet["J3"], sheet["M3"] = "电话", "确认需求", "qualified"
+    book.save(files[0])
+    return True
+
+
 def core_block(demo: Demo) -> None:
     demo.title(
         "Block 0: the core. One database per company; users, teams, customers.",
@@ -150,25 +172,49 @@ def core_block(demo: Demo) -> None:
     demo.crm("customers", "list", "--owner", "wang", as_login="sun")
 
     demo.title(
-        "Spreadsheets: export what you may see; import all-or-nothing.",
-        "电子表格：导出可见数据；导入要么全部成功，要么一行不写。",
+        "Spreadsheets: export what you may see; import keeps good rows, hands back the bad ones.",
+        "电子表格：导出可见数据；导入写入合格的行，被拒的行连同原因退回。",
     )
     export = OUT / "customers-li.xlsx"
     demo.crm("export", "customers", str(export), as_login="li")
     bad = OUT / "import-with-errors.csv"
     bad.write_text(
         "客户名称,类型,电话\n宁波蓝海贸易有限公司,客户,13700000001\n,客户,\n"
-        "杭州青禾数字科技,客户,\n",
+        "杭州青禾数字科技,外星人,\n",
         encoding="utf-8-sig",
+    )
+    demo.crm(
+        "import", "customers", str(bad), "--all-or-nothing", as_login="admin", expect_error=True
     )
     demo.crm("import", "customers", str(bad), as_login="admin", expect_error=True)
+    errors = OUT / "import-with-errors.errors.csv"
+    print(errors.read_text(encoding="utf-8-sig"))
     good = OUT / "import.csv"
     good.write_text(
-        "客户名称,类型,行业,地区,电话,负责人\n宁波蓝海贸易有限公司,代理商,批发零售,华东,"
-        "13700000001,chen\n温州瓯江电器有限公司,客户,制造业,华东,,chen\n",
+        "客户名称,类型,行业,地区,电话\n宁波蓝海贸易有限公司,代理商,批发零售,华东,"
+        "13700000001\n温州瓯江电器有限公司,客户,制造业,华东,\n",
         encoding="utf-8-sig",
     )
-    demo.crm("import", "customers", str(good), as_login="admin")
+    demo.crm(
+        "import",
+        "customers",
+        str(good),
+        "--on-duplicate",
+        "update",
+        "--owner",
+        "admin",
+        as_login="admin",
+    )
+    demo.title(
+        "Worksheets: leads out to a salesperson as .xlsx, their notes back in.",
+        "工作表：把线索以 Excel 发给业务员，收回填写的跟进记录。",
+    )
+    sheets = OUT / "worksheets"
+    demo.crm("worksheets", "issue", "--to", "li", str(sheets), as_login="admin")
+    filled = _fill_worksheet(sheets)
+    if filled:
+        demo.crm("worksheets", "collect", str(sheets), as_login="admin")
+        demo.crm("worksheets", "collect", str(sheets), as_login="admin")  # again: nothing changes
     demo.crm("reports", "list")
     demo.crm(
         "reports",

@@ -401,6 +401,7 @@ def _parse(run: _Run, number: int, cells: list[str]) -> ImportRow:
             problems.append(i18n._("{field} is empty", field=i18n._(column.name)))
     if run.options.owner and "owner" not in values and _has_column(run.importer, "owner"):
         values["owner"] = run.options.owner
+        values["_owner_by_default"] = True
     row = ImportRow(number, cells, values)
     if problems:
         row.reject("; ".join(problems))

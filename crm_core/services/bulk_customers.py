@@ -296,7 +296,8 @@ def update_rows(ctx: Context, rows: list[ImportRow]) -> int:
         if ctx.actor.role == "sales" and current.owner_id != ctx.actor.id:
             row.reject(i18n._("{name} is not yours to change", name=current.name))
             continue
-        if row.values.get("owner") and row.values.get("owner_id") != current.owner_id:
+        named_owner = row.values.get("owner") and not row.values.get("_owner_by_default")
+        if named_owner and row.values.get("owner_id") != current.owner_id:
             row.reject(i18n._("a new owner is a transfer: use crm customers transfer"))
             continue
         before = {f: getattr(current, f) for f in customers.EDITABLE}
