@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
@@ -31,8 +32,6 @@ class Column:
 
 def header_key(text: str) -> str:
     """Headers compare case-, width- and space-insensitively ("客户 名称", "Name ", "ＮＡＭＥ")."""
-    import unicodedata
-
     folded = unicodedata.normalize("NFKC", text).casefold()
     return "".join(ch for ch in folded if not ch.isspace() and ch not in "*:：")
 
@@ -78,7 +77,8 @@ class Importer:
     - `check(ctx, rows)`: validate against the database; `row.reject(reason)` what is wrong.
     - `match(ctx, rows)`: set `row.existing` for rows that duplicate a stored record (look with
       system rights: Core table queries are not filtered by visibility).
-    - `keys(values)`: normalised keys; two rows of one batch sharing a key are duplicates.
+    - `keys(values)`: normalised keys (after `check`, so it may reuse what `check` computed);
+      two rows of one batch sharing a key are duplicates.
     - `insert(ctx, rows)`: write the new rows in bulk and return their ids (fire hooks once).
     - `update(ctx, rows)`: apply rows to `row.existing.id` records (with --on-duplicate update).
 
@@ -98,14 +98,6 @@ class Importer:
     #: Fields `crm export --where FIELD=VALUE` may filter on (the exporter applies them in SQL);
     #: any other column is filtered on the exported value.
     export_filters: tuple[str, ...] = ()
-    #: Columns an update never changes (e.g. the owner: that is a transfer).
-    not_updatable: tuple[str, ...] = ()
-
-    def column(self, name: str) -> Column:
-        for column in self.columns:
-            if column.name == name:
-                return column
-        raise KeyError(name)
 
 
 def registry(ctx: Context) -> dict[str, Importer]:

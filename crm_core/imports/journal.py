@@ -100,7 +100,8 @@ def record_batch(
     counts: dict[str, int],
     rejected: Iterable[tuple[int, str]],
 ) -> None:
-    """Journal a batch in its own transaction; a second writer of the same batch conflicts."""
+    """Journal a batch in the transaction that writes it; a second writer of the same batch
+    (another process importing the same file) gets a ConflictError and its batch rolls back."""
     try:
         with ctx.session.begin_nested():
             ctx.session.execute(

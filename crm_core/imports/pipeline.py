@@ -342,11 +342,11 @@ def _process(
     rows = [_parse(run, number, cells) for number, cells in chunk]
     run.rows += len(rows)
     live = [r for r in rows if r.ok]
-    if importer.keys is not None:
-        _repeats_in_batch(importer, live)
-    live = [r for r in live if r.ok]
     if importer.check is not None and live:
         importer.check(ctx, live)
+    live = [r for r in live if r.ok]
+    if importer.keys is not None:
+        _repeats_in_batch(importer, live)
     live = [r for r in live if r.ok and r.existing is None]
     if importer.match is not None and live:
         importer.match(ctx, live)

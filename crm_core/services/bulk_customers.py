@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterator, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import bindparam, select, update
 
 from crm_core import audit_trail, bulk, i18n
 from crm_core.changes import CustomerChange
@@ -20,8 +20,8 @@ from crm_core.errors import CrmError, ValidationError
 from crm_core.imports.importer import Column, Existing, Importer, ImportRow
 from crm_core.models import KINDS, Contact, Customer, OwnershipPeriod, User
 from crm_core.normalize import name_key, phone_key
-from crm_core.services import customers
-from crm_core.services.common import chunks, manages
+from crm_core.services import bulk_records, customers
+from crm_core.services.common import chunks
 
 _customers = table_of(Customer)
 _users = table_of(User)
@@ -110,13 +110,13 @@ def importer() -> Importer:
         update=update_rows,
         export=export,
         export_filters=EXPORT_FILTERS,
-        not_updatable=("owner",),
     )
 
 
 def keys(values: Mapping[str, Any]) -> Sequence[Hashable]:
-    phone = phone_key(values.get("phone"))
-    return (("name", name_key(values["name"])), ("phone", phone) if phone else None)
+    """The name and phone keys `check` computed."""
+    phone = values["phone_key"]
+    return (("name", values["name_key"]), ("phone", phone) if phone else None)
 
 
 def check(ctx: Context, rows: list[ImportRow]) -> None:
@@ -127,47 +127,10 @@ def check(ctx: Context, rows: list[ImportRow]) -> None:
             row.values["phone_key"] = phone_key(row.values.get("phone"))
         except ValidationError as exc:
             row.reject(str(exc))
-    owners = _owners(ctx, {r.values["owner"] for r in rows if r.ok and r.values.get("owner")})
+    bulk_records.resolve_users(ctx, rows, "owner", "register customers")
     for row in rows:
-        ref = row.values.get("owner")
-        if not row.ok or not ref:
-            row.values["owner_id"] = ctx.actor.id
-            continue
-        found = owners.get(ref)
-        if isinstance(found, str):
-            row.reject(found)
-        else:
-            row.values["owner_id"] = found
-
-
-def _owners(ctx: Context, refs: set[str]) -> dict[str, int | str]:
-    """Each owner reference (a login, else a unique name) -> user id, or why it cannot be used."""
-    if not refs:
-        return {}
-    users = ctx.session.scalars(select(User).where(or_(User.login.in_(refs), User.name.in_(refs))))
-    by_login: dict[str, User] = {}
-    by_name: dict[str, list[User]] = {}
-    for each in users:
-        by_login[each.login] = each
-        by_name.setdefault(each.name, []).append(each)
-    found: dict[str, int | str] = {}
-    for ref in refs:
-        user: User | None = by_login.get(ref)
-        if user is None and len(by_name.get(ref, [])) == 1:
-            user = by_name[ref][0]
-        if user is None:
-            found[ref] = (
-                i18n._("{name} names several users: use the login", name=ref)
-                if by_name.get(ref)
-                else i18n._("No user {login}.", login=ref)
-            )
-        elif not user.active:
-            found[ref] = f"user {user.login} is deactivated"
-        elif not manages(ctx, user):
-            found[ref] = f"{ctx.actor.login} may not register customers for {user.login}"
-        else:
-            found[ref] = user.id
-    return found
+        owner = row.values.get("owner_user")
+        row.values["owner_id"] = owner.id if owner is not None else ctx.actor.id
 
 
 def match(ctx: Context, rows: list[ImportRow]) -> None:

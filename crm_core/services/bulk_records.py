@@ -10,11 +10,12 @@ from sqlalchemy import bindparam, or_, select, update
 from crm_core import audit_trail, bulk, i18n
 from crm_core.context import Context
 from crm_core.db import table_of
+from crm_core.errors import ValidationError
 from crm_core.imports.importer import Column, Existing, Importer, ImportRow
 from crm_core.imports.parsers import parse_day, parse_moment
 from crm_core.models import INTERACTION_KINDS, Contact, Customer, Interaction, Product, User
 from crm_core.normalize import name_key
-from crm_core.services import products
+from crm_core.services import interactions, products
 from crm_core.services.common import chunks, manages
 from crm_core.types import to_money
 
@@ -70,22 +71,45 @@ def visible_customers(ctx: Context, rows: list[ImportRow], field: str = "custome
                 row.reject(i18n._("No customer {ref}.", ref=row.values[field]))
 
 
-def users_by_ref(ctx: Context, refs: set[str]) -> dict[str, User]:
-    """Users by login, else by (unique) display name."""
+def resolve_users(ctx: Context, rows: list[ImportRow], field: str, doing: str) -> None:
+    """Resolve each row's user reference in `field` (a login, else a unique display name) to
+    `values[field + "_user"]`, rejecting rows whose user is unknown, ambiguous, deactivated, or
+    not one the importing user may act for ("may not {doing} for ...")."""
+    refs = {r.values[field] for r in rows if r.ok and r.values.get(field)}
     if not refs:
-        return {}
-    users = list(
-        ctx.session.scalars(select(User).where(or_(User.login.in_(refs), User.name.in_(refs))))
-    )
-    by_login = {u.login: u for u in users}
-    names: dict[str, list[User]] = {}
-    for user in users:
-        names.setdefault(user.name, []).append(user)
-    return {
-        ref: by_login.get(ref) or names[ref][0]
-        for ref in refs
-        if ref in by_login or len(names.get(ref, [])) == 1
-    }
+        return
+    by_login: dict[str, User] = {}
+    by_name: dict[str, list[User]] = {}
+    for each in ctx.session.scalars(
+        select(User).where(or_(User.login.in_(refs), User.name.in_(refs)))
+    ):
+        by_login[each.login] = each
+        by_name.setdefault(each.name, []).append(each)
+    found: dict[str, User | str] = {}
+    for ref in refs:
+        named = by_name.get(ref, [])
+        user = by_login.get(ref) or (named[0] if len(named) == 1 else None)
+        if user is None:
+            found[ref] = (
+                i18n._("{name} names several users: use the login", name=ref)
+                if named
+                else i18n._("No user {login}.", login=ref)
+            )
+        elif not user.active:
+            found[ref] = f"user {user.login} is deactivated"
+        elif not manages(ctx, user):
+            found[ref] = f"{ctx.actor.login} may not {doing} for {user.login}"
+        else:
+            found[ref] = user
+    for row in rows:
+        ref = row.values.get(field)
+        if not row.ok or not ref:
+            continue
+        result = found[ref]
+        if isinstance(result, str):
+            row.reject(result)
+        else:
+            row.values[f"{field}_user"] = result
 
 
 # -- contacts ----------------------------------------------------------------------------------
@@ -100,7 +124,7 @@ def _check_contacts(ctx: Context, rows: list[ImportRow]) -> None:
 
 
 def _contact_keys(values: Mapping[str, Any]) -> Sequence[Hashable]:
-    return ((name_key(values["customer"]), values["name"].strip()),)
+    return ((values["customer_id"], values["name"].strip()),)
 
 
 def _match_contacts(ctx: Context, rows: list[ImportRow]) -> None:
@@ -342,8 +366,7 @@ def products_importer() -> Importer:
 
 def _check_interactions(ctx: Context, rows: list[ImportRow]) -> None:
     visible_customers(ctx, rows)
-    users = users_by_ref(ctx, {r.values["user"] for r in rows if r.ok and r.values.get("user")})
-    now = ctx.now()
+    resolve_users(ctx, rows, "user", "log interactions")
     contact_names = {
         (r.values["customer_id"], r.values["contact"])
         for r in rows
@@ -361,31 +384,20 @@ def _check_interactions(ctx: Context, rows: list[ImportRow]) -> None:
         if not row.ok:
             continue
         values = row.values
-        ref = values.get("user")
-        user_id = ctx.actor.id
-        if ref:
-            user = users.get(ref)
-            if user is None:
-                row.reject(i18n._("No user {login}.", login=ref))
-                continue
-            if not manages(ctx, user):
-                row.reject(f"{ctx.actor.login} may not log interactions for {user.login}")
-                continue
-            user_id = user.id
+        user = values.get("user_user")
+        user_id = user.id if user is not None else ctx.actor.id
         if user_id is None:
             row.reject("interactions are logged by a user: pass --as LOGIN")
             continue
         if ctx.actor.role == "sales" and values["customer_owner_id"] not in (None, ctx.actor.id):
             row.reject(i18n._("{name} is not yours to change", name=values["customer"]))
             continue
-        when = values.get("occurred_at")
-        moment = when.replace(tzinfo=ctx.zone) if when else now
-        if moment > now:
-            row.reject(i18n._("an interaction cannot be logged in the future"))
-            continue
-        follow_up = values.get("next_contact_on")
-        if follow_up is not None and follow_up < moment.astimezone(ctx.zone).date():
-            row.reject(i18n._("the next contact date lies before the interaction"))
+        try:
+            moment = interactions.check_moment(
+                ctx, values.get("occurred_at"), values.get("next_contact_on")
+            )
+        except ValidationError as exc:
+            row.reject(str(exc))
             continue
         contact_id = None
         if values.get("contact"):

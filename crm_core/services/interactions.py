@@ -7,12 +7,30 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
+from crm_core import i18n
 from crm_core.context import Context
 from crm_core.errors import PermissionDenied, ValidationError
 from crm_core.models import INTERACTION_KINDS, Customer, Interaction, TeamClosure, User
 from crm_core.services import contacts, customers
 from crm_core.services.common import team_by_name
 from crm_core.sqltime import local_day
+
+
+def check_moment(
+    ctx: Context, occurred_at: datetime | None, next_contact_on: date | None
+) -> datetime:
+    """When an interaction happened (naive times are in the deployment's zone; default now).
+
+    Refuses a moment in the future and a next contact date before the interaction.
+    """
+    when = occurred_at or ctx.now()
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=ctx.zone)
+    if when > ctx.now():
+        raise ValidationError(i18n._("an interaction cannot be logged in the future"))
+    if next_contact_on is not None and next_contact_on < when.astimezone(ctx.zone).date():
+        raise ValidationError(i18n._("the next contact date lies before the interaction"))
+    return when
 
 
 def log(
@@ -32,13 +50,7 @@ def log(
     customer = customers.get(ctx, customer_ref)
     if ctx.actor.role == "sales" and customer.owner_id not in (None, ctx.actor.id):
         raise PermissionDenied(f"{ctx.actor.login} does not own {customer.name}")
-    when = occurred_at or ctx.now()
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=ctx.zone)
-    if when > ctx.now():
-        raise ValidationError("an interaction cannot be logged in the future")
-    if next_contact_on is not None and next_contact_on < when.astimezone(ctx.zone).date():
-        raise ValidationError("the next contact date lies before the interaction")
+    when = check_moment(ctx, occurred_at, next_contact_on)
     contact = contacts.get(ctx, customer, contact_ref) if contact_ref else None
     interaction = Interaction(
         customer_id=customer.id,

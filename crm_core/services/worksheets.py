@@ -34,7 +34,7 @@ from crm_core.models import (
     Worksheet,
     WorksheetEntry,
 )
-from crm_core.services import bulk_customers, bulk_records
+from crm_core.services import bulk_customers, bulk_records, interactions
 from crm_core.services.common import manages, user_by_login
 from crm_core.spreadsheets.cells import cell_text
 
@@ -263,7 +263,7 @@ def collect_file(ctx: Context, path: Path) -> Collected:
     rejected: list[str] = []
     talks: list[ImportRow] = []
     levels: list[ImportRow] = []
-    digests: list[tuple[int, str]] = []
+    digests: dict[int, tuple[int, str]] = {}
     for number, cells in enumerate(lines[1:], start=2):
         line = dict(zip(fields, (cell_text(c) for c in cells), strict=False))
         filled = {f: line.get(f, "") for f, _h in FILLED}
@@ -283,24 +283,24 @@ def collect_file(ctx: Context, path: Path) -> Collected:
             talks.append(talk)
         if level is not None:
             levels.append(level)
-        digests.append((customer_id, digest))
-    if talks:
-        bulk_records.insert_interactions(ctx, talks)
+        digests[number] = (customer_id, digest)
+    # Level changes first: a line whose change is refused is rejected whole (its interaction is
+    # not logged and it is not marked applied), so collecting again gives the same answer.
     if levels:
         result["level_changes"] = bulk_customers.update_rows(ctx, levels)
         for row in levels:
             if not row.ok:
                 rejected.append(f"{i18n._('row {row}', row=row.number)}: {row.problem}")
-                digests = (
-                    [d for d in digests if d[0] != row.existing.id] if row.existing else digests
-                )
-    result["interactions"] = len(talks)
+                digests.pop(row.number, None)
+    talks = [t for t in talks if t.number in digests]
+    if talks:
+        bulk_records.insert_interactions(ctx, talks)
     if digests:
         ctx.session.execute(
             insert(_entries),
             [
                 {"worksheet_id": sheet.id, "customer_id": cid, "digest": d, "applied_at": ctx.now()}
-                for cid, d in dict.fromkeys(digests)
+                for cid, d in dict.fromkeys(digests.values())
             ],
         )
     ctx.session.execute(
@@ -322,16 +322,12 @@ def _line(
         if not filled["kind"]:
             raise ValidationError(i18n._("{field} is empty", field="方式 kind"))
         kind = bulk_records.parse_interaction_kind(filled["kind"])
-        moment = (
-            parse_moment(filled["date"]).replace(tzinfo=ctx.zone) if filled["date"] else ctx.now()
-        )
-        if moment > ctx.now():
-            raise ValidationError(i18n._("an interaction cannot be logged in the future"))
         follow_up: date | None = (
             parse_day(filled["next_contact_on"]) if filled["next_contact_on"] else None
         )
-        if follow_up is not None and follow_up < moment.astimezone(ctx.zone).date():
-            raise ValidationError(i18n._("the next contact date lies before the interaction"))
+        moment = interactions.check_moment(
+            ctx, parse_moment(filled["date"]) if filled["date"] else None, follow_up
+        )
         notes = filled["notes"]
         if filled["next_step"]:
             notes = f"{notes}\n{i18n._('Next step')}: {filled['next_step']}".strip()

@@ -10,12 +10,12 @@ from sqlalchemy import select
 from crm_core import audit_trail, bulk
 from crm_core.context import Context
 from crm_core.db import table_of
-from crm_core.errors import CrmError, ValidationError
+from crm_core.errors import ValidationError
 from crm_core.imports import parsers as imports_parsers
 from crm_core.imports.importer import ImportRow
 from crm_core.models import Customer, Team, User
 from crm_core.services import customers
-from crm_core.services.bulk_records import users_by_ref, visible_customers
+from crm_core.services.bulk_records import resolve_users, visible_customers
 from crm_core.services.common import require_manages, user_by_login
 from crm_core.services.products import parse_amount
 from crm_customer_resources.models import Expense
@@ -111,32 +111,19 @@ def parse_day(text: str) -> date:
 
 def check_rows(ctx: Context, rows: list[ImportRow]) -> None:
     """Who spent (a user the importer manages), on which visible customer, not in the future."""
-    people = users_by_ref(ctx, {r.values["user"] for r in rows})
-    with_customer = [r for r in rows if r.values.get("customer")]
-    visible_customers(ctx, with_customer)
+    resolve_users(ctx, rows, "user", "record expenses")
+    visible_customers(ctx, [r for r in rows if r.ok and r.values.get("customer")])
     for row in rows:
-        if not row.ok:
-            continue
-        person = people.get(row.values["user"])
-        if person is None:
-            row.reject(f"no user {row.values['user']}")
-            continue
-        try:
-            require_manages(ctx, person, "record expenses")
-        except CrmError as exc:
-            row.reject(str(exc))
-            continue
-        if row.values["spent_on"] > ctx.today():
+        if row.ok and row.values["spent_on"] > ctx.today():
             row.reject("spent_on is in the future")
-        row.values["_owner"] = person
 
 
 def write_rows(ctx: Context, rows: list[ImportRow]) -> list[int]:
     table = table_of(Expense)
     values = [
         {
-            "owner_id": r.values["_owner"].id,
-            "team_id": r.values["_owner"].team_id,
+            "owner_id": r.values["user_user"].id,
+            "team_id": r.values["user_user"].team_id,
             "category": r.values["category"],
             "customer_id": r.values.get("customer_id"),
             "amount": r.values["amount"],
