@@ -22,6 +22,7 @@ from crm_core.models import (
     ImportBatch,
     ImportRun,
     Interaction,
+    User,
     WorksheetEntry,
 )
 from crm_core.services import customers, importing, teams, users
@@ -473,3 +474,129 @@ def test_calamine_reads_what_we_write(tmp_path: Path) -> None:
     write_rows(path, ["名称"], [["中文"], ["=1"]])
     rows = list(CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).iter_rows())
     assert rows == [["名称"], ["中文"], ["=1"]]
+
+
+# -- rules found in review -----------------------------------------------------------------------
+
+
+def test_a_hook_refusing_one_row_rejects_only_that_row(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    from crm_core.services import rollout
+    from crm_test_plugin import plugin as test_plugin
+
+    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    path = tmp_path / "hooked.csv"
+    rows = [[f"正常公司{i}"] for i in range(40)]
+    rows[17] = ["forbidden 公司"]
+    write_rows(path, ["客户名称"], rows)
+    test_plugin.CALLS.clear()
+    result = run(crm_deployment, "customers", path)
+    assert (result.inserted, result.rejected) == (39, 1)
+    assert "may not contain 'forbidden'" in read_all(result.error_file)[1][0][1][-1]  # type: ignore[arg-type]
+    assert "forbidden 公司" not in names(crm_deployment)
+    # One creation event for the good rows of each half that went in, never one per row.
+    assert len([c for c in test_plugin.CALLS if c[0] == "crm_customers_created"]) < 10
+
+
+def test_owner_references_and_owner_changes(crm_deployment: Deployment, tmp_path: Path) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "wang1", "王伟")
+        users.add(ctx, "wang2", "王伟")
+        users.add(ctx, "zhao", "赵敏")
+    path = tmp_path / "owners.csv"
+    write_rows(
+        path,
+        ["客户名称", "负责人"],
+        [["按姓名公司", "赵敏"], ["重名公司", "王伟"], ["按登录名公司", "wang2"], ["默认公司", ""]],
+    )
+    result = run(crm_deployment, "customers", path, owner="zhao")
+    assert (result.inserted, result.rejected) == (3, 1)
+    assert "several users" in read_all(result.error_file)[1][0][1][-1]  # type: ignore[arg-type]
+    with crm_deployment.work(SYSTEM) as ctx:
+        owners = dict(
+            ctx.session.execute(
+                select(Customer.name, User.login).join(User, User.id == Customer.owner_id)
+            ).all()
+        )
+    assert owners == {"按姓名公司": "zhao", "按登录名公司": "wang2", "默认公司": "zhao"}
+    # An update may not move a customer to another owner; --owner alone is not such a move.
+    moved = tmp_path / "moved.csv"
+    write_rows(moved, ["客户名称", "负责人", "行业"], [["按姓名公司", "wang1", "化工"]])
+    refused = run(crm_deployment, "customers", moved, on_duplicate="update")
+    assert (refused.updated, refused.rejected) == (0, 1)
+    assert "transfer" in read_all(refused.error_file)[1][0][1][-1]  # type: ignore[arg-type]
+    kept = tmp_path / "kept.csv"
+    write_rows(kept, ["客户名称", "行业"], [["默认公司", "化工"]])
+    assert run(crm_deployment, "customers", kept, on_duplicate="update", owner="wang1").updated == 1
+
+
+def test_an_update_may_not_take_another_customers_name(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        customers.create(ctx, {"name": "旧名公司", "phone": "13811112222"})
+        customers.create(ctx, {"name": "别家公司"})
+    path = tmp_path / "rename.csv"
+    write_rows(path, ["客户名称", "电话"], [["别家公司", "13811112222"]])
+    result = run(crm_deployment, "customers", path, on_duplicate="update")
+    # Matched by phone to 旧名公司; renaming it to 别家公司 would make two of one company.
+    assert (result.updated, result.rejected) == (0, 1)
+    assert names(crm_deployment) == {"旧名公司", "别家公司"}
+
+
+def test_a_second_writer_of_the_same_batch_conflicts(crm_deployment: Deployment) -> None:
+    from crm_core.errors import ConflictError
+    from crm_core.imports import journal
+
+    with crm_deployment.work("admin", write=True) as ctx:
+        run_id = journal.start_run(ctx, "customers", Path("x.csv"), "d" * 64, 10)
+        journal.record_batch(ctx, run_id, 0, (2, 11), dict.fromkeys(journal.COUNTS, 0), [])
+    with pytest.raises(ConflictError), crm_deployment.work("admin", write=True) as ctx:
+        customers.create(ctx, {"name": "并发批次公司"})
+        journal.record_batch(ctx, run_id, 0, (2, 11), dict.fromkeys(journal.COUNTS, 0), [])
+    assert "并发批次公司" not in names(crm_deployment)
+
+
+def test_import_cli_exit_codes_and_one_line_errors(
+    crm_cli, crm_deployment: Deployment, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    path = copy("customers_bad_rows.csv", tmp_path)
+    refused = crm_cli("import", "customers", str(path), "--batch-size", "5", "--dry-run")
+    assert refused.exit_code == 1 and len(refused.stderr.strip().splitlines()) == 1
+    assert count(crm_deployment, Customer) == 0
+    partial = crm_cli("import", "customers", str(path), "--format", "json", "-q")
+    assert partial.exit_code == 3
+    summary = partial.json()[0]
+    assert (summary["inserted"], summary["rejected"]) == (3, 6)
+    assert summary["error_file"].endswith("customers_bad_rows.errors.csv")
+    again = crm_cli("import", "customers", str(path))
+    assert again.exit_code == 1 and "imported already" in again.stderr
+    assert "Traceback" not in again.stderr and len(again.stderr.strip().splitlines()) == 1
+    not_a_sheet = tmp_path / "not-a-worksheet.xlsx"
+    write_rows(not_a_sheet, ["a"], [["b"]])
+    collected = crm_cli("worksheets", "collect", str(not_a_sheet))
+    assert collected.exit_code == 3 and "not a worksheet issued by the CRM" in collected.stderr
+
+
+def test_a_refused_level_change_rejects_the_whole_worksheet_line(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    from crm_core.services import rollout, worksheets
+
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "rep", "业务员")
+    with crm_deployment.work("rep", write=True) as ctx:
+        customers.create(ctx, {"name": "forbidden 旧客户"})  # before the rule existed
+    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    with crm_deployment.work("admin", write=True) as ctx:
+        (issued,) = worksheets.issue(ctx, ["rep"], worksheets.LeadFilter(), tmp_path)
+    book = load_workbook(issued.path)
+    sheet = book.worksheets[0]
+    sheet["H2"], sheet["I2"], sheet["M2"] = "2026-11-20", "电话", "qualified"
+    book.save(issued.path)
+    for _ in range(2):
+        with crm_deployment.work("admin", write=True) as ctx:
+            done = worksheets.collect_file(ctx, issued.path)
+        assert (done.interactions, done.level_changes, len(done.rejected)) == (0, 0, 1)
+    assert count(crm_deployment, Interaction) == 0
