@@ -22,8 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 PLUGINS = ["plugins/customer_resources", "plugins/project_sales", "plugins/channel_commerce"]
 ENVIRONMENTS = {
-    "demo": (ROOT / ".venv", [".[postgresql]", *PLUGINS]),
-    "test": (ROOT / ".venv-test", [".[postgresql,dev]", *PLUGINS, "tests/plugins/crm_test_plugin"]),
+    "demo": (ROOT / ".venv", [".[postgresql,cjk-fonts]", *PLUGINS]),
+    "test": (
+        ROOT / ".venv-test",
+        [".[postgresql,dev,cjk-fonts]", *PLUGINS, "tests/plugins/crm_test_plugin"],
+    ),
 }
 
 

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import and_, func, select
 
 from crm_core import i18n
 from crm_core.context import Context
+from crm_core.errors import CrmError
 from crm_core.hookspecs import hookimpl
 from crm_core.imports.importer import Importer
 from crm_core.models import (
@@ -20,8 +23,17 @@ from crm_core.models import (
     User,
 )
 from crm_core.services import bulk_customers, bulk_records
-from crm_core.services.reminders import Reminder
-from crm_core.services.reports import SINCE, UNTIL, Report, ReportParam, ReportTable, moment_window
+from crm_core.services.indicators import Indicator, day_end, share
+from crm_core.services.reminders import Digest, Reminder
+from crm_core.services.reports import (
+    SINCE,
+    UNTIL,
+    Report,
+    ReportParam,
+    ReportTable,
+    last_days,
+    moment_window,
+)
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec, parse_text, parse_timezone
 from crm_core.sqltime import local_day, local_month
@@ -40,6 +52,14 @@ def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
         SettingSpec("currency", "CNY", "the deployment's one currency (ISO code)", _parse_currency)
     )
     register(SettingSpec("default_actor", "admin", "login used when --as is not given", parse_text))
+    register(
+        SettingSpec(
+            "reminders_outbox",
+            "",
+            "folder where `crm reminders --send` writes digests (empty: the core sends none)",
+            parse_text,
+        )
+    )
 
 
 def _parse_currency(text: str) -> str:
@@ -130,6 +150,8 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
                 ReportParam("kind", "only customers of this kind"),
             ),
             title_zh="客户分布",
+            dashboard=("admin", "manager", "sales"),
+            dashboard_params=lambda today: {"by": "level"},
         )
     )
     register(
@@ -139,6 +161,8 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
             _new_customers_by_month,
             (SINCE, UNTIL),
             title_zh="每月新增客户",
+            dashboard=("admin", "manager"),
+            dashboard_params=last_days(365),
         )
     )
     register(
@@ -148,6 +172,87 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
             _interactions_per_day,
             (SINCE, UNTIL),
             title_zh="每日联系次数",
+            dashboard=("admin", "manager", "sales"),
+            dashboard_params=last_days(14),
+        )
+    )
+
+
+# --- rollout indicators ------------------------------------------------------------------------
+
+
+def _contact_coverage(ctx: Context, day: date) -> Decimal | None:
+    """Share of customers (existing by `day`) with an interaction in the 30 days up to `day`."""
+    end = day_end(ctx, day)
+    customers = ctx.session.scalar(select(func.count(Customer.id)).where(Customer.created_at < end))
+    touched = ctx.session.scalar(
+        select(func.count(func.distinct(Interaction.customer_id)))
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .where(
+            Interaction.occurred_at >= end - timedelta(days=30),
+            Interaction.occurred_at < end,
+            Customer.created_at < end,
+        )
+    )
+    return share(touched, customers)
+
+
+def _interactions_per_seller(ctx: Context, day: date) -> Decimal | None:
+    """Interactions in the 7 days up to `day`, per active salesperson."""
+    end = day_end(ctx, day)
+    sellers = ctx.session.scalar(
+        select(func.count(User.id)).where(
+            User.role == "sales", User.active.is_(True), User.created_at < end
+        )
+    )
+    if not sellers:
+        return None
+    logged = ctx.session.scalar(
+        select(func.count(Interaction.id)).where(
+            Interaction.occurred_at >= end - timedelta(days=7), Interaction.occurred_at < end
+        )
+    )
+    return Decimal(int(logged or 0)) / sellers
+
+
+def _new_customers(ctx: Context, day: date) -> int:
+    end = day_end(ctx, day)
+    return int(
+        ctx.session.scalar(
+            select(func.count(Customer.id)).where(
+                Customer.created_at >= end - timedelta(days=30), Customer.created_at < end
+            )
+        )
+        or 0
+    )
+
+
+@hookimpl
+def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
+    register(
+        Indicator(
+            "contact-coverage",
+            "Customers contacted in the last 30 days",
+            _contact_coverage,
+            unit="%",
+            title_zh="近30天有联系的客户占比",
+        )
+    )
+    register(
+        Indicator(
+            "interactions-per-seller",
+            "Interactions per salesperson in the last 7 days",
+            _interactions_per_seller,
+            title_zh="近7天人均联系次数",
+        )
+    )
+    register(
+        Indicator(
+            "new-customers",
+            "New customers in the last 30 days",
+            _new_customers,
+            unit="count",
+            title_zh="近30天新增客户",
         )
     )
 
@@ -179,6 +284,22 @@ def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Remi
         assert due is not None
         what = i18n._("follow up after {kind}", kind=kind) + (f": {notes}" if notes else "")
         yield Reminder(due, "follow-up", what, name)
+
+
+@hookimpl
+def crm_deliver_reminder_digest(ctx: Context, digest: Digest) -> str | None:
+    """The core's only delivery: a text file in the `reminders_outbox` folder, if one is set."""
+    folder = str(ctx.settings.get("reminders_outbox") or "").strip()
+    if not folder:
+        return None
+    outbox = Path(folder)
+    if not outbox.is_dir():
+        raise CrmError(f"reminders_outbox {folder!r} is not a folder")
+    target = outbox / f"{digest.on.isoformat()}-{digest.login}.txt"
+    partial = target.with_name(target.name + ".partial")
+    partial.write_text(f"Subject: {digest.subject}\n\n{digest.text}", encoding="utf-8")
+    partial.replace(target)
+    return str(target)
 
 
 @hookimpl

@@ -30,8 +30,9 @@ if TYPE_CHECKING:
     from crm_core.changes import CustomerChange, Transfer
     from crm_core.context import Context
     from crm_core.models import Customer, Interaction
+    from crm_core.services.indicators import Indicator
     from crm_core.services.importing import Importer
-    from crm_core.services.reminders import Reminder
+    from crm_core.services.reminders import Digest, Reminder
     from crm_core.services.reports import Report
     from crm_core.services.sections import Section
     from crm_core.settings import SettingSpec
@@ -156,6 +157,25 @@ def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Remi
 
     Called by `crm reminders`; return only rows the acting user may see (ORM queries are
     filtered for you).
+    """
+
+
+@hookspec
+def crm_deliver_reminder_digest(ctx: Context, digest: Digest) -> str | None:
+    """Deliver a reminder digest (`crm reminders --send`); return where it went, or None.
+
+    Fires once per digest, after it is built and outside any write. The core answers only when
+    the `reminders_outbox` setting names a folder (it writes a text file there); a plugin sends
+    it by mail or instant message. A raised error is reported and nothing is marked as sent.
+    """
+
+
+@hookspec
+def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
+    """Declare rollout indicators that goals can use (`crm rollout indicators`).
+
+    An indicator computes one number from the data as of a day, so that its value at go-live
+    (the baseline) can be computed afterwards as well as its value today.
     """
 
 

@@ -1,20 +1,50 @@
-"""`crm reports` and `crm reminders`."""
+"""`crm report`, `crm dashboard` and `crm reminders`."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import click
 
-from crm_core import i18n
+from crm_core import charts, i18n
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, format_option
+from crm_core.cli.output import FORMATS, emit, format_option
 from crm_core.errors import ValidationError
-from crm_core.services import reminders, reports
+from crm_core.services import dashboard, reminders, report_files, reports
 
 
-def reports_group() -> click.Group:
-    @click.group("reports")
+def _set_actor(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value:
+        ctx.find_object(App).as_login = value  # type: ignore[union-attr]
+
+
+#: `--as LOGIN` on a subcommand: the same as `crm --as LOGIN ...`.
+as_option = click.option(
+    "--as",
+    "as_login",
+    metavar="LOGIN",
+    expose_value=False,
+    callback=_set_actor,
+    help="Act as this user (same as `crm --as`).",
+)
+
+day_option = click.option(
+    "--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Day to look at (default today)."
+)
+
+
+def _warn_without_cjk_font() -> None:
+    if charts.cjk_font() is None:
+        click.echo(
+            "warning: no Chinese font found; Chinese labels in the PNG show as boxes "
+            "(pip install 'crm-core[cjk-fonts]' or install Noto Sans CJK)",
+            err=True,
+        )
+
+
+def report_group(name: str, hidden: bool = False) -> click.Group:
+    @click.group(name, hidden=hidden)
     def group() -> None:
         """Decision-support reports, aggregated in SQL.  决策支持报表。"""
 
@@ -27,12 +57,13 @@ def reports_group() -> click.Group:
             rows = [
                 {
                     "name": r.name,
-                    "title": r.title_zh if i18n.language() == "zh" and r.title_zh else r.title,
+                    "title": r.label(),
                     "params": [p.name for p in r.params],
+                    "dashboard": list(r.dashboard),
                 }
                 for r in sorted(reports.registry(ctx).values(), key=lambda r: r.name)
             ]
-        emit(rows, fmt, ["name", "title", "params"])
+        emit(rows, fmt, ["name", "title", "params", "dashboard"])
 
     @group.command("run")
     @click.argument("name")
@@ -42,11 +73,25 @@ def reports_group() -> click.Group:
         "params",
         multiple=True,
         metavar="KEY=VALUE",
-        help="Report parameter, e.g. -p since=2026-01-01 (repeatable).",
+        help="Report parameter, e.g. -p since=2026-01-01 -p by=region (repeatable).",
     )
-    @format_option
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice((*FORMATS, *report_files.FILE_FORMATS)),
+        default="table",
+        show_default=True,
+        help="table/json/csv print; xlsx, png (the chart) and html (table and chart) need -o.",
+    )
+    @click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="File to write (xlsx, png, html).",
+    )
+    @as_option
     @pass_app
-    def run(app: App, name: str, params: tuple[str, ...], fmt: str) -> None:
+    def run(app: App, name: str, params: tuple[str, ...], fmt: str, output: Path | None) -> None:
         """Run a report over the rows you may see."""
         raw: dict[str, str] = {}
         for item in params:
@@ -54,28 +99,80 @@ def reports_group() -> click.Group:
             if not sep:
                 raise ValidationError(f"parameter {item!r} is not KEY=VALUE")
             raw[key.strip()] = value.strip()
+        if fmt in report_files.FILE_FORMATS and output is None:
+            raise ValidationError(i18n._("--format {fmt} writes a file: add -o FILE", fmt=fmt))
         with app.work() as ctx:
-            table = reports.run(ctx, name, raw)
-        emit(table.records(), fmt, list(table.columns), title=name)
+            report = reports.lookup(ctx, name)
+            resolved = reports.resolve_params(report, raw)
+            table = report.run(ctx, resolved)
+            actor = ctx.actor.login
+        if fmt in report_files.FILE_FORMATS:
+            assert output is not None
+            if fmt == "png":
+                _warn_without_cjk_font()
+            report_files.write(report, table, resolved, actor, fmt, output)
+            click.echo(i18n._("wrote {path} ({rows} rows)", path=output, rows=len(table.rows)))
+        else:
+            emit(table.records(), fmt, list(table.columns), title=report.label())
 
     return group
 
 
-@click.command("reminders")
-@click.option(
-    "--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Day to look at (default today)."
-)
-@click.option("--for", "user_login", help="Someone you manage (default: you).")
-@format_option
+@click.command("dashboard")
+@click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+@as_option
+@day_option
 @pass_app
-def reminders_(app: App, on: datetime | None, user_login: str | None, fmt: str) -> None:
-    """What is due: follow-ups, and whatever the enabled plugins add.  待办提醒。"""
+def dashboard_(app: App, output: Path, on: datetime | None) -> None:
+    """Write the acting user's dashboard (reminders and their role's reports) as one HTML page.
+    个人仪表盘。"""
     with app.work() as ctx:
         day = on.date() if on else ctx.today()
-        rows = reminders.collect(ctx, day, user_login)
-    emit(rows, fmt, ["due_on", "overdue_days", "kind", "customer", "what", "source"])
+        page = dashboard.html(ctx, day)
+    partial = output.with_name(output.name + ".partial")
+    partial.write_text(page, encoding="utf-8")
+    partial.replace(output)
+    click.echo(i18n._("wrote {path}", path=output))
+
+
+@click.command("reminders")
+@as_option
+@day_option
+@click.option("--for", "user_login", help="Someone you manage (default: you).")
+@click.option("--digest", is_flag=True, help="Print a plain-text digest for mail or chat.")
+@click.option(
+    "--send", is_flag=True, help="Deliver the digest (reminders_outbox or a delivering plugin)."
+)
+@format_option
+@pass_app
+def reminders_(
+    app: App,
+    on: datetime | None,
+    user_login: str | None,
+    digest: bool,
+    send: bool,
+    fmt: str,
+) -> None:
+    """What is due: follow-ups, and whatever the enabled plugins add; a manager also sees the
+    team's overdue items.  待办提醒。"""
+    with app.work() as ctx:
+        day = on.date() if on else ctx.today()
+        if digest or send:
+            message = reminders.digest(ctx, day, user_login)
+            places = reminders.deliver(ctx, message) if send else []
+        else:
+            rows = reminders.collect(ctx, day, user_login)
+    if digest or send:
+        if digest:
+            click.echo(message.text, nl=False)
+        for place in places:
+            click.echo(i18n._("sent to {place}", place=place), err=digest)
+        return
+    emit(rows, fmt, list(reminders.COLUMNS))
 
 
 def register(cli: click.Group) -> None:
-    cli.add_command(reports_group())
+    cli.add_command(report_group("report"))
+    cli.add_command(report_group("reports", hidden=True))  # the name before 0.2
+    cli.add_command(dashboard_)
     cli.add_command(reminders_)

@@ -18,6 +18,7 @@ from crm_core.cli import (
     people,
     plugins,
     products,
+    tracking,
     work,
     worksheets,
 )
@@ -85,7 +86,18 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
 
     assert isinstance(cli, CrmGroup)
     cli.catalog = catalog
-    for module in (admin, plugins, people, customers, work, products, data, worksheets, insight):
+    for module in (
+        admin,
+        plugins,
+        people,
+        customers,
+        work,
+        products,
+        data,
+        worksheets,
+        insight,
+        tracking,
+    ):
         module.register(cli)
     return cli
 

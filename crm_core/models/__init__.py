@@ -7,6 +7,7 @@ from crm_core.models.deployment_state import PluginState, Setting
 from crm_core.models.imports import ImportBatch, ImportRejection, ImportRun
 from crm_core.models.interactions import INTERACTION_KINDS, Interaction
 from crm_core.models.products import Product
+from crm_core.models.rollout import GoalIndicator, IndicatorSnapshot, RolloutBlock, RolloutGoal
 from crm_core.models.scoping import CustomerScoped, OwnerScoped
 from crm_core.models.teams import Team, TeamClosure
 from crm_core.models.users import ROLES, User, UserPermission
@@ -20,14 +21,18 @@ __all__ = [
     "Contact",
     "Customer",
     "CustomerScoped",
+    "GoalIndicator",
     "ImportBatch",
     "ImportRejection",
     "ImportRun",
+    "IndicatorSnapshot",
     "Interaction",
     "OwnerScoped",
     "OwnershipPeriod",
     "PluginState",
     "Product",
+    "RolloutBlock",
+    "RolloutGoal",
     "Setting",
     "Team",
     "TeamClosure",

@@ -1,13 +1,22 @@
-"""Reminders: what is due for a user on a day, gathered from the core and every enabled plugin."""
+"""Reminders: what is due for a user on a day, gathered from the core and every enabled plugin;
+a manager also sees what is overdue in their team. A digest is the same list as plain text, for
+mail or instant message, delivered by whichever plugin answers `crm_deliver_reminder_digest`."""
 
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import attrs
+from sqlalchemy import select
 
+from crm_core import i18n
 from crm_core.context import Context
+from crm_core.errors import CrmError
+from crm_core.models import TeamClosure, User
 from crm_core.services.common import require_manages, user_by_login
+
+COLUMNS = ("due_on", "overdue_days", "person", "kind", "customer", "what", "source")
 
 
 @attrs.frozen
@@ -19,28 +28,146 @@ class Reminder:
     source: str = "crm_core"
 
 
-def collect(ctx: Context, on: date, user_login: str | None = None) -> list[dict[str, object]]:
-    """Reminders due on or before `on` for `user_login` (default: the acting user)."""
+@attrs.frozen
+class Digest:
+    """One person's reminders for a day, as text ready to send."""
+
+    login: str
+    name: str
+    email: str | None
+    on: date
+    subject: str
+    text: str
+    items: tuple[dict[str, Any], ...]
+
+
+def _target(ctx: Context, user_login: str | None) -> User | None:
     if user_login is None:
         if ctx.actor.id is None:
-            return []
-        user_id = ctx.actor.id
-    else:
-        user = user_by_login(ctx, user_login)
-        require_manages(ctx, user, "read reminders")
-        user_id = user.id
-    items: list[Reminder] = ctx.hook.collect(
-        "crm_collect_reminders", ctx=ctx, user_id=user_id, on=on
+            return None
+        return ctx.session.get(User, ctx.actor.id)
+    user = user_by_login(ctx, user_login)
+    require_manages(ctx, user, "read reminders")
+    return user
+
+
+def _team_members(ctx: Context, manager: User) -> list[User]:
+    """Active users whose team lies in the manager's subtree, the manager excluded."""
+    if manager.role != "manager" or manager.team_id is None:
+        return []
+    subtree = select(TeamClosure.descendant_id).where(TeamClosure.ancestor_id == manager.team_id)
+    return list(
+        ctx.session.scalars(
+            select(User)
+            .where(User.team_id.in_(subtree), User.id != manager.id, User.active.is_(True))
+            .order_by(User.login)
+        )
     )
-    items.sort(key=lambda r: (r.due_on, r.kind, r.customer or "", r.what))
+
+
+def _rows(ctx: Context, user: User, on: date, only_overdue: bool) -> list[dict[str, Any]]:
+    items: list[Reminder] = ctx.hook.collect(
+        "crm_collect_reminders", ctx=ctx, user_id=user.id, on=on
+    )
     return [
         {
             "due_on": r.due_on.isoformat(),
             "overdue_days": (on - r.due_on).days,
+            "person": user.login,
             "kind": r.kind,
             "customer": r.customer,
             "what": r.what,
             "source": r.source,
         }
         for r in items
+        if not only_overdue or r.due_on < on
     ]
+
+
+def collect(ctx: Context, on: date, user_login: str | None = None) -> list[dict[str, Any]]:
+    """Reminders due on or before `on` for `user_login` (default: the acting user); for a
+    manager, also every overdue item of the people in their team."""
+    user = _target(ctx, user_login)
+    if user is None:
+        return []
+    rows = _rows(ctx, user, on, only_overdue=False)
+    for member in _team_members(ctx, user):
+        rows.extend(_rows(ctx, member, on, only_overdue=True))
+    own = user.login
+    rows.sort(
+        key=lambda r: (
+            r["person"] != own,
+            r["due_on"],
+            r["person"],
+            r["kind"],
+            r["customer"] or "",
+            r["what"],
+        )
+    )
+    return rows
+
+
+def _line(row: dict[str, Any], with_person: bool) -> str:
+    who = f"{row['person']} " if with_person else ""
+    customer = f"{row['customer']}: " if row["customer"] else ""
+    late = (
+        " " + i18n._("({days} days overdue)", days=row["overdue_days"])
+        if row["overdue_days"] > 0
+        else ""
+    )
+    return f"  - {who}{row['due_on']} [{i18n._(row['kind'])}] {customer}{row['what']}{late}"
+
+
+def digest(ctx: Context, on: date, user_login: str | None = None) -> Digest:
+    """The reminders as a plain-text message: overdue, due today, then the team's overdue."""
+    user = _target(ctx, user_login)
+    if user is None:
+        raise CrmError("reminders need an acting user (--as LOGIN)")
+    rows = collect(ctx, on, user.login)
+    own = [r for r in rows if r["person"] == user.login]
+    sections = (
+        (i18n._("Overdue"), [r for r in own if r["overdue_days"] > 0], False),
+        (i18n._("Due today"), [r for r in own if r["overdue_days"] <= 0], False),
+        (i18n._("Overdue in your team"), [r for r in rows if r["person"] != user.login], True),
+    )
+    subject = i18n._(
+        "Reminders for {name} on {day}: {count} item(s)",
+        name=user.name,
+        day=on.isoformat(),
+        count=len(rows),
+    )
+    lines = [subject, ""]
+    for heading, items, with_person in sections:
+        if not items:
+            continue
+        lines.append(f"{heading} ({len(items)})")
+        lines.extend(_line(r, with_person) for r in items)
+        lines.append("")
+    if not rows:
+        lines.append(i18n._("Nothing due."))
+    return Digest(
+        user.login,
+        user.name,
+        user.email,
+        on,
+        subject,
+        "\n".join(lines).rstrip() + "\n",
+        tuple(rows),
+    )
+
+
+def deliver(ctx: Context, message: Digest) -> list[str]:
+    """Hand the digest to every delivering plugin; returns where it went."""
+    places = [
+        place
+        for place in ctx.hook.crm_deliver_reminder_digest(ctx=ctx, digest=message)
+        if place is not None
+    ]
+    if not places:
+        raise CrmError(
+            i18n._(
+                "nothing delivers digests here: set reminders_outbox to a folder "
+                "or enable a plugin that sends them"
+            )
+        )
+    return places

@@ -1,13 +1,20 @@
-"""The report engine: plugins register reports; each aggregates in SQL over visible rows."""
+"""The report engine: plugins register reports; each aggregates in SQL over visible rows.
+
+A report is a name, titles, parameters and a function returning a `ReportTable`. It may say how
+to chart it (`chart`, else one is inferred from its columns) and which roles' dashboards show it
+(`dashboard`, with `dashboard_params` computed from the day the page is drawn).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime, time
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, Literal
 
 import attrs
 
+from crm_core import i18n
+from crm_core.charts import Chart, infer
 from crm_core.context import Context
 from crm_core.errors import PluginError, ValidationError
 
@@ -46,6 +53,20 @@ class Report:
     run: Callable[[Context, Mapping[str, Any]], ReportTable]
     params: tuple[ReportParam, ...] = ()
     title_zh: str = ""
+    #: How to draw it: a Chart, "auto" (inferred from the columns) or None (no chart).
+    chart: Chart | Literal["auto"] | None = "auto"
+    #: Roles ("admin", "manager", "sales") whose `crm dashboard` page shows this report.
+    dashboard: tuple[str, ...] = ()
+    #: Raw parameters for the dashboard, from the day the page is drawn.
+    dashboard_params: Callable[[date], Mapping[str, str]] | None = None
+
+    def label(self) -> str:
+        return self.title_zh if i18n.language() == "zh" and self.title_zh else self.title
+
+    def chart_for(self, table: ReportTable) -> Chart | None:
+        if self.chart == "auto":
+            return infer(table.columns, table.rows)
+        return self.chart
 
 
 def moment_window(ctx: Context, column: Any, params: Mapping[str, Any]) -> list[Any]:
@@ -89,15 +110,36 @@ def registry(ctx: Context) -> dict[str, Report]:
     return reports
 
 
-def run(ctx: Context, name: str, raw: Mapping[str, str]) -> ReportTable:
-    reports = registry(ctx)
-    report = reports.get(name)
+def lookup(ctx: Context, name: str) -> Report:
+    report = registry(ctx).get(name)
     if report is None:
-        raise ValidationError(f"no report {name!r} (see `crm reports list`)")
+        raise ValidationError(f"no report {name!r} (see `crm report list`)")
+    return report
+
+
+def run(ctx: Context, name: str, raw: Mapping[str, str]) -> ReportTable:
+    return run_report(ctx, lookup(ctx, name), raw)
+
+
+def last_days(days: int) -> Callable[[date], Mapping[str, str]]:
+    """Dashboard parameters: the `days` days up to the page's day."""
+
+    def params(today: date) -> Mapping[str, str]:
+        return {"since": (today - timedelta(days=days - 1)).isoformat(), "until": today.isoformat()}
+
+    return params
+
+
+def run_report(ctx: Context, report: Report, raw: Mapping[str, str]) -> ReportTable:
+    return report.run(ctx, resolve_params(report, raw))
+
+
+def resolve_params(report: Report, raw: Mapping[str, str]) -> dict[str, Any]:
+    """Parse raw `KEY=VALUE` text into the report's typed parameters, defaults filled in."""
     known = {p.name: p for p in report.params}
     unknown = sorted(set(raw) - set(known))
     if unknown:
-        raise ValidationError(f"report {name} has no parameter {', '.join(unknown)}")
+        raise ValidationError(f"report {report.name} has no parameter {', '.join(unknown)}")
     params: dict[str, Any] = {}
     for param in report.params:
         if param.name in raw:
@@ -110,4 +152,4 @@ def run(ctx: Context, name: str, raw: Mapping[str, str]) -> ReportTable:
                 raise ValidationError(f"invalid {param.name}: {text!r} ({exc})") from None
         else:
             params[param.name] = param.default
-    return report.run(ctx, params)
+    return params

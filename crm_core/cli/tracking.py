@@ -1,0 +1,220 @@
+"""`crm rollout`: go-live days, goals, indicator snapshots, status and the phase review."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import click
+
+from crm_core import i18n
+from crm_core.cli.app import App, pass_app
+from crm_core.cli.insight import as_option, day_option
+from crm_core.cli.output import emit, format_option, jsonable
+from crm_core.errors import ValidationError
+from crm_core.services import indicators, rollout_review, tracking
+
+
+def _targets(items: tuple[str, ...]) -> dict[str, Decimal]:
+    targets = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        try:
+            if not sep:
+                raise InvalidOperation
+            targets[name.strip()] = Decimal(value.strip())
+        except InvalidOperation:
+            raise ValidationError(f"target {item!r} is not INDICATOR=NUMBER") from None
+    return targets
+
+
+def _status_rows(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for block in blocks:
+        head = {
+            "block": block["block"],
+            "go_live_on": block["go_live_on"],
+            "day": block["days_live"],
+            "phase": i18n._(block["phase"]),
+        }
+        lines = [(goal["title"], row) for goal in block["goals"] for row in goal["indicators"]] or [
+            (None, None)
+        ]
+        for goal_title, row in lines:
+            rows.append(
+                {
+                    **head,
+                    "goal": goal_title,
+                    "indicator": row["indicator"] if row else None,
+                    "baseline": row["baseline"] if row else None,
+                    "previous": row["previous"] if row else None,
+                    "current": row["current"] if row else None,
+                    "target": row["target"] if row else None,
+                    "trend": i18n._(row["trend"]) if row else None,
+                    "verdict": i18n._(row["verdict"]) if row else None,
+                }
+            )
+    return rows
+
+
+def rollout_group() -> click.Group:
+    @click.group("rollout")
+    def group() -> None:
+        """Track each block against the 90-day and 180-day marks.  分阶段上线跟踪。"""
+
+    @group.command("status")
+    @as_option
+    @day_option
+    @format_option
+    @pass_app
+    def status(app: App, on: datetime | None, fmt: str) -> None:
+        """Per block: days since go-live, each goal's indicators: baseline, latest, now."""
+        with app.work() as ctx:
+            day = on.date() if on else ctx.today()
+            blocks = tracking.status(ctx, day)
+        if fmt == "json":
+            for block in blocks:
+                for goal in block["goals"]:
+                    for row in goal["indicators"]:
+                        row["history"] = [{"day": d, "value": v} for d, v in row["history"]]
+            click.echo(json.dumps(jsonable(blocks), ensure_ascii=False, indent=2))
+            return
+        rows = _status_rows(blocks)
+        if fmt == "csv":
+            emit(rows, fmt, list(rows[0]) if rows else ["block"])
+            return
+        if not blocks:
+            click.echo(i18n._("No block is enabled yet: crm plugins enable NAME."))
+        for block in blocks:
+            click.echo(
+                i18n._(
+                    "{block}: live since {day}, day {n} ({phase}); 90-day mark {d90}, "
+                    "180-day mark {d180}",
+                    block=block["block"],
+                    day=block["go_live_on"],
+                    n=block["days_live"],
+                    phase=i18n._(block["phase"]),
+                    d90=block["mark_90_on"],
+                    d180=block["mark_180_on"],
+                )
+            )
+            mine = [r for r in rows if r["block"] == block["block"] and r["indicator"]]
+            if mine:
+                emit(
+                    mine,
+                    fmt,
+                    ["goal", "indicator", "baseline", "previous", "current", "target", "verdict"],
+                )
+            else:
+                click.echo("  " + i18n._("No goals yet: add some with `crm rollout goals add`."))
+
+    @group.command("snapshot")
+    @as_option
+    @day_option
+    @format_option
+    @pass_app
+    def snapshot(app: App, on: datetime | None, fmt: str) -> None:
+        """Store every tracked indicator's value for the day, to compare phases later."""
+        with app.work(write=True) as ctx:
+            day = on.date() if on else ctx.today()
+            stored = tracking.snapshot(ctx, day)
+        emit(stored, fmt, ["block", "indicator", "taken_on", "value"])
+
+    @group.command("report")
+    @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
+    @as_option
+    @day_option
+    @pass_app
+    def report(app: App, output: Path, on: datetime | None) -> None:
+        """Write the phase review (what improved, what did not) as one HTML page."""
+        with app.work() as ctx:
+            day = on.date() if on else ctx.today()
+            page = rollout_review.html(ctx, day)
+        partial = output.with_name(output.name + ".partial")
+        partial.write_text(page, encoding="utf-8")
+        partial.replace(output)
+        click.echo(i18n._("wrote {path}", path=output))
+
+    @group.command("go-live")
+    @click.argument("block")
+    @click.argument("day", type=click.DateTime(["%Y-%m-%d"]))
+    @as_option
+    @pass_app
+    def go_live(app: App, block: str, day: datetime) -> None:
+        """Record the day BLOCK went live (default: the day it was first enabled)."""
+        with app.work(write=True) as ctx:
+            tracking.set_go_live(ctx, block, day.date())
+        click.echo(i18n._("{block} went live on {day}", block=block, day=day.date()))
+
+    @group.command("indicators")
+    @format_option
+    @pass_app
+    def indicators_(app: App, fmt: str) -> None:
+        """Indicators that goals can use, from the core and the enabled plugins."""
+        with app.work() as ctx:
+            rows = [
+                {"name": i.name, "title": i.label(), "unit": i.unit, "better": i.better}
+                for i in sorted(indicators.registry(ctx).values(), key=lambda i: i.name)
+            ]
+        emit(rows, fmt, ["name", "title", "unit", "better"])
+
+    @group.group("goals")
+    def goals() -> None:
+        """A block's goals, each judged on up to three indicators."""
+
+    @goals.command("add")
+    @click.argument("block")
+    @click.argument("title")
+    @click.option("--indicator", "-i", "names", multiple=True, required=True, help="Up to three.")
+    @click.option(
+        "--target", "targets", multiple=True, metavar="INDICATOR=VALUE", help="Optional target."
+    )
+    @as_option
+    @pass_app
+    def add(
+        app: App, block: str, title: str, names: tuple[str, ...], targets: tuple[str, ...]
+    ) -> None:
+        """Add a goal to BLOCK."""
+        with app.work(write=True) as ctx:
+            goal = tracking.add_goal(ctx, block, title, list(names), _targets(targets))
+            number = goal.id
+        click.echo(i18n._("goal {id} added to {block}", id=number, block=block))
+
+    @goals.command("list")
+    @format_option
+    @pass_app
+    def list_(app: App, fmt: str) -> None:
+        """Every goal with its indicators and targets."""
+        with app.work() as ctx:
+            rows = [
+                {
+                    "id": g.id,
+                    "block": g.block,
+                    "title": g.title,
+                    "indicators": [
+                        i.indicator if i.target is None else f"{i.indicator}={i.target.normalize()}"
+                        for i in g.indicators
+                    ],
+                }
+                for g in tracking.goals(ctx)
+            ]
+        emit(rows, fmt, ["id", "block", "title", "indicators"])
+
+    @goals.command("remove")
+    @click.argument("goal_id", type=int)
+    @as_option
+    @pass_app
+    def remove(app: App, goal_id: int) -> None:
+        """Remove a goal (its snapshots stay)."""
+        with app.work(write=True) as ctx:
+            tracking.remove_goal(ctx, goal_id)
+        click.echo(i18n._("goal {id} removed", id=goal_id))
+
+    return group
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(rollout_group())
