@@ -30,8 +30,8 @@ if TYPE_CHECKING:
     from crm_core.changes import CustomerChange, Transfer
     from crm_core.context import Context
     from crm_core.models import Customer, Interaction
-    from crm_core.services.indicators import Indicator
     from crm_core.services.importing import Importer
+    from crm_core.services.indicators import Indicator
     from crm_core.services.reminders import Digest, Reminder
     from crm_core.services.reports import Report
     from crm_core.services.sections import Section

@@ -19,6 +19,7 @@ from crm_core.services import (
     reports,
     rollout,
     sections,
+    tracking,
     transfer,
     users,
 )
@@ -68,6 +69,9 @@ def test_every_hook_is_called_in_a_real_scenario(
         importing.import_file(ctx, "customers", tmp_path / "in.xlsx")
         reports.run(ctx, "notes-per-customer", {})
         reminders.collect(ctx, ctx.today())
+        reminders.deliver(ctx, reminders.digest(ctx, ctx.today()))
+        tracking.add_goal(ctx, "test_plugin", "notes are taken", ["noted-customers"])
+        assert tracking.status(ctx, ctx.today())[0]["goals"][0]["indicators"][0]["current"] > 0
         sections.sections(ctx, customer)
         ctx.hook.crm_seed_demo_data(ctx=ctx, rng=random.Random(1), scale=1)
         assert ctx.settings.get("test_plugin.forbidden_word") == "forbidden"

@@ -14,7 +14,7 @@ from random import Random
 import click
 from sqlalchemy import select, update
 
-from crm_channel_commerce import commands, reports, settings, translations
+from crm_channel_commerce import commands, indicators, reports, settings, translations
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
 from crm_core import PluginSpec, audit_trail, hookimpl
@@ -23,6 +23,7 @@ from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, User
 from crm_core.services.common import chunks
+from crm_core.services.indicators import Indicator
 from crm_core.services.reminders import Reminder
 from crm_core.services.reports import Report
 from crm_core.services.sections import Section
@@ -86,6 +87,11 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
             )
             moved += len(ids)
     return {"dealers": moved} if moved else {}
+
+
+@hookimpl
+def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
+    indicators.register_all(register)
 
 
 @hookimpl

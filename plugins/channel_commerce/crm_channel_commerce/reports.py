@@ -198,6 +198,8 @@ def register_all(register: Callable[[Report], None]) -> None:
                 by_param(PLAN_BY, "dealer"),
             ),
             title_zh="计划完成情况",
+            dashboard=("admin", "manager"),
+            dashboard_params=lambda today: {"period": today.strftime("%Y-%m")},
         )
     )
     register(
@@ -225,6 +227,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             credit_exposure,
             (ReportParam("on", "as of this day", parse_date),),
             title_zh="经销商信用与账龄",
+            dashboard=("admin", "manager", "sales"),
         )
     )
     register(

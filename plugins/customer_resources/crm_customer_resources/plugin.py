@@ -20,12 +20,20 @@ from crm_core.db import table_of
 from crm_core.models import Customer, Interaction
 from crm_core.services.common import chunks
 from crm_core.services.importing import Column, Importer
+from crm_core.services.indicators import Indicator
 from crm_core.services.products import parse_amount
 from crm_core.services.reminders import Reminder
 from crm_core.services.reports import Report
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
-from crm_customer_resources import commands, reminders, reports, settings, translations
+from crm_customer_resources import (
+    commands,
+    indicators,
+    reminders,
+    reports,
+    settings,
+    translations,
+)
 from crm_customer_resources.models import CustomerProfile, Installment, Order, ServiceCase
 from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
 
@@ -170,6 +178,11 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
             check=expenses.check_rows,
         )
     )
+
+
+@hookimpl
+def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
+    indicators.register_all(register)
 
 
 @hookimpl

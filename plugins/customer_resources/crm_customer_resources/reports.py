@@ -18,6 +18,7 @@ from crm_core.services.reports import (
     ReportTable,
     by_param,
     date_window,
+    last_days,
     moment_window,
     parse_date,
 )
@@ -242,6 +243,8 @@ def register_all(register: Callable[[Report], None]) -> None:
             sales,
             (by_param(SALES_BY, "month"), SINCE, UNTIL),
             title_zh="销售统计",
+            dashboard=("admin", "manager"),
+            dashboard_params=lambda today: {"by": "month", **last_days(365)(today)},
         )
     )
     register(
@@ -260,6 +263,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             receivables_ageing,
             (by_param(AGEING_BY, "customer"), ReportParam("on", "as of this day", parse_date)),
             title_zh="应收账龄",
+            dashboard=("admin", "manager"),
         )
     )
     register(
@@ -278,5 +282,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             salesperson_activity,
             (SINCE, UNTIL),
             title_zh="业务员活动量",
+            dashboard=("manager",),
+            dashboard_params=last_days(14),
         )
     )

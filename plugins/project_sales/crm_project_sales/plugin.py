@@ -20,11 +20,12 @@ from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, User
 from crm_core.services.common import chunks
+from crm_core.services.indicators import Indicator
 from crm_core.services.reminders import Reminder
 from crm_core.services.reports import Report
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
-from crm_project_sales import commands, reports, settings, translations
+from crm_project_sales import commands, indicators, reports, settings, translations
 from crm_project_sales.models import Project, Task
 from crm_project_sales.services import pipeline
 
@@ -83,6 +84,11 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
         )
         moved += len(ids)
     return {"open projects": moved}
+
+
+@hookimpl
+def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
+    indicators.register_all(register)
 
 
 @hookimpl

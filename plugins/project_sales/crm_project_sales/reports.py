@@ -321,6 +321,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             pipeline_forecast,
             (by_param(FORECAST_BY, "month"),),
             title_zh="销售漏斗与加权预测",
+            dashboard=("admin", "manager", "sales"),
         )
     )
     register(

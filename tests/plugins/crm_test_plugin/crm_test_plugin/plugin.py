@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date
+from datetime import date, timedelta
 from random import Random
 from typing import Any
 
@@ -19,7 +19,8 @@ from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction
 from crm_core.services import customers as customer_service
 from crm_core.services.importing import Column, Importer, ImportRow
-from crm_core.services.reminders import Reminder
+from crm_core.services.indicators import Indicator, day_end
+from crm_core.services.reminders import Digest, Reminder
 from crm_core.services.reports import Report, ReportTable
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
@@ -206,6 +207,36 @@ def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Remi
         .where(Note.text.startswith("TODO"), Customer.owner_id == user_id)
     )
     return [Reminder(on, "note", text, name, source="test_plugin") for text, name in rows]
+
+
+#: Digests handed to this plugin, as (login, text): a stand-in for a mail server.
+DELIVERED: list[tuple[str, str]] = []
+
+
+@hookimpl
+def crm_deliver_reminder_digest(ctx: Context, digest: Digest) -> str:
+    CALLS.append(("crm_deliver_reminder_digest", digest.login))
+    DELIVERED.append((digest.login, digest.text))
+    return f"test_plugin:{digest.login}"
+
+
+def _noted_customers(ctx: Context, day: date) -> int:
+    """Customers created in the 30 days up to `day` that have a note."""
+    end = day_end(ctx, day)
+    return int(
+        ctx.session.scalar(
+            select(func.count(func.distinct(Note.customer_id)))
+            .join(Customer, Customer.id == Note.customer_id)
+            .where(Customer.created_at >= end - timedelta(days=30), Customer.created_at < end)
+        )
+        or 0
+    )
+
+
+@hookimpl
+def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
+    CALLS.append(("crm_register_indicators", None))
+    register(Indicator("noted-customers", "New customers with a note", _noted_customers))
 
 
 @hookimpl
