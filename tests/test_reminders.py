@@ -1,0 +1,111 @@
+"""Reminders: own items, a manager's view of the team's overdue items, the digest and its
+delivery (the core's outbox folder, and a plugin's delivery hook)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+from pathlib import Path
+
+from crm_core.services import interactions, reminders, rollout
+from crm_core.testing import CliResult
+from tests.conftest import Org
+
+#: The day reminders are asked for: a few days after the calls, which are logged now.
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=5)
+DAY = TODAY.isoformat()
+
+
+def plan(org: Org, login: str, days_from_today: int) -> None:
+    """`login` calls their customer now, planning the next contact `days_from_today` from TODAY."""
+    assert -5 <= days_from_today
+    with org.work(login, write=True) as ctx:
+        interactions.log(
+            ctx,
+            str(org.customer_of[login]),
+            "call",
+            notes=f"{login} plans",
+            next_contact_on=TODAY + timedelta(days=days_from_today),
+        )
+
+
+def people(rows: list[dict[str, object]]) -> list[tuple[object, object]]:
+    return [(r["person"], r["overdue_days"]) for r in rows]
+
+
+def test_a_manager_sees_their_own_items_and_the_teams_overdue_ones(org: Org) -> None:
+    plan(org, "sh_sales1", -3)  # overdue
+    plan(org, "sh_sales2", 0)  # due today: not overdue, so not the manager's business
+    plan(org, "east_sales", -1)  # overdue, outside 上海组
+    plan(org, "sh_mgr", -2)  # the manager's own
+    with org.work("sh_mgr") as ctx:
+        rows = reminders.collect(ctx, TODAY)
+    assert people(rows) == [("sh_mgr", 2), ("sh_sales1", 3)]
+    with org.work("east_mgr") as ctx:  # 华东区 contains 上海组
+        assert people(reminders.collect(ctx, TODAY)) == [  # oldest first
+            ("sh_sales1", 3),
+            ("sh_mgr", 2),
+            ("east_sales", 1),
+        ]
+    with org.work("sh_sales1") as ctx:  # a seller: only their own
+        assert people(reminders.collect(ctx, TODAY)) == [("sh_sales1", 3)]
+    with org.work("south_mgr") as ctx:
+        assert reminders.collect(ctx, TODAY) == []
+
+
+def test_the_digest_has_overdue_today_and_team_sections(org: Org) -> None:
+    plan(org, "sh_sales1", -3)
+    plan(org, "sh_mgr", 0)
+    with org.work("sh_mgr") as ctx:
+        digest = reminders.digest(ctx, TODAY)
+    assert digest.subject == f"Reminders for 上海组长 on {DAY}: 2 item(s)"
+    sections = digest.text.split("\n\n")
+    assert sections[1].startswith("Due today (1)")
+    assert sections[2].startswith("Overdue in your team (1)")
+    assert (
+        f"sh_sales1 {TODAY - timedelta(days=3)} [follow-up] sh_sales1 的客户有限公司" in sections[2]
+    )
+    assert "(3 days overdue)" in sections[2]
+    assert "Overdue (" not in digest.text.replace("Overdue in your team", "")
+
+
+def test_send_writes_to_the_outbox_and_fails_cleanly_without_one(
+    org: Org, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    plan(org, "sh_sales1", -1)
+    refused = crm_cli("reminders", "--send", "--date", DAY, as_login="sh_sales1")
+    assert refused.exit_code != 0
+    assert "reminders_outbox" in refused.stderr and len(refused.stderr.splitlines()) == 1
+    with org.work("admin", write=True) as ctx:
+        ctx.settings.set("reminders_outbox", str(tmp_path))
+    sent = crm_cli("reminders", "--as", "sh_sales1", "--send", "--date", DAY)
+    assert sent.exit_code == 0, sent.stderr
+    written = tmp_path / f"{DAY}-sh_sales1.txt"
+    assert str(written) in sent.output
+    body = written.read_text(encoding="utf-8")
+    assert body.startswith(f"Subject: Reminders for 上海销售一 on {DAY}: 1 item(s)")
+    assert "sh_sales1 的客户有限公司" in body
+    printed = crm_cli("reminders", "--as", "sh_sales1", "--digest", "--date", DAY)
+    assert printed.output == body.split("\n\n", 1)[1]
+
+
+def test_a_plugin_delivers_digests(org: Org) -> None:
+    from crm_test_plugin import plugin
+
+    plugin.DELIVERED.clear()
+    rollout.enable(org.deployment, org.deployment.resolve_actor("admin"), ["test_plugin"])
+    plan(org, "east_sales", -5)
+    with org.work("east_sales") as ctx:
+        places = reminders.deliver(ctx, reminders.digest(ctx, TODAY))
+    assert places == ["test_plugin:east_sales"]
+    assert plugin.DELIVERED[0][0] == "east_sales" and "5 days overdue" in plugin.DELIVERED[0][1]
+
+
+def test_reminders_for_someone_you_do_not_manage_are_refused(
+    org: Org, crm_cli: Callable[..., CliResult]
+) -> None:
+    result = crm_cli("reminders", "--for", "south_sales", as_login="sh_mgr")
+    assert result.exit_code != 0 and "may not read reminders" in result.stderr
+    ok = crm_cli("reminders", "--for", "sh_sales1", "--format", "json", as_login="east_mgr")
+    assert ok.exit_code == 0 and isinstance(ok.json(), list)

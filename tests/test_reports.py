@@ -1,0 +1,403 @@
+"""The report engine: each core report's figures against an independent computation (raw rows
+read past the ORM, visibility worked out here in Python), per role, on both databases; every
+output format; charts checked by opening the PNG and the SVG; the dashboard page."""
+
+from __future__ import annotations
+
+import io
+import warnings
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from openpyxl import load_workbook
+from PIL import Image
+from sqlalchemy import text
+
+from crm_core import charts
+from crm_core.deployment import Deployment
+from crm_core.services import customers, demo, reports
+from crm_core.testing import CliResult
+
+ZONE = ZoneInfo("Asia/Shanghai")
+ROLES = ("admin", "zhou", "wu", "sun", "li", "lin")  # admin, managers at three depths, sellers
+
+
+@pytest.fixture
+def seeded(crm_deployment: Deployment) -> Deployment:
+    with crm_deployment.work("admin", write=True) as ctx:
+        demo.seed(ctx, scale=2, seed_value=7)
+    return crm_deployment
+
+
+class Raw:
+    """The seeded rows as stored, and who may see what, computed without the core's code."""
+
+    def __init__(self, deployment: Deployment) -> None:
+        with deployment.engine.connect() as conn:
+            self.users = {
+                r.id: r for r in conn.execute(text("SELECT id, login, role, team_id FROM crm_user"))
+            }
+            self.closure = {
+                (a, d)
+                for a, d in conn.execute(
+                    text("SELECT ancestor_id, descendant_id FROM crm_team_closure")
+                )
+            }
+            self.customers = list(
+                conn.execute(
+                    text(
+                        "SELECT id, kind, level, industry, region, owner_id, created_at "
+                        "FROM crm_customer"
+                    )
+                )
+            )
+            self.interactions = list(
+                conn.execute(text("SELECT customer_id, user_id, occurred_at FROM crm_interaction"))
+            )
+
+    def login(self, user_id: int | None) -> str | None:
+        return None if user_id is None else self.users[user_id].login
+
+    def sees_owner(self, login: str, owner_id: int | None) -> bool:
+        me = next(u for u in self.users.values() if u.login == login)
+        if me.role == "admin" or owner_id is None or owner_id == me.id:
+            return True
+        owner = self.users[owner_id]
+        return (
+            me.role == "manager"
+            and me.team_id is not None
+            and owner.team_id is not None
+            and (me.team_id, owner.team_id) in self.closure
+        )
+
+    def visible_customers(self, login: str) -> list[Any]:
+        return [c for c in self.customers if self.sees_owner(login, c.owner_id)]
+
+    def visible_interactions(self, login: str) -> list[Any]:
+        ids = {c.id for c in self.visible_customers(login)}
+        return [i for i in self.interactions if i.customer_id in ids]
+
+
+def local(moment: datetime | str) -> datetime:
+    if isinstance(moment, str):  # SQLite hands back text
+        moment = datetime.fromisoformat(moment)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo("UTC"))
+    return moment.astimezone(ZONE)
+
+
+def run(deployment: Deployment, login: str, name: str, **raw: str) -> list[dict[str, Any]]:
+    with deployment.work(login) as ctx:
+        return reports.run(ctx, name, raw).records()
+
+
+@pytest.mark.parametrize("by", ["kind", "level", "industry", "region", "owner"])
+def test_customers_by_segment_matches_an_independent_count_for_every_role(
+    seeded: Deployment, by: str
+) -> None:
+    raw = Raw(seeded)
+    for login in ROLES:
+        expected = Counter(
+            raw.login(c.owner_id) if by == "owner" else getattr(c, by)
+            for c in raw.visible_customers(login)
+        )
+        got = {r[by]: r["count"] for r in run(seeded, login, "customers-by-segment", by=by)}
+        assert got == dict(expected), (login, by)
+    # a seller sees strictly less than the admin
+    assert sum(Counter(c.level for c in raw.visible_customers("li")).values()) < len(raw.customers)
+
+
+def test_new_customers_by_month_matches_local_months_and_windows(seeded: Deployment) -> None:
+    raw = Raw(seeded)
+    since = (datetime.now(ZONE) - timedelta(days=120)).date()
+    for login in ROLES:
+        expected = Counter(
+            (local(c.created_at).strftime("%Y-%m"), c.level)
+            for c in raw.visible_customers(login)
+            if local(c.created_at).date() >= since
+        )
+        rows = run(seeded, login, "new-customers-by-month", since=since.isoformat())
+        assert {(r["month"], r["level"]): r["count"] for r in rows} == dict(expected), login
+
+
+def test_interactions_per_day_matches_local_days_per_user(seeded: Deployment) -> None:
+    raw = Raw(seeded)
+    for login in ROLES:
+        expected = Counter(
+            (local(i.occurred_at).date().isoformat(), raw.login(i.user_id))
+            for i in raw.visible_interactions(login)
+        )
+        rows = run(seeded, login, "interactions-per-day")
+        assert {(r["day"], r["user"]): r["count"] for r in rows} == dict(expected), login
+        assert [(r["day"], r["user"]) for r in rows] == sorted((r["day"], r["user"]) for r in rows)
+
+
+# -- formats -----------------------------------------------------------------------------------
+
+
+class _Tables(HTMLParser):
+    """Collects every table's cells and every SVG element's id from a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: dict[str, list[list[str]]] = {}
+        self.svg_ids: list[str] = []
+        self._table: str | None = None
+        self._cell: list[str] | None = None
+        self.scripts = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "table":
+            self._table = found.get("id") or f"table-{len(self.tables)}"
+            self.tables[self._table] = []
+        elif tag == "tr" and self._table:
+            self.tables[self._table].append([])
+        elif tag in ("td", "th"):
+            self._cell = []
+        elif tag == "script":
+            self.scripts += 1
+        if found.get("id") and tag in ("g", "path", "rect"):
+            self.svg_ids.append(str(found["id"]))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self._cell is not None and self._table:
+            self.tables[self._table][-1].append("".join(self._cell).strip())
+            self._cell = None
+        elif tag == "table":
+            self._table = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def parse_page(path: Path) -> _Tables:
+    parser = _Tables()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def test_every_format_carries_the_same_figures(
+    seeded: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    expected = run(seeded, "wu", "customers-by-segment", by="region")
+    pairs = {(r["region"], r["count"]) for r in expected}
+
+    as_json = crm_cli(
+        "report",
+        "run",
+        "customers-by-segment",
+        "-p",
+        "by=region",
+        "--format",
+        "json",
+        as_login="wu",
+    )
+    assert as_json.exit_code == 0 and {(r["region"], r["count"]) for r in as_json.json()} == pairs
+
+    as_csv = crm_cli(
+        "report", "run", "customers-by-segment", "-p", "by=region", "--format", "csv", as_login="wu"
+    )
+    lines = [line.split(",") for line in as_csv.output.strip().splitlines()]
+    assert lines[0] == ["region", "count"]
+    assert {(a, int(b)) for a, b in lines[1:]} == pairs
+
+    for fmt in ("xlsx", "html", "png"):
+        out = tmp_path / f"r.{fmt}"
+        result = crm_cli(
+            "report", "run", "customers-by-segment", "-p", "by=region",
+            "--format", fmt, "-o", str(out), "--as", "wu",
+        )  # fmt: skip
+        assert result.exit_code == 0, result.stderr
+        assert out.exists() and not list(tmp_path.glob("*.partial*"))
+
+    sheet = load_workbook(tmp_path / "r.xlsx").active
+    assert sheet is not None
+    cells = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert cells[0] == ["region", "count"]
+    assert {(a, b) for a, b in cells[1:]} == pairs
+
+    page = parse_page(tmp_path / "r.html")
+    table = page.tables["report-table"]
+    assert table[0] == ["region", "count"]
+    assert {(a, int(b.replace(",", ""))) for a, b in table[1:]} == pairs
+    assert len([i for i in page.svg_ids if i.startswith("bar-0-")]) == len(pairs)
+    assert page.scripts == 0
+
+    with Image.open(tmp_path / "r.png") as image:
+        assert image.format == "PNG" and image.width >= 600 and image.height >= 400
+
+
+def test_file_formats_need_an_output_and_bad_params_are_one_line(
+    seeded: Deployment, crm_cli: Callable[..., CliResult]
+) -> None:
+    for args, message in [
+        (("--format", "png"), "-o FILE"),
+        (("-p", "by=planet"), "by must be one of"),
+        (("-p", "colour=red"), "no parameter colour"),
+        (("-p", "since"), "not KEY=VALUE"),
+    ]:
+        result = crm_cli("report", "run", "customers-by-segment", *args)
+        assert result.exit_code != 0
+        assert message in result.stderr and len(result.stderr.strip().splitlines()) == 1
+        assert "Traceback" not in result.stderr
+    missing = crm_cli("report", "run", "no-such-report")
+    assert missing.exit_code != 0 and "no report" in missing.stderr
+
+
+def test_old_reports_name_still_works(
+    seeded: Deployment, crm_cli: Callable[..., CliResult]
+) -> None:
+    assert (
+        crm_cli("reports", "list", "--format", "json").json()
+        == crm_cli("report", "list", "--format", "json").json()
+    )
+
+
+# -- charts ------------------------------------------------------------------------------------
+
+
+def _bar_heights(png: bytes, colour: str) -> list[int]:
+    """Heights in pixels of the runs of `colour`, left to right (one per bar)."""
+    target = tuple(int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    with Image.open(io.BytesIO(png)) as image:
+        rgb = image.convert("RGB")
+        width, height = rgb.size
+        pixels = rgb.load()
+        assert pixels is not None
+        columns = []
+        for x in range(width):
+            count = sum(1 for y in range(height) if pixels[x, y] == target)
+            columns.append(count)
+    bars, current = [], 0
+    for count in [*columns, 0]:
+        if count:
+            current = max(current, count)
+        elif current:
+            bars.append(current)
+            current = 0
+    return bars
+
+
+def test_a_png_bar_chart_draws_bars_in_proportion_to_the_figures() -> None:
+    chart = charts.Chart("地区", ("客户数",))
+    png = charts.png(
+        chart, ("地区", "客户数"), [("华东", 10), ("华北", 20), ("华南", 40)], "客户分布"
+    )
+    heights = _bar_heights(png, charts.COLOURS[0])
+    assert len(heights) == 3
+    assert heights[1] / heights[0] == pytest.approx(2, rel=0.05)
+    assert heights[2] / heights[0] == pytest.approx(4, rel=0.05)
+
+
+def test_chinese_labels_use_a_chinese_font() -> None:
+    assert charts.cjk_font() is not None  # the test environment installs crm-core[cjk-fonts]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        charts.png(charts.Chart("地区", ("客户数",)), ("地区", "客户数"), [("华东", 1)], "客户分布")
+    assert not [w for w in caught if "missing from" in str(w.message)]
+
+
+def test_series_charts_and_time_axes() -> None:
+    rows = [("2026-01", "lead", 3), ("2026-01", "won", 1), ("2026-03", "lead", 2)]
+    chart = charts.infer(("month", "level", "count"), rows)
+    assert chart == charts.Chart("month", ("count",), "level", "line")
+    svg = charts.svg(chart, ("month", "level", "count"), rows, "每月新增")
+    root = ET.fromstring(svg)
+    texts = "".join(root.itertext())
+    assert "2026-02" in texts  # the missing month is put back on a time axis
+    assert {"lead", "won", "每月新增"} <= set(texts.split()) | {t.strip() for t in root.itertext()}
+    ids = {e.get("id") for e in root.iter() if e.get("id")}
+    assert {"line-0", "line-1"} <= ids
+
+
+def test_infer_gives_no_chart_for_tables_without_a_measure_or_a_dimension() -> None:
+    assert charts.infer(("name", "phone"), [("a", "1")]) is None
+    assert charts.infer(("count",), [(1,)]) is None
+    assert charts.infer(("name", "count"), []) is None
+
+
+def test_hostile_names_stay_text_in_html_and_svg(
+    crm_deployment: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        customers.create(
+            ctx,
+            {
+                "name": "恶意<script>alert(1)</script>公司",
+                "industry": "<img src=x onerror=alert(1)>",
+            },
+        )
+    out = tmp_path / "r.html"
+    result = crm_cli(
+        "report",
+        "run",
+        "customers-by-segment",
+        "-p",
+        "by=industry",
+        "--format",
+        "html",
+        "-o",
+        str(out),
+    )
+    assert result.exit_code == 0, result.stderr
+    page = out.read_text(encoding="utf-8")
+    assert "<img src=x" not in page and "<script" not in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert parse_page(out).tables["report-table"][1][0] == "<img src=x onerror=alert(1)>"
+
+
+# -- dashboard ---------------------------------------------------------------------------------
+
+
+def test_dashboards_show_each_role_its_reports_over_what_it_may_see(
+    seeded: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    raw = Raw(seeded)
+    expected_tiles = {
+        "li": {"customers-by-segment", "interactions-per-day"},
+        "wu": {"customers-by-segment", "interactions-per-day", "new-customers-by-month"},
+        "admin": {"customers-by-segment", "interactions-per-day", "new-customers-by-month"},
+    }
+    for login, tiles in expected_tiles.items():
+        out = tmp_path / f"{login}.html"
+        result = crm_cli("dashboard", "--as", login, str(out))
+        assert result.exit_code == 0, result.stderr
+        html = out.read_text(encoding="utf-8")
+        shown = {
+            t
+            for t in ("customers-by-segment", "interactions-per-day", "new-customers-by-month")
+            if f'id="tile-{t}"' in html
+        }
+        assert shown == tiles, login
+        page = parse_page(out)
+        levels = Counter(c.level for c in raw.visible_customers(login))
+        segment = next(
+            rows for name, rows in page.tables.items() if rows and rows[0] == ["level", "count"]
+        )
+        assert {(a, int(b.replace(",", ""))) for a, b in segment[1:]} == set(levels.items()), login
+        assert page.scripts == 0
+
+
+def test_a_dashboard_for_an_unknown_user_is_one_line(
+    seeded: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    result = crm_cli("dashboard", "--as", "nobody", str(tmp_path / "x.html"))
+    assert result.exit_code != 0 and len(result.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_report_list_names_dashboards(
+    seeded: Deployment, crm_cli: Callable[..., CliResult]
+) -> None:
+    listed = {r["name"]: r for r in crm_cli("report", "list", "--format", "json").json()}
+    assert listed["interactions-per-day"]["dashboard"] == ["admin", "manager", "sales"]
+    assert listed["customers-by-segment"]["params"] == ["by", "kind"]
