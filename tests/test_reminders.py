@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from crm_core.services import interactions, reminders, rollout
 from crm_core.testing import CliResult
@@ -19,7 +19,7 @@ DAY = TODAY.isoformat()
 
 def plan(org: Org, login: str, days_from_today: int) -> None:
     """`login` calls their customer now, planning the next contact `days_from_today` from TODAY."""
-    assert -5 <= days_from_today
+    assert days_from_today >= -5
     with org.work(login, write=True) as ctx:
         interactions.log(
             ctx,
