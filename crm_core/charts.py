@@ -1,5 +1,6 @@
-"""Charts of report tables: PNG files, and SVG for HTML pages (labels stay text there, so the
-browser's own Chinese fonts draw them and the page works offline).
+"""Charts of report tables: PNG files drawn by matplotlib, and SVG for HTML pages drawn by
+`crm_core.svgchart` (labels stay text there, so the browser's own Chinese fonts draw them, and the
+page works offline). Both take the same `Chart` and the same prepared data.
 
 matplotlib's object API is used directly (no pyplot, no global figure state). Chinese labels need
 a CJK font: the first one installed on the system is used, else the one shipped by the optional
@@ -12,7 +13,6 @@ from __future__ import annotations
 import importlib.util
 import io
 import math
-import re
 import warnings
 from collections.abc import Sequence
 from datetime import date, timedelta
@@ -25,6 +25,8 @@ import attrs
 from matplotlib import font_manager, rc_context
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+
+from crm_core import svgchart
 
 #: Columns that make a time axis: drawn as a line, in the table's order.
 TIME_COLUMNS = frozenset({"day", "week", "month", "quarter", "year", "date", "period"})
@@ -198,8 +200,6 @@ def _style() -> dict[str, Any]:
     return {
         "font.family": ["DejaVu Sans", family] if family else ["DejaVu Sans"],
         "axes.unicode_minus": False,
-        "svg.fonttype": "none",  # SVG text stays text: searchable, and drawn by the browser
-        "svg.hashsalt": "crm",  # stable ids: the same table gives the same file
         "axes.spines.top": False,
         "axes.spines.right": False,
     }
@@ -263,13 +263,8 @@ def _render(
     with rc_context(_style()), warnings.catch_warnings():  # type: ignore[arg-type]
         warnings.filterwarnings("ignore", message="Glyph .* missing from")
         figure = _draw(chart, plot, title)
-        figure.savefig(buffer, format=fmt, metadata=_metadata(fmt))
+        figure.savefig(buffer, format=fmt, metadata={"Software": "crm-core"})
     return buffer.getvalue()
-
-
-def _metadata(fmt: str) -> dict[str, Any]:
-    # No creation date: the same table renders to the same bytes.
-    return {"Date": None} if fmt == "svg" else {"Software": "crm-core"}
 
 
 def png(chart: Chart, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> bytes:
@@ -277,6 +272,11 @@ def png(chart: Chart, columns: Sequence[str], rows: Sequence[Sequence[Any]], tit
 
 
 def svg(chart: Chart, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> str:
-    """The chart as an `<svg>` element, ready to inline in an HTML page."""
-    text = _render(chart, columns, rows, title, "svg").decode("utf-8")
-    return re.sub(r"\A.*?(?=<svg)", "", text, flags=re.S)
+    """The chart as an `<svg>` element to inline in an HTML page (drawn by crm_core.svgchart)."""
+    plot = _prepare(chart, columns, rows)
+    if plot.truncated_from:
+        title = f"{title} ({len(plot.categories)} / {plot.truncated_from})"
+    y_label = chart.y[0] if len(chart.y) == 1 or chart.series else ""
+    return svgchart.render(
+        chart.kind, plot.categories, plot.lines, title, chart.x, y_label, COLOURS
+    )

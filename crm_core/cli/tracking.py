@@ -195,7 +195,9 @@ def rollout_group() -> click.Group:
                     "block": g.block,
                     "title": g.title,
                     "indicators": [
-                        i.indicator if i.target is None else f"{i.indicator}={i.target.normalize():f}"
+                        i.indicator
+                        if i.target is None
+                        else f"{i.indicator}={i.target.normalize():f}"
                         for i in g.indicators
                     ],
                 }
