@@ -1,0 +1,158 @@
+"""The plugins' rollout indicators, each checked on several days against a computation in Python
+over the rows (read by an admin, who sees them all) on the three blocks' demo data."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import select
+
+from crm_channel_commerce.models import DealerOrder, DealerPayment
+from crm_core.context import Context
+from crm_core.deployment import Deployment
+from crm_core.services import demo, indicators, rollout
+from crm_customer_resources.models import Order
+from crm_project_sales.models import DEFAULT_CATEGORY, Project, Stage
+
+ZONE = ZoneInfo("Asia/Shanghai")
+TODAY = datetime.now(ZONE).date()
+DAYS = [TODAY - timedelta(days=n) for n in (0, 45, 120)]
+CENT = Decimal("0.01")
+
+
+@pytest.fixture
+def three_blocks(crm_deployment: Deployment) -> Deployment:
+    admin = crm_deployment.resolve_actor("admin")
+    rollout.enable(
+        crm_deployment, admin, ["customer_resources", "project_sales", "channel_commerce"]
+    )
+    with crm_deployment.work("admin", write=True) as ctx:
+        demo.seed(ctx, scale=2, seed_value=5)
+    return crm_deployment
+
+
+def end_of(day: date) -> datetime:
+    return datetime.combine(day + timedelta(days=1), time.min, ZONE)
+
+
+def aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=ZoneInfo("UTC"))
+
+
+def value(ctx: Context, name: str, day: date) -> Decimal | None:
+    return indicators.lookup(ctx, name).value_on(ctx, day)
+
+
+def test_sales_and_dealer_orders_of_the_last_30_days(three_blocks: Deployment) -> None:
+    with three_blocks.work("admin") as ctx:
+        orders = list(ctx.session.scalars(select(Order)))
+        dealer_orders = list(ctx.session.scalars(select(DealerOrder)))
+        for day in DAYS:
+            window = (day - timedelta(days=30), day)
+            sales = sum(
+                (o.total for o in orders
+                 if window[0] < o.ordered_on <= window[1] and o.status != "cancelled"),
+                Decimal(0),
+            )  # fmt: skip
+            assert value(ctx, "sales-30d", day) == sales.quantize(CENT), day
+            placed = sum(
+                (o.total for o in dealer_orders
+                 if window[0] < o.ordered_on <= window[1] and o.status not in ("draft", "cancelled")),
+                Decimal(0),
+            )  # fmt: skip
+            assert value(ctx, "dealer-orders-30d", day) == placed.quantize(CENT), day
+        assert value(ctx, "sales-30d", TODAY) or value(ctx, "sales-30d", DAYS[1])
+
+
+def test_dealer_overdue_deducts_only_payments_received_by_the_day(
+    three_blocks: Deployment,
+) -> None:
+    with three_blocks.work("admin", write=True) as ctx:  # some shipped orders fall overdue
+        shipped = list(
+            ctx.session.scalars(
+                select(DealerOrder).where(DealerOrder.shipped_at.is_not(None)).limit(3)
+            )
+        )
+        assert shipped, "the demo ships dealer orders"
+        for order in shipped:
+            order.shipped_at = datetime.combine(TODAY - timedelta(days=100), time(10), ZONE)
+            order.due_on = TODAY - timedelta(days=70)
+        ctx.session.add(
+            DealerPayment(
+                customer_id=shipped[0].customer_id,
+                order_id=shipped[0].id,
+                amount=(shipped[0].total / 2).quantize(CENT),
+                received_on=TODAY - timedelta(days=20),
+            )
+        )
+    with three_blocks.work("admin") as ctx:
+        orders = list(ctx.session.scalars(select(DealerOrder)))
+        payments = list(ctx.session.scalars(select(DealerPayment)))
+        for day in DAYS:
+            owed = Decimal(0)
+            for order in orders:
+                if (
+                    order.shipped_at is None
+                    or aware(order.shipped_at) >= end_of(day)
+                    or order.status == "cancelled"
+                    or order.due_on is None
+                    or order.due_on >= day
+                ):
+                    continue
+                paid = sum(
+                    (p.amount for p in payments
+                     if p.order_id == order.id and p.received_on <= day),
+                    Decimal(0),
+                )  # fmt: skip
+                owed += order.total - paid
+            assert value(ctx, "dealer-overdue", day) == owed.quantize(CENT), day
+        now, before_payment = (
+            value(ctx, "dealer-overdue", TODAY),
+            value(ctx, "dealer-overdue", DAYS[1]),
+        )
+        assert now is not None and before_payment is not None and 0 < now < before_payment
+
+
+def test_win_rate_and_days_from_lead_to_signed(three_blocks: Deployment) -> None:
+    with three_blocks.work("admin") as ctx:
+        stages = {(s.category, s.code): s.outcome for s in ctx.session.scalars(select(Stage))}
+        categories = {category for category, _ in stages}
+        projects = list(ctx.session.scalars(select(Project)))
+        seen_closed = 0
+        for day in DAYS:
+            won_days, won, lost = [], 0, 0
+            for p in projects:
+                if p.closed_at is None:
+                    continue
+                closed = aware(p.closed_at)
+                if not end_of(day) - timedelta(days=180) <= closed < end_of(day):
+                    continue
+                category = p.category if p.category in categories else DEFAULT_CATEGORY
+                outcome = stages[(category, p.stage_code)]
+                if outcome == "won":
+                    won += 1
+                    won_days.append((closed - aware(p.created_at)).total_seconds() / 86400)
+                elif outcome == "lost":
+                    lost += 1
+            seen_closed += won + lost
+            rate = value(ctx, "win-rate", day)
+            if won + lost:
+                assert rate == (Decimal(won * 100) / (won + lost)).quantize(CENT), day
+            else:
+                assert rate is None
+            lead = value(ctx, "days-lead-to-signed", day)
+            if won_days:
+                assert lead is not None
+                assert abs(float(lead) - sum(won_days) / len(won_days)) < 0.01, day
+            else:
+                assert lead is None
+        assert seen_closed > 0  # the demo data closes projects, so the check above bites
+
+
+def test_the_demo_data_gives_every_plugin_indicator_a_value(three_blocks: Deployment) -> None:
+    with three_blocks.work("admin") as ctx:
+        for name in ("sales-30d", "dealer-orders-30d", "win-rate", "days-lead-to-signed"):
+            assert any(value(ctx, name, day) for day in DAYS), name
