@@ -148,7 +148,7 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
 
 @hookspec
 def crm_register_reports(register: Callable[[Report], None]) -> None:
-    """Declare reports that `crm reports run NAME` computes (aggregated in SQL)."""
+    """Declare reports that `crm report run NAME` computes (aggregated in SQL)."""
 
 
 @hookspec
