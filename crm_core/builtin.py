@@ -13,6 +13,7 @@ from sqlalchemy import and_, func, select
 from crm_core import i18n
 from crm_core.context import Context
 from crm_core.errors import CrmError
+from crm_core.files import replace_file
 from crm_core.hookspecs import hookimpl
 from crm_core.imports.importer import Importer
 from crm_core.models import (
@@ -296,9 +297,7 @@ def crm_deliver_reminder_digest(ctx: Context, digest: Digest) -> str | None:
     if not outbox.is_dir():
         raise CrmError(f"reminders_outbox {folder!r} is not a folder")
     target = outbox / f"{digest.on.isoformat()}-{digest.login}.txt"
-    partial = target.with_name(target.name + ".partial")
-    partial.write_text(f"Subject: {digest.subject}\n\n{digest.text}", encoding="utf-8")
-    partial.replace(target)
+    replace_file(target, f"Subject: {digest.subject}\n\n{digest.text}")
     return str(target)
 
 

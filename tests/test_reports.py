@@ -401,3 +401,25 @@ def test_report_list_names_dashboards(
     listed = {r["name"]: r for r in crm_cli("report", "list", "--format", "json").json()}
     assert listed["interactions-per-day"]["dashboard"] == ["admin", "manager", "sales"]
     assert listed["customers-by-segment"]["params"] == ["by", "kind"]
+
+
+def test_a_page_that_cannot_be_written_is_one_line_and_leaves_no_debris(
+    seeded: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    missing = out / "no-such-folder" / "page.html"
+    for args in (
+        ("dashboard", str(missing)),
+        ("report", "run", "customers-by-segment", "--format", "html", "-o", str(missing)),
+        ("rollout", "report", str(missing)),
+    ):
+        result = crm_cli(*args)
+        assert result.exit_code != 0 and len(result.stderr.strip().splitlines()) == 1, args
+        assert "Traceback" not in result.stderr
+    assert list(out.iterdir()) == []
+    kept = out / "kept.png"
+    kept.write_bytes(b"old")
+    refused = crm_cli("report", "run", "no-such-report", "--format", "png", "-o", str(kept))
+    assert refused.exit_code != 0 and kept.read_bytes() == b"old"
+    assert sorted(p.name for p in out.iterdir()) == ["kept.png"]

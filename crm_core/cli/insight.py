@@ -11,6 +11,7 @@ from crm_core import charts, i18n
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import FORMATS, emit, format_option
 from crm_core.errors import ValidationError
+from crm_core.files import replace_file
 from crm_core.services import dashboard, reminders, report_files, reports
 
 
@@ -129,9 +130,7 @@ def dashboard_(app: App, output: Path, on: datetime | None) -> None:
     with app.work() as ctx:
         day = on.date() if on else ctx.today()
         page = dashboard.html(ctx, day)
-    partial = output.with_name(output.name + ".partial")
-    partial.write_text(page, encoding="utf-8")
-    partial.replace(output)
+    replace_file(output, page)
     click.echo(i18n._("wrote {path}", path=output))
 
 

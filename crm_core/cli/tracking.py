@@ -15,6 +15,7 @@ from crm_core.cli.app import App, pass_app
 from crm_core.cli.insight import as_option, day_option
 from crm_core.cli.output import emit, format_option, jsonable
 from crm_core.errors import ValidationError
+from crm_core.files import replace_file
 from crm_core.services import indicators, rollout_review, tracking
 
 
@@ -133,9 +134,7 @@ def rollout_group() -> click.Group:
         with app.work() as ctx:
             day = on.date() if on else ctx.today()
             page = rollout_review.html(ctx, day)
-        partial = output.with_name(output.name + ".partial")
-        partial.write_text(page, encoding="utf-8")
-        partial.replace(output)
+        replace_file(output, page)
         click.echo(i18n._("wrote {path}", path=output))
 
     @group.command("go-live")

@@ -9,6 +9,7 @@ from typing import Any
 
 from crm_core import charts, i18n, pages
 from crm_core.errors import ValidationError
+from crm_core.files import replace_file
 from crm_core.services.reports import Report, ReportTable
 from crm_core.spreadsheets.writing import write_rows
 
@@ -56,20 +57,17 @@ def write(
                 i18n._("report {name} has nothing to chart: use another format", name=report.name)
             )
         data = charts.png(chart, table.columns, table.rows, report.label())
-        _replace(path, data)
+        replace_file(path, data)
     elif fmt == "html":
-        _replace(path, html(report, table, params, actor).encode("utf-8"))
+        replace_file(path, html(report, table, params, actor))
     elif fmt == "xlsx":
         if path.suffix.lower() != ".xlsx":
             raise ValidationError(i18n._("an .xlsx report needs a file name ending in .xlsx"))
         partial = path.with_name(path.name + ".partial.xlsx")
-        write_rows(partial, _header(table), table.rows)
-        partial.replace(path)
+        try:
+            write_rows(partial, _header(table), table.rows)
+            partial.replace(path)
+        finally:
+            partial.unlink(missing_ok=True)
     else:
         raise ValidationError(f"unknown file format {fmt!r}")
-
-
-def _replace(path: Path, data: bytes) -> None:
-    partial = path.with_name(path.name + ".partial")
-    partial.write_bytes(data)
-    partial.replace(path)
