@@ -1,13 +1,13 @@
 #!/usr/bin/env python3
 """The two commands of the quick start, needing nothing but Python 3.11+ and pip.
 
-    python3 dev.py demo    build .venv if needed, then run the demo (examples/demo.py)
+    python3 dev.py demo    build .venv if needed, then run `crm demo --dir demo-output`
     python3 dev.py test    build .venv if needed, then ruff, ruff format --check, mypy and pytest
 
 The demo runs in .venv with what an integrator installs (the core and the three plugins); the
 tests run in .venv-test, which adds the dev tools and the test-only plugin distribution. Each is
 rebuilt only when a pyproject.toml changed. Extra arguments after `test` go to pytest
-(`python3 dev.py test -k visibility`); after `demo`, to the demo script.
+(`python3 dev.py test -k visibility`); after `demo`, to `crm demo` (`--lang zh`, `--db URL`).
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ def run(cmd: list[str]) -> int:
 
 def demo(extra: list[str]) -> int:
     bindir = ensure_venv("demo")
-    return run([str(bindir / "python"), "examples/demo.py", *extra])
+    return run([str(bindir / "crm"), "demo", "--dir", "demo-output", *extra])
 
 
 def test(extra: list[str]) -> int:

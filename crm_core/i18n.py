@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+from crm_core import zh_catalogue
+
 _CATALOGUE: dict[str, dict[str, str]] = {"zh": {}}
 
 
@@ -109,3 +111,5 @@ add_translations(
         "Nothing written: {count} rows have errors.": "未写入任何数据：{count} 行有错误。",
     },
 )
+
+add_translations("zh", zh_catalogue.MESSAGES)

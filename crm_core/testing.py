@@ -153,6 +153,15 @@ def _crm_messages_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CRM_LANG", "en")
 
 
+@pytest.fixture(autouse=True)
+def _crm_work_in_temporary_folder(
+    monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Each test runs in its own working folder, so defaults such as ./crm-files never land in
+    the checkout."""
+    monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+
+
 @pytest.fixture(scope="session")
 def crm_catalog() -> PluginCatalog:
     return PluginCatalog()

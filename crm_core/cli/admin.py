@@ -124,10 +124,10 @@ def register(cli: click.Group) -> None:
 @click.command("seed-demo")
 @click.option(
     "--scale",
-    type=click.IntRange(1, 100_000),
+    type=click.IntRange(0, 100_000),
     default=1,
     show_default=True,
-    help="60 customers per unit, with contacts and interactions.",
+    help="60 customers per unit, with contacts and interactions; 0: the organisation only.",
 )
 @click.option("--seed", "seed_value", type=int, default=2026, show_default=True)
 @pass_app

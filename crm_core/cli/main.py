@@ -14,6 +14,7 @@ from crm_core.cli import (
     admin,
     customers,
     data,
+    demo,
     insight,
     people,
     plugins,
@@ -46,7 +47,7 @@ class CrmGroup(click.Group):
             ctx.meta["crm.plugin_error"] = str(exc).splitlines()[0]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in {"init", "--help"}:
+        if cmd_name not in {"init", "demo", "--help"}:
             self._load_plugin_commands(ctx)
         return super().get_command(ctx, cmd_name)
 
@@ -97,6 +98,7 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
         worksheets,
         insight,
         tracking,
+        demo,
     ):
         module.register(cli)
     return cli

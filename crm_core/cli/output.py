@@ -95,7 +95,16 @@ def emit(
             table.add_column(i18n._(c))
         for r in records:
             table.add_row(*[_text(r.get(c)) for c in cols])
-        Console().print(table)
+        _console().print(table)
+
+
+#: Width for tables written to a file or a pipe: wide enough not to cut Chinese names short.
+PIPE_WIDTH = 200
+
+
+def _console() -> Console:
+    console = Console()
+    return console if console.is_terminal else Console(width=PIPE_WIDTH)
 
 
 def emit_object(record: Mapping[str, Any], fmt: str) -> None:

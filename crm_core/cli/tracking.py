@@ -54,11 +54,16 @@ def _status_rows(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
                     "previous": row["previous"] if row else None,
                     "current": row["current"] if row else None,
                     "target": row["target"] if row else None,
+                    "target_met": _yes_no(row["target_met"]) if row else None,
                     "trend": i18n._(row["trend"]) if row else None,
                     "verdict": i18n._(row["verdict"]) if row else None,
                 }
             )
     return rows
+
+
+def _yes_no(value: bool | None) -> str | None:
+    return None if value is None else i18n._("yes" if value else "no")
 
 
 def rollout_group() -> click.Group:
@@ -107,7 +112,16 @@ def rollout_group() -> click.Group:
                 emit(
                     mine,
                     fmt,
-                    ["goal", "indicator", "baseline", "previous", "current", "target", "verdict"],
+                    [
+                        "goal",
+                        "indicator",
+                        "baseline",
+                        "previous",
+                        "current",
+                        "target",
+                        "target_met",
+                        "verdict",
+                    ],
                 )
             else:
                 click.echo("  " + i18n._("No goals yet: add some with `crm rollout goals add`."))

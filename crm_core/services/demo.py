@@ -94,7 +94,9 @@ def company(rng: Random) -> tuple[str, str, str]:
 
 
 def seed(ctx: Context, *, scale: int = 1, seed_value: int = 2026) -> dict[str, int]:
-    """Create the demo organisation and `60 * scale` customers with contacts and interactions."""
+    """Create the demo organisation and `60 * scale` customers with contacts and interactions.
+
+    Scale 0 creates the organisation and the products only: a company before its CRM."""
     if not ctx.actor.is_admin:
         raise ValidationError("only an admin may generate demo data")
     rng = Random(seed_value)
@@ -106,7 +108,14 @@ def seed(ctx: Context, *, scale: int = 1, seed_value: int = 2026) -> dict[str, i
             users.add(ctx, login, name, role, team)
         for code, name, line, unit, price in PRODUCTS:
             products.add(ctx, code, name, price=Decimal(price), unit=unit, product_line=line)
-    sellers = {u.login: u.id for u in ctx.session.scalars(select(User).where(User.role == "sales"))}
+    if scale == 0:
+        return {"customers": 0, "contacts": 0, "interactions": 0}
+    sellers = {
+        u.login: u.id
+        for u in ctx.session.scalars(
+            select(User).where(User.role == "sales", User.active.is_(True))
+        )
+    }
     taken = set(ctx.session.scalars(select(Customer.name_key)))
     phones = set(
         ctx.session.scalars(select(Customer.phone_key).where(Customer.phone_key.is_not(None)))

@@ -84,7 +84,9 @@ def seed(ctx: Context, rng: Random, scale: int) -> None:
                     )
         elif roll < 0.9:
             customers.set_level(ctx, str(customer.id), "blacklist")
-    people = list(ctx.session.scalars(select(User).where(User.role == "sales")))
+    people = list(
+        ctx.session.scalars(select(User).where(User.role == "sales", User.active.is_(True)))
+    )
     for person in people:
         for _ in range(4 * scale):
             spent_for = rng.choice(owned) if owned and rng.random() < 0.6 else None

@@ -1,0 +1,122 @@
+"""Chinese for the core's messages and headers, beyond the labels in `i18n.py`.
+
+A test checks that every literal the core passes to `i18n._` has its Chinese here or there.
+"""
+
+from __future__ import annotations
+
+MESSAGES = {
+    # headers and words
+    "goal": "目标",
+    "indicator": "指标",
+    "baseline": "基线",
+    "previous": "上次",
+    "current": "当前",
+    "target": "目标值",
+    "target_met": "达标",
+    "verdict": "结论",
+    "trend": "趋势",
+    "block": "模块",
+    "go_live_on": "上线日期",
+    "phase": "阶段",
+    "person": "人员",
+    "better": "改善方向",
+    "higher": "越高越好",
+    "lower": "越低越好",
+    "yes": "是",
+    "no": "否",
+    "improved": "改善",
+    "worse": "变差",
+    "unchanged": "持平",
+    "no data": "无数据",
+    "up": "上升",
+    "down": "下降",
+    "flat": "持平",
+    "n/a": "不适用",
+    "not live yet": "尚未上线",
+    "proving value": "证明价值期",
+    "paying back": "回报期",
+    "past 180 days": "已过 180 天",
+    # reminders and dashboards
+    "follow up after {kind}": "{kind}后跟进",
+    "({days} days overdue)": "（逾期 {days} 天）",
+    "Due today": "今日到期",
+    "Nothing due.": "没有到期事项。",
+    "Overdue": "已逾期",
+    "Overdue in your team": "团队内逾期事项",
+    "Reminders for {name} on {day}: {count} item(s)": "{name} 在 {day} 的提醒：{count} 项",
+    "nothing delivers digests here: set reminders_outbox to a folder or enable a plugin that "
+    "sends them": "此处无法发送摘要：请把 reminders_outbox 设为一个文件夹，或启用能发送摘要的插件",
+    "sent to {place}": "已发送到 {place}",
+    "Dashboard: {name}": "看板：{name}",
+    # import and export
+    "a new owner is a transfer: use crm customers transfer": (
+        "更换负责人属于移交：请使用 crm customers transfer"
+    ),
+    "held by {who}": "由 {who} 负责",
+    "unknown kind {kind}": "未知类型 {kind}",
+    "{name} is not yours to change": "{name} 不归您修改",
+    "{name} names several users: use the login": "{name} 对应多个用户：请使用登录名",
+    "Exported {count} rows of {entity} to {path}.": "已将 {entity} 的 {count} 行导出到 {path}。",
+    "Ignored columns: {names}.": "已忽略的列：{names}。",
+    "Rejected rows and their reasons: {path}": "被拒的行及原因：{path}",
+    "Resumed: {count} rows were committed by an earlier run of this file.": (
+        "已续传：此文件上次运行已提交 {count} 行。"
+    ),
+    "dry run, nothing written: ": "试运行，未写入任何数据：",
+    "{entity}: {rows} rows: {inserted} inserted, {updated} updated, {skipped} skipped as "
+    "duplicates, {rejected} rejected.": (
+        "{entity}：共 {rows} 行：新增 {inserted}，更新 {updated}，重复跳过 {skipped}，"
+        "被拒 {rejected}。"
+    ),
+    "Cannot import {entity}; known: {known}.": "无法导入 {entity}；可导入：{known}。",
+    "Missing required column(s) {missing} for {entity}; the sheet has: {found}. Rename the "
+    "headers or pass --mapping.": (
+        "{entity} 缺少必需的列 {missing}；表格中的列为：{found}。请修改表头或使用 --mapping。"
+    ),
+    "already exists: {label}": "已存在：{label}",
+    "already exists: {label} ({entity} cannot be updated by import)": (
+        "已存在：{label}（{entity} 不能通过导入更新）"
+    ),
+    "repeats {what} of this file": "与本文件的{what}重复",
+    "{file} was imported already (run {run}, {when}, by {who}); import its error file, or pass "
+    "--again to import it again.": (
+        "{file} 已导入过（第 {run} 次运行，{when}，由 {who}）；请导入其错误文件，"
+        "或加 --again 再次导入。"
+    ),
+    "customer {id} is no longer {login}'s": "客户 {id} 已不归 {login} 负责",
+    "{login}: {rows} customers -> {path}": "{login}：{rows} 个客户 -> {path}",
+    # interactions
+    "an interaction cannot be logged in the future": "不能登记未来时间的联系记录",
+    "the next contact date lies before the interaction": "下次联系日期早于本次联系",
+    # reports and pages
+    "--format {fmt} writes a file: add -o FILE": "--format {fmt} 会写入文件：请加 -o FILE",
+    "wrote {path}": "已写入 {path}",
+    "wrote {path} ({rows} rows)": "已写入 {path}（{rows} 行）",
+    "an .xlsx report needs a file name ending in .xlsx": "xlsx 报表的文件名须以 .xlsx 结尾",
+    "report {name} has nothing to chart: use another format": (
+        "报表 {name} 没有可绘制的图表：请换一种格式"
+    ),
+    # rollout tracking
+    "No indicator {name} (see `crm rollout indicators`).": (
+        "没有指标 {name}（见 `crm rollout indicators`）。"
+    ),
+    "Rollout review": "上线复盘",
+    "target {value}": "目标 {value}",
+    "A goal has one to {n} indicators.": "每个目标有 1 到 {n} 个指标。",
+    "A goal names each indicator once.": "同一目标中每个指标只能出现一次。",
+    "A goal needs a title.": "目标需要标题。",
+    "Block {block} already has a goal {title}.": "模块 {block} 已有目标“{title}”。",
+    "No block is enabled yet: crm plugins enable NAME.": "尚未启用任何模块：crm plugins enable NAME。",
+    "No enabled block {name} (see `crm plugins list`).": "没有已启用的模块 {name}（见 `crm plugins list`）。",
+    "No goal {id}.": "没有目标 {id}。",
+    "No goals yet: add some with `crm rollout goals add`.": (
+        "尚无目标：用 `crm rollout goals add` 添加。"
+    ),
+    "goal {id} added to {block}": "已为 {block} 添加目标 {id}",
+    "goal {id} removed": "已删除目标 {id}",
+    "{block} went live on {day}": "{block} 于 {day} 上线",
+    "{block}: live since {day}, day {n} ({phase}); 90-day mark {d90}, 180-day mark {d180}": (
+        "{block}：{day} 上线，第 {n} 天（{phase}）；90 天节点 {d90}，180 天节点 {d180}"
+    ),
+}
