@@ -25,7 +25,12 @@ ENVIRONMENTS = {
     "demo": (ROOT / ".venv", [".[postgresql,cjk-fonts]", *PLUGINS]),
     "test": (
         ROOT / ".venv-test",
-        [".[postgresql,dev,cjk-fonts]", *PLUGINS, "tests/plugins/crm_test_plugin"],
+        [
+            ".[postgresql,dev,cjk-fonts]",
+            *PLUGINS,
+            "tests/plugins/crm_test_plugin",
+            "examples/plugins/crm-level-watch",
+        ],
     ),
 }
 

@@ -19,14 +19,14 @@ from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
-from matplotlib import font_manager, rc_context
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator
 
 from crm_core import svgchart
+
+if TYPE_CHECKING:  # matplotlib is imported when a PNG is drawn: it costs 0.4 s per command
+    from matplotlib.figure import Figure
 
 #: Columns that make a time axis: drawn as a line, in the table's order.
 TIME_COLUMNS = frozenset({"day", "week", "month", "quarter", "year", "date", "period"})
@@ -181,6 +181,8 @@ def _continuous(categories: list[str]) -> list[str]:
 @cache
 def cjk_font() -> str | None:
     """The family used for Chinese labels, or None when no CJK font can be found."""
+    from matplotlib import font_manager
+
     installed = {f.name for f in font_manager.fontManager.ttflist}
     for family in CJK_FAMILIES:
         if family in installed:
@@ -206,6 +208,9 @@ def _style() -> dict[str, Any]:
 
 
 def _draw(chart: Chart, plot: _Plot, title: str) -> Figure:
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
     width = min(16.0, max(6.4, 0.45 * min(len(plot.categories), MAX_TICKS) + 2))
     figure = Figure(figsize=(width, 4.2), dpi=100, layout="constrained")
     axes = figure.add_subplot()
@@ -258,6 +263,8 @@ def _draw(chart: Chart, plot: _Plot, title: str) -> Figure:
 def _render(
     chart: Chart, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str, fmt: str
 ) -> bytes:
+    from matplotlib import rc_context
+
     plot = _prepare(chart, columns, rows)
     buffer = io.BytesIO()
     with rc_context(_style()), warnings.catch_warnings():  # type: ignore[arg-type]
