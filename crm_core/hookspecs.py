@@ -54,7 +54,7 @@ def crm_register_commands(cli: click.Group) -> None:
     Fires when the CLI resolves a command, for the plugins enabled in the selected deployment.
     Add top-level groups with `cli.add_command(group)`, or subcommands to a core group, e.g.
     `cli.commands["customers"].add_command(claim)`. Commands reach the deployment through
-    `crm_core.cli.context.pass_app`.
+    `crm_core.cli.app.pass_app`.
     """
 
 

@@ -78,3 +78,13 @@ def test_every_hook_is_called_in_a_real_scenario(
         assert "note-taker" in ctx.deployment.permissions
     assert run(["--db", crm_deployment.url, "notes", "count"], catalog=crm_deployment.catalog) == 0
     assert {name for name, _ in test_plugin.CALLS} == set(hookspecs.all_hook_names())
+
+
+def test_the_generated_references_are_current() -> None:
+    """docs/reference/ is generated from the click commands and the hookspecs; a change to either
+    without `python -m crm_core.docgen` fails here."""
+    from crm_core import docgen
+
+    for name, build in docgen.PAGES.items():
+        committed = (docgen.REFERENCE / name).read_text(encoding="utf-8")
+        assert committed == build(), f"docs/reference/{name} is stale: run python -m crm_core.docgen"

@@ -49,6 +49,7 @@ def dealers_group() -> click.Group:
         contract: str | None,
         rep_login: str | None,
     ) -> None:
+        """Make a customer a dealer, with level, credit limit and contract."""
         start, end = _contract(contract)
         with app.work(write=True) as ctx:
             dealers.register(
@@ -78,6 +79,7 @@ def dealers_group() -> click.Group:
         contract_end: datetime | None,
         rep_login: str | None,
     ) -> None:
+        """Change a dealer's level, credit limit, contract or rep."""
         with app.work(write=True) as ctx:
             dealer = dealers.change(
                 ctx,
@@ -93,6 +95,7 @@ def dealers_group() -> click.Group:
     @format_option
     @pass_app
     def list_(app: App, fmt: str) -> None:
+        """Dealers with their credit used and available."""
         with app.work() as ctx:
             rows = dealers.listing(ctx)
         emit(
@@ -125,6 +128,7 @@ def warehouses_group() -> click.Group:
     @click.option("--region")
     @pass_app
     def add(app: App, code: str, name: str, region: str | None) -> None:
+        """Add a warehouse."""
         with app.work(write=True) as ctx:
             stock.add_warehouse(ctx, code, name, region)
         click.echo(f"warehouse {code}")
@@ -152,6 +156,7 @@ def stock_group() -> click.Group:
     def receive(
         app: App, warehouse: str, product: str, quantity: int, is_return: bool, reason: str | None
     ) -> None:
+        """Receive stock into a warehouse."""
         with app.work(write=True) as ctx:
             stock.receive(
                 ctx,
@@ -182,6 +187,7 @@ def stock_group() -> click.Group:
     @format_option
     @pass_app
     def list_(app: App, warehouse: str | None, fmt: str) -> None:
+        """Stock per warehouse and product: on hand, reserved, available."""
         with app.work() as ctx:
             rows = stock.levels(ctx, warehouse)
         emit(rows, fmt, ["warehouse", "product", "name", "on_hand", "reserved", "available"])
@@ -215,6 +221,7 @@ def orders_group() -> click.Group:
     def add(
         app: App, dealer: str, warehouse: str, lines: tuple[str, ...], on: datetime | None
     ) -> None:
+        """Draft an order for DEALER from a warehouse; confirm it to reserve stock."""
         with app.work(write=True) as ctx:
             order = orders.create(
                 ctx,
@@ -243,6 +250,7 @@ def orders_group() -> click.Group:
     @click.argument("number")
     @pass_app
     def ship(app: App, number: str) -> None:
+        """Ship a confirmed order: reserved stock leaves the warehouse."""
         with app.work(write=True) as ctx:
             order = orders.ship(ctx, number)
             click.echo(f"shipped {number}; payment due {order.due_on}")
@@ -253,6 +261,7 @@ def orders_group() -> click.Group:
     @click.option("--date", "on", type=DAY)
     @pass_app
     def pay(app: App, number: str, amount: str, on: datetime | None) -> None:
+        """Record a payment against a shipped order."""
         with app.work(write=True) as ctx:
             orders.pay(ctx, number, amount, on.date() if on else None)
             order = orders.get(ctx, number)
@@ -262,6 +271,7 @@ def orders_group() -> click.Group:
     @click.argument("number")
     @pass_app
     def cancel(app: App, number: str) -> None:
+        """Cancel an order; its reserved stock and credit are released."""
         with app.work(write=True) as ctx:
             orders.cancel(ctx, number)
         click.echo(f"cancelled {number}")
@@ -275,6 +285,7 @@ def orders_group() -> click.Group:
     def list_(
         app: App, status: str | None, dealer: str | None, after_id: int, limit: int, fmt: str
     ) -> None:
+        """Dealer orders you may see."""
         with app.work() as ctx:
             rows = orders.listing(
                 ctx, status=status, dealer_ref=dealer, after_id=after_id, limit=limit
@@ -286,6 +297,7 @@ def orders_group() -> click.Group:
     @format_option
     @pass_app
     def show(app: App, number: str, fmt: str) -> None:
+        """One order: lines, status, payments, what is owed."""
         with app.work() as ctx:
             order = orders.get(ctx, number)
             record = {
@@ -351,6 +363,7 @@ def materials_group() -> click.Group:
     @click.option("--kind", required=True, help="poster, sample, display ...")
     @pass_app
     def add(app: App, code: str, name: str, kind: str) -> None:
+        """Add a marketing material (poster, sample, display)."""
         with app.work(write=True) as ctx:
             materials.add(ctx, code, name, kind)
         click.echo(f"material {code}")
@@ -360,6 +373,7 @@ def materials_group() -> click.Group:
     @click.argument("quantity", type=int)
     @pass_app
     def receive(app: App, code: str, quantity: int) -> None:
+        """Receive material into stock."""
         with app.work(write=True) as ctx:
             material = materials.receive(ctx, code, quantity)
             click.echo(f"{code}: {material.on_hand} on hand")
@@ -371,6 +385,7 @@ def materials_group() -> click.Group:
     @click.option("--campaign")
     @pass_app
     def issue(app: App, code: str, dealer: str, quantity: int, campaign: str | None) -> None:
+        """Issue a material to a dealer, for a campaign."""
         with app.work(write=True) as ctx:
             materials.issue(ctx, code, dealer, quantity, campaign)
         click.echo(f"issued {quantity} {code} to {dealer}")
@@ -379,6 +394,7 @@ def materials_group() -> click.Group:
     @format_option
     @pass_app
     def list_(app: App, fmt: str) -> None:
+        """Materials with stock on hand and issued."""
         with app.work() as ctx:
             rows = materials.listing(ctx)
         emit(rows, fmt, ["code", "name", "kind", "on_hand"])

@@ -145,6 +145,7 @@ def picklists_group() -> click.Group:
     @format_option
     @pass_app
     def list_(app: App, name: str | None, fmt: str) -> None:
+        """The values of a picklist (industries, regions ...)."""
         with app.work() as ctx:
             rows = [
                 {"list": e.list, "code": e.code, "label": e.label, "label_zh": e.label_zh}
@@ -249,6 +250,7 @@ def orders_group() -> click.Group:
     def list_(
         app: App, customer: str | None, status: str | None, after_id: int, limit: int, fmt: str
     ) -> None:
+        """Orders you may see."""
         with app.work() as ctx:
             rows = orders.list_page(
                 ctx, customer_ref=customer, status=status, after_id=after_id, limit=limit
@@ -262,6 +264,7 @@ def orders_group() -> click.Group:
     @format_option
     @pass_app
     def show(app: App, number: str, fmt: str) -> None:
+        """One order: lines, payment plan, payments, what is owed."""
         with app.work() as ctx:
             order = orders.get(ctx, number)
             plan = [
@@ -335,6 +338,7 @@ def expenses_group() -> click.Group:
         for_login: str | None,
         notes: str | None,
     ) -> None:
+        """Record an expense, optionally for a customer."""
         with app.work(write=True) as ctx:
             expense = expenses.record(
                 ctx,
@@ -352,6 +356,7 @@ def expenses_group() -> click.Group:
     @format_option
     @pass_app
     def list_(app: App, after_id: int, limit: int, fmt: str) -> None:
+        """Expenses you may see."""
         with app.work() as ctx:
             rows = expenses.list_page(ctx, after_id=after_id, limit=limit)
         emit(
@@ -388,6 +393,7 @@ def knowledge_group() -> click.Group:
         body_file: str | None,
         attachments: tuple[str, ...],
     ) -> None:
+        """Add an article to the knowledge base."""
         if bool(body) == bool(body_file):
             raise ValidationError("give --body or --body-file")
         text = body if body else open(body_file or "", encoding="utf-8").read()  # noqa: SIM115
@@ -419,6 +425,7 @@ def knowledge_group() -> click.Group:
     @format_option
     @pass_app
     def show(app: App, article_id: int, fmt: str) -> None:
+        """One knowledge-base article."""
         with app.work() as ctx:
             a = knowledge.get(ctx, article_id)
             record = {
@@ -461,6 +468,7 @@ def cases_group() -> click.Group:
         description: str | None,
         assignee: str | None,
     ) -> None:
+        """Open a complaint or feedback case for CUSTOMER."""
         with app.work(write=True) as ctx:
             case = cases.open_case(ctx, customer, kind, title, description, assignee)
             click.echo(f"case {case.id} opened")
@@ -474,6 +482,7 @@ def cases_group() -> click.Group:
     def list_(
         app: App, status: str | None, mine: bool, after_id: int, limit: int, fmt: str
     ) -> None:
+        """Service cases you may see."""
         with app.work() as ctx:
             rows = cases.list_page(ctx, status=status, mine=mine, after_id=after_id, limit=limit)
         emit(
@@ -487,6 +496,7 @@ def cases_group() -> click.Group:
     @click.argument("login")
     @pass_app
     def assign(app: App, case_id: int, login: str) -> None:
+        """Give CASE_ID to LOGIN to follow up."""
         with app.work(write=True) as ctx:
             cases.assign(ctx, case_id, login)
         click.echo(f"case {case_id} assigned to {login}")

@@ -46,6 +46,7 @@ def projects_group() -> click.Group:
         category: str,
         owner_login: str | None,
     ) -> None:
+        """Open a sales project for CUSTOMER, in the first stage."""
         with app.work(write=True) as ctx:
             project = projects.create(
                 ctx,
@@ -74,6 +75,7 @@ def projects_group() -> click.Group:
         limit: int,
         fmt: str,
     ) -> None:
+        """Projects you may see; --open for open ones only."""
         with app.work() as ctx:
             rows = projects.list_page(
                 ctx,
@@ -158,6 +160,7 @@ def projects_group() -> click.Group:
     @click.option("--reason", required=True)
     @pass_app
     def lose(app: App, project: str, reason: str) -> None:
+        """Close a project as lost, with the reason."""
         with app.work(write=True) as ctx:
             p = projects.lose(ctx, project, reason)
             click.echo(f"project {p.id}: {p.stage_code}")
@@ -175,6 +178,7 @@ def projects_group() -> click.Group:
         expected_amount: str | None,
         expected_close: datetime | None,
     ) -> None:
+        """Change a project's name, amount, close date or category."""
         with app.work(write=True) as ctx:
             projects.update(
                 ctx,
@@ -302,6 +306,7 @@ def projects_group() -> click.Group:
         weaknesses: str | None,
         quoted_price: str | None,
     ) -> None:
+        """Record a competitor on a project, with strengths, weaknesses, price."""
         with app.work(write=True) as ctx:
             decision.add_competitor(
                 ctx,
@@ -330,6 +335,7 @@ def projects_group() -> click.Group:
         on: datetime | None,
         notes: str | None,
     ) -> None:
+        """Book a cost or an expense against a project."""
         with app.work(write=True) as ctx:
             money.add_cost(
                 ctx,
@@ -348,6 +354,7 @@ def projects_group() -> click.Group:
     @click.option("--role", default="member", show_default=True)
     @pass_app
     def member(app: App, project: str, login: str, role: str) -> None:
+        """Add a colleague to a project's team."""
         with app.work(write=True) as ctx:
             collaboration.add_member(ctx, projects.get(ctx, project), login, role)
         click.echo(f"{login} joined project {project}")
@@ -357,6 +364,7 @@ def projects_group() -> click.Group:
     @click.argument("text")
     @pass_app
     def note(app: App, project: str, text: str) -> None:
+        """Add a note to a project's feed."""
         with app.work(write=True) as ctx:
             collaboration.add_note(ctx, projects.get(ctx, project), text)
         click.echo("noted")
@@ -382,6 +390,7 @@ def quotes_group() -> click.Group:
     @click.option("--notes")
     @pass_app
     def add(app: App, project: str, lines: tuple[str, ...], notes: str | None) -> None:
+        """Add a quote version with its lines (price and cost per line)."""
         with app.work(write=True) as ctx:
             quote = money.add_quote(
                 ctx, projects.get(ctx, project), [money.parse_item(x) for x in lines], notes
@@ -393,6 +402,7 @@ def quotes_group() -> click.Group:
     @format_option
     @pass_app
     def list_(app: App, project: str, fmt: str) -> None:
+        """A project's quote versions with totals and margin."""
         with app.work() as ctx:
             rows = money.quotes(ctx, projects.get(ctx, project))
         emit(rows, fmt, ["version", "status", "total", "cost", "margin", "margin_pct"])
@@ -403,6 +413,7 @@ def quotes_group() -> click.Group:
     @format_option
     @pass_app
     def show(app: App, project: str, version: int, fmt: str) -> None:
+        """One quote version, line by line."""
         with app.work() as ctx:
             rows = money.quote_lines(ctx, projects.get(ctx, project), version)
         emit(
@@ -438,6 +449,7 @@ def tasks_group() -> click.Group:
     @click.option("--due", type=DAY, required=True)
     @pass_app
     def add(app: App, project: str, title: str, assignee: str, due: datetime) -> None:
+        """Give a project task to a colleague, with a due date."""
         with app.work(write=True) as ctx:
             task = collaboration.add_task(
                 ctx, projects.get(ctx, project), title, assignee, due.date()
@@ -448,6 +460,7 @@ def tasks_group() -> click.Group:
     @click.argument("task_id", type=int)
     @pass_app
     def done(app: App, task_id: int) -> None:
+        """Mark a task done."""
         with app.work(write=True) as ctx:
             collaboration.finish_task(ctx, task_id)
         click.echo(f"task {task_id} done")
@@ -459,6 +472,7 @@ def tasks_group() -> click.Group:
     @format_option
     @pass_app
     def list_(app: App, project: str | None, mine: bool, show_all: bool, fmt: str) -> None:
+        """Tasks you may see."""
         with app.work() as ctx:
             rows = collaboration.tasks(
                 ctx,
@@ -481,6 +495,7 @@ def pipeline_group() -> click.Group:
     @format_option
     @pass_app
     def show(app: App, category: str, fmt: str) -> None:
+        """The stages of a category's pipeline and the deliverables each gate needs."""
         with app.work() as ctx:
             needs = pipeline.requirements(ctx, category)
             rows = [
@@ -537,6 +552,7 @@ def pipeline_group() -> click.Group:
     @click.option("--category", default=DEFAULT_CATEGORY, show_default=True)
     @pass_app
     def unrequire(app: App, stage: str, deliverable: str, category: str) -> None:
+        """Stop requiring a deliverable to leave a stage."""
         with app.work(write=True) as ctx:
             pipeline.unrequire(ctx, category, stage, deliverable)
         click.echo(f"{category}/{stage} no longer requires {deliverable}")
