@@ -48,8 +48,7 @@ def test_every_relative_link_resolves(path: Path) -> None:
             continue
         file_part, _, anchor = target.partition("#")
         destination = (path.parent / file_part).resolve() if file_part else path
-        if not destination.exists():
-            broken.append(target)
-        elif anchor and destination.suffix == ".md" and anchor not in anchors(destination):
+        missing_anchor = anchor and destination.suffix == ".md" and destination.exists()
+        if not destination.exists() or (missing_anchor and anchor not in anchors(destination)):
             broken.append(target)
     assert broken == []
