@@ -87,4 +87,6 @@ def test_the_generated_references_are_current() -> None:
 
     for name, build in docgen.PAGES.items():
         committed = (docgen.REFERENCE / name).read_text(encoding="utf-8")
-        assert committed == build(), f"docs/reference/{name} is stale: run python -m crm_core.docgen"
+        assert committed == build(), (
+            f"docs/reference/{name} is stale: run python -m crm_core.docgen"
+        )
