@@ -9,7 +9,15 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIP = {".venv", ".venv-test", "demo-output", ".git", "node_modules", ".pytest_cache", ".ruff_cache"}
+SKIP = {
+    ".venv",
+    ".venv-test",
+    "demo-output",
+    ".git",
+    "node_modules",
+    ".pytest_cache",
+    ".ruff_cache",
+}
 LINK = re.compile(r"(?<!!)\[[^\]]*\]\(([^)\s]+)\)")
 CODE = re.compile(r"```.*?```|`[^`\n]*`", re.S)
 
