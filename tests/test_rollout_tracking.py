@@ -187,6 +187,12 @@ def test_rollout_commands(
     assert status[0]["goals"][0]["indicators"][0]["target"] == "50.00"
     table = crm_cli("rollout", "status")
     assert "test_plugin: live since" in table.output and "day 100" in table.output
+    met = status[0]["goals"][0]["indicators"][0]["target_met"]
+    csv_rows = crm_cli("rollout", "status", "--format", "csv").output.splitlines()
+    header, first, second = csv_rows[0].split(","), csv_rows[1].split(","), csv_rows[2].split(",")
+    column = header.index("target_met")
+    assert first[column] == ("yes" if met else "no")
+    assert second[column] == ""  # new-customers has no target
 
     out = tmp_path / "review.html"
     report = crm_cli("rollout", "report", str(out))

@@ -93,12 +93,10 @@ def _plan_versus_actual(run: DemoRun) -> None:
     run.crm("seed-demo", "--scale", "1", "--seed", "13")
     period = f"period={run.today:%Y-%m}"
     run.crm("report", "run", "plan-vs-actual", "-p", period, as_login="zhou", shows=[DEALER])
-    chart = run.path("plan-vs-actual.png")
-    run.crm(
-        "report", "run", "plan-vs-actual", "-p", period, "-p", "by=region", "--format", "png",
-        "-o", str(chart), as_login="zhou",
+    chart = run.writes(
+        "plan-vs-actual.png", "report", "run", "plan-vs-actual", "-p", period, "-p", "by=region",
+        "--format", "png", "-o", as_login="zhou",
     )  # fmt: skip
-    run.produced(chart)
     run.crm("report", "run", "credit-exposure", as_login="zhou", shows=[DEALER])
     run.look(
         f"{chart.name} (each region's plan against its orders) and `crm report run "

@@ -218,22 +218,16 @@ def _the_gms_reports(run: DemoRun) -> None:
         "-p", f"since={since:%Y-%m-%d}", as_login="zhou",
     )  # fmt: skip
     run.crm("report", "run", "sales", "-p", "by=salesperson", as_login="zhou", shows=["chen"])
-    chart = run.path("sales-by-month.png")
-    run.crm("report", "run", "sales", "-p", "by=month", "--format", "png", "-o", str(chart),
-            as_login="zhou")  # fmt: skip
-    run.produced(chart)
-    page = run.path("receivables-ageing.html")
-    run.crm(
-        "report", "run", "receivables-ageing", "-p", "by=salesperson", "--format", "html",
-        "-o", str(page), as_login="zhou",
+    chart = run.writes(
+        "sales-by-month.png", "report", "run", "sales", "-p", "by=month", "--format", "png",
+        "-o", as_login="zhou",
     )  # fmt: skip
-    run.produced(page)
-    dashboard = run.path("dashboard-zhou.html")
-    run.crm("dashboard", "--as", "zhou", str(dashboard))
-    run.produced(dashboard)
-    export = run.path("customers-li.xlsx")
-    run.crm("export", "customers", str(export), as_login="li")
-    run.produced(export)
+    page = run.writes(
+        "receivables-ageing.html", "report", "run", "receivables-ageing", "-p", "by=salesperson",
+        "--format", "html", "-o", as_login="zhou",
+    )  # fmt: skip
+    dashboard = run.writes("dashboard-zhou.html", "dashboard", "--as", "zhou")
+    export = run.writes("customers-li.xlsx", "export", "customers", as_login="li")
     run.look(
         f"{chart.name} (sales by month), {page.name} and {dashboard.name} (the general "
         f"manager's page) in a browser; {export.name} is what 李明 may see, nothing more.",

@@ -126,14 +126,14 @@ def _the_monthly_report(run: DemoRun) -> None:
     run.crm("seed-demo", "--scale", "1", "--seed", "11")
     run.crm("report", "run", "pipeline", "-p", "by=owner", as_login="zhou")
     run.crm("report", "run", "win-loss", as_login="zhou")
-    monthly = run.path("project-monthly.xlsx")
-    run.crm("report", "run", "project-monthly", "--format", "xlsx", "-o", str(monthly),
-            as_login="sun")  # fmt: skip
-    run.produced(monthly)
-    funnel = run.path("stage-conversion.html")
-    run.crm("report", "run", "stage-conversion", "--format", "html", "-o", str(funnel),
-            as_login="zhou")  # fmt: skip
-    run.produced(funnel)
+    monthly = run.writes(
+        "project-monthly.xlsx", "report", "run", "project-monthly", "--format", "xlsx", "-o",
+        as_login="sun",
+    )  # fmt: skip
+    funnel = run.writes(
+        "stage-conversion.html", "report", "run", "stage-conversion", "--format", "html", "-o",
+        as_login="zhou",
+    )  # fmt: skip
     run.crm("projects", "verify-files")
     run.look(
         f"{monthly.name} (the monthly project report for 孙组长's team) and {funnel.name} "

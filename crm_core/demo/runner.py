@@ -85,6 +85,13 @@ class DemoRun:
         self.files.append(path)
         return path
 
+    def writes(self, name: str, *args: str, as_login: str | None = None) -> Path:
+        """Run `crm ARGS DIR/NAME` (the file comes last, after `-o` or as the argument) and check
+        that it left the file."""
+        path = self.path(name)
+        self.crm(*args, str(path), as_login=as_login)
+        return self.produced(path)
+
     def crm(
         self,
         *args: str,

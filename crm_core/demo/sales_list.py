@@ -6,16 +6,14 @@ the phone written differently, a row without a name, a salesperson who has left.
 
 from __future__ import annotations
 
-import io
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-from openpyxl import Workbook
-
-from crm_core.files import replace_file
 from crm_core.normalize import name_key
 from crm_core.services.demo import TITLES, company, person
+from crm_core.spreadsheets import write_rows
 
 HEADER = ("客户名称", "类型", "行业", "地区", "电话", "负责人", "联系人", "职位", "备注")
 SELLERS = ("李明", "王芳", "陈强", "林静")
@@ -59,19 +57,8 @@ def rows(count: int, seed: int = 9) -> list[tuple[str, ...]]:
 
 
 def write(path: Path, count: int = LISTED) -> Path:
-    """Write the list to `path` (.xlsx), whole or not at all."""
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "客户名单"
-    sheet.append(HEADER)
-    for row in rows(count):
-        sheet.append(row)
-    for column, width in zip("ABCDEFGHI", (30, 8, 10, 8, 18, 8, 8, 10, 16), strict=True):
-        sheet.column_dimensions[column].width = width
-    data = io.BytesIO()
-    book.save(data)
-    replace_file(path, data.getvalue())
+    """Write the list to `path` (.xlsx or .csv)."""
+    write_rows(path, HEADER, rows(count))
     return path
 
 
@@ -91,29 +78,23 @@ LEFT = {"王芳": "李明"}  # who took over the book of someone who left
 def visit_log(path: Path, first_day: date, last_day: date, seed: int = 10) -> Path:
     """The team's visits and calls on the listed customers between two days, as salespeople log
     them once the CRM is live: few at first, more each week."""
+    write_rows(path, VISIT_HEADER, _visits(first_day, last_day, seed))
+    return path
+
+
+def _visits(first_day: date, last_day: date, seed: int) -> Iterator[tuple[str, ...]]:
     rng = Random(seed)
     span = (last_day - first_day).days
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "跟进记录"
-    sheet.append(VISIT_HEADER)
     for name, _kind, _industry, _region, _phone, owner, *_rest in rows(LISTED):
         if not name or owner not in SELLERS:
             continue
         for _ in range(rng.randint(1, 4)):
             # sqrt skews the days towards the end: adoption grows week by week
             day = first_day + timedelta(days=round(span * rng.random() ** 0.5))
-            sheet.append(
-                (
-                    name,
-                    rng.choice(VISIT_KINDS),
-                    f"{day:%Y-%m-%d} {rng.randint(9, 17):02d}:00",
-                    rng.choice(VISIT_NOTES),
-                    LEFT.get(owner, owner),
-                )
+            yield (
+                name,
+                rng.choice(VISIT_KINDS),
+                f"{day:%Y-%m-%d} {rng.randint(9, 17):02d}:00",
+                rng.choice(VISIT_NOTES),
+                LEFT.get(owner, owner),
             )
-    data = io.BytesIO()
-    book.save(data)
-    replace_file(path, data.getvalue())
-    return path

@@ -116,9 +116,7 @@ def the_verdict(run: DemoRun, live: list[str]) -> None:
     )
     run.step("Where each block stands today.", "各模块今天的状态。")
     run.crm("rollout", "status", shows=live)
-    review = run.path("rollout-review.html")
-    run.crm("rollout", "report", str(review))
-    run.produced(review)
+    review = run.writes("rollout-review.html", "rollout", "report")
     run.look(
         f"{review.name} in a browser: what improved since go-live and what did not.",
         f"用浏览器打开 {review.name}：上线以来哪些指标改善了，哪些没有。",
