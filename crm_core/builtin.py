@@ -12,6 +12,20 @@ from sqlalchemy import and_, func, select
 
 from crm_core import i18n
 from crm_core.context import Context
+from crm_core.customization_hooks import (  # registered with the core through this module
+    crm_customer_level_changed,
+    crm_customers_created,
+    crm_interactions_logged,
+    crm_register_entities,
+    crm_register_picklists,
+    crm_register_rule_actions,
+    crm_register_rule_events,
+    crm_register_sync_kinds,
+    crm_validate_customer_changes,
+    open_follow_ups,
+    register_custom_field_report,
+    register_sync_permission,
+)
 from crm_core.errors import CrmError
 from crm_core.files import replace_file
 from crm_core.hookspecs import hookimpl
@@ -87,6 +101,21 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
 
 
 # --- reports ----------------------------------------------------------------------------------
+
+__all__ = [
+    "crm_customer_level_changed",
+    "crm_customers_created",
+    "crm_interactions_logged",
+    "crm_register_entities",
+    "crm_register_picklists",
+    "crm_register_rule_actions",
+    "crm_register_rule_events",
+    "crm_register_sync_kinds",
+    "crm_validate_customer_changes",
+    "open_follow_ups",
+    "register_custom_field_report",
+    "register_sync_permission",
+]
 
 SEGMENTS = ("kind", "level", "industry", "region", "owner")
 

@@ -29,13 +29,18 @@ if TYPE_CHECKING:
 
     from crm_core.changes import CustomerChange, Transfer
     from crm_core.context import Context
+    from crm_core.entities import Entity
     from crm_core.models import Customer, Interaction
+    from crm_core.picklists import Picklist
+    from crm_core.rules.actions import RuleAction
+    from crm_core.rules.events import RuleEvent
     from crm_core.services.importing import Importer
     from crm_core.services.indicators import Indicator
     from crm_core.services.reminders import Digest, Reminder
     from crm_core.services.reports import Report
     from crm_core.services.sections import Section
     from crm_core.settings import SettingSpec
+    from crm_core.sync import SyncKind
 
 PROJECT = "crm"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -144,6 +149,51 @@ def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -
 @hookspec
 def crm_register_importers(register: Callable[[Importer], None]) -> None:
     """Declare entities that `crm import` / `crm export` can read from and write to spreadsheets."""
+
+
+@hookspec
+def crm_register_entities(register: Callable[[Entity], None]) -> None:
+    """Declare record types that custom fields, picklists, rules and sync can name.
+
+    `register(Entity("orders", Order, "Orders", "订单", label_column="number"))`: an ORM model
+    with an integer `id`, read through the session so the visibility policy applies.
+    """
+
+
+@hookspec
+def crm_register_picklists(register: Callable[[Picklist], None]) -> None:
+    """Declare picklists: the fields they govern and their default values (code, en, zh).
+
+    Values of a governed field must be an active code once the picklist has values; admins edit
+    them with `crm picklists`. Renaming a code rewrites the governed columns.
+    """
+
+
+@hookspec
+def crm_register_rule_events(register: Callable[[RuleEvent], None]) -> None:
+    """Declare events that automation rules can listen to (name, entity, description).
+
+    Fire one with `crm_core.rules.fire(ctx, "project.stage_changed", [record ids])` inside the
+    write that caused it; a periodic event gives `sweep(ctx, day) -> ids` for `crm rules sweep`.
+    """
+
+
+@hookspec
+def crm_register_rule_actions(register: Callable[[RuleAction], None]) -> None:
+    """Declare named actions that rules can run (`--do "NAME ARGUMENT"`).
+
+    An action gets the context, the event's entity, the record ids and the rule's argument, and
+    runs inside the event's transaction: raising refuses the whole write.
+    """
+
+
+@hookspec
+def crm_register_sync_kinds(register: Callable[[SyncKind], None]) -> None:
+    """Declare what `crm sync import` applies from an ERP (order status, payments ...).
+
+    Each kind names the item fields it needs and a function applying one item; the core makes
+    it idempotent (an item seen before with the same content is skipped).
+    """
 
 
 @hookspec

@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from crm_core import custom_fields
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, emit_object, format_option, page_options
 from crm_core.errors import ValidationError
@@ -30,6 +31,26 @@ def record(customer: Customer, owner: str | None) -> dict[str, Any]:
     }
 
 
+SET_OPTION = click.option(
+    "--set",
+    "custom",
+    multiple=True,
+    metavar="FIELD=VALUE",
+    help="A custom field's value (see `crm fields list customers`); FIELD= clears it.",
+)
+
+
+def custom_values(items: tuple[str, ...]) -> dict[str, str | None]:
+    """`--set` pairs; only custom fields can be named, so owner or ids cannot be set this way."""
+    values: dict[str, str | None] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"--set {item!r}: write FIELD=VALUE")
+        values[name.strip()] = value.strip() or None
+    return values
+
+
 def _fields(**values: Any) -> dict[str, Any]:
     return {k: v for k, v in values.items() if v is not None}
 
@@ -50,12 +71,25 @@ def customers_group() -> click.Group:
     @click.option("--notes")
     @click.option("--owner", "owner_login", help="Owner's login (default: you).")
     @click.option("--pool", is_flag=True, help="Put it in the shared pool, with no owner.")
+    @SET_OPTION
     @pass_app
-    def add(app: App, /, name: str, owner_login: str | None, pool: bool, **values: Any) -> None:
+    def add(
+        app: App,
+        /,
+        name: str,
+        owner_login: str | None,
+        pool: bool,
+        custom: tuple[str, ...],
+        **values: Any,
+    ) -> None:
         """Register a customer; refused if the name or phone is already registered."""
         with app.work(write=True) as ctx:
             customer = customers.create(
-                ctx, {"name": name, **_fields(**values)}, owner_login=owner_login, pool=pool
+                ctx,
+                {"name": name, **_fields(**values)},
+                owner_login=owner_login,
+                pool=pool,
+                custom=custom_values(custom),
             )
             click.echo(f"added customer {customer.id} {customer.name}")
 
@@ -67,17 +101,25 @@ def customers_group() -> click.Group:
     @click.option("--owner", "owner_login", help="Only this owner's customers.")
     @click.option("--pool", is_flag=True, help="Only the shared pool.")
     @click.option("--search", "name_contains", help="Part of the name or phone.")
+    @click.option(
+        "--where",
+        "custom",
+        multiple=True,
+        help="A custom-field condition, e.g. budget>=100000 or 渠道=展会.",
+    )
     @page_options
     @format_option
     @pass_app
     def list_(app: App, /, after_id: int, limit: int, fmt: str, **filters: Any) -> None:
         """Customers you may see, in id order; page with --after LAST_ID."""
+        filters["custom"] = tuple(filters.get("custom") or ())
         with app.work() as ctx:
             page = customers.list_page(
                 ctx, customers.CustomerFilter(**filters), after_id=after_id, limit=limit
             )
             rows = [record(c, owner) for c, owner in page]
-        emit(rows, fmt, COLUMNS)
+            extra = custom_fields.decorate(ctx, "customers", rows)
+        emit(rows, fmt, [*COLUMNS, *extra])
 
     @group.command("show")
     @click.argument("ref")
@@ -89,6 +131,7 @@ def customers_group() -> click.Group:
             customer = customers.get(ctx, ref)
             owner = ctx.session.get(User, customer.owner_id) if customer.owner_id else None
             profile = record(customer, owner.login if owner else None)
+            custom_fields.decorate(ctx, "customers", [profile])
             found = sections.sections(ctx, customer)
         if fmt == "json":
             emit_object(
@@ -118,14 +161,15 @@ def customers_group() -> click.Group:
     @click.option("--phone")
     @click.option("--address")
     @click.option("--notes")
+    @SET_OPTION
     @pass_app
-    def update(app: App, /, ref: str, **values: Any) -> None:
+    def update(app: App, /, ref: str, custom: tuple[str, ...], **values: Any) -> None:
         """Change a customer's fields; each change is audited."""
         changes = _fields(**values)
-        if not changes:
+        if not changes and not custom:
             raise ValidationError("nothing to change: pass at least one option")
         with app.work(write=True) as ctx:
-            customer = customers.update(ctx, ref, changes)
+            customer = customers.update(ctx, ref, changes, custom=custom_values(custom))
             click.echo(f"updated customer {customer.id} {customer.name}")
 
     @group.command("transfer")

@@ -13,12 +13,15 @@ from crm_core import __version__
 from crm_core.cli import (
     admin,
     customers,
+    customize,
     data,
     demo,
     insight,
     people,
     plugins,
     products,
+    rules,
+    sync,
     tracking,
     work,
     worksheets,
@@ -98,6 +101,9 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
         worksheets,
         insight,
         tracking,
+        customize,
+        rules,
+        sync,
         demo,
     ):
         module.register(cli)

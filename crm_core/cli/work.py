@@ -8,7 +8,6 @@ import click
 
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option, page_options
-from crm_core.models import INTERACTION_KINDS
 from crm_core.services import contacts, interactions
 
 
@@ -72,7 +71,11 @@ def interactions_group() -> click.Group:
 
     @group.command("log")
     @click.argument("customer")
-    @click.option("--kind", type=click.Choice(INTERACTION_KINDS), required=True)
+    @click.option(
+        "--kind",
+        required=True,
+        help="visit, call, email, meeting, or another `interaction_kind` picklist value.",
+    )
     @click.option("--contact", help="Contact id or name at that customer.")
     @click.option("--notes")
     @click.option(

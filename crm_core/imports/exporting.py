@@ -10,10 +10,10 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from crm_core import i18n
+from crm_core import custom_fields, i18n
 from crm_core.context import Context
 from crm_core.errors import ValidationError
-from crm_core.imports.importer import importer_for
+from crm_core.imports.importer import Importer, header_key, importer_for
 from crm_core.spreadsheets import RowWriter
 
 
@@ -24,11 +24,11 @@ def export_file(
 
     Filter names come from the importer's columns (an allowlist): anything else is refused.
     """
-    importer = importer_for(ctx, entity)
+    importer = custom_fields.extend_importer(ctx, importer_for(ctx, entity))
     if importer.export is None:
         raise ValidationError(f"{entity} cannot be exported")
     names = [c.name for c in importer.columns]
-    filters = dict(filters or {})
+    filters = {_column_name(importer, k): v for k, v in (filters or {}).items()}
     unknown = sorted(set(filters) - set(names) - set(importer.export_filters))
     if unknown:
         raise ValidationError(
@@ -37,7 +37,7 @@ def export_file(
         )
     pushed = {k: v for k, v in filters.items() if k in importer.export_filters}
     rest = {k: v for k, v in filters.items() if k not in importer.export_filters}
-    header = [i18n._(name) for name in names]
+    header = [c.title or i18n._(c.name) for c in importer.columns]
     with RowWriter(path, header) as writer:
         for record in importer.export(ctx, pushed):
             if rest and any(_text(record.get(k)) != v for k, v in rest.items()):
@@ -46,5 +46,18 @@ def export_file(
     return writer.count
 
 
+def _column_name(importer: Importer, key: str) -> str:
+    """A filter key given as a column name or as any of its headers (Chinese labels too)."""
+    folded = header_key(key)
+    for column in importer.columns:
+        if column.name == key or folded in column.headers():
+            return column.name
+    return key
+
+
 def _text(value: Any) -> str:
-    return "" if value is None else str(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

@@ -23,6 +23,8 @@ class Column:
     aliases: tuple[str, ...] = ()
     required: bool = False
     parse: Callable[[str], Any] = str
+    #: The export header; None: the name, translated.
+    title: str | None = None
 
     def headers(self) -> set[str]:
         return {

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from crm_core import i18n
+from crm_core import custom_fields, i18n
 from crm_core.context import Context
 from crm_core.errors import CrmError, ValidationError
 from crm_core.imports import journal
@@ -188,7 +188,7 @@ def run_import(
 ) -> ImportResult:
     """Run an import. `work()` opens a unit of work (a Context in a write transaction)."""
     with work() as ctx:
-        importer = importer_for(ctx, entity)
+        importer = custom_fields.extend_importer(ctx, importer_for(ctx, entity))
         run = _open(importer, path, options)
         digest = journal.file_digest(path)
         earlier = journal.completed_run(ctx, entity, digest)

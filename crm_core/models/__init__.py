@@ -2,25 +2,34 @@
 
 from crm_core.models.audit import AuditEntry
 from crm_core.models.contacts import Contact
+from crm_core.models.custom_fields import FIELD_TYPES, CustomField, CustomValue
 from crm_core.models.customers import KINDS, Customer, OwnershipPeriod
 from crm_core.models.deployment_state import PluginState, Setting
+from crm_core.models.follow_ups import FollowUp
 from crm_core.models.imports import ImportBatch, ImportRejection, ImportRun
 from crm_core.models.interactions import INTERACTION_KINDS, Interaction
+from crm_core.models.picklists import PicklistValue
 from crm_core.models.products import Product
 from crm_core.models.rollout import GoalIndicator, IndicatorSnapshot, RolloutBlock, RolloutGoal
+from crm_core.models.rules import Rule
 from crm_core.models.scoping import CustomerScoped, OwnerScoped
+from crm_core.models.sync import SyncReceipt
 from crm_core.models.teams import Team, TeamClosure
 from crm_core.models.users import ROLES, User, UserPermission
 from crm_core.models.worksheets import Worksheet, WorksheetEntry
 
 __all__ = [
+    "FIELD_TYPES",
     "INTERACTION_KINDS",
     "KINDS",
     "ROLES",
     "AuditEntry",
     "Contact",
+    "CustomField",
+    "CustomValue",
     "Customer",
     "CustomerScoped",
+    "FollowUp",
     "GoalIndicator",
     "ImportBatch",
     "ImportRejection",
@@ -29,11 +38,14 @@ __all__ = [
     "Interaction",
     "OwnerScoped",
     "OwnershipPeriod",
+    "PicklistValue",
     "PluginState",
     "Product",
     "RolloutBlock",
     "RolloutGoal",
+    "Rule",
     "Setting",
+    "SyncReceipt",
     "Team",
     "TeamClosure",
     "User",

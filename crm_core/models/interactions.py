@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.db import Base
 from crm_core.models.scoping import CustomerScoped
 from crm_core.types import UTCDateTime, utcnow
 
+#: The kinds every deployment starts with; the `interaction_kind` picklist may add more.
 INTERACTION_KINDS = ("visit", "call", "email", "meeting")
 
 
 class Interaction(CustomerScoped, Base):
     __tablename__ = "crm_interaction"
     __table_args__ = (
-        CheckConstraint("kind in ('visit', 'call', 'email', 'meeting')", name="kind"),
         Index("ix_crm_interaction_user_occurred", "user_id", "occurred_at"),
         Index("ix_crm_interaction_customer_occurred", "customer_id", "occurred_at"),
         Index("ix_crm_interaction_next_contact_on", "next_contact_on"),

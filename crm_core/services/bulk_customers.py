@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from crm_core import audit_trail, bulk, i18n
+from crm_core import audit_trail, bulk, i18n, picklists
 from crm_core.changes import CustomerChange
 from crm_core.context import Context
 from crm_core.db import table_of
@@ -120,7 +120,15 @@ def keys(values: Mapping[str, Any]) -> Sequence[Hashable]:
 
 
 def check(ctx: Context, rows: list[ImportRow]) -> None:
-    """Normalised keys, and owners the importing user may register customers for."""
+    """Picklist codes, normalised keys, and owners the importing user may register customers for."""
+    resolvers = picklists.bulk_resolver(ctx, "customers", ("industry", "region"))
+    for row in rows:
+        for field, resolve in resolvers.items():
+            if row.values.get(field):
+                try:
+                    row.values[field] = resolve(row.values[field])
+                except ValidationError as exc:
+                    row.reject(str(exc))
     for row in rows:
         try:
             row.values["name_key"] = name_key(row.values["name"])
@@ -386,5 +394,9 @@ def export(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, An
         if not page:
             return
         for customer, owner in page:
-            yield {**{f: getattr(customer, f) for f in customers.EDITABLE}, "owner": owner}
+            yield {
+                "id": customer.id,
+                **{f: getattr(customer, f) for f in customers.EDITABLE},
+                "owner": owner,
+            }
         after = page[-1][0].id

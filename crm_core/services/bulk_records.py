@@ -7,13 +7,13 @@ from typing import Any
 
 from sqlalchemy import bindparam, or_, select, update
 
-from crm_core import audit_trail, bulk, i18n
+from crm_core import audit_trail, bulk, i18n, picklists
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import ValidationError
 from crm_core.imports.importer import Column, Existing, Importer, ImportRow
 from crm_core.imports.parsers import parse_day, parse_moment
-from crm_core.models import INTERACTION_KINDS, Contact, Customer, Interaction, Product, User
+from crm_core.models import Contact, Customer, Interaction, Product, User
 from crm_core.normalize import name_key
 from crm_core.services import interactions, products
 from crm_core.services.common import chunks, manages
@@ -38,10 +38,8 @@ INTERACTION_LABELS = {
 
 
 def parse_interaction_kind(text: str) -> str:
-    kind = INTERACTION_LABELS.get(text, text.casefold())
-    if kind not in INTERACTION_KINDS:
-        raise ValueError(i18n._("unknown kind {kind}", kind=text))
-    return kind
+    """A Chinese synonym becomes its kind; the `interaction_kind` picklist checks it per batch."""
+    return INTERACTION_LABELS.get(text.strip(), text.strip())
 
 
 def visible_customers(ctx: Context, rows: list[ImportRow], field: str = "customer") -> None:
@@ -229,6 +227,7 @@ def _export_contacts(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mappi
             return
         for contact, customer_name in page:
             yield {
+                "id": contact.id,
                 "customer": customer_name,
                 "name": contact.name,
                 "title": contact.title,
@@ -330,6 +329,7 @@ def _export_products(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mappi
             return
         for p in page:
             yield {
+                "id": p.id,
                 "code": p.code,
                 "name": p.name,
                 "product_line": p.product_line,
@@ -365,6 +365,13 @@ def products_importer() -> Importer:
 
 
 def _check_interactions(ctx: Context, rows: list[ImportRow]) -> None:
+    resolve = picklists.resolver(ctx, "interaction_kind")
+    if resolve is not None:
+        for row in rows:
+            try:
+                row.values["kind"] = resolve(row.values["kind"])
+            except ValidationError as exc:
+                row.reject(str(exc))
     visible_customers(ctx, rows)
     resolve_users(ctx, rows, "user", "log interactions")
     contact_names = {
@@ -456,6 +463,7 @@ def _export_interactions(ctx: Context, filters: Mapping[str, str]) -> Iterator[M
             return
         for item, customer_name, login in page:
             yield {
+                "id": item.id,
                 "customer": customer_name,
                 "kind": item.kind,
                 "occurred_at": ctx.local(item.occurred_at),

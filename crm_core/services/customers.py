@@ -9,10 +9,11 @@ import attrs
 from sqlalchemy import or_, select
 from sqlalchemy.exc import IntegrityError
 
-from crm_core import i18n
+from crm_core import custom_fields, i18n, picklists
 from crm_core.changes import CustomerChange
 from crm_core.context import Context
 from crm_core.db import table_of
+from crm_core.entities import entity_named
 from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
 from crm_core.models import KINDS, Customer, OwnershipPeriod, User
 from crm_core.normalize import name_key, phone_key
@@ -117,9 +118,16 @@ def resolve_owner(ctx: Context, owner_login: str | None, *, pool: bool = False) 
 
 
 def create(
-    ctx: Context, values: Mapping[str, Any], *, owner_login: str | None = None, pool: bool = False
+    ctx: Context,
+    values: Mapping[str, Any],
+    *,
+    owner_login: str | None = None,
+    pool: bool = False,
+    custom: Mapping[str, str | None] | None = None,
 ) -> Customer:
+    """Register a customer (with `custom` field values); refused when it is a duplicate."""
     cleaned = clean_values(values)
+    picklists.resolve_fields(ctx, "customers", cleaned)
     cleaned.setdefault("kind", "customer")
     name = cleaned.get("name")
     if not name:
@@ -149,6 +157,7 @@ def create(
         )
     )
     ctx.session.flush()
+    custom_fields.write_new(ctx, "customers", customer.id, custom or {})
     ctx.hook.crm_customers_created(ctx=ctx, customer_ids=[customer.id])
     return customer
 
@@ -174,11 +183,21 @@ def snapshot(customer: Customer) -> dict[str, Any]:
     return {field: getattr(customer, field) for field in (*EDITABLE, "owner_id")}
 
 
-def update(ctx: Context, ref: str | int, values: Mapping[str, Any]) -> Customer:
+def update(
+    ctx: Context,
+    ref: str | int,
+    values: Mapping[str, Any],
+    *,
+    custom: Mapping[str, str | None] | None = None,
+) -> Customer:
     customer = get(ctx, ref)
     cleaned = clean_values(values)
+    picklists.resolve_fields(ctx, "customers", cleaned)
     if ctx.actor.role == "sales" and customer.owner_id != ctx.actor.id:
         raise PermissionDenied(f"{ctx.actor.login} may not change a customer they do not own")
+    if custom:
+        entity = entity_named(ctx, "customers")
+        custom_fields.write(ctx, entity, [(customer.id, dict(custom))])
     before = snapshot(customer)
     after = {**before, **cleaned}
     if after == before:
@@ -214,6 +233,8 @@ class CustomerFilter:
     owner_login: str | None = None
     pool: bool = False
     name_contains: str | None = None
+    #: Custom-field conditions, "NAME=VALUE" (or !=, >, >=, <, <=).
+    custom: tuple[str, ...] = ()
 
     def apply(self, query: Any) -> Any:
         """`query` (a Select over Customer) narrowed by every filter that is set."""
@@ -243,10 +264,12 @@ def list_page(
     ctx: Context, where: CustomerFilter, *, after_id: int = 0, limit: int = 50
 ) -> Sequence[tuple[Customer, str | None]]:
     """One page of visible customers in id order after `after_id` (keyset pagination)."""
+    custom = custom_fields.where_clauses(ctx, "customers", where.custom) if where.custom else []
     query = (
         select(Customer, User.login)
         .outerjoin(User, User.id == Customer.owner_id)
         .where(Customer.id > after_id)
+        .where(*custom)
         .order_by(Customer.id)
         .limit(limit)
     )

@@ -7,10 +7,10 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
-from crm_core import i18n
+from crm_core import i18n, picklists
 from crm_core.context import Context
 from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.models import INTERACTION_KINDS, Customer, Interaction, TeamClosure, User
+from crm_core.models import Customer, Interaction, TeamClosure, User
 from crm_core.services import contacts, customers
 from crm_core.services.common import team_by_name
 from crm_core.sqltime import local_day
@@ -43,8 +43,9 @@ def log(
     occurred_at: datetime | None = None,
     next_contact_on: date | None = None,
 ) -> Interaction:
-    if kind not in INTERACTION_KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(INTERACTION_KINDS)}, not {kind!r}")
+    resolve = picklists.resolver(ctx, "interaction_kind")
+    if resolve is not None:
+        kind = resolve(kind)
     if ctx.actor.id is None:
         raise ValidationError("interactions are logged by a user: pass --as LOGIN")
     customer = customers.get(ctx, customer_ref)

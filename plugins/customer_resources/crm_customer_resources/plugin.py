@@ -18,6 +18,7 @@ from crm_core.changes import CustomerChange, Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, Interaction
+from crm_core.picklists import Picklist
 from crm_core.services.common import chunks
 from crm_core.services.importing import Column, Importer
 from crm_core.services.indicators import Indicator
@@ -83,7 +84,6 @@ def crm_plugin_enabled(ctx: Context, name: str) -> None:
 @hookimpl
 def crm_validate_customer_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None:
     lifecycle.check_level_changes(ctx, changes)
-    picklists.check_customer_values(ctx, changes)
 
 
 @hookimpl
@@ -178,6 +178,11 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
             check=expenses.check_rows,
         )
     )
+
+
+@hookimpl
+def crm_register_picklists(register: Callable[[Picklist], None]) -> None:
+    picklists.register_all(register)
 
 
 @hookimpl

@@ -8,12 +8,13 @@ import pytest
 from conftest import Block1
 from sqlalchemy import func, select
 
+from crm_core import picklists
 from crm_core.actor import SYSTEM
 from crm_core.errors import PermissionDenied, ValidationError
 from crm_core.models import AuditEntry
 from crm_core.services import customers, interactions, rollout
 from crm_customer_resources.models import CustomerProfile
-from crm_customer_resources.services import lifecycle, orders, picklists
+from crm_customer_resources.services import lifecycle, orders
 
 
 def test_first_interaction_makes_a_lead_contacted_and_is_audited(block1: Block1) -> None:
@@ -85,7 +86,7 @@ def test_grades_follow_order_totals_and_thresholds(block1: Block1) -> None:
 def test_picklists_are_seeded_and_enforced(block1: Block1) -> None:
     with block1.work("a", write=True) as ctx:
         customers.create(ctx, {"name": "字典客户", "industry": "制造业", "region": "华东"})
-        with pytest.raises(ValidationError, match="not in the picklist"):
+        with pytest.raises(ValidationError, match="not in the industry picklist"):
             customers.create(ctx, {"name": "坏字典客户", "industry": "火星采矿"})
     with block1.work("admin", write=True) as ctx:
         picklists.add(ctx, "industry", "火星采矿", "Mars mining", "火星采矿")

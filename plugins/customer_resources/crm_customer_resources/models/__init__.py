@@ -4,7 +4,6 @@ from crm_customer_resources.models.cases import CASE_KINDS, CASE_STATUSES, Servi
 from crm_customer_resources.models.expenses import Expense
 from crm_customer_resources.models.knowledge import ARTICLE_CATEGORIES, Article
 from crm_customer_resources.models.orders import Installment, Order, OrderLine, Payment
-from crm_customer_resources.models.picklists import PicklistEntry
 from crm_customer_resources.models.profile import LEVELS, CustomerProfile
 
 __all__ = [
@@ -19,6 +18,5 @@ __all__ = [
     "Order",
     "OrderLine",
     "Payment",
-    "PicklistEntry",
     "ServiceCase",
 ]

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from crm_core import audit_trail, bulk
+from crm_core import audit_trail, bulk, picklists
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import ValidationError
@@ -19,7 +19,6 @@ from crm_core.services.bulk_records import resolve_users, visible_customers
 from crm_core.services.common import require_manages, user_by_login
 from crm_core.services.products import parse_amount
 from crm_customer_resources.models import Expense
-from crm_customer_resources.models.expenses import EXPENSE_CATEGORIES
 
 
 def record(
@@ -32,8 +31,9 @@ def record(
     for_login: str | None = None,
     notes: str | None = None,
 ) -> Expense:
-    if category not in EXPENSE_CATEGORIES:
-        raise ValidationError(f"category must be one of {', '.join(EXPENSE_CATEGORIES)}")
+    resolve = picklists.resolver(ctx, "expense_category")
+    if resolve is not None:
+        category = resolve(category)
     money = parse_amount(amount, "amount")
     if money <= 0:
         raise ValidationError("an expense must be more than zero")
@@ -91,18 +91,8 @@ def list_page(ctx: Context, *, after_id: int = 0, limit: int = 50) -> list[dict[
 
 
 def parse_category(text: str) -> str:
-    labels = {
-        "差旅": "travel",
-        "招待": "entertainment",
-        "礼品": "gifts",
-        "市场": "marketing",
-        "通讯": "communication",
-        "其他": "other",
-    }
-    category = labels.get(text, text.casefold())
-    if category not in EXPENSE_CATEGORIES:
-        raise ValueError(f"unknown category {text!r}")
-    return category
+    """The cell as typed; `check_rows` resolves it in the `expense_category` picklist."""
+    return text.strip()
 
 
 def parse_day(text: str) -> date:
@@ -111,6 +101,13 @@ def parse_day(text: str) -> date:
 
 def check_rows(ctx: Context, rows: list[ImportRow]) -> None:
     """Who spent (a user the importer manages), on which visible customer, not in the future."""
+    resolve = picklists.resolver(ctx, "expense_category")
+    for row in rows:
+        if resolve is not None:
+            try:
+                row.values["category"] = resolve(row.values["category"])
+            except ValidationError as exc:
+                row.reject(str(exc))
     resolve_users(ctx, rows, "user", "record expenses")
     visible_customers(ctx, [r for r in rows if r.ok and r.values.get("customer")])
     for row in rows:

@@ -1,0 +1,250 @@
+"""`crm fields` and `crm picklists`: custom fields on any entity, and the values fields may take."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from crm_core import custom_fields, entities, picklists
+from crm_core.cli.app import App, pass_app
+from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.errors import ValidationError
+from crm_core.models import FIELD_TYPES
+
+
+def _pairs(items: tuple[str, ...]) -> dict[str, str | None]:
+    values: dict[str, str | None] = {}
+    for item in items:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            raise ValidationError(f"{item!r}: write NAME=VALUE (an empty VALUE clears it)")
+        values[name.strip()] = value.strip() or None
+    return values
+
+
+def fields_group() -> click.Group:
+    @click.group("fields")
+    def group() -> None:
+        """Custom fields on customers, contacts, orders ... (admins define them).  自定义字段。"""
+
+    @group.command("add")
+    @click.argument("entity")
+    @click.argument("name")
+    @click.option("--type", "type_", type=click.Choice(FIELD_TYPES), required=True)
+    @click.option("--choices", help="Comma-separated values of a choice field.")
+    @click.option("--required", is_flag=True, help="Imports and new records must give it.")
+    @click.option("--label", help="English label (default: NAME).")
+    @click.option("--label-zh", help="Chinese label, also accepted as a spreadsheet header.")
+    @pass_app
+    def add(
+        app: App,
+        entity: str,
+        name: str,
+        type_: str,
+        choices: str | None,
+        required: bool,
+        label: str | None,
+        label_zh: str | None,
+    ) -> None:
+        """Add a custom field to ENTITY (see `crm fields entities`)."""
+        options = [c for c in (choices or "").replace("，", ",").split(",") if c.strip()]
+        with app.work(write=True) as ctx:
+            field = custom_fields.define(
+                ctx,
+                entity,
+                name,
+                type_,
+                choices=options,
+                required=required,
+                label=label,
+                label_zh=label_zh,
+            )
+        click.echo(f"added field {field.entity}.{field.name} ({field.type})")
+
+    @group.command("list")
+    @click.argument("entity", required=False)
+    @click.option("--archived", is_flag=True, help="The removed fields, whose values are kept.")
+    @format_option
+    @pass_app
+    def list_(app: App, entity: str | None, archived: bool, fmt: str) -> None:
+        """The custom fields of ENTITY (or of every entity)."""
+        with app.work() as ctx:
+            names = [entity] if entity else sorted(entities.registry(ctx))
+            if entity:
+                entities.entity_named(ctx, entity)
+            rows: list[dict[str, Any]] = []
+            for name in names:
+                for f in custom_fields.fields(ctx, name, archived=archived):
+                    choices = (
+                        ", ".join(v.code for v, _on in picklists.choices(ctx, f"{name}.{f.name}"))
+                        if f.type == "choice"
+                        else None
+                    )
+                    rows.append(
+                        {
+                            "entity": name,
+                            "name": f.name,
+                            "type": f.type,
+                            "label": f.label,
+                            "label_zh": f.label_zh,
+                            "required": f.required,
+                            "choices": choices,
+                        }
+                    )
+        emit(rows, fmt, ["entity", "name", "type", "label", "label_zh", "required", "choices"])
+
+    @group.command("remove")
+    @click.argument("entity")
+    @click.argument("name")
+    @pass_app
+    def remove(app: App, entity: str, name: str) -> None:
+        """Take a field out of use; its values are archived, not deleted (see restore)."""
+        with app.work(write=True) as ctx:
+            kept = custom_fields.archive(ctx, entity, name)
+        click.echo(f"removed field {entity}.{name}; {kept} values archived")
+
+    @group.command("restore")
+    @click.argument("entity")
+    @click.argument("name")
+    @pass_app
+    def restore(app: App, entity: str, name: str) -> None:
+        """Bring a removed field back with its archived values."""
+        with app.work(write=True) as ctx:
+            count = custom_fields.restore(ctx, entity, name)
+        click.echo(f"restored field {entity}.{name} with {count} values")
+
+    @group.command("set")
+    @click.argument("entity")
+    @click.argument("record_id", type=int)
+    @click.argument("values", nargs=-1, required=True)
+    @pass_app
+    def set_(app: App, entity: str, record_id: int, values: tuple[str, ...]) -> None:
+        """Set custom values of one record: NAME=VALUE ... (NAME= clears it); audited."""
+        with app.work(write=True) as ctx:
+            changed = custom_fields.set_values(ctx, entity, record_id, _pairs(values))
+        click.echo(f"updated {entity} {record_id}: {len(changed)} fields changed")
+
+    @group.command("show")
+    @click.argument("entity")
+    @click.argument("record_id", type=int)
+    @format_option
+    @pass_app
+    def show(app: App, entity: str, record_id: int, fmt: str) -> None:
+        """The custom values of one record you may see."""
+        with app.work() as ctx:
+            found = entities.entity_named(ctx, entity)
+            entities.visible_record(ctx, found, record_id)
+            values = custom_fields.values_for(ctx, entity, [record_id]).get(record_id, {})
+            shown = {f.name: values.get(f.name) for f in custom_fields.fields(ctx, entity)}
+        emit_object({"entity": entity, "id": record_id, **shown}, fmt)
+
+    @group.command("entities")
+    @format_option
+    @pass_app
+    def entities_(app: App, fmt: str) -> None:
+        """The entities custom fields, picklists, rules and sync can name."""
+        with app.work() as ctx:
+            rows = [
+                {"entity": e.name, "title": e.display_title, "table": e.model.__tablename__}
+                for e in sorted(entities.registry(ctx).values(), key=lambda e: e.name)
+            ]
+        emit(rows, fmt, ["entity", "title", "table"])
+
+    return group
+
+
+def picklists_group() -> click.Group:
+    @click.group("picklists")
+    def group() -> None:
+        """Values fields may take (industries, regions, interaction kinds ...).  选项字典。"""
+
+    @group.command("list")
+    @click.argument("name", required=False)
+    @click.option("--retired", is_flag=True, help="Include retired values.")
+    @format_option
+    @pass_app
+    def list_(app: App, name: str | None, retired: bool, fmt: str) -> None:
+        """The picklists, or the values of picklist NAME."""
+        with app.work() as ctx:
+            if name is None:
+                rows = [
+                    {
+                        "picklist": p.name,
+                        "title": p.title_zh if p.title_zh and _zh() else p.title,
+                        "governs": ", ".join(f"{e}.{f}" for e, f in p.fields),
+                        "values": len(picklists.choices(ctx, p.name)),
+                    }
+                    for p in sorted(picklists.registry(ctx).values(), key=lambda p: p.name)
+                ]
+                emit(rows, fmt, ["picklist", "title", "governs", "values"])
+                return
+            picklists.picklist_named(ctx, name)
+            rows = [
+                {"code": v.code, "label": v.label, "label_zh": v.label_zh, "active": on}
+                for v, on in picklists.choices(ctx, name, retired=retired)
+            ]
+        emit(rows, fmt, ["code", "label", "label_zh", "active"])
+
+    @group.command("add")
+    @click.argument("name")
+    @click.argument("code")
+    @click.option("--label", help="English label (default: CODE).")
+    @click.option("--label-zh", help="Chinese label.")
+    @pass_app
+    def add(app: App, name: str, code: str, label: str | None, label_zh: str | None) -> None:
+        """Add a value (admins); a retired value comes back."""
+        with app.work(write=True) as ctx:
+            picklists.add(ctx, name, code, label, label_zh)
+        click.echo(f"added {name} {code}")
+
+    @group.command("relabel")
+    @click.argument("name")
+    @click.argument("code")
+    @click.option("--label", help="New English label.")
+    @click.option("--label-zh", help="New Chinese label.")
+    @pass_app
+    def relabel(app: App, name: str, code: str, label: str | None, label_zh: str | None) -> None:
+        """Change a value's labels; records keep the code (admins)."""
+        if not (label or label_zh):
+            raise ValidationError("give --label and/or --label-zh")
+        with app.work(write=True) as ctx:
+            picklists.relabel(ctx, name, code, label, label_zh)
+        click.echo(f"relabelled {name} {code}")
+
+    @group.command("rename")
+    @click.argument("name")
+    @click.argument("code")
+    @click.argument("new_code")
+    @format_option
+    @pass_app
+    def rename(app: App, name: str, code: str, new_code: str, fmt: str) -> None:
+        """Give a value a new code; every record using it follows, audited (admins)."""
+        with app.work(write=True) as ctx:
+            moved = picklists.rename(ctx, name, code, new_code)
+        if fmt == "table":
+            click.echo(f"renamed {name} {code} -> {new_code}")
+        emit([{"field": k, "records": v} for k, v in moved.items()], fmt, ["field", "records"])
+
+    @group.command("retire")
+    @click.argument("name")
+    @click.argument("code")
+    @pass_app
+    def retire(app: App, name: str, code: str) -> None:
+        """Take a value out of use; records that carry it keep it (admins)."""
+        with app.work(write=True) as ctx:
+            count = picklists.retire(ctx, name, code)
+        click.echo(f"retired {name} {code}; {count} records keep it")
+
+    return group
+
+
+def _zh() -> bool:
+    from crm_core import i18n
+
+    return i18n.language() == "zh"
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(fields_group())
+    cli.add_command(picklists_group())
