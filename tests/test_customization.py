@@ -463,9 +463,8 @@ def test_rule_loop_is_stopped_and_nothing_is_written(org: Org, crm_cli) -> None:
     mine = org.customer_of["sh_sales1"]
     with org.work(SYSTEM) as ctx:
         audit_before = ctx.session.scalar(select(func.count()).select_from(AuditEntry))
-    with pytest.raises(RuleLoopError, match="升A → 降B"):
-        with org.work("sh_sales1", write=True) as ctx:
-            customers.set_level(ctx, mine, "A")
+    with pytest.raises(RuleLoopError, match="升A → 降B"), org.work("sh_sales1", write=True) as ctx:
+        customers.set_level(ctx, mine, "A")
     failed = crm_cli("customers", "update", str(mine), "--level", "A", as_login="sh_sales1")
     assert failed.exit_code != 0 and "Traceback" not in failed.stderr
     assert len(failed.stderr.strip().splitlines()) == 1

@@ -7,9 +7,13 @@ import random
 from pathlib import Path
 
 from openpyxl import Workbook
+from sqlalchemy import select
 
-from crm_core import hookspecs
+from crm_core import custom_fields, hookspecs, picklists
 from crm_core.deployment import Deployment
+from crm_core.rules import fire
+from crm_core.rules.store import RuleSpec
+from crm_core.rules.store import add as add_rule
 from crm_core.services import (
     contacts,
     customers,
@@ -23,7 +27,9 @@ from crm_core.services import (
     transfer,
     users,
 )
+from crm_core.sync import import_items
 from crm_test_plugin import plugin as test_plugin
+from crm_test_plugin.models import Note
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -74,6 +80,16 @@ def test_every_hook_is_called_in_a_real_scenario(
         assert tracking.status(ctx, ctx.today())[0]["goals"][0]["indicators"][0]["current"] > 0
         sections.sections(ctx, customer)
         ctx.hook.crm_seed_demo_data(ctx=ctx, rng=random.Random(1), scale=1)
+        # customization: a plugin entity with a custom field, its picklist, event, action, sync
+        custom_fields.define(ctx, "notes", "mood", "choice", choices=["calm", "cross"])
+        assert picklists.choices(ctx, "note_mood")[0][0].label_zh == "平静"
+        note_id = ctx.session.execute(select(Note.id).order_by(Note.id)).scalars().first()
+        add_rule(ctx, RuleSpec("喊", "note.taken", "shout"))
+        fire(ctx, "note.taken", [note_id])
+        assert ctx.session.get(Note, note_id).text.isupper()
+        assert import_items(
+            ctx, [{"kind": "note", "id": "n1", "customer": "全钩子公司", "text": "x"}]
+        )
         assert ctx.settings.get("test_plugin.forbidden_word") == "forbidden"
         assert "note-taker" in ctx.deployment.permissions
     assert run(["--db", crm_deployment.url, "notes", "count"], catalog=crm_deployment.catalog) == 0

@@ -21,7 +21,9 @@ from crm_core import PluginSpec, audit_trail, hookimpl
 from crm_core.changes import Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
+from crm_core.entities import Entity
 from crm_core.models import Customer, User
+from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
 from crm_core.services.indicators import Indicator
 from crm_core.services.reminders import Reminder
@@ -87,6 +89,24 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
             )
             moved += len(ids)
     return {"dealers": moved} if moved else {}
+
+
+@hookimpl
+def crm_register_entities(register: Callable[[Entity], None]) -> None:
+    register(
+        Entity("dealer-orders", DealerOrder, "Dealer orders", "经销商订单", label_column="number")
+    )
+
+
+@hookimpl
+def crm_register_rule_events(register: Callable[[RuleEvent], None]) -> None:
+    register(
+        RuleEvent(
+            "credit.nearly_used",
+            "customers",
+            "a dealer's confirmed orders use 90% or more of its credit limit",
+        )
+    )
 
 
 @hookimpl

@@ -17,8 +17,11 @@ from crm_core import PluginSpec, audit_trail, hookimpl
 from crm_core.changes import CustomerChange, Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
+from crm_core.entities import Entity
 from crm_core.models import Customer, Interaction
 from crm_core.picklists import Picklist
+from crm_core.rules.actions import RuleAction
+from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
 from crm_core.services.importing import Column, Importer
 from crm_core.services.indicators import Indicator
@@ -27,7 +30,9 @@ from crm_core.services.reminders import Reminder
 from crm_core.services.reports import Report
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
+from crm_core.sync import SyncKind
 from crm_customer_resources import (
+    automation,
     commands,
     indicators,
     reminders,
@@ -178,6 +183,26 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
             check=expenses.check_rows,
         )
     )
+
+
+@hookimpl
+def crm_register_entities(register: Callable[[Entity], None]) -> None:
+    automation.register_entities(register)
+
+
+@hookimpl
+def crm_register_rule_events(register: Callable[[RuleEvent], None]) -> None:
+    automation.register_events(register)
+
+
+@hookimpl
+def crm_register_rule_actions(register: Callable[[RuleAction], None]) -> None:
+    automation.register_actions(register)
+
+
+@hookimpl
+def crm_register_sync_kinds(register: Callable[[SyncKind], None]) -> None:
+    automation.register_sync_kinds(register)
 
 
 @hookimpl

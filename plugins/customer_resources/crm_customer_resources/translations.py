@@ -35,4 +35,7 @@ ZH = {
     ),
     "order {number} owes {owed}; a payment of {amount} is too much": "订单 {number} 尚欠 {owed}，回款 {amount} 超出欠款",
     "{customer} is already held by {holder}": "{customer} 已由 {holder} 跟进",
+    "order {number} is cancelled": "订单 {number} 已取消",
+    "status must be closed or cancelled, not {status!r}": "状态必须是 closed 或 cancelled，而不是 {status!r}",
+    "ERP payment {id}": "ERP 回款 {id}",
 }

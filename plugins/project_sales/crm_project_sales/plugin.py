@@ -18,7 +18,9 @@ from crm_core import PluginSpec, audit_trail, hookimpl
 from crm_core.changes import Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
+from crm_core.entities import Entity
 from crm_core.models import Customer, User
+from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
 from crm_core.services.indicators import Indicator
 from crm_core.services.reminders import Reminder
@@ -56,6 +58,20 @@ def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
 @hookimpl
 def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]) -> None:
     register("zh", translations.ZH)
+
+
+@hookimpl
+def crm_register_entities(register: Callable[[Entity], None]) -> None:
+    register(Entity("projects", Project, "Projects", "项目"))
+
+
+@hookimpl
+def crm_register_rule_events(register: Callable[[RuleEvent], None]) -> None:
+    register(
+        RuleEvent(
+            "project.stage_changed", "projects", "a project entered a stage (won and lost too)"
+        )
+    )
 
 
 @hookimpl

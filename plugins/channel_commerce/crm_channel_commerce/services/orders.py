@@ -21,7 +21,7 @@ from crm_channel_commerce.models import (
     DealerPayment,
 )
 from crm_channel_commerce.services import dealers, stock
-from crm_core import audit_trail
+from crm_core import audit_trail, rules
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
@@ -170,6 +170,10 @@ def _audit_credit(ctx: Context, order: DealerOrder, change: Decimal, why: str) -
     )
 
 
+#: Share of a dealer's credit limit in use from which "credit.nearly_used" fires.
+NEARLY_USED = Decimal("0.9")
+
+
 def confirm(ctx: Context, number: str, *, override_reason: str | None = None) -> DealerOrder:
     """Reserve every line's stock and consume credit; over the limit only with a credit controller's
     override (audited, with the figures)."""
@@ -236,6 +240,13 @@ def confirm(ctx: Context, number: str, *, override_reason: str | None = None) ->
         )
     _audit_credit(ctx, order, order.total, "confirmed")
     ctx.session.flush()
+    limit, used = ctx.session.execute(
+        select(_dealers.c.credit_limit, _dealers.c.credit_used).where(
+            _dealers.c.customer_id == order.customer_id
+        )
+    ).one()
+    if limit > 0 and used >= limit * NEARLY_USED:
+        rules.fire(ctx, "credit.nearly_used", [order.customer_id])
     return order
 
 

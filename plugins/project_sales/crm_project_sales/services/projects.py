@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from crm_core import rules
 from crm_core.context import Context
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
 from crm_core.i18n import _
@@ -109,6 +110,7 @@ def _enter(ctx: Context, project: Project, code: str) -> None:
     project.stage_code = code
     project.stage_entered_at = now
     ctx.session.flush()
+    rules.fire(ctx, "project.stage_changed", [project.id])
 
 
 def advance(ctx: Context, ref: str | int, to: str | None = None) -> Project:

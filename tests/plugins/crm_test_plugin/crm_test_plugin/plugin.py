@@ -15,8 +15,12 @@ from crm_core.changes import CustomerChange, Transfer
 from crm_core.cli.app import App, pass_app
 from crm_core.context import Context
 from crm_core.db import table_of
+from crm_core.entities import Entity
 from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction
+from crm_core.picklists import Choice, Picklist
+from crm_core.rules.actions import RuleAction
+from crm_core.rules.events import RuleEvent
 from crm_core.services import customers as customer_service
 from crm_core.services.importing import Column, Importer, ImportRow
 from crm_core.services.indicators import Indicator, day_end
@@ -24,6 +28,7 @@ from crm_core.services.reminders import Digest, Reminder
 from crm_core.services.reports import Report, ReportTable
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
+from crm_core.sync import SyncKind
 from crm_test_plugin.models import Note
 
 plugin = PluginSpec(
@@ -251,3 +256,51 @@ def crm_seed_demo_data(ctx: Context, rng: Random, scale: int) -> None:
     ids = list(ctx.session.scalars(select(Customer.id).order_by(Customer.id).limit(3 * scale)))
     _add_notes(ctx, ids, f"demo note {rng.randint(1, 9)}")
     CALLS.append(("crm_seed_demo_data", len(ids)))
+
+
+# -- customization -----------------------------------------------------------------------------
+
+
+@hookimpl
+def crm_register_entities(register: Callable[[Entity], None]) -> None:
+    CALLS.append(("crm_register_entities", None))
+    register(Entity("notes", Note, "Notes", "备注", label_column="text"))
+
+
+@hookimpl
+def crm_register_picklists(register: Callable[[Picklist], None]) -> None:
+    CALLS.append(("crm_register_picklists", None))
+    register(
+        Picklist("note_mood", "Note moods", "备注语气", defaults=(Choice("calm", "Calm", "平静"),))
+    )
+
+
+@hookimpl
+def crm_register_rule_events(register: Callable[[RuleEvent], None]) -> None:
+    CALLS.append(("crm_register_rule_events", None))
+    register(RuleEvent("note.taken", "notes", "a note was taken (test plugin)"))
+
+
+def _shout(ctx: Context, entity: Entity, ids: Sequence[int], argument: str) -> None:
+    ctx.session.execute(
+        update(_notes).where(_notes.c.id.in_(list(ids))).values(text=func.upper(_notes.c.text))
+    )
+
+
+@hookimpl
+def crm_register_rule_actions(register: Callable[[RuleAction], None]) -> None:
+    CALLS.append(("crm_register_rule_actions", None))
+    register(RuleAction("shout", "upper-case the note (test plugin)", _shout, entities=("notes",)))
+
+
+def _apply_note(ctx: Context, item: Mapping[str, Any]) -> None:
+    customer = customer_service.get(ctx, str(item["customer"]))
+    _add_notes(ctx, [customer.id], str(item["text"]))
+
+
+@hookimpl
+def crm_register_sync_kinds(register: Callable[[SyncKind], None]) -> None:
+    CALLS.append(("crm_register_sync_kinds", None))
+    register(
+        SyncKind("note", "a note from the ERP", apply=_apply_note, required=("customer", "text"))
+    )
