@@ -110,7 +110,8 @@ def test_level_change_fires_hooks_in_order(crm_deployment: Deployment) -> None:
         cid = customers.create(ctx, {"name": "级别公司"}).id
         test_plugin.CALLS.clear()
         customers.set_level(ctx, str(cid), "contacted")
-    names = [name for name, _ in test_plugin.CALLS]
+    # Registries (picklists ...) are consulted as needed; the events come in this order.
+    names = [name for name, _ in test_plugin.CALLS if not name.startswith("crm_register_")]
     assert names == [
         "crm_validate_customer_changes",
         "crm_customers_updated",
