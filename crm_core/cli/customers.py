@@ -41,12 +41,12 @@ SET_OPTION = click.option(
 
 
 def custom_values(items: tuple[str, ...]) -> dict[str, str | None]:
-    """`--set` pairs; only custom fields can be named, so owner or ids cannot be set this way."""
+    """FIELD=VALUE pairs of custom fields (an empty VALUE clears); owner or ids cannot be named."""
     values: dict[str, str | None] = {}
     for item in items:
         name, sep, value = item.partition("=")
         if not sep or not name.strip():
-            raise ValidationError(f"--set {item!r}: write FIELD=VALUE")
+            raise ValidationError(f"{item!r}: write FIELD=VALUE")
         values[name.strip()] = value.strip() or None
     return values
 

@@ -8,19 +8,10 @@ import click
 
 from crm_core import custom_fields, entities, picklists
 from crm_core.cli.app import App, pass_app
+from crm_core.cli.customers import custom_values
 from crm_core.cli.output import emit, emit_object, format_option
 from crm_core.errors import ValidationError
 from crm_core.models import FIELD_TYPES
-
-
-def _pairs(items: tuple[str, ...]) -> dict[str, str | None]:
-    values: dict[str, str | None] = {}
-    for item in items:
-        name, sep, value = item.partition("=")
-        if not sep or not name.strip():
-            raise ValidationError(f"{item!r}: write NAME=VALUE (an empty VALUE clears it)")
-        values[name.strip()] = value.strip() or None
-    return values
 
 
 def fields_group() -> click.Group:
@@ -122,7 +113,7 @@ def fields_group() -> click.Group:
     def set_(app: App, entity: str, record_id: int, values: tuple[str, ...]) -> None:
         """Set custom values of one record: NAME=VALUE ... (NAME= clears it); audited."""
         with app.work(write=True) as ctx:
-            changed = custom_fields.set_values(ctx, entity, record_id, _pairs(values))
+            changed = custom_fields.set_values(ctx, entity, record_id, custom_values(values))
         click.echo(f"updated {entity} {record_id}: {len(changed)} fields changed")
 
     @group.command("show")
