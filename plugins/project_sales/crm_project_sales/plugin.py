@@ -20,6 +20,7 @@ from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.entities import Entity
 from crm_core.models import Customer, User
+from crm_core.picklists import Picklist
 from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
 from crm_core.services.indicators import Indicator
@@ -63,6 +64,11 @@ def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]
 @hookimpl
 def crm_register_entities(register: Callable[[Entity], None]) -> None:
     register(Entity("projects", Project, "Projects", "项目"))
+
+
+@hookimpl
+def crm_register_picklists(register: Callable[[Picklist], None]) -> None:
+    register(Picklist("loss_reason", "Loss reasons", "丢单原因", (("projects", "lost_reason"),)))
 
 
 @hookimpl

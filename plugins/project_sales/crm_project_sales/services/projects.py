@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm_core import rules
+from crm_core import picklists, rules
 from crm_core.context import Context
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
 from crm_core.i18n import _
@@ -170,6 +170,8 @@ def lose(ctx: Context, ref: str | int, reason: str) -> Project:
     _may_change(ctx, project)
     if not reason.strip():
         raise ValidationError("say why the project was lost (--reason)")
+    resolve = picklists.resolver(ctx, "loss_reason")  # free text until the admin lists reasons
+    reason = resolve(reason) if resolve is not None else reason
     current = pipeline.stage(ctx, project.category, project.stage_code)
     if current.outcome != "open":
         raise ValidationError(f"project {project.id} is {current.code}; it is closed")
