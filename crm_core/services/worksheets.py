@@ -21,7 +21,7 @@ from typing import Any
 import attrs
 from sqlalchemy import func, insert, select, update
 
-from crm_core import i18n
+from crm_core import i18n, picklists
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
@@ -322,6 +322,8 @@ def _line(
         if not filled["kind"]:
             raise ValidationError(i18n._("{field} is empty", field="方式 kind"))
         kind = bulk_records.parse_interaction_kind(filled["kind"])
+        resolve = picklists.resolver(ctx, "interaction_kind")
+        kind = resolve(kind) if resolve is not None else kind
         follow_up: date | None = (
             parse_day(filled["next_contact_on"]) if filled["next_contact_on"] else None
         )

@@ -113,7 +113,8 @@ def test_enabling_backfills_profiles_and_disabling_keeps_them(crm_deployment) ->
         assert ctx.session.scalar(select(func.count()).select_from(CustomerProfile)) == 3
     rollout.disable(crm_deployment, admin, "customer_resources")
     with crm_deployment.work("admin", write=True) as ctx:
-        customers.create(ctx, {"name": "停用时客户", "industry": "不在字典里"})  # rules are off
+        # the industry picklist the block seeded is the core's now: it stays in force
+        customers.create(ctx, {"name": "停用时客户", "industry": "制造业"})
     rollout.enable(crm_deployment, admin, ["customer_resources"])
     with crm_deployment.work(SYSTEM) as ctx:
         assert ctx.session.scalar(select(func.count()).select_from(CustomerProfile)) == 4
