@@ -34,6 +34,7 @@ TRUE = {"true", "yes", "y", "1", "是", "对", "✓", "√", "t"}
 FALSE = {"false", "no", "n", "0", "否", "不", "×", "f"}
 MAX_TEXT = 1000
 OPERATORS = ("=", "!=", ">", ">=", "<", "<=")
+_CACHE_KEY = "crm_custom_fields"
 
 
 @attrs.frozen
@@ -115,6 +116,7 @@ def define(
     )
     ctx.session.add(field)
     ctx.session.flush()
+    _forget(ctx)
     if type_ == "choice":
         codes = [c.strip() for c in choices if c.strip()]
         if len(set(codes)) != len(codes):
@@ -133,17 +135,29 @@ def _importer_columns(ctx: Context, entity: str) -> set[str]:
 
 
 def fields(ctx: Context, entity: str, *, archived: bool = False) -> list[CustomField]:
-    """The entity's custom fields in order: active ones, or with `archived` the removed ones."""
-    condition = (
-        CustomField.archived_at.is_not(None) if archived else CustomField.archived_at.is_(None)
-    )
-    return list(
-        ctx.session.scalars(
-            select(CustomField)
-            .where(CustomField.entity == entity, condition)
-            .order_by(CustomField.position, CustomField.id)
+    """The entity's custom fields in order: active ones, or with `archived` the removed ones.
+
+    Looked up once per unit of work (defining, removing or restoring a field forgets it).
+    """
+    cache: dict[tuple[str, bool], list[CustomField]] = ctx.session.info.setdefault(_CACHE_KEY, {})
+    key = (entity, archived)
+    if key not in cache:
+        condition = (
+            CustomField.archived_at.is_not(None) if archived else CustomField.archived_at.is_(None)
         )
-    )
+        cache[key] = list(
+            ctx.session.scalars(
+                select(CustomField)
+                .where(CustomField.entity == entity, condition)
+                .order_by(CustomField.position, CustomField.id)
+            )
+        )
+    return list(cache[key])
+
+
+def _forget(ctx: Context) -> None:
+    ctx.session.info.pop(_CACHE_KEY, None)
+    picklists.forget(ctx)
 
 
 def field_named(ctx: Context, entity: str, name: str, *, archived: bool = False) -> CustomField:
@@ -165,6 +179,7 @@ def archive(ctx: Context, entity: str, name: str) -> int:
     field = field_named(ctx, entity, name)
     field.archived_at = utcnow()
     ctx.session.flush()
+    _forget(ctx)
     audit_trail.record(
         ctx.session,
         [
@@ -185,6 +200,7 @@ def restore(ctx: Context, entity: str, name: str) -> int:
     field = field_named(ctx, entity, name, archived=True)
     field.archived_at = None
     ctx.session.flush()
+    _forget(ctx)
     audit_trail.record(
         ctx.session,
         [
@@ -371,6 +387,8 @@ def write_new(
     ctx: Context, entity_name: str, record_id: int, values: Mapping[str, str | None]
 ) -> None:
     """Values for a record just created; refused when a required field is missing."""
+    if not values and not any(f.required for f in fields(ctx, entity_name)):
+        return
     entity = entity_named(ctx, entity_name)
     given = {field_named(ctx, entity_name, k).name: v for k, v in values.items()}
     missing = [

@@ -48,8 +48,30 @@ class Picklist:
     defaults: tuple[Choice, ...] = ()
 
 
+_CACHE_KEY = "crm_picklists"
+
+
+def _cache(ctx: Context) -> dict[Any, Any]:
+    """Per unit of work: registries and resolvers are looked up once per transaction."""
+    cache: dict[Any, Any] = ctx.session.info.setdefault(_CACHE_KEY, {})
+    return cache
+
+
+def forget(ctx: Context) -> None:
+    """Drop the unit of work's cache after picklists or choice fields changed."""
+    ctx.session.info.pop(_CACHE_KEY, None)
+
+
 def registry(ctx: Context) -> dict[str, Picklist]:
     """Declared picklists plus one per active `choice` custom field."""
+    cache = _cache(ctx)
+    if "registry" not in cache:
+        cache["registry"] = _collect(ctx)
+    found: dict[str, Picklist] = cache["registry"]
+    return found
+
+
+def _collect(ctx: Context) -> dict[str, Picklist]:
     found: dict[str, Picklist] = {}
 
     def register(picklist: Picklist) -> None:
@@ -115,6 +137,15 @@ def resolver(ctx: Context, name: str) -> Callable[[str], str] | None:
 
     The function raises ValidationError naming the allowed codes.
     """
+    cache = _cache(ctx)
+    key = ("resolver", name)
+    if key not in cache:
+        cache[key] = _make_resolver(ctx, name)
+    resolve: Callable[[str], str] | None = cache[key]
+    return resolve
+
+
+def _make_resolver(ctx: Context, name: str) -> Callable[[str], str] | None:
     active = [v for v, on in choices(ctx, name) if on]
     if not active:
         return None
@@ -207,6 +238,7 @@ def add(
 ) -> PicklistValue:
     _require_admin(ctx)
     picklist_named(ctx, name)
+    forget(ctx)
     code = code.strip()
     if not code:
         raise ValidationError(i18n._("A picklist value needs a code."))
@@ -241,6 +273,7 @@ def add(
 
 def seed(ctx: Context, name: str, defaults: Sequence[Choice]) -> None:
     """Store `defaults` for a picklist that has no stored values yet (idempotent)."""
+    forget(ctx)
     if _has_rows(ctx, name):
         return
     for position, choice in enumerate(defaults):
@@ -261,6 +294,7 @@ def relabel(
 ) -> PicklistValue:
     _require_admin(ctx)
     picklist_named(ctx, name)
+    forget(ctx)
     _materialise(ctx, name)
     value = _stored(ctx, name, code)
     if label:
@@ -275,6 +309,7 @@ def retire(ctx: Context, name: str, code: str) -> int:
     """Take a value out of use; records that carry it keep it. Returns how many do."""
     _require_admin(ctx)
     picklist_named(ctx, name)
+    forget(ctx)
     _materialise(ctx, name)
     value = _stored(ctx, name, code)
     if not value.active:
@@ -290,6 +325,7 @@ def rename(ctx: Context, name: str, code: str, new_code: str) -> dict[str, int]:
     """Give a value a new code and rewrite every record that uses it; {entity.field: count}."""
     _require_admin(ctx)
     picklist = picklist_named(ctx, name)
+    forget(ctx)
     new_code = new_code.strip()
     if not new_code:
         raise ValidationError(i18n._("A picklist value needs a code."))

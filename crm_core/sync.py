@@ -162,7 +162,12 @@ def read_items(path: Path) -> list[dict[str, Any]]:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        text = raw.decode("gb18030", errors="strict")
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                i18n._("{file} is not valid: {reason}", file=path.name, reason="UTF-8 / GB18030?")
+            ) from None
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":

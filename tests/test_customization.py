@@ -584,3 +584,7 @@ def test_sync_export_since_lists_changed_visible_customers(
     refused = crm_cli("sync", "import", str(bad))
     assert refused.exit_code != 0 and "rocket" in refused.stderr
     assert crm_cli("sync", "import", str(bad), as_login="sh_sales1").exit_code != 0
+    garbled = tmp_path / "garbled.json"
+    garbled.write_bytes(b"\xff\xfe\x00\xd8\x00\xd8")
+    unreadable = crm_cli("sync", "import", str(garbled))
+    assert unreadable.exit_code != 0 and len(unreadable.stderr.strip().splitlines()) == 1

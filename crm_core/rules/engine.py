@@ -51,13 +51,28 @@ class LoadedRule:
         )
 
 
+RULES_KEY = "crm_rules"
+
+
 def enabled_rules(ctx: Context, event: str) -> list[LoadedRule]:
-    query = (
-        select(_rules)
-        .where(_rules.c.event == event, _rules.c.enabled.is_(True))
-        .order_by(_rules.c.position, _rules.c.id)
-    )
-    return [LoadedRule.of(row) for row in ctx.session.execute(query)]
+    """The event's enabled rules in order; every enabled rule is read once per unit of work."""
+    by_event: dict[str, list[LoadedRule]] | None = ctx.session.info.get(RULES_KEY)
+    if by_event is None:
+        by_event = {}
+        query = (
+            select(_rules)
+            .where(_rules.c.enabled.is_(True))
+            .order_by(_rules.c.position, _rules.c.id)
+        )
+        for row in ctx.session.execute(query, execution_options={"autoflush": False}):
+            by_event.setdefault(row.event, []).append(LoadedRule.of(row))
+        ctx.session.info[RULES_KEY] = by_event
+    return by_event.get(event, [])
+
+
+def forget(ctx: Context) -> None:
+    """Drop the unit of work's rules after they were changed."""
+    ctx.session.info.pop(RULES_KEY, None)
 
 
 def fire(ctx: Context, event_name: str, record_ids: Sequence[int]) -> None:

@@ -83,6 +83,7 @@ def add(ctx: Context, spec: RuleSpec, *, replace: bool = False) -> Rule:
     rule.argument = argument
     rule.enabled = spec.enabled
     ctx.session.flush()
+    engine.forget(ctx)
     return rule
 
 
@@ -104,6 +105,7 @@ def set_enabled(ctx: Context, name: str, enabled: bool) -> Rule:
         validated(ctx, spec_of(rule))
     rule.enabled = enabled
     ctx.session.flush()
+    engine.forget(ctx)
     return rule
 
 
@@ -111,6 +113,7 @@ def remove(ctx: Context, name: str) -> None:
     _require_admin(ctx)
     ctx.session.delete(rule_named(ctx, name))
     ctx.session.flush()
+    engine.forget(ctx)
 
 
 def spec_of(rule: Rule) -> RuleSpec:
