@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from crm_core.api.desk import Desk
 from crm_core.context import Context
 from crm_core.deployment import Deployment
 from crm_core.plugins import PluginCatalog
@@ -39,6 +40,12 @@ class App:
     def work(self, *, write: bool = False) -> Iterator[Context]:
         with self.deployment.work(self.as_login, write=write) as ctx:
             yield ctx
+
+    @contextmanager
+    def desk(self, *, write: bool = False) -> Iterator[Desk]:
+        """The library API as the acting user, in one transaction (see crm_core.api)."""
+        with self.work(write=write) as ctx:
+            yield Desk(ctx)
 
     def close(self) -> None:
         if self._deployment is not None:

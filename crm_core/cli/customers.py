@@ -4,31 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
+import attrs
 import click
 
-from crm_core import custom_fields
+from crm_core.api import CustomerChanges, CustomerQuery, CustomerRecord, NewCustomer
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, emit_object, format_option, page_options
 from crm_core.errors import ValidationError
-from crm_core.models import KINDS, Customer, User
-from crm_core.services import customers, sections, transfer
+from crm_core.models import KINDS
 
 COLUMNS = ["id", "name", "kind", "level", "industry", "region", "phone", "owner"]
 
 
-def record(customer: Customer, owner: str | None) -> dict[str, Any]:
-    return {
-        "id": customer.id,
-        "name": customer.name,
-        "kind": customer.kind,
-        "level": customer.level,
-        "industry": customer.industry,
-        "region": customer.region,
-        "phone": customer.phone,
-        "address": customer.address,
-        "notes": customer.notes,
-        "owner": owner,
-    }
+def record(customer: CustomerRecord, fields: list[str]) -> dict[str, Any]:
+    """A customer as an output row: its fields, then each custom field's value (or None)."""
+    row = attrs.asdict(customer, recurse=False, filter=lambda a, _v: a.name not in _HIDDEN)
+    row.update({name: customer.custom.get(name) for name in fields})
+    return row
+
+
+_HIDDEN = {"custom", "created_at"}
 
 
 SET_OPTION = click.option(
@@ -49,10 +44,6 @@ def custom_values(items: tuple[str, ...]) -> dict[str, str | None]:
             raise ValidationError(f"{item!r}: write FIELD=VALUE")
         values[name.strip()] = value.strip() or None
     return values
-
-
-def _fields(**values: Any) -> dict[str, Any]:
-    return {k: v for k, v in values.items() if v is not None}
 
 
 def customers_group() -> click.Group:
@@ -83,15 +74,11 @@ def customers_group() -> click.Group:
         **values: Any,
     ) -> None:
         """Register a customer; refused if the name or phone is already registered."""
-        with app.work(write=True) as ctx:
-            customer = customers.create(
-                ctx,
-                {"name": name, **_fields(**values)},
-                owner_login=owner_login,
-                pool=pool,
-                custom=custom_values(custom),
-            )
-            click.echo(f"added customer {customer.id} {customer.name}")
+        given = {k: v for k, v in values.items() if v is not None}
+        new = NewCustomer(name, owner=owner_login, pool=pool, custom=custom_values(custom), **given)
+        with app.desk(write=True) as desk:
+            customer = desk.customers.create(new)
+        click.echo(f"added customer {customer.id} {customer.name}")
 
     @group.command("list")
     @click.option("--kind", type=click.Choice(KINDS))
@@ -110,16 +97,23 @@ def customers_group() -> click.Group:
     @page_options
     @format_option
     @pass_app
-    def list_(app: App, /, after_id: int, limit: int, fmt: str, **filters: Any) -> None:
+    def list_(
+        app: App,
+        /,
+        owner_login: str | None,
+        name_contains: str | None,
+        custom: tuple[str, ...],
+        after_id: int,
+        limit: int,
+        fmt: str,
+        **filters: Any,
+    ) -> None:
         """Customers you may see, in id order; page with --after LAST_ID."""
-        filters["custom"] = tuple(filters.get("custom") or ())
-        with app.work() as ctx:
-            page = customers.list_page(
-                ctx, customers.CustomerFilter(**filters), after_id=after_id, limit=limit
-            )
-            rows = [record(c, owner) for c, owner in page]
-            extra = custom_fields.decorate(ctx, "customers", rows)
-        emit(rows, fmt, [*COLUMNS, *extra])
+        query = CustomerQuery(owner=owner_login, search=name_contains, where=custom, **filters)
+        with app.desk() as desk:
+            page = desk.customers.list(query, after=after_id, limit=limit)
+            extra = [f.name for f in desk.fields.list("customers")]
+        emit([record(c, extra) for c in page], fmt, [*COLUMNS, *extra])
 
     @group.command("show")
     @click.argument("ref")
@@ -127,25 +121,24 @@ def customers_group() -> click.Group:
     @pass_app
     def show(app: App, ref: str, fmt: str) -> None:
         """The customer 360 view: profile plus every enabled plugin's sections."""
-        with app.work() as ctx:
-            customer = customers.get(ctx, ref)
-            owner = ctx.session.get(User, customer.owner_id) if customer.owner_id else None
-            profile = record(customer, owner.login if owner else None)
-            custom_fields.decorate(ctx, "customers", [profile])
-            found = sections.sections(ctx, customer)
+        with app.desk() as desk:
+            found = desk.customers.profile(ref)
+            extra = [f.name for f in desk.fields.list("customers")]
+        profile = record(found.customer, extra)
         if fmt == "json":
             emit_object(
                 {
                     **profile,
                     "sections": [
-                        {"title": s.title, "source": s.source, "rows": list(s.rows)} for s in found
+                        {"title": s.title, "source": s.source, "rows": list(s.rows)}
+                        for s in found.sections
                     ],
                 },
                 fmt,
             )
             return
         emit_object(profile, fmt)
-        for section in found:
+        for section in found.sections:
             if section.rows:
                 emit(list(section.rows), fmt, title=section.title)
             elif fmt == "table":
@@ -165,12 +158,13 @@ def customers_group() -> click.Group:
     @pass_app
     def update(app: App, /, ref: str, custom: tuple[str, ...], **values: Any) -> None:
         """Change a customer's fields; each change is audited."""
-        changes = _fields(**values)
-        if not changes and not custom:
+        given = {k: v for k, v in values.items() if v is not None}
+        if not given and not custom:
             raise ValidationError("nothing to change: pass at least one option")
-        with app.work(write=True) as ctx:
-            customer = customers.update(ctx, ref, changes, custom=custom_values(custom))
-            click.echo(f"updated customer {customer.id} {customer.name}")
+        changes = CustomerChanges(custom=custom_values(custom), **given)
+        with app.desk(write=True) as desk:
+            customer = desk.customers.update(ref, changes)
+        click.echo(f"updated customer {customer.id} {customer.name}")
 
     @group.command("transfer")
     @click.argument("refs", nargs=-1)
@@ -190,11 +184,11 @@ def customers_group() -> click.Group:
         """Give customers, with everything that follows them, to another owner. All or nothing."""
         if bool(refs) == bool(from_login):
             raise ValidationError("name customers, or --from LOGIN, but not both")
-        with app.work(write=True) as ctx:
+        with app.desk(write=True) as desk:
             if from_login:
-                result = transfer.transfer_all(ctx, from_login, to_login, reason)
+                result = desk.customers.transfer_all(from_login, to_login, reason=reason)
             else:
-                result = transfer.transfer_customers(ctx, list(refs), to_login, reason)
+                result = desk.customers.transfer(refs, to_login, reason=reason)
         if fmt == "table":
             click.echo(result.message)
         emit([{"what": k, "count": v} for k, v in result.moved.items()], fmt, ["what", "count"])

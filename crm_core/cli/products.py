@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from crm_core.api import NewProduct
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option, page_options
-from crm_core.services import products
 
 
 def products_group() -> click.Group:
@@ -25,11 +25,10 @@ def products_group() -> click.Group:
         app: App, code: str, name: str, price: str, unit: str, product_line: str | None
     ) -> None:
         """Add a product (admins and managers)."""
-        with app.work(write=True) as ctx:
-            product = products.add(
-                ctx, code, name, price=price, unit=unit, product_line=product_line
-            )
-            click.echo(f"added product {product.code}")
+        new = NewProduct(code, name, price=price, unit=unit, product_line=product_line)
+        with app.desk(write=True) as desk:
+            product = desk.products.add(new)
+        click.echo(f"added product {product.code}")
 
     @group.command("list")
     @click.option("--line", "product_line")
@@ -38,22 +37,10 @@ def products_group() -> click.Group:
     @pass_app
     def list_(app: App, product_line: str | None, after_id: int, limit: int, fmt: str) -> None:
         """Products in id order."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "id": p.id,
-                    "code": p.code,
-                    "name": p.name,
-                    "product_line": p.product_line,
-                    "unit": p.unit,
-                    "price": p.price,
-                    "active": p.active,
-                }
-                for p in products.list_page(
-                    ctx, after_id=after_id, limit=limit, product_line=product_line
-                )
-            ]
-        emit(rows, fmt, ["id", "code", "name", "product_line", "unit", "price", "active"])
+        with app.desk() as desk:
+            page = desk.products.list(product_line=product_line, after=after_id, limit=limit)
+        columns = ["id", "code", "name", "product_line", "unit", "price", "active"]
+        emit([{k: getattr(p, k) for k in columns} for p in page], fmt, columns)
 
     return group
 

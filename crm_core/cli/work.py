@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 
+import attrs
 import click
 
+from crm_core.api import InteractionQuery, NewContact, NewInteraction
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option, page_options
-from crm_core.services import contacts, interactions
 
 
 def contacts_group() -> click.Group:
@@ -34,11 +35,10 @@ def contacts_group() -> click.Group:
         notes: str | None,
     ) -> None:
         """Add a contact to a customer (id or name)."""
-        with app.work(write=True) as ctx:
-            contact = contacts.add(
-                ctx, customer, name, title=title, phone=phone, email=email, notes=notes
-            )
-            click.echo(f"added contact {contact.id} {contact.name}")
+        new = NewContact(customer, name, title=title, phone=phone, email=email, notes=notes)
+        with app.desk(write=True) as desk:
+            contact = desk.contacts.add(new)
+        click.echo(f"added contact {contact.id} {contact.name}")
 
     @group.command("list")
     @click.option("--customer")
@@ -47,19 +47,10 @@ def contacts_group() -> click.Group:
     @pass_app
     def list_(app: App, customer: str | None, after_id: int, limit: int, fmt: str) -> None:
         """Contacts of the customers you may see."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "id": c.id,
-                    "customer": name,
-                    "name": c.name,
-                    "title": c.title,
-                    "phone": c.phone,
-                    "email": c.email,
-                }
-                for c, name in contacts.list_page(ctx, customer, after_id=after_id, limit=limit)
-            ]
-        emit(rows, fmt, ["id", "customer", "name", "title", "phone", "email"])
+        with app.desk() as desk:
+            page = desk.contacts.list(customer, after=after_id, limit=limit)
+        columns = ["id", "customer", "name", "title", "phone", "email"]
+        emit([{k: getattr(c, k) for k in columns} for c in page], fmt, columns)
 
     return group
 
@@ -101,17 +92,17 @@ def interactions_group() -> click.Group:
         next_contact_on: datetime | None,
     ) -> None:
         """Log an interaction as the acting user."""
-        with app.work(write=True) as ctx:
-            done = interactions.log(
-                ctx,
-                customer,
-                kind,
-                notes=notes,
-                contact_ref=contact,
-                occurred_at=occurred_at,
-                next_contact_on=next_contact_on.date() if next_contact_on else None,
-            )
-            click.echo(f"logged {done.kind} {done.id}")
+        new = NewInteraction(
+            customer,
+            kind,
+            notes=notes,
+            contact=contact,
+            occurred_at=occurred_at,
+            next_contact_on=next_contact_on.date() if next_contact_on else None,
+        )
+        with app.desk(write=True) as desk:
+            done = desk.interactions.log(new)
+        click.echo(f"logged {done.kind} {done.id}")
 
     @group.command("list")
     @click.option("--customer")
@@ -136,43 +127,29 @@ def interactions_group() -> click.Group:
         fmt: str,
     ) -> None:
         """Interaction history you may see; managers use --team and --by-day."""
-        first: date | None = since.date() if since else None
-        last: date | None = until.date() if until else None
-        with app.work() as ctx:
-            if by_day:
-                emit(
-                    interactions.per_day(
-                        ctx, team_name=team_name, user_login=user_login, since=first, until=last
-                    ),
-                    fmt,
-                    ["day", "user", "kind", "count"],
-                )
-                return
-            page = interactions.list_page(
-                ctx,
-                customer_ref=customer,
-                user_login=user_login,
-                team_name=team_name,
-                since=first,
-                until=last,
-                after_id=after_id,
-                limit=limit,
-            )
-            rows = [
-                {
-                    "id": i.id,
-                    "occurred_at": ctx.local(i.occurred_at).strftime("%Y-%m-%d %H:%M"),
-                    "customer": name,
-                    "user": login,
-                    "kind": i.kind,
-                    "notes": i.notes,
-                    "next_contact_on": i.next_contact_on,
-                }
-                for i, name, login in page
-            ]
-        emit(
-            rows, fmt, ["id", "occurred_at", "customer", "user", "kind", "notes", "next_contact_on"]
+        query = InteractionQuery(
+            customer=customer,
+            user=user_login,
+            team=team_name,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
         )
+        if by_day:
+            with app.desk() as desk:
+                counts = desk.interactions.per_day(query)
+            emit([attrs.asdict(c) for c in counts], fmt, ["day", "user", "kind", "count"])
+            return
+        with app.desk() as desk:
+            page = desk.interactions.list(query, after=after_id, limit=limit)
+        columns = ["id", "occurred_at", "customer", "user", "kind", "notes", "next_contact_on"]
+        rows = [
+            {
+                **{k: getattr(i, k) for k in columns},
+                "occurred_at": i.occurred_at.strftime("%Y-%m-%d %H:%M"),
+            }
+            for i in page
+        ]
+        emit(rows, fmt, columns)
 
     return group
 

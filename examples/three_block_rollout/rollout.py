@@ -2,8 +2,10 @@
 
     python examples/three_block_rollout/rollout.py [--db URL] [--dir DIR]
 
-Every write happens in `deployment.work(login, write=True)`: one transaction, as that user, with
-their visibility; a refusal (`CrmError`) rolls the whole block of work back.
+Block 1 uses the typed API of the core (`crm_core.api`: `crm.as_user(login, write=True)` gives a
+Desk); blocks 2 and 3 call the plugins' services with a Context
+(`deployment.work(login, write=True)`). Either way every block of work is one transaction, as
+that user, with their visibility; a refusal (`CrmError`) rolls the whole block back.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ from decimal import Decimal
 from pathlib import Path
 
 from crm_channel_commerce.services import dealers, orders, stock
+from crm_core.api import Crm, NewCustomer, NewInteraction
 from crm_core.demo import sales_list
 from crm_core.deployment import Deployment
 from crm_core.errors import CrmError
-from crm_core.imports.pipeline import import_file
-from crm_core.services import customers, demo, interactions, reports, rollout, tracking, transfer
+from crm_core.services import customers, demo, rollout, tracking
 from crm_project_sales.services import deliverables, projects
 
 
@@ -45,27 +47,29 @@ def main() -> None:
 
 
 def block_1(deployment: Deployment, folder: Path) -> None:
+    """The core's part, through the typed library API (crm_core.api)."""
     rollout.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
     listing = sales_list.write(folder / "销售部客户名单.xlsx")
-    with deployment.work("admin", write=True) as ctx:
-        result = import_file(ctx, "customers", listing)
+    crm = Crm(deployment)  # Crm.open(url) opens one by its URL
+    with crm.as_user("admin", write=True) as admin:
+        result = admin.files.import_file("customers", listing)
     print(f"block 1: imported {result.inserted} customers, {result.rejected} rows refused")
 
-    with deployment.work("li", write=True) as ctx:
-        mine = customers.create(ctx, {"name": "苏州清源环保设备有限公司", "industry": "制造业"})
-        interactions.log(ctx, str(mine.id), "visit", notes="了解采购计划")
+    with crm.as_user("li", write=True) as li:
+        mine = li.customers.create(NewCustomer("苏州清源环保设备有限公司", industry="制造业"))
+        li.interactions.log(NewInteraction(mine.id, "visit", notes="了解采购计划"))
     try:
-        with deployment.work("lin", write=True) as ctx:
-            customers.create(ctx, {"name": "苏州清源环保设备"})
+        with crm.as_user("lin", write=True) as lin:
+            lin.customers.create(NewCustomer("苏州清源环保设备"))
     except CrmError as refusal:
         print(f"block 1: protected, as it should be: {refusal}")
 
-    with deployment.work("sun", write=True) as ctx:
-        moved = transfer.transfer_all(ctx, "wang", "li", "离职交接")
+    with crm.as_user("sun", write=True) as manager:
+        moved = manager.customers.transfer_all("wang", "li", reason="离职交接")
     print(f"block 1: 王芳 left; {len(moved.customer_ids)} customers moved to 李明")
 
-    with deployment.work("zhou") as ctx:
-        table = reports.run(ctx, "customers-by-segment", {"by": "owner"})
+    with crm.as_user("zhou") as general_manager:
+        table = general_manager.reports.run("customers-by-segment", by="owner")
     print(f"block 1: the general manager's report has {len(table.rows)} rows")
 
 

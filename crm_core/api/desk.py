@@ -1,0 +1,72 @@
+"""A Desk: one unit of work as one user, with the API's parts as attributes."""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+from crm_core.actor import Actor
+from crm_core.api.configuration import Fields, Picklists, Rules
+from crm_core.api.contacts import Contacts
+from crm_core.api.customers import Customers
+from crm_core.api.exchange import Exchange
+from crm_core.api.files import Files
+from crm_core.api.interactions import Interactions
+from crm_core.api.products import Products
+from crm_core.api.reports import Reports
+from crm_core.context import Context
+
+
+class Desk:
+    """Everything one user may do in one transaction. Every read is filtered by that user's
+    visibility and every write is judged by their rights; the results are plain values that stay
+    readable after the transaction ends.
+
+    Plugins' own services take the same Context: `desk.context`.
+    """
+
+    def __init__(self, ctx: Context) -> None:
+        self.context = ctx
+
+    @property
+    def user(self) -> Actor:
+        return self.context.actor
+
+    @cached_property
+    def customers(self) -> Customers:
+        return Customers(self.context)
+
+    @cached_property
+    def contacts(self) -> Contacts:
+        return Contacts(self.context)
+
+    @cached_property
+    def interactions(self) -> Interactions:
+        return Interactions(self.context)
+
+    @cached_property
+    def products(self) -> Products:
+        return Products(self.context)
+
+    @cached_property
+    def reports(self) -> Reports:
+        return Reports(self.context)
+
+    @cached_property
+    def files(self) -> Files:
+        return Files(self.context)
+
+    @cached_property
+    def fields(self) -> Fields:
+        return Fields(self.context)
+
+    @cached_property
+    def picklists(self) -> Picklists:
+        return Picklists(self.context)
+
+    @cached_property
+    def rules(self) -> Rules:
+        return Rules(self.context)
+
+    @cached_property
+    def sync(self) -> Exchange:
+        return Exchange(self.context)

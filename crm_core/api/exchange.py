@@ -1,0 +1,30 @@
+"""The daily exchange with an ERP through the API (the same as `crm sync`)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+
+from crm_core import sync
+from crm_core.context import Context
+from crm_core.sync import SyncResult
+
+
+class Exchange:
+    """`desk.sync`: changed records out, order and payment status in."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def export(
+        self, path: Path, since: datetime | str, kinds: Sequence[str] = ()
+    ) -> dict[str, int]:
+        """Write the records you may see that changed since `since` (a moment; or text: a date,
+        a local time, or "last" for the previous export) as JSON; {kind: records}."""
+        moment = sync.parse_since(self._ctx, since) if isinstance(since, str) else since
+        return sync.export(self._ctx, moment, Path(path), kinds)
+
+    def import_file(self, path: Path) -> SyncResult:
+        """Apply ERP items from a file; all or nothing, and the same items twice change nothing."""
+        return sync.import_items(self._ctx, sync.read_items(Path(path)))
