@@ -35,7 +35,12 @@ def projects_group() -> click.Group:
     @click.option("--amount", "expected_amount", required=True, help="Expected amount.")
     @click.option("--close", "expected_close", type=DAY, required=True, help="Expected close date.")
     @click.option("--category", default="standard", show_default=True)
-    @click.option("--owner", "owner_login", help="Owner's login (default: you).")
+    @click.option(
+        "--owner",
+        "owner_login",
+        help="For a pool customer: the owner's login (default: you). Otherwise the project is "
+        "the customer's owner's.",
+    )
     @pass_app
     def add(
         app: App,

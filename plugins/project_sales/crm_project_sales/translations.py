@@ -1,6 +1,7 @@
 """Chinese for this block's labels and messages."""
 
 ZH = {
+    "Projects of {customer} belong to its owner {owner}; transfer the customer first.": "{customer} 的项目归其负责人 {owner} 所有；请先移交客户。",
     "Sales projects": "销售项目",
     "project": "项目",
     "stage": "阶段",

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
+from crm_core.models import User
 from crm_core.services import customers
 from crm_project_sales.models import Project
 from crm_project_sales.services import deliverables, money, pipeline, projects
@@ -175,6 +176,22 @@ def test_only_the_owner_side_may_move_a_project(block2: Block2) -> None:
         )
     with pytest.raises(ValidationError, match="competitor"), block2.work("kb", write=True) as ctx:
         projects.create(ctx, "对手甲科技", "x", expected_amount="1", expected_close=CLOSE)
+
+
+def test_a_project_belongs_to_its_customers_owner(block2: Block2) -> None:
+    """The manager opens it, the customer's owner holds it; another owner is refused by name."""
+    with block2.work("km", write=True) as ctx:
+        project = projects.create(
+            ctx, "华东重工集团", "二期", expected_amount="1", expected_close=CLOSE
+        )
+        assert ctx.session.get(User, project.owner_id).login == "ka"  # type: ignore[union-attr]
+    with (
+        pytest.raises(ValidationError, match="belong to its owner ka"),
+        block2.work("km", write=True) as ctx,
+    ):
+        projects.create(
+            ctx, "华东重工集团", "x", expected_amount="1", expected_close=CLOSE, owner_login="kb"
+        )
 
 
 OPS = st.lists(

@@ -39,9 +39,7 @@ def create(
         raise ValidationError(f"{customer.name} is a competitor")
     if not name.strip():
         raise ValidationError("a project needs a name")
-    owner = user_by_login(ctx, owner_login) if owner_login else ctx.session.get(User, ctx.actor.id)
-    if owner is None:
-        raise ValidationError("name the owner (--owner LOGIN)")
+    owner = _project_owner(ctx, customer, owner_login)
     if not manages(ctx, owner):
         raise PermissionDenied(f"{ctx.actor.login} may not open projects for {owner.login}")
     first = pipeline.stages(ctx, category)[0]
@@ -87,6 +85,28 @@ def get(ctx: Context, ref: str | int) -> Project:
     if len(found) > 1:
         raise ValidationError(f"several projects are called {text}; use the id")
     return found[0]
+
+
+def _project_owner(ctx: Context, customer: Customer, owner_login: str | None) -> User:
+    """Open projects belong to their customer's owner (and follow it on transfer); a pool
+    customer's project belongs to the named user, else to the acting user."""
+    named = user_by_login(ctx, owner_login) if owner_login else None
+    if customer.owner_id is not None:
+        holder = ctx.session.get(User, customer.owner_id)
+        assert holder is not None
+        if named is not None and named.id != holder.id:
+            raise ValidationError(
+                _(
+                    "Projects of {customer} belong to its owner {owner}; transfer the customer first.",
+                    customer=customer.name,
+                    owner=holder.login,
+                )
+            )
+        return holder
+    owner = named or ctx.session.get(User, ctx.actor.id)
+    if owner is None:
+        raise ValidationError("name the owner (--owner LOGIN)")
+    return owner
 
 
 def _may_change(ctx: Context, project: Project) -> None:
