@@ -136,9 +136,11 @@ def test_owner_ids_and_audit_columns_cannot_be_written_through_side_doors(
     crm = Crm(org.deployment)
     mine = org.customer_of["sh_sales2"]
     for name in ("owner_id", "owner", "id", "created_by_id", "name_key"):
-        with pytest.raises(CrmError, match="no custom field"):
-            with crm.as_user("sh_sales2", write=True) as b:
-                b.fields.set("customers", mine, {name: "1"})
+        with (
+            pytest.raises(CrmError, match="no custom field"),
+            crm.as_user("sh_sales2", write=True) as b,
+        ):
+            b.fields.set("customers", mine, {name: "1"})
     sheet = tmp_path / "side-door.csv"
     sheet.write_text(
         "客户名称,owner_id,id,created_by_id,name_key\n侧门公司,1,1,1,x\n", encoding="utf-8"
