@@ -18,7 +18,7 @@ from crm_core import audit_trail, i18n
 from crm_core.changes import Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
-from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.errors import ConflictError, PermissionDenied, ValidationError
 from crm_core.models import Contact, Customer, Interaction, OwnershipPeriod, User
 from crm_core.services import customers
 from crm_core.services.common import chunks, require_manages, user_by_login
@@ -47,8 +47,9 @@ def transfer_customers(
 ) -> TransferResult:
     if not refs:
         raise ValidationError("name at least one customer")
-    ids = sorted({customers.get(ctx, ref).id for ref in refs})
-    return _transfer(ctx, ids, to_login, reason)
+    found = {c.id: c for c in (customers.get(ctx, ref) for ref in refs)}
+    seen = {cid: found[cid].owner_id for cid in sorted(found)}
+    return _transfer(ctx, seen, to_login, reason)
 
 
 def transfer_all(
@@ -59,22 +60,36 @@ def transfer_all(
     require_manages(ctx, source, "transfer customers")
     # Ids come through the ORM, so the actor's visibility applies; a manager sees the whole
     # subtree, so this is every customer of `source`.
-    ids = list(
-        ctx.session.scalars(
-            select(Customer.id).where(Customer.owner_id == source.id).order_by(Customer.id)
-        )
+    ids = ctx.session.scalars(
+        select(Customer.id).where(Customer.owner_id == source.id).order_by(Customer.id)
     )
-    return _transfer(ctx, ids, to_login, reason or f"transfer from {from_login}")
+    seen: dict[int, int | None] = dict.fromkeys(ids, source.id)
+    return _transfer(ctx, seen, to_login, reason or f"transfer from {from_login}")
 
 
-def _transfer(ctx: Context, ids: list[int], to_login: str, reason: str | None) -> TransferResult:
+def _transfer(
+    ctx: Context, seen: dict[int, int | None], to_login: str, reason: str | None
+) -> TransferResult:
+    """Move the customers whose owners the caller saw as `seen`; if another transfer changed
+    an owner in between, refuse (ConflictError) rather than move it from someone unexpected."""
     if ctx.actor.role == "sales":
         raise PermissionDenied(f"{ctx.actor.login} (sales) may not transfer customers")
     target = user_by_login(ctx, to_login)
     if not target.active:
         raise ValidationError(f"user {to_login} is deactivated")
     require_manages(ctx, target, "transfer customers")
-    previous = lock_owners(ctx, ids)
+    previous = locked_owners(ctx, list(seen))
+    # Gone from view, or another owner: a concurrent transfer got there first.
+    moved_meanwhile = sorted(
+        cid for cid, owner in seen.items() if cid not in previous or previous[cid] != owner
+    )
+    if moved_meanwhile:
+        raise ConflictError(
+            i18n._(
+                "Customer {ids} changed owner while you were transferring it; look again and retry.",
+                ids=", ".join(map(str, moved_meanwhile[:5])),
+            )
+        )
     for owner_id in {o for o in previous.values() if o is not None}:
         owner = ctx.session.get(User, owner_id)
         assert owner is not None
@@ -146,15 +161,22 @@ def reassign(
     return TransferResult(target.login if target else "", tuple(moving), moved)
 
 
-def lock_owners(ctx: Context, ids: list[int]) -> dict[int, int | None]:
-    """Current owners, rows locked against concurrent transfers (FOR UPDATE on PostgreSQL;
-    SQLite holds the write lock since BEGIN IMMEDIATE)."""
+def locked_owners(ctx: Context, ids: list[int]) -> dict[int, int | None]:
+    """Current owners of the customers the actor may (still) see, rows locked against
+    concurrent transfers (FOR UPDATE on PostgreSQL; SQLite holds the write lock since BEGIN
+    IMMEDIATE)."""
     owners: dict[int, int | None] = {}
     for batch in chunks(ids):
         query = select(Customer.id, Customer.owner_id).where(Customer.id.in_(batch))
         if ctx.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update()
         owners.update({row[0]: row[1] for row in ctx.session.execute(query)})
+    return owners
+
+
+def lock_owners(ctx: Context, ids: list[int]) -> dict[int, int | None]:
+    """`locked_owners`, refused when any customer is not visible to the actor."""
+    owners = locked_owners(ctx, ids)
     unseen = [cid for cid in ids if cid not in owners]
     if unseen:
         raise PermissionDenied(f"{ctx.actor.login} may not see customer(s) {unseen[:5]}")
