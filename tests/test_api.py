@@ -261,3 +261,16 @@ def test_a_failed_all_or_nothing_import_writes_nothing(crm: Crm, org: Org, tmp_p
 def test_opening_a_missing_deployment_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(CrmError, match="crm init"):
         Crm.open(f"sqlite:///{tmp_path / 'none.db'}")
+
+
+def test_a_customer_a_rule_gives_away_is_reported_then_hidden(crm: Crm, org: Org) -> None:
+    with crm.as_user("admin", write=True) as admin:
+        admin.rules.add(
+            RuleSpec("华南归华南", "customer.created", "assign-owner south_sales", ("region=华南",))
+        )
+    with crm.as_user("sh_sales1", write=True) as li:
+        given_away = li.customers.create(NewCustomer("广州丁公司", region="华南"))
+    # The creator learns who holds it now (as a duplicate check would tell them), then loses it.
+    assert (given_away.name, given_away.owner) == ("广州丁公司", "south_sales")
+    with pytest.raises(NotFound), crm.as_user("sh_sales1") as li:
+        li.customers.get(given_away.id)
