@@ -1,4 +1,4 @@
-"""Credit under contention: a 1,000 limit, 100-unit orders confirmed by 64 threads (PostgreSQL)
+"""Credit and stock under contention: a 1,000 limit, 100-unit orders confirmed by 64 threads (PostgreSQL)
 or 8 processes (SQLite), with payments and cancellations interleaved.
 
 The harness is proven first: the same checks catch a naive check-then-write confirmation.
@@ -18,12 +18,12 @@ import pytest
 from conftest import Block3
 from sqlalchemy import select, update
 
-from crm_channel_commerce.models import Dealer, DealerOrder
+from crm_channel_commerce.models import Dealer, DealerOrder, Stock
 from crm_channel_commerce.services import dealers, orders, stock
 from crm_core.actor import SYSTEM
 from crm_core.db import table_of
 from crm_core.errors import CrmError
-from crm_core.models import Customer
+from crm_core.models import Customer, Product
 from crm_core.services import customers
 
 LIMIT = Decimal("1000.00")
@@ -249,3 +249,43 @@ def run_processes(block3: Block3, numbers: list[str], count: int = 8) -> dict[st
         assert process.returncode == 0, err.strip().splitlines()[-1:]
         outcomes.update(json.loads(out))
     return outcomes
+
+
+@pytest.mark.crm_stress
+def test_stock_never_goes_negative_under_50_reservations_and_receipts(block3: Block3) -> None:
+    """10 on hand; 50 orders of one unit confirmed at once while 5 receipts of 2 arrive."""
+    from crm_core.services import products
+
+    with block3.work("admin", write=True) as ctx:
+        products.add(ctx, "P3", "紧俏件", price=Decimal("10.00"))
+        stock.receive(ctx, "W1", "P3", 10)
+    with block3.work("rep", write=True) as ctx:
+        numbers = [
+            orders.create(ctx, "杭州代理商", "W1", [orders.Line("P3", 1)]).number for _ in range(50)
+        ]
+    confirmed: list[str] = []
+    refused: list[str] = []
+
+    def body(index: int) -> None:
+        if index >= 50:
+            with block3.work("cm", write=True) as ctx:
+                stock.receive(ctx, "W1", "P3", 2)
+            return
+        try:
+            with block3.work("rep", write=True) as ctx:
+                orders.confirm(ctx, numbers[index])
+            confirmed.append(numbers[index])
+        except CrmError as refusal:
+            assert "not enough P3" in str(refusal), refusal
+            refused.append(numbers[index])
+
+    run_threads(55, body)
+    with block3.work(SYSTEM) as ctx:
+        on_hand, reserved = ctx.session.execute(
+            select(Stock.on_hand, Stock.reserved)
+            .join(Product, Product.id == Stock.product_id)
+            .where(Product.code == "P3")
+        ).one()
+    assert (on_hand, len(confirmed) + len(refused)) == (20, 50)
+    assert 0 <= reserved == len(confirmed) <= on_hand
+    assert len(confirmed) >= 10 and refused  # the first 10 always fit; 50 never do
