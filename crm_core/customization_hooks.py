@@ -33,7 +33,7 @@ def crm_register_entities(register: Callable[[Entity], None]) -> None:
     register(Entity("customers", Customer, "Customers", "客户", changed_column="updated_at"))
     register(Entity("contacts", Contact, "Contacts", "联系人"))
     register(Entity("interactions", Interaction, "Interactions", "联系记录", label_column=None))
-    register(Entity("products", Product, "Products", "产品"))
+    register(Entity("products", Product, "Products", "产品", shared=True))
     register(Entity("follow-ups", FollowUp, "Follow-ups", "待办跟进", label_column="text"))
 
 

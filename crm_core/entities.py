@@ -35,6 +35,9 @@ class Entity:
     label_column: str | None = "name"
     #: A column holding when the record last changed (for `crm sync export --since`).
     changed_column: str | None = None
+    #: Every user may read its records (like products): no visibility filter applies. Without
+    #: it the model must be OwnerScoped or CustomerScoped, so an entity is hidden by default.
+    shared: bool = False
 
     def column(self, name: str) -> InstrumentedAttribute[Any]:
         """A column of the model by name, from the allowlist of its mapped columns."""
@@ -64,14 +67,26 @@ class Entity:
         return self.title_zh if i18n.language() == "zh" and self.title_zh else self.title
 
 
+def check_entity(entity: Entity) -> None:
+    """Refuse an entity whose records would be readable by everyone without saying so."""
+    if "id" not in inspect(entity.model).columns:
+        raise PluginError(f"entity {entity.name!r}: its model has no id column")
+    scoped = issubclass(entity.model, OwnerScoped | CustomerScoped)
+    if not scoped and not entity.shared:
+        raise PluginError(
+            f"entity {entity.name!r}: {entity.model.__name__} is neither OwnerScoped nor "
+            "CustomerScoped, so every user could read it; scope the model, or register it "
+            "with shared=True if that is intended"
+        )
+
+
 def registry(ctx: Context) -> dict[str, Entity]:
     found: dict[str, Entity] = {}
 
     def register(entity: Entity) -> None:
         if entity.name in found:
             raise PluginError(f"entity {entity.name!r} is registered twice")
-        if "id" not in inspect(entity.model).columns:
-            raise PluginError(f"entity {entity.name!r}: its model has no id column")
+        check_entity(entity)
         found[entity.name] = entity
 
     ctx.hook.crm_register_entities(register=register)

@@ -156,7 +156,8 @@ def crm_register_entities(register: Callable[[Entity], None]) -> None:
     """Declare record types that custom fields, picklists, rules and sync can name.
 
     `register(Entity("orders", Order, "Orders", "订单", label_column="number"))`: an ORM model
-    with an integer `id`, read through the session so the visibility policy applies.
+    with an integer `id`, read through the session so the visibility policy applies. The model
+    must be OwnerScoped or CustomerScoped; one every user may read says so with `shared=True`.
     """
 
 

@@ -157,3 +157,16 @@ def test_owner_ids_and_audit_columns_cannot_be_written_through_side_doors(
     with org.work("admin") as ctx:  # the report still runs and counts it under its real owner
         table = reports.run(ctx, "customers-by-segment", {"by": "owner"})
     assert any(r[0] == "sh_sales2" for r in table.rows)
+
+
+def test_an_entity_is_hidden_by_default() -> None:
+    """A plugin entity whose model is not scoped to a customer or an owner is refused, unless
+    the plugin says that every user may read it."""
+    from crm_core.entities import Entity, check_entity
+    from crm_core.errors import PluginError
+    from crm_core.models import Product, Team
+
+    with pytest.raises(PluginError, match="neither OwnerScoped nor CustomerScoped"):
+        check_entity(Entity("teams", Team, "Teams"))
+    check_entity(Entity("products", Product, "Products", shared=True))
+    check_entity(Entity("customers", Customer, "Customers"))
