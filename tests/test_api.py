@@ -110,6 +110,8 @@ def test_nothing_to_change_and_bad_input_are_refused(crm: Crm, org: Org) -> None
         li.customers.list(limit=0)
     with pytest.raises(ValidationError), crm.as_user("sh_sales1") as li:
         li.customers.list(limit=MAX_LIMIT + 1)
+    with pytest.raises(ValidationError, match="format must be one of"), crm.as_user("boss") as b:
+        b.reports.write("customers-by-segment", Path("out.csv"), "csv")
     assert CustomerChanges().values() == {}
     assert CustomerChanges(notes=None, name=KEEP).values() == {"notes": None}
 
