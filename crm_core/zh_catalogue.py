@@ -71,6 +71,7 @@ MESSAGES = {
         "被拒 {rejected}。"
     ),
     "Cannot import {entity}; known: {known}.": "无法导入 {entity}；可导入：{known}。",
+    "Cannot export {entity}; known: {known}.": "无法导出 {entity}；可导出：{known}。",
     "Missing required column(s) {missing} for {entity}; the sheet has: {found}. Rename the "
     "headers or pass --mapping.": (
         "{entity} 缺少必需的列 {missing}；表格中的列为：{found}。请修改表头或使用 --mapping。"

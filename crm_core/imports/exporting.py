@@ -24,7 +24,7 @@ def export_file(
 
     Filter names come from the importer's columns (an allowlist): anything else is refused.
     """
-    importer = custom_fields.extend_importer(ctx, importer_for(ctx, entity))
+    importer = custom_fields.extend_importer(ctx, importer_for(ctx, entity, exporting=True))
     if importer.export is None:
         raise ValidationError(f"{entity} cannot be exported")
     names = [c.name for c in importer.columns]

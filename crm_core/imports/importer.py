@@ -114,14 +114,15 @@ def registry(ctx: Context) -> dict[str, Importer]:
     return found
 
 
-def importer_for(ctx: Context, entity: str) -> Importer:
+def importer_for(ctx: Context, entity: str, *, exporting: bool = False) -> Importer:
     found = registry(ctx)
     if entity not in found:
-        raise ValidationError(
-            i18n._(
-                "Cannot import {entity}; known: {known}.",
-                entity=entity,
-                known=", ".join(sorted(found)),
+        known = ", ".join(sorted(found))
+        if exporting:
+            raise ValidationError(
+                i18n._("Cannot export {entity}; known: {known}.", entity=entity, known=known)
             )
+        raise ValidationError(
+            i18n._("Cannot import {entity}; known: {known}.", entity=entity, known=known)
         )
     return found[entity]

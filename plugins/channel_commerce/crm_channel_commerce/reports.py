@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 
 from crm_channel_commerce.models import (
     Dealer,
@@ -75,7 +75,12 @@ def plan_vs_actual(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .select_from(SalesPlan)
         .outerjoin(Dealer, Dealer.customer_id == SalesPlan.customer_id)
         .outerjoin(Customer, Customer.id == SalesPlan.customer_id)
-        .where(SalesPlan.period == params["period"])
+        .where(
+            SalesPlan.period == params["period"],
+            # A dealer's plan counts only when its dealer is visible: the outer join to a
+            # hidden customer finds nothing, which must not add the plan under "no dealer".
+            or_(SalesPlan.customer_id.is_(None), Customer.id.is_not(None)),
+        )
         .group_by(plan_key, SalesPlan.customer_id.is_(None))
     )
     if by == "dealer":
