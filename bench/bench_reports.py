@@ -129,6 +129,13 @@ def measure(deployment: Deployment) -> None:
             report(f"dashboard page ({role})", seconds, f"{len(page) // 1024:,} KiB")
 
 
+def _has_data(deployment: Deployment) -> bool:
+    if not deployment.exists():
+        return False
+    with deployment.work("admin") as ctx:
+        return bool(ctx.session.scalar(select(func.count()).select_from(Customer)))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--customers", type=int, default=100_000)
@@ -136,6 +143,9 @@ def main() -> int:
     parser.add_argument("--orders", type=int, default=200_000)
     parser.add_argument("--db", help="database URL (default: a temporary SQLite file)")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL")
+    parser.add_argument(
+        "--reuse", action="store_true", help="measure the data already in --db, if there is any"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="crm-bench-"))
     server = None
@@ -156,9 +166,12 @@ def main() -> int:
             f"# {platform.node()} {platform.machine()} {os.cpu_count()} cpus, Python "
             f"{platform.python_version()}, {deployment.engine.dialect.name}"
         )
-        rollout.initialise(deployment)
-        rollout.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
-        generate(deployment, args.customers, args.interactions, args.orders)
+        if args.reuse and _has_data(deployment):
+            print("# reusing the generated data already in --db")
+        else:
+            rollout.initialise(deployment)
+            rollout.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
+            generate(deployment, args.customers, args.interactions, args.orders)
         measure(deployment)
     finally:
         deployment.dispose()

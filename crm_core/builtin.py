@@ -8,7 +8,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
 from crm_core import i18n
 from crm_core.context import Context
@@ -291,24 +292,25 @@ def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
 
 
 @hookimpl
-def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+def crm_collect_reminders(
+    ctx: Context, user_id: int, on: date, limit: int | None
+) -> Iterable[Reminder]:
     """Follow-ups: a customer's latest interaction planned a next contact that is now due."""
-    latest = (
-        select(Interaction.customer_id, func.max(Interaction.occurred_at).label("last_at"))
-        .group_by(Interaction.customer_id)
-        .subquery()
+    later = aliased(Interaction)
+    superseded = (
+        select(later.id)
+        .where(
+            later.customer_id == Interaction.customer_id,
+            later.occurred_at > Interaction.occurred_at,
+        )
+        .exists()
     )
     query = (
         select(Interaction.next_contact_on, Customer.name, Interaction.kind, Interaction.notes)
-        .join(
-            latest,
-            and_(
-                latest.c.customer_id == Interaction.customer_id,
-                latest.c.last_at == Interaction.occurred_at,
-            ),
-        )
         .join(Customer, Customer.id == Interaction.customer_id)
-        .where(Interaction.next_contact_on <= on, Customer.owner_id == user_id)
+        .where(Interaction.next_contact_on <= on, Customer.owner_id == user_id, ~superseded)
+        .order_by(Interaction.next_contact_on, Interaction.id)
+        .limit(limit)
     )
     for due, name, kind, notes in ctx.session.execute(query):
         assert due is not None

@@ -201,12 +201,13 @@ def _export_customers(ctx: Context, since: datetime) -> Iterator[Mapping[str, An
 
 
 @hookimpl(specname="crm_collect_reminders")
-def open_follow_ups(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+def open_follow_ups(ctx: Context, user_id: int, on: date, limit: int | None) -> Iterable[Reminder]:
     query = (
         select(FollowUp.due_on, FollowUp.text, Customer.name)
         .join(Customer, Customer.id == FollowUp.customer_id)
         .where(FollowUp.assignee_id == user_id, FollowUp.done_at.is_(None), FollowUp.due_on <= on)
         .order_by(FollowUp.due_on, FollowUp.id)
+        .limit(limit)
     )
     for due, text, name in ctx.session.execute(query):
         yield Reminder(due, "follow-up", text, name)

@@ -203,11 +203,15 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 
 @hookspec
-def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder] | None:
+def crm_collect_reminders(
+    ctx: Context, user_id: int, on: date, limit: int | None
+) -> Iterable[Reminder] | None:
     """Return what is due for user `user_id` on day `on` (overdue items included).
 
-    Called by `crm reminders`; return only rows the acting user may see (ORM queries are
-    filtered for you).
+    Called by `crm reminders` and `crm dashboard`; return only rows the acting user may see (ORM
+    queries are filtered for you). With `limit`, return at most that many items of each kind,
+    the earliest due first (`ORDER BY` due date `LIMIT` in SQL); None asks for all of them. An
+    implementation that ignores `limit` still works: the core keeps the earliest of each kind.
     """
 
 

@@ -3,13 +3,16 @@ delivery (the core's outbox folder, and a plugin's delivery hook)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from crm_core.services import interactions, reminders, rollout
+from crm_core.deployment import Deployment
+from crm_core.services import customers, dashboard, interactions, reminders, rollout
 from crm_core.testing import CliResult
+from crm_test_plugin.models import Note
 from tests.conftest import Org
 
 #: The day reminders are asked for: a few days after the calls, which are logged now.
@@ -109,3 +112,46 @@ def test_reminders_for_someone_you_do_not_manage_are_refused(
     assert result.exit_code != 0 and "may not read reminders" in result.stderr
     ok = crm_cli("reminders", "--for", "sh_sales1", "--format", "json", as_login="east_mgr")
     assert ok.exit_code == 0 and isinstance(ok.json(), list)
+
+
+def test_a_limit_keeps_the_earliest_items_of_each_kind(crm_deployment: Deployment) -> None:
+    """Six follow-ups (the core's collector honours the limit in SQL) and six notes (the test
+    plugin's collector ignores `limit`: the core trims its list the same way)."""
+    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    with crm_deployment.work("admin", write=True) as ctx:
+        for n in range(6):
+            customer = customers.create(ctx, {"name": f"提醒上限{n}号公司"})
+            interactions.log(
+                ctx, str(customer.id), "call", next_contact_on=TODAY - timedelta(days=n)
+            )
+            ctx.session.add(Note(customer_id=customer.id, text=f"TODO 回访 {n}"))
+    with crm_deployment.work("admin") as ctx:
+        everything = reminders.collect(ctx, TODAY)
+        limited = reminders.collect(ctx, TODAY, limit=2)
+        digest = reminders.digest(ctx, TODAY, limit=1)
+    assert Counter(r["kind"] for r in everything) == {"follow-up": 6, "note": 6}
+    assert Counter(r["kind"] for r in limited) == {"follow-up": 2, "note": 2}
+    follow_ups = [r["due_on"] for r in limited if r["kind"] == "follow-up"]
+    earliest = sorted(r["due_on"] for r in everything if r["kind"] == "follow-up")[:2]
+    assert follow_ups == earliest
+    assert len(digest.items) == 2
+
+
+def test_the_dashboard_asks_each_collector_for_a_bounded_list(
+    crm_deployment: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    with crm_deployment.work("admin", write=True) as ctx:
+        for n in range(dashboard.REMINDER_ROWS + 10):
+            customer = customers.create(ctx, {"name": f"看板提醒{n}号公司"})
+            interactions.log(
+                ctx, str(customer.id), "call", next_contact_on=TODAY - timedelta(days=n % 6)
+            )
+    page = tmp_path / "dashboard.html"
+    assert crm_cli("dashboard", str(page), "--date", DAY, as_login="admin").exit_code == 0
+    assert page.read_text(encoding="utf-8").count("看板提醒") == dashboard.REMINDER_ROWS
+    listed = crm_cli(
+        "reminders", "--date", DAY, "--limit", "7", "--format", "json", as_login="admin"
+    )
+    assert listed.exit_code == 0 and len(listed.json()) == 7
+    refused = crm_cli("reminders", "--limit", "0", as_login="admin")
+    assert refused.exit_code == 2 and "--limit" in refused.stderr

@@ -142,6 +142,11 @@ def dashboard_(app: App, output: Path, on: datetime | None) -> None:
 @click.option(
     "--send", is_flag=True, help="Deliver the digest (reminders_outbox or a delivering plugin)."
 )
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    help="At most N items of each kind per person, the earliest due first (default: all).",
+)
 @format_option
 @pass_app
 def reminders_(
@@ -150,6 +155,7 @@ def reminders_(
     user_login: str | None,
     digest: bool,
     send: bool,
+    limit: int | None,
     fmt: str,
 ) -> None:
     """What is due: follow-ups, and whatever the enabled plugins add; a manager also sees the
@@ -157,10 +163,10 @@ def reminders_(
     with app.work() as ctx:
         day = on.date() if on else ctx.today()
         if digest or send:
-            message = reminders.digest(ctx, day, user_login)
+            message = reminders.digest(ctx, day, user_login, limit)
             places = reminders.deliver(ctx, message) if send else []
         else:
-            rows = reminders.collect(ctx, day, user_login)
+            rows = reminders.collect(ctx, day, user_login, limit)
     if digest or send:
         if digest:
             click.echo(message.text, nl=False)

@@ -18,6 +18,8 @@ from crm_core.services.report_files import chart_svg
 
 #: Rows shown under each chart; the chart itself draws them all.
 TABLE_ROWS = 25
+#: Reminder rows on the page; each collector is asked for this many of each kind, no more.
+REMINDER_ROWS = 50
 
 
 @attrs.frozen
@@ -65,7 +67,7 @@ def html(ctx: Context, today: date) -> str:
         raise CrmError("a dashboard is drawn for a person: pass --as LOGIN")
     user = ctx.session.get(User, ctx.actor.id)
     assert user is not None
-    due = reminders.collect(ctx, today)
+    due = reminders.collect(ctx, today, limit=REMINDER_ROWS)
     return pages.render(
         "dashboard.html",
         page_title=i18n._("Dashboard: {name}", name=user.name),
@@ -73,7 +75,7 @@ def html(ctx: Context, today: date) -> str:
         login=user.login,
         role=user.role,
         today=today.isoformat(),
-        reminders=[[r[c] for c in reminders.COLUMNS] for r in due[:50]],
+        reminders=[[r[c] for c in reminders.COLUMNS] for r in due[:REMINDER_ROWS]],
         reminder_columns=list(reminders.COLUMNS),
         tiles=tiles(ctx, today),
     )

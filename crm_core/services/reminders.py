@@ -65,10 +65,25 @@ def _team_members(ctx: Context, manager: User) -> list[User]:
     )
 
 
-def _rows(ctx: Context, user: User, on: date, only_overdue: bool) -> list[dict[str, Any]]:
-    items: list[Reminder] = ctx.hook.collect(
-        "crm_collect_reminders", ctx=ctx, user_id=user.id, on=on
+def _earliest_of_each_kind(items: list[Reminder], limit: int | None) -> list[Reminder]:
+    """The first `limit` items of each kind by due date (all of them without a limit)."""
+    if limit is None:
+        return items
+    kept: dict[str, list[Reminder]] = {}
+    for item in sorted(items, key=lambda r: r.due_on):
+        same_kind = kept.setdefault(item.kind, [])
+        if len(same_kind) < limit:
+            same_kind.append(item)
+    return [item for group in kept.values() for item in group]
+
+
+def _rows(
+    ctx: Context, user: User, on: date, only_overdue: bool, limit: int | None
+) -> list[dict[str, Any]]:
+    found: list[Reminder] = ctx.hook.collect(
+        "crm_collect_reminders", ctx=ctx, user_id=user.id, on=on, limit=limit
     )
+    items = _earliest_of_each_kind(found, limit)
     return [
         {
             "due_on": r.due_on.isoformat(),
@@ -84,15 +99,18 @@ def _rows(ctx: Context, user: User, on: date, only_overdue: bool) -> list[dict[s
     ]
 
 
-def collect(ctx: Context, on: date, user_login: str | None = None) -> list[dict[str, Any]]:
+def collect(
+    ctx: Context, on: date, user_login: str | None = None, limit: int | None = None
+) -> list[dict[str, Any]]:
     """Reminders due on or before `on` for `user_login` (default: the acting user); for a
-    manager, also every overdue item of the people in their team."""
+    manager, also every overdue item of the people in their team. With `limit`, at most that
+    many items of each kind per person, the earliest due first."""
     user = _target(ctx, user_login)
     if user is None:
         return []
-    rows = _rows(ctx, user, on, only_overdue=False)
+    rows = _rows(ctx, user, on, only_overdue=False, limit=limit)
     for member in _team_members(ctx, user):
-        rows.extend(_rows(ctx, member, on, only_overdue=True))
+        rows.extend(_rows(ctx, member, on, only_overdue=True, limit=limit))
     own = user.login
     rows.sort(
         key=lambda r: (
@@ -118,12 +136,14 @@ def _line(row: dict[str, Any], with_person: bool) -> str:
     return f"  - {who}{row['due_on']} [{i18n._(row['kind'])}] {customer}{row['what']}{late}"
 
 
-def digest(ctx: Context, on: date, user_login: str | None = None) -> Digest:
+def digest(
+    ctx: Context, on: date, user_login: str | None = None, limit: int | None = None
+) -> Digest:
     """The reminders as a plain-text message: overdue, due today, then the team's overdue."""
     user = _target(ctx, user_login)
     if user is None:
         raise CrmError("reminders need an acting user (--as LOGIN)")
-    rows = collect(ctx, on, user.login)
+    rows = collect(ctx, on, user.login, limit)
     own = [r for r in rows if r["person"] == user.login]
     sections = (
         (i18n._("Overdue"), [r for r in own if r["overdue_days"] > 0], False),

@@ -120,7 +120,9 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 
 @hookimpl
-def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+def crm_collect_reminders(
+    ctx: Context, user_id: int, on: date, limit: int | None
+) -> Iterable[Reminder]:
     """Overdue dealer balances, for the dealer's responsible salesperson."""
     query = (
         select(
@@ -134,6 +136,8 @@ def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Remi
         .where(
             Dealer.sales_rep_id == user_id, DealerOrder.status == "shipped", DealerOrder.due_on < on
         )
+        .order_by(DealerOrder.due_on, DealerOrder.id)
+        .limit(limit)
     )
     return [
         Reminder(due, "dealer overdue", f"order {number}: {owed} overdue", name, SOURCE)

@@ -221,8 +221,10 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 
 @hookimpl
-def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
-    return list(reminders.collect(ctx, user_id, on))
+def crm_collect_reminders(
+    ctx: Context, user_id: int, on: date, limit: int | None
+) -> Iterable[Reminder]:
+    return list(reminders.collect(ctx, user_id, on, limit))
 
 
 @hookimpl

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from sqlalchemy import and_, func, select
 
@@ -18,16 +19,17 @@ from crm_customer_resources.services.protection import PROTECTED_LEVELS
 SOURCE = "customer_resources"
 
 
-def collect(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
-    yield from _stale(ctx, user_id, on)
-    yield from _payments(ctx, user_id, on)
-    yield from _protection_ending(ctx, user_id, on)
+def collect(ctx: Context, user_id: int, on: date, limit: int | None = None) -> Iterator[Reminder]:
+    """Each kind's items, the earliest due first; at most `limit` of each kind when given."""
+    yield from _stale(ctx, user_id, on, limit)
+    yield from _payments(ctx, user_id, on, limit)
+    yield from _protection_ending(ctx, user_id, on, limit)
     user = ctx.session.get(User, user_id)
     if user is not None and user.role == "manager":
-        yield from _team_dunning(ctx, user_id, on)
+        yield from _team_dunning(ctx, user_id, on, limit)
 
 
-def _stale(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
+def _stale(ctx: Context, user_id: int, on: date, limit: int | None) -> Iterator[Reminder]:
     days = int(ctx.settings.get(settings.STALE_DAYS))
     cutoff = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
     last = func.coalesce(CustomerProfile.last_interaction_at, Customer.created_at)
@@ -35,7 +37,8 @@ def _stale(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
         select(Customer.name, last)
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
         .where(Customer.owner_id == user_id, Customer.level != "blacklist", last < cutoff)
-        .order_by(last)
+        .order_by(last, Customer.id)
+        .limit(limit)
     )
     for name, moment in ctx.session.execute(query):
         since = ctx.local(moment).date()
@@ -58,24 +61,32 @@ def _installments(on: date):  # type: ignore[no-untyped-def]
         .where(
             Installment.paid < Installment.amount, Order.status == "open", Installment.due_on <= on
         )
+        .order_by(Installment.due_on, Installment.id)
     )
 
 
-def _payments(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
-    for due, name, number, owed in ctx.session.execute(
-        _installments(on).where(Customer.owner_id == user_id)
-    ):
+def _payments(ctx: Context, user_id: int, on: date, limit: int | None) -> Iterator[Reminder]:
+    # "dunning" (overdue) and "payment due" (today) are two kinds: each gets its own limit.
+    overdue = _installments(on - timedelta(days=1)).where(Customer.owner_id == user_id)
+    today = _installments(on).where(Customer.owner_id == user_id, Installment.due_on == on)
+    for query in (overdue, today):
+        yield from _installment_reminders(ctx, query.limit(limit), on)
+
+
+def _installment_reminders(ctx: Context, query: Any, on: date) -> Iterator[Reminder]:
+    for due, name, number, owed in ctx.session.execute(query):
         kind = "payment due" if due == on else "dunning"
         yield Reminder(due, kind, f"order {number}: {owed} outstanding", name, SOURCE)
 
 
-def _team_dunning(ctx: Context, manager_id: int, on: date) -> Iterator[Reminder]:
+def _team_dunning(ctx: Context, manager_id: int, on: date, limit: int | None) -> Iterator[Reminder]:
     """Overdue payments of customers held by the people this manager manages (催款 escalation)."""
     query = (
         _installments(on - timedelta(days=1))
         .add_columns(User.login)
         .join(User, User.id == Customer.owner_id)
         .where(Customer.owner_id != manager_id, owner_is_visible(Customer.owner_id, manager_id))
+        .limit(limit)
     )
     for due, name, number, owed, login in ctx.session.execute(query):
         yield Reminder(
@@ -87,7 +98,9 @@ def _team_dunning(ctx: Context, manager_id: int, on: date) -> Iterator[Reminder]
         )
 
 
-def _protection_ending(ctx: Context, user_id: int, on: date) -> Iterator[Reminder]:
+def _protection_ending(
+    ctx: Context, user_id: int, on: date, limit: int | None
+) -> Iterator[Reminder]:
     """Protection that ends within the coming week (already ended: the expiry job's business)."""
     days = int(ctx.settings.get(settings.PROTECTION_DAYS))
     ended = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
@@ -103,6 +116,8 @@ def _protection_ending(ctx: Context, user_id: int, on: date) -> Iterator[Reminde
                 CustomerProfile.last_activity_at < week,
             )
         )
+        .order_by(CustomerProfile.last_activity_at, Customer.id)
+        .limit(limit)
     )
     for name, moment in ctx.session.execute(query):
         if moment is None:

@@ -119,13 +119,17 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 
 @hookimpl
-def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+def crm_collect_reminders(
+    ctx: Context, user_id: int, on: date, limit: int | None
+) -> Iterable[Reminder]:
     found = []
     tasks = (
         select(Task.due_on, Task.title, Project.name, Customer.name)
         .join(Project, Project.id == Task.project_id)
         .join(Customer, Customer.id == Task.customer_id)
         .where(Task.assignee_id == user_id, Task.done_at.is_(None), Task.due_on <= on)
+        .order_by(Task.due_on, Task.id)
+        .limit(limit)
     )
     for due, title, project, customer in ctx.session.execute(tasks):
         found.append(Reminder(due, "task", f"{project}: {title}", customer, SOURCE))
@@ -135,6 +139,8 @@ def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Remi
         .where(
             Project.owner_id == user_id, Project.closed_at.is_(None), Project.expected_close < on
         )
+        .order_by(Project.expected_close, Project.id)
+        .limit(limit)
     )
     for close, name, customer in ctx.session.execute(late):
         found.append(
