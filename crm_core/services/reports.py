@@ -33,6 +33,8 @@ class ReportParam:
     parse: Callable[[str], Any] = str
     default: Any = None
     choices: tuple[str, ...] = ()
+    #: The value may name several choices, comma-separated ("month,salesperson,industry").
+    combine: bool = False
 
 
 @attrs.frozen
@@ -89,9 +91,16 @@ def date_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
     return terms
 
 
-def by_param(choices: tuple[str, ...], default: str) -> ReportParam:
-    """The usual `by=` parameter: which dimension a report groups by."""
-    return ReportParam("by", ", ".join(choices), default=default, choices=choices)
+def by_param(choices: tuple[str, ...], default: str, *, combine: bool = False) -> ReportParam:
+    """The usual `by=` parameter: which dimension a report groups by (with `combine`, one or
+    more of them, comma-separated)."""
+    shown = ", ".join(choices) + (" (several: a,b,c)" if combine else "")
+    return ReportParam("by", shown, default=default, choices=choices, combine=combine)
+
+
+def dimensions(value: str) -> list[str]:
+    """The dimensions a combined `by=` value names, in order."""
+    return value.split(",")
 
 
 SINCE = ReportParam("since", "first day included (YYYY-MM-DD)", parse_date)
@@ -144,8 +153,12 @@ def resolve_params(report: Report, raw: Mapping[str, str]) -> dict[str, Any]:
     for param in report.params:
         if param.name in raw:
             text = raw[param.name]
-            if param.choices and text not in param.choices:
+            picked = [part.strip() for part in text.split(",")] if param.combine else [text]
+            if param.choices and any(part not in param.choices for part in picked):
                 raise ValidationError(f"{param.name} must be one of {', '.join(param.choices)}")
+            if len(set(picked)) < len(picked):
+                raise ValidationError(f"{param.name} names a dimension twice: {text}")
+            text = ",".join(picked)
             try:
                 params[param.name] = param.parse(text)
             except (ValueError, TypeError) as exc:

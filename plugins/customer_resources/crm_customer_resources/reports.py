@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import case, func, select
 
 from crm_core.context import Context
+from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction, Product, Team, User
 from crm_core.services.reports import (
     SINCE,
@@ -18,6 +19,7 @@ from crm_core.services.reports import (
     ReportTable,
     by_param,
     date_window,
+    dimensions,
     last_days,
     moment_window,
     parse_date,
@@ -88,6 +90,9 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Ordered amounts (cancelled orders excluded), attributed to the salesperson who sold."""
     by = params["by"]
     window = [*date_window(Order.ordered_on, params), Order.status != "cancelled"]
+    dims = dimensions(by)
+    if "product" in dims and len(dims) > 1:
+        raise ValidationError("sales by product cannot be combined with other dimensions")
     if by == "product":
         key = Product.code.label("product")
         product_query = (
@@ -104,19 +109,19 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             for code, name, qty, amount in ctx.session.execute(product_query)
         ]
         return ReportTable(("product", "name", "quantity", "amount"), rows)
-    key = _order_dimension(by).label(by)
+    keys = [_order_dimension(dim).label(dim) for dim in dims]
     query = (
-        select(key, func.count(Order.id), func.sum(Order.total))
+        select(*keys, func.count(Order.id), func.sum(Order.total))
         .select_from(Order)
         .join(Customer, Customer.id == Order.customer_id)
         .outerjoin(User, User.id == Order.owner_id)
         .where(*window)
-        .group_by(key)
-        .order_by(key)
+        .group_by(*keys)
+        .order_by(*keys)
     )
     return ReportTable(
-        (by, "orders", "amount"),
-        [(k, int(n), to_money(total)) for k, n, total in ctx.session.execute(query)],
+        (*dims, "orders", "amount"),
+        [(*row[:-2], int(row[-2]), to_money(row[-1])) for row in ctx.session.execute(query)],
     )
 
 
@@ -241,7 +246,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             "sales",
             "Sales by month/industry/region/salesperson/product",
             sales,
-            (by_param(SALES_BY, "month"), SINCE, UNTIL),
+            (by_param(SALES_BY, "month", combine=True), SINCE, UNTIL),
             title_zh="销售统计",
             dashboard=("admin", "manager"),
             dashboard_params=lambda today: {"by": "month", **last_days(365)(today)},

@@ -173,6 +173,15 @@ def test_reports_aggregate_visible_rows(block1: Block1) -> None:
         ]
         by_product = reports.run(ctx, "sales", {"by": "product"}).records()
         assert [(r["product"], r["quantity"]) for r in by_product] == [("P1", 3), ("P2", 10)]
+        combined = reports.run(ctx, "sales", {"by": "month, salesperson,industry"})
+        assert combined.columns == ("month", "salesperson", "industry", "orders", "amount")
+        assert [tuple(row) for row in combined.rows] == [
+            ("2026-10", "a", "制造业", 1, Decimal("3000.00")),
+            ("2026-11", "c", "教育", 1, Decimal("399.00")),
+        ]
+        for wrong in ("month,product", "month,month", "month,colour"):
+            with pytest.raises(ValidationError):
+                reports.run(ctx, "sales", {"by": wrong})
         assert reports.run(ctx, "receipts", {"by": "industry"}).records() == [
             {"industry": "制造业", "payments": 1, "amount": Decimal("500.00")}
         ]
