@@ -210,7 +210,11 @@ class HookRelay:
 
     def __getattr__(self, hook_name: str) -> Callable[..., Any]:
         caller = getattr(self.pm.hook, hook_name)
-        return functools.partial(self._call, hook_name, caller)
+        bound = functools.partial(self._call, hook_name, caller)
+        # Kept on the instance, so the next call skips this lookup (the hook caller object is
+        # the plugin manager's own and sees plugins registered later).
+        self.__dict__[hook_name] = bound
+        return bound
 
     def _call(self, hook_name: str, caller: Any, **kwargs: Any) -> Any:
         try:

@@ -40,6 +40,7 @@ from crm_core.errors import CrmError, DuplicateError, NotFound, PermissionDenied
 from crm_core.imports.pipeline import ImportOptions, ImportRejected, ImportResult
 from crm_core.picklists import Choice
 from crm_core.rules.store import RuleSpec, Trial
+from crm_core.services.customers import VisibleCount
 from crm_core.services.reports import ReportTable
 from crm_core.services.sections import Section
 from crm_core.services.transfer import TransferResult
@@ -95,4 +96,5 @@ __all__ = [
     "TransferResult",
     "Trial",
     "ValidationError",
+    "VisibleCount",
 ]

@@ -87,6 +87,8 @@ class CustomerQuery:
     owner: str | None = None
     pool: bool = False
     search: str | None = None
+    #: The name or phone starts with this; answered from an index at any size.
+    prefix: str | None = None
     where: tuple[str, ...] = attrs.field(default=(), converter=texts)
 
     def as_filter(self) -> customers.CustomerFilter:
@@ -98,6 +100,7 @@ class CustomerQuery:
             owner_login=self.owner,
             pool=self.pool,
             name_contains=self.search,
+            prefix=self.prefix,
             custom=self.where,
         )
 
@@ -173,6 +176,10 @@ class Customers:
             limit=check_limit(limit),
         )
         return page_of(self._records(found), limit, lambda r: r.id)
+
+    def count(self, query: CustomerQuery | None = None) -> customers.VisibleCount:
+        """How many customers you may see match: exact up to 10,000, then "10,000+"."""
+        return customers.count_visible(self._ctx, (query or CustomerQuery()).as_filter())
 
     def every(
         self, query: CustomerQuery | None = None, *, page: int = 500

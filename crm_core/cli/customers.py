@@ -88,6 +88,10 @@ def customers_group() -> click.Group:
     @click.option("--owner", "owner_login", help="Only this owner's customers.")
     @click.option("--pool", is_flag=True, help="Only the shared pool.")
     @click.option("--search", "name_contains", help="Part of the name or phone.")
+    @click.option("--prefix", help="The name or phone starts with this (fast at any size).")
+    @click.option(
+        "--count", "count_only", is_flag=True, help="Print how many match (10,000+ at most)."
+    )
     @click.option(
         "--where",
         "custom",
@@ -102,6 +106,8 @@ def customers_group() -> click.Group:
         /,
         owner_login: str | None,
         name_contains: str | None,
+        prefix: str | None,
+        count_only: bool,
         custom: tuple[str, ...],
         after_id: int,
         limit: int,
@@ -109,8 +115,13 @@ def customers_group() -> click.Group:
         **filters: Any,
     ) -> None:
         """Customers you may see, in id order; page with --after LAST_ID."""
-        query = CustomerQuery(owner=owner_login, search=name_contains, where=custom, **filters)
+        query = CustomerQuery(
+            owner=owner_login, search=name_contains, prefix=prefix, where=custom, **filters
+        )
         with app.desk() as desk:
+            if count_only:
+                click.echo(desk.customers.count(query).text())
+                return
             page = desk.customers.list(query, after=after_id, limit=limit)
             extra = [f.name for f in desk.fields.list("customers")]
         emit([record(c, extra) for c in page], fmt, [*COLUMNS, *extra])

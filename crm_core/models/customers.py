@@ -30,6 +30,13 @@ class Customer(OwnerScoped, Base):
             sqlite_where=text("phone_key IS NOT NULL"),
             postgresql_where=text("phone_key IS NOT NULL"),
         ),
+        # Prefix search compares the keys COLLATE "C" on PostgreSQL (crm_core.prefix_match).
+        Index("ix_crm_customer_name_key_c", text('name_key COLLATE "C"')).ddl_if(
+            dialect="postgresql"
+        ),
+        Index("ix_crm_customer_phone_key_c", text('phone_key COLLATE "C"')).ddl_if(
+            dialect="postgresql"
+        ),
         Index("ix_crm_customer_owner_id_id", "owner_id", "id"),
         Index("ix_crm_customer_level", "level"),
         Index("ix_crm_customer_kind", "kind"),

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
-from sqlalchemy import or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from crm_core import custom_fields, i18n, picklists
@@ -17,6 +19,7 @@ from crm_core.entities import entity_named
 from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
 from crm_core.models import KINDS, Customer, OwnershipPeriod, User
 from crm_core.normalize import name_key, phone_key
+from crm_core.prefix_match import starts_with
 from crm_core.services.common import require_manages, user_by_login
 
 EDITABLE = ("name", "kind", "level", "industry", "region", "phone", "address", "notes")
@@ -233,6 +236,8 @@ class CustomerFilter:
     owner_login: str | None = None
     pool: bool = False
     name_contains: str | None = None
+    #: The name or the phone starts with this (an index range on the normalised keys).
+    prefix: str | None = None
     #: Custom-field conditions, "NAME=VALUE" (or !=, >, >=, <, <=).
     custom: tuple[str, ...] = ()
 
@@ -249,6 +254,8 @@ class CustomerFilter:
             )
         if self.pool:
             query = query.where(Customer.owner_id.is_(None))
+        if self.prefix and self.prefix.strip():
+            query = query.where(_prefix_condition(self.prefix))
         if self.name_contains:
             needle = self.name_contains.strip()
             query = query.where(
@@ -258,6 +265,43 @@ class CustomerFilter:
                 )
             )
         return query
+
+
+def _prefix_condition(prefix: str) -> Any:
+    """Name key or phone key in the prefix's range; a prefix with no letters matches nothing."""
+    conditions = []
+    folded = re.sub(r"\W", "", unicodedata.normalize("NFKC", prefix).casefold())
+    if folded:
+        conditions.append(starts_with(Customer.name_key, name_key(prefix)))
+    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", prefix))
+    if digits and digits == folded:  # only digits (and spaces, dashes, a plus): a phone number
+        if prefix.strip().startswith("+86") and digits.startswith("86"):
+            digits = digits[2:]
+        conditions.append(starts_with(Customer.phone_key, digits))
+    return or_(*conditions) if conditions else false()
+
+
+#: Counts stop here: "10,000+" is what a list header needs, and it costs the same at any size.
+COUNT_CAP = 10_000
+
+
+@attrs.frozen
+class VisibleCount:
+    """How many visible customers match: exact below the cap, otherwise "at least the cap"."""
+
+    value: int
+    exact: bool
+
+    def text(self) -> str:
+        return f"{self.value:,}" if self.exact else f"{self.value:,}+"
+
+
+def count_visible(ctx: Context, where: CustomerFilter, cap: int = COUNT_CAP) -> VisibleCount:
+    """Count the visible customers that match, reading at most `cap` + 1 of them."""
+    custom = custom_fields.where_clauses(ctx, "customers", where.custom) if where.custom else []
+    matching = where.apply(select(Customer.id).where(*custom)).limit(cap + 1).subquery()
+    found = int(ctx.session.scalar(select(func.count()).select_from(matching)) or 0)
+    return VisibleCount(min(found, cap), found <= cap)
 
 
 def list_page(
