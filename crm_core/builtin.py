@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -293,7 +293,7 @@ def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
 
 @hookimpl
 def crm_collect_reminders(
-    ctx: Context, user_id: int, on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterable[Reminder]:
     """Follow-ups: a customer's latest interaction planned a next contact that is now due."""
     later = aliased(Interaction)
@@ -306,16 +306,22 @@ def crm_collect_reminders(
         .exists()
     )
     query = (
-        select(Interaction.next_contact_on, Customer.name, Interaction.kind, Interaction.notes)
+        select(
+            Interaction.next_contact_on,
+            Customer.name,
+            Interaction.kind,
+            Interaction.notes,
+            Customer.owner_id,
+        )
         .join(Customer, Customer.id == Interaction.customer_id)
-        .where(Interaction.next_contact_on <= on, Customer.owner_id == user_id, ~superseded)
+        .where(Interaction.next_contact_on <= on, Customer.owner_id.in_(user_ids), ~superseded)
         .order_by(Interaction.next_contact_on, Interaction.id)
         .limit(limit)
     )
-    for due, name, kind, notes in ctx.session.execute(query):
+    for due, name, kind, notes, owner in ctx.session.execute(query):
         assert due is not None
         what = i18n._("follow up after {kind}", kind=kind) + (f": {notes}" if notes else "")
-        yield Reminder(due, "follow-up", what, name)
+        yield Reminder(due, "follow-up", what, name, person_id=owner)
 
 
 @hookimpl

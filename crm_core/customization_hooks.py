@@ -201,13 +201,17 @@ def _export_customers(ctx: Context, since: datetime) -> Iterator[Mapping[str, An
 
 
 @hookimpl(specname="crm_collect_reminders")
-def open_follow_ups(ctx: Context, user_id: int, on: date, limit: int | None) -> Iterable[Reminder]:
+def open_follow_ups(
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+) -> Iterable[Reminder]:
     query = (
-        select(FollowUp.due_on, FollowUp.text, Customer.name)
+        select(FollowUp.due_on, FollowUp.text, Customer.name, FollowUp.assignee_id)
         .join(Customer, Customer.id == FollowUp.customer_id)
-        .where(FollowUp.assignee_id == user_id, FollowUp.done_at.is_(None), FollowUp.due_on <= on)
+        .where(
+            FollowUp.assignee_id.in_(user_ids), FollowUp.done_at.is_(None), FollowUp.due_on <= on
+        )
         .order_by(FollowUp.due_on, FollowUp.id)
         .limit(limit)
     )
-    for due, text, name in ctx.session.execute(query):
-        yield Reminder(due, "follow-up", text, name)
+    for due, text, name, person in ctx.session.execute(query):
+        yield Reminder(due, "follow-up", text, name, person_id=person)

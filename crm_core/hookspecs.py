@@ -204,14 +204,17 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 @hookspec
 def crm_collect_reminders(
-    ctx: Context, user_id: int, on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterable[Reminder] | None:
-    """Return what is due for user `user_id` on day `on` (overdue items included).
+    """Return what is due on day `on` (overdue items included) for the people `user_ids`.
 
-    Called by `crm reminders` and `crm dashboard`; return only rows the acting user may see (ORM
-    queries are filtered for you). With `limit`, return at most that many items of each kind,
-    the earliest due first (`ORDER BY` due date `LIMIT` in SQL); None asks for all of them. An
-    implementation that ignores `limit` still works: the core keeps the earliest of each kind.
+    Called by `crm reminders` and `crm dashboard`: once with the user alone, and once with all
+    the people a manager manages (for their overdue items), so a team of two thousand costs one
+    query per kind, not two thousand. Filter with `IN (user_ids)` and set `person_id` on each
+    `Reminder`. Return only rows the acting user may see (ORM queries are filtered for you).
+    With `limit`, return at most that many items of each kind, the earliest due first (`ORDER
+    BY` due date `LIMIT` in SQL); None asks for all. An implementation that ignores `limit`
+    still works: the core keeps the earliest of each kind.
     """
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from crm_core.deployment import Deployment
 from crm_core.services import customers, dashboard, interactions, reminders, rollout
 from crm_core.testing import CliResult
+from crm_test_plugin import plugin as test_plugin
 from crm_test_plugin.models import Note
 from tests.conftest import Org
 
@@ -155,3 +156,18 @@ def test_the_dashboard_asks_each_collector_for_a_bounded_list(
     assert listed.exit_code == 0 and len(listed.json()) == 7
     refused = crm_cli("reminders", "--limit", "0", as_login="admin")
     assert refused.exit_code == 2 and "--limit" in refused.stderr
+
+
+def test_a_managers_whole_team_costs_one_call_per_collector(org: Org) -> None:
+    """east_mgr manages five people; each collector is asked twice: about him, then about all
+    of them at once, and every item still names its person."""
+    rollout.enable(org.deployment, org.deployment.resolve_actor("admin"), ["test_plugin"])
+    plan(org, "sh_sales1", -3)
+    plan(org, "east_sales", -1)
+    test_plugin.CALLS.clear()
+    with org.work("east_mgr") as ctx:
+        rows = reminders.collect(ctx, TODAY)
+    assert [call for call in test_plugin.CALLS if call[0] == "crm_collect_reminders"] == [
+        ("crm_collect_reminders", None)
+    ] * 2
+    assert people(rows) == [("sh_sales1", 3), ("east_sales", 1)]

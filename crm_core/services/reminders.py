@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from crm_core import i18n
 from crm_core.context import Context
-from crm_core.errors import CrmError
+from crm_core.errors import CrmError, PluginError
 from crm_core.models import TeamClosure, User
 from crm_core.services.common import require_manages, user_by_login
 
@@ -26,6 +26,8 @@ class Reminder:
     what: str
     customer: str | None = None
     source: str = "crm_core"
+    #: Whose item it is; may stay None when the collector was asked about one person only.
+    person_id: int | None = None
 
 
 @attrs.frozen
@@ -78,17 +80,29 @@ def _earliest_of_each_kind(items: list[Reminder], limit: int | None) -> list[Rem
 
 
 def _rows(
-    ctx: Context, user: User, on: date, only_overdue: bool, limit: int | None
+    ctx: Context, people: list[User], on: date, only_overdue: bool, limit: int | None
 ) -> list[dict[str, Any]]:
+    """One call of every collector for all of `people` (a manager's whole team at once)."""
+    if not people:
+        return []
+    logins = {user.id: user.login for user in people}
     found: list[Reminder] = ctx.hook.collect(
-        "crm_collect_reminders", ctx=ctx, user_id=user.id, on=on, limit=limit
+        "crm_collect_reminders", ctx=ctx, user_ids=list(logins), on=on, limit=limit
     )
+    for item in found:
+        if item.person_id is None and len(people) > 1:
+            raise PluginError(
+                f"reminder {item.kind!r} from {item.source} names no person_id, but "
+                "crm_collect_reminders was asked about several people"
+            )
     items = _earliest_of_each_kind(found, limit)
     return [
         {
             "due_on": r.due_on.isoformat(),
             "overdue_days": (on - r.due_on).days,
-            "person": user.login,
+            "person": logins.get(r.person_id, people[0].login)
+            if r.person_id is not None
+            else people[0].login,
             "kind": r.kind,
             "customer": r.customer,
             "what": r.what,
@@ -104,13 +118,12 @@ def collect(
 ) -> list[dict[str, Any]]:
     """Reminders due on or before `on` for `user_login` (default: the acting user); for a
     manager, also every overdue item of the people in their team. With `limit`, at most that
-    many items of each kind per person, the earliest due first."""
+    many items of each kind for the user, and as many for the team, the earliest due first."""
     user = _target(ctx, user_login)
     if user is None:
         return []
-    rows = _rows(ctx, user, on, only_overdue=False, limit=limit)
-    for member in _team_members(ctx, user):
-        rows.extend(_rows(ctx, member, on, only_overdue=True, limit=limit))
+    rows = _rows(ctx, [user], on, only_overdue=False, limit=limit)
+    rows.extend(_rows(ctx, _team_members(ctx, user), on, only_overdue=True, limit=limit))
     own = user.login
     rows.sort(
         key=lambda r: (

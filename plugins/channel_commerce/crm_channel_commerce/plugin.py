@@ -7,7 +7,7 @@ without the other blocks.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from random import Random
 
@@ -121,7 +121,7 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 @hookimpl
 def crm_collect_reminders(
-    ctx: Context, user_id: int, on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterable[Reminder]:
     """Overdue dealer balances, for the dealer's responsible salesperson."""
     query = (
@@ -130,18 +130,21 @@ def crm_collect_reminders(
             DealerOrder.number,
             DealerOrder.total - DealerOrder.paid,
             Customer.name,
+            Dealer.sales_rep_id,
         )
         .join(Dealer, Dealer.customer_id == DealerOrder.customer_id)
         .join(Customer, Customer.id == DealerOrder.customer_id)
         .where(
-            Dealer.sales_rep_id == user_id, DealerOrder.status == "shipped", DealerOrder.due_on < on
+            Dealer.sales_rep_id.in_(user_ids),
+            DealerOrder.status == "shipped",
+            DealerOrder.due_on < on,
         )
         .order_by(DealerOrder.due_on, DealerOrder.id)
         .limit(limit)
     )
     return [
-        Reminder(due, "dealer overdue", f"order {number}: {owed} overdue", name, SOURCE)
-        for due, number, owed, name in ctx.session.execute(query)
+        Reminder(due, "dealer overdue", f"order {number}: {owed} overdue", name, SOURCE, person)
+        for due, number, owed, name, person in ctx.session.execute(query)
         if due is not None
     ]
 

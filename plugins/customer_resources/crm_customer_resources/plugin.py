@@ -222,9 +222,9 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 @hookimpl
 def crm_collect_reminders(
-    ctx: Context, user_id: int, on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterable[Reminder]:
-    return list(reminders.collect(ctx, user_id, on, limit))
+    return list(reminders.collect(ctx, user_ids, on, limit))
 
 
 @hookimpl

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -19,28 +19,34 @@ from crm_customer_resources.services.protection import PROTECTED_LEVELS
 SOURCE = "customer_resources"
 
 
-def collect(ctx: Context, user_id: int, on: date, limit: int | None = None) -> Iterator[Reminder]:
-    """Each kind's items, the earliest due first; at most `limit` of each kind when given."""
-    yield from _stale(ctx, user_id, on, limit)
-    yield from _payments(ctx, user_id, on, limit)
-    yield from _protection_ending(ctx, user_id, on, limit)
-    user = ctx.session.get(User, user_id)
-    if user is not None and user.role == "manager":
-        yield from _team_dunning(ctx, user_id, on, limit)
+def collect(
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None = None
+) -> Iterator[Reminder]:
+    """Each kind's items for `user_ids`, the earliest due first; at most `limit` of each kind.
+    A manager asked about alone also gets the team's overdue payments (催款 escalation)."""
+    yield from _stale(ctx, user_ids, on, limit)
+    yield from _payments(ctx, user_ids, on, limit)
+    yield from _protection_ending(ctx, user_ids, on, limit)
+    if len(user_ids) == 1:
+        user = ctx.session.get(User, user_ids[0])
+        if user is not None and user.role == "manager":
+            yield from _team_dunning(ctx, user.id, on, limit)
 
 
-def _stale(ctx: Context, user_id: int, on: date, limit: int | None) -> Iterator[Reminder]:
+def _stale(
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+) -> Iterator[Reminder]:
     days = int(ctx.settings.get(settings.STALE_DAYS))
     cutoff = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
     last = func.coalesce(CustomerProfile.last_interaction_at, Customer.created_at)
     query = (
-        select(Customer.name, last)
+        select(Customer.name, last, Customer.owner_id)
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
-        .where(Customer.owner_id == user_id, Customer.level != "blacklist", last < cutoff)
+        .where(Customer.owner_id.in_(user_ids), Customer.level != "blacklist", last < cutoff)
         .order_by(last, Customer.id)
         .limit(limit)
     )
-    for name, moment in ctx.session.execute(query):
+    for name, moment, owner in ctx.session.execute(query):
         since = ctx.local(moment).date()
         yield Reminder(
             since + timedelta(days=days),
@@ -48,13 +54,18 @@ def _stale(ctx: Context, user_id: int, on: date, limit: int | None) -> Iterator[
             f"no contact since {since.isoformat()} ({days}+ days)",
             name,
             SOURCE,
+            owner,
         )
 
 
 def _installments(on: date):  # type: ignore[no-untyped-def]
     return (
         select(
-            Installment.due_on, Customer.name, Order.number, Installment.amount - Installment.paid
+            Installment.due_on,
+            Customer.name,
+            Order.number,
+            Installment.amount - Installment.paid,
+            Customer.owner_id,
         )
         .join(Order, Order.id == Installment.order_id)
         .join(Customer, Customer.id == Installment.customer_id)
@@ -65,18 +76,21 @@ def _installments(on: date):  # type: ignore[no-untyped-def]
     )
 
 
-def _payments(ctx: Context, user_id: int, on: date, limit: int | None) -> Iterator[Reminder]:
+def _payments(
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+) -> Iterator[Reminder]:
     # "dunning" (overdue) and "payment due" (today) are two kinds: each gets its own limit.
-    overdue = _installments(on - timedelta(days=1)).where(Customer.owner_id == user_id)
-    today = _installments(on).where(Customer.owner_id == user_id, Installment.due_on == on)
+    mine = Customer.owner_id.in_(user_ids)
+    overdue = _installments(on - timedelta(days=1)).where(mine)
+    today = _installments(on).where(mine, Installment.due_on == on)
     for query in (overdue, today):
         yield from _installment_reminders(ctx, query.limit(limit), on)
 
 
 def _installment_reminders(ctx: Context, query: Any, on: date) -> Iterator[Reminder]:
-    for due, name, number, owed in ctx.session.execute(query):
+    for due, name, number, owed, owner in ctx.session.execute(query):
         kind = "payment due" if due == on else "dunning"
-        yield Reminder(due, kind, f"order {number}: {owed} outstanding", name, SOURCE)
+        yield Reminder(due, kind, f"order {number}: {owed} outstanding", name, SOURCE, owner)
 
 
 def _team_dunning(ctx: Context, manager_id: int, on: date, limit: int | None) -> Iterator[Reminder]:
@@ -88,29 +102,30 @@ def _team_dunning(ctx: Context, manager_id: int, on: date, limit: int | None) ->
         .where(Customer.owner_id != manager_id, owner_is_visible(Customer.owner_id, manager_id))
         .limit(limit)
     )
-    for due, name, number, owed, login in ctx.session.execute(query):
+    for due, name, number, owed, _owner, login in ctx.session.execute(query):
         yield Reminder(
             due,
             "dunning (team)",
             f"order {number}: {owed} outstanding, held by {login}",
             name,
             SOURCE,
+            manager_id,
         )
 
 
 def _protection_ending(
-    ctx: Context, user_id: int, on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterator[Reminder]:
     """Protection that ends within the coming week (already ended: the expiry job's business)."""
     days = int(ctx.settings.get(settings.PROTECTION_DAYS))
     ended = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
     week = datetime.combine(on - timedelta(days=days - 7), time.min, ctx.zone)
     query = (
-        select(Customer.name, CustomerProfile.last_activity_at)
+        select(Customer.name, CustomerProfile.last_activity_at, Customer.owner_id)
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
         .where(
             and_(
-                Customer.owner_id == user_id,
+                Customer.owner_id.in_(user_ids),
                 Customer.level.in_(PROTECTED_LEVELS),
                 CustomerProfile.last_activity_at >= ended,
                 CustomerProfile.last_activity_at < week,
@@ -119,7 +134,7 @@ def _protection_ending(
         .order_by(CustomerProfile.last_activity_at, Customer.id)
         .limit(limit)
     )
-    for name, moment in ctx.session.execute(query):
+    for name, moment, owner in ctx.session.execute(query):
         if moment is None:
             continue
         ends = ctx.local(moment).date() + timedelta(days=days)
@@ -129,4 +144,5 @@ def _protection_ending(
             "log an interaction or the customer returns to the pool",
             name,
             SOURCE,
+            owner,
         )

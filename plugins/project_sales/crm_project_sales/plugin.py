@@ -7,7 +7,7 @@ customer_resources.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from random import Random
 
@@ -120,29 +120,31 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 @hookimpl
 def crm_collect_reminders(
-    ctx: Context, user_id: int, on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterable[Reminder]:
     found = []
     tasks = (
-        select(Task.due_on, Task.title, Project.name, Customer.name)
+        select(Task.due_on, Task.title, Project.name, Customer.name, Task.assignee_id)
         .join(Project, Project.id == Task.project_id)
         .join(Customer, Customer.id == Task.customer_id)
-        .where(Task.assignee_id == user_id, Task.done_at.is_(None), Task.due_on <= on)
+        .where(Task.assignee_id.in_(user_ids), Task.done_at.is_(None), Task.due_on <= on)
         .order_by(Task.due_on, Task.id)
         .limit(limit)
     )
-    for due, title, project, customer in ctx.session.execute(tasks):
-        found.append(Reminder(due, "task", f"{project}: {title}", customer, SOURCE))
+    for due, title, project, customer, person in ctx.session.execute(tasks):
+        found.append(Reminder(due, "task", f"{project}: {title}", customer, SOURCE, person))
     late = (
-        select(Project.expected_close, Project.name, Customer.name)
+        select(Project.expected_close, Project.name, Customer.name, Project.owner_id)
         .join(Customer, Customer.id == Project.customer_id)
         .where(
-            Project.owner_id == user_id, Project.closed_at.is_(None), Project.expected_close < on
+            Project.owner_id.in_(user_ids),
+            Project.closed_at.is_(None),
+            Project.expected_close < on,
         )
         .order_by(Project.expected_close, Project.id)
         .limit(limit)
     )
-    for close, name, customer in ctx.session.execute(late):
+    for close, name, customer, person in ctx.session.execute(late):
         found.append(
             Reminder(
                 close,
@@ -150,6 +152,7 @@ def crm_collect_reminders(
                 f"{name}: expected to close {close}; update or close it",
                 customer,
                 SOURCE,
+                person,
             )
         )
     return found

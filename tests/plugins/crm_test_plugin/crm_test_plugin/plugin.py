@@ -204,14 +204,18 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 
 @hookimpl
-def crm_collect_reminders(ctx: Context, user_id: int, on: date) -> Iterable[Reminder]:
+def crm_collect_reminders(ctx: Context, user_ids: Sequence[int], on: date) -> Iterable[Reminder]:
+    """Takes no `limit`: the core trims its list."""
     CALLS.append(("crm_collect_reminders", None))
     rows = ctx.session.execute(
-        select(Note.text, Customer.name)
+        select(Note.text, Customer.name, Customer.owner_id)
         .join(Customer, Customer.id == Note.customer_id)
-        .where(Note.text.startswith("TODO"), Customer.owner_id == user_id)
+        .where(Note.text.startswith("TODO"), Customer.owner_id.in_(user_ids))
     )
-    return [Reminder(on, "note", text, name, source="test_plugin") for text, name in rows]
+    return [
+        Reminder(on, "note", text, name, source="test_plugin", person_id=owner)
+        for text, name, owner in rows
+    ]
 
 
 #: Digests handed to this plugin, as (login, text): a stand-in for a mail server.
