@@ -1,0 +1,47 @@
+"""CI's smoke run of the benchmarks: `bench/run_all.py --smoke` at 20,000 customers on SQLite and
+PostgreSQL. It checks that every script still runs and prints every figure; it asserts no time
+(figures come from full runs, recorded in docs/benchmarks.md)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+FIGURES = (
+    "generate the world of 20,000 customers",
+    "customer page of 50 at any depth, top manager: p95",
+    "name prefix search (6 characters), first 50: p95",
+    "phone prefix search (7 characters), first 50: p95",
+    "count visible customers, capped at 10,000, top manager",
+    "report orders: month x salesperson x industry (top manager)",
+    "report interactions: day x salesperson (top manager)",
+    "dashboard page (top manager)",
+    "transfer a leaver's book of 1,000 customers with their records",
+    "import 20,000 customers from .csv",
+    "import 4,000 customers from .xlsx",
+)
+
+
+@pytest.mark.crm_bench
+def test_every_benchmark_runs_at_a_small_size(crm_postgres: object) -> None:
+    if crm_postgres is None:
+        pytest.skip("PostgreSQL server not available")
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "run_all.py"), "--customers", "20000", "--smoke"],
+        capture_output=True,
+        text=True,
+        timeout=900,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    for backend in ("sqlite", "postgresql"):
+        for figure in FIGURES:
+            assert f"[{backend}] {figure}" in done.stdout, (backend, figure)
+    assert "[sqlite] hook call with 3 implementation(s)" in done.stdout
+    assert "<!-- bench:begin -->" in done.stdout  # the table it would write
