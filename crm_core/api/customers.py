@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import builtins
+import itertools
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -24,7 +26,7 @@ from crm_core.api.common import (
 from crm_core.context import Context
 from crm_core.errors import ValidationError
 from crm_core.models import Customer, User
-from crm_core.services import customers, sections, transfer
+from crm_core.services import customers, duplicates, sections, transfer
 from crm_core.services.sections import Section
 from crm_core.services.transfer import TransferResult
 
@@ -176,6 +178,14 @@ class Customers:
             limit=check_limit(limit),
         )
         return page_of(self._records(found), limit, lambda r: r.id)
+
+    def duplicates(
+        self, threshold: float = 80.0, limit: int | None = None
+    ) -> builtins.list[duplicates.DuplicatePair]:
+        """Pairs of customers you may see whose names are nearly the same (0-100 score)."""
+        if not 50 <= threshold <= 100:
+            raise ValidationError("the threshold is a similarity from 50 to 100")
+        return list(itertools.islice(duplicates.scan(self._ctx, threshold), limit))
 
     def count(self, query: CustomerQuery | None = None) -> customers.VisibleCount:
         """How many customers you may see match: exact up to 10,000, then "10,000+"."""

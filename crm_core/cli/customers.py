@@ -13,6 +13,16 @@ from crm_core.cli.output import emit, emit_object, format_option, page_options
 from crm_core.errors import ValidationError
 from crm_core.models import KINDS
 
+DUPLICATE_COLUMNS = [
+    "score",
+    "first_id",
+    "first_name",
+    "first_owner",
+    "second_id",
+    "second_name",
+    "second_owner",
+]
+
 COLUMNS = ["id", "name", "kind", "level", "industry", "region", "phone", "owner"]
 
 
@@ -125,6 +135,24 @@ def customers_group() -> click.Group:
             page = desk.customers.list(query, after=after_id, limit=limit)
             extra = [f.name for f in desk.fields.list("customers")]
         emit([record(c, extra) for c in page], fmt, [*COLUMNS, *extra])
+
+    @group.command("duplicates")
+    @click.option(
+        "--threshold",
+        type=click.FloatRange(50, 100),
+        default=80.0,
+        show_default=True,
+        help="How alike two names must be, 50-100 (one character off in six scores 83).",
+    )
+    @click.option("--limit", type=click.IntRange(1), default=200, show_default=True)
+    @format_option
+    @pass_app
+    def duplicates_(app: App, threshold: float, limit: int, fmt: str) -> None:
+        """Pairs of customers you may see whose names are nearly the same (typos, near-synonyms).
+        疑似重复客户。"""
+        with app.desk() as desk:
+            pairs = desk.customers.duplicates(threshold, limit)
+        emit([attrs.asdict(pair) for pair in pairs], fmt, DUPLICATE_COLUMNS)
 
     @group.command("show")
     @click.argument("ref")
