@@ -3,8 +3,8 @@ which the exact name key cannot catch.
 
 Comparing every pair of a million names is 5 * 10^11 comparisons. The scan blocks instead: a
 name is filed under the first four letters of its core (the name after its place: "杭州华远科技"
--> "华远科技") and under those four with each one left out, so "华远科技" and "华源科技" meet under
-"华科技". Names with different numbers never pair, so the numbers are part of the block. Within a
+-> "华远科技") and, in four more passes, under those four with one left out, so "华远科技" and
+"华源科技" meet under "华科技". Names with different numbers never pair, so the numbers are part of the block. Within a
 block, rapidfuzz scores all pairs in C++ on every core (`process.cdist`). Only visible customers are read, so a salesperson finds the duplicates
 among their own customers and the pool, and an admin finds them all.
 """
@@ -64,20 +64,23 @@ def core_of(key: str) -> str:
     return key.removeprefix("市").removeprefix("省")
 
 
-def blocking_keys(key: str) -> set[tuple[str, tuple[str, ...]]]:
-    """Where a name is looked for: its core's first four letters, and those four with each one
-    left out (so a typo, a missing or an extra character still meets), with its numbers (names
-    whose numbers differ are never paired, so they need never meet)."""
-    numbers = tuple(_DIGITS.findall(key))
+def blocking_key(key: str, left_out: int | None) -> str:
+    """Where a name is looked for in one pass: its core's first four letters (with the letter at
+    `left_out` left out, so a typo, a missing or an extra character still meets), then its
+    numbers (names whose numbers differ are never paired, so they need never meet)."""
     letters = _DIGITS.sub("", core_of(key))[:4]
-    variants = {letters} | {letters[:i] + letters[i + 1 :] for i in range(len(letters))}
-    return {(variant, numbers) for variant in variants if variant}
+    if left_out is not None:
+        letters = letters[:left_out] + letters[left_out + 1 :]
+    return letters + "#" + "-".join(_DIGITS.findall(key))
 
 
 def scan(ctx: Context, threshold: float = 80.0) -> Iterator[DuplicatePair]:
     """Pairs of visible customers whose name keys score at least `threshold` (0-100, rapidfuzz's
     normalised Indel similarity), best first within each block. Names whose numbers differ
-    ("3号店" and "5号店") are different companies and never paired."""
+    ("3号店" and "5号店") are different companies and never paired.
+
+    Five passes (the whole four letters, then each one left out) keep one grouping in memory at
+    a time."""
     names = [
         _Name(cid, key, name, login)
         for cid, key, name, login in ctx.session.execute(
@@ -86,48 +89,62 @@ def scan(ctx: Context, threshold: float = 80.0) -> Iterator[DuplicatePair]:
             .execution_options(yield_per=50_000)
         )
     ]
-    blocks: dict[tuple[str, tuple[str, ...]], list[int]] = defaultdict(list)
-    for index, item in enumerate(names):
-        for block in blocking_keys(item.key):
-            blocks[block].append(index)
     seen: set[tuple[int, int]] = set()
-    for members in blocks.values():
-        if len(members) < 2:
-            continue
-        for score, first, second in _block_pairs([names[m] for m in members], threshold):
-            if (first.id, second.id) in seen:
+    for left_out in (None, 0, 1, 2, 3):
+        blocks: dict[str, list[_Name]] = defaultdict(list)
+        for item in names:
+            blocks[blocking_key(item.key, left_out)].append(item)
+        for members in blocks.values():
+            if len(members) < 2:
                 continue
-            seen.add((first.id, second.id))
-            yield DuplicatePair(
-                float(score),
-                first.id,
-                first.name,
-                first.owner,
-                second.id,
-                second.name,
-                second.owner,
-            )
+            for score, first, second in _block_pairs(members, threshold):
+                if (first.id, second.id) in seen:
+                    continue
+                seen.add((first.id, second.id))
+                yield DuplicatePair(
+                    round(float(score), 1),
+                    first.id,
+                    first.name,
+                    first.owner,
+                    second.id,
+                    second.name,
+                    second.owner,
+                )
 
 
-def _block_pairs(members: Sequence[_Name], threshold: float) -> Iterator[tuple[int, _Name, _Name]]:
+#: Below this many names a block is compared pair by pair (cdist's set-up costs more).
+SMALL_BLOCK = 24
+
+
+def _block_pairs(members: Sequence[_Name], threshold: float) -> Iterator[tuple[float, _Name, _Name]]:
     """(score, first, second) for every pair of the block at or above the threshold, the lower
     id first and the best score first; compared in tiles of BLOCK_LIMIT names, so a large block
     costs time, not memory."""
     keys = [item.key for item in members]
     found = []
+    if len(members) < SMALL_BLOCK:
+        for row in range(len(keys)):
+            for column in range(row + 1, len(keys)):
+                score = fuzz.ratio(keys[row], keys[column], score_cutoff=threshold)
+                if score:
+                    a, b = sorted((members[row], members[column]), key=lambda m: m.id)
+                    found.append((float(score), a, b))
+        found.sort(key=lambda f: -f[0])
+        yield from found
+        return
     for start in range(0, len(keys), BLOCK_LIMIT):
         scores = process.cdist(
             keys[start : start + BLOCK_LIMIT],
             keys[start:],
             scorer=fuzz.ratio,
             score_cutoff=threshold,
-            dtype="uint8",
+            dtype="float32",
             workers=-1,
         )
         for i, j in zip(*scores.nonzero(), strict=True):
             row, column = start + int(i), start + int(j)
             if row < column:
                 a, b = sorted((members[row], members[column]), key=lambda m: m.id)
-                found.append((int(scores[i, j]), a, b))
+                found.append((float(scores[i, j]), a, b))
     found.sort(key=lambda f: -f[0])
     yield from found
