@@ -41,6 +41,7 @@ from crm_core.imports.pipeline import ImportOptions, ImportRejected, ImportResul
 from crm_core.picklists import Choice
 from crm_core.rules.store import RuleSpec, Trial
 from crm_core.services.customers import VisibleCount
+from crm_core.services.duplicates import DuplicatePair
 from crm_core.services.reports import ReportTable
 from crm_core.services.sections import Section
 from crm_core.services.transfer import TransferResult
@@ -62,6 +63,7 @@ __all__ = [
     "DayCount",
     "Desk",
     "DuplicateError",
+    "DuplicatePair",
     "Exchange",
     "ExportResult",
     "FieldRecord",

@@ -116,7 +116,9 @@ def scan(ctx: Context, threshold: float = 80.0) -> Iterator[DuplicatePair]:
 SMALL_BLOCK = 24
 
 
-def _block_pairs(members: Sequence[_Name], threshold: float) -> Iterator[tuple[float, _Name, _Name]]:
+def _block_pairs(
+    members: Sequence[_Name], threshold: float
+) -> Iterator[tuple[float, _Name, _Name]]:
     """(score, first, second) for every pair of the block at or above the threshold, the lower
     id first and the best score first; compared in tiles of BLOCK_LIMIT names, so a large block
     costs time, not memory."""
