@@ -95,14 +95,17 @@ def _rows(
                 f"reminder {item.kind!r} from {item.source} names no person_id, but "
                 "crm_collect_reminders was asked about several people"
             )
+        if item.person_id is not None and item.person_id not in logins:
+            raise PluginError(
+                f"reminder {item.kind!r} from {item.source} is for user {item.person_id}, "
+                "who was not asked about"
+            )
     items = _earliest_of_each_kind(found, limit)
     return [
         {
             "due_on": r.due_on.isoformat(),
             "overdue_days": (on - r.due_on).days,
-            "person": logins.get(r.person_id, people[0].login)
-            if r.person_id is not None
-            else people[0].login,
+            "person": people[0].login if r.person_id is None else logins[r.person_id],
             "kind": r.kind,
             "customer": r.customer,
             "what": r.what,
