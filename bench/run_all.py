@@ -410,20 +410,22 @@ def run_backend(backend: str, args: argparse.Namespace, scratch: Path) -> Bench:
         server.start()
         url = server.create_database("bench")
     else:
-        url = f"sqlite:///{scratch / 'world.db'}"
+        url = f"sqlite:///{args.sqlite_world or scratch / 'world.db'}"
     deployment = Deployment(url, PluginCatalog())
     rng = Random(8)
     samples = 40 if args.smoke else 200
     try:
         started = time.perf_counter()
-        World(
-            deployment,
-            Sizes.for_customers(args.customers),
-            say=lambda line: print(f"[{backend}] {line}", flush=True),
-        ).build()
-        bench.add(
-            f"generate the world of {args.customers:,} customers", time.perf_counter() - started
-        )
+        if deployment.exists() and _has_customers(deployment):
+            print(f"[{backend}] reusing the world in {url}", flush=True)
+        else:
+            World(
+                deployment,
+                Sizes.for_customers(args.customers),
+                say=lambda line: print(f"[{backend}] {line}", flush=True),
+            ).build()
+            seconds = time.perf_counter() - started
+            bench.add(f"generate the world of {args.customers:,} customers", seconds)
         lists(deployment, bench, rng, samples)
         search(deployment, bench, rng, samples)
         counts(deployment, bench)
@@ -437,6 +439,11 @@ def run_backend(backend: str, args: argparse.Namespace, scratch: Path) -> Bench:
         hook_dispatch(bench, 20_000 if args.smoke else 200_000)
     imports(None, bench, args.import_rows, 500 if args.smoke else 3_000, backend == "postgresql")
     return bench
+
+
+def _has_customers(deployment: Deployment) -> bool:
+    with deployment.work("admin") as ctx:
+        return bool(ctx.session.scalar(select(func.count()).select_from(Customer)))
 
 
 def markdown(benches: list[Bench], args: argparse.Namespace) -> str:
@@ -496,6 +503,12 @@ def main() -> int:
     )
     parser.add_argument(
         "--smoke", action="store_true", help="few samples, and docs/benchmarks.md is left alone"
+    )
+    parser.add_argument(
+        "--sqlite-world",
+        type=Path,
+        help="keep the SQLite world in this file; measure the one already there instead of "
+        "generating it again (only once: the transfer benchmark changes it)",
     )
     args = parser.parse_args()
     args.import_rows = args.import_rows or args.customers

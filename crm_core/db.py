@@ -57,6 +57,10 @@ def sqlite_path(url: str) -> str | None:
     return None if database in {"", ":memory:"} else database
 
 
+#: Address space SQLite may map per connection (virtual memory, not memory used).
+SQLITE_MMAP_BYTES = 1 << 30
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "sqlite":
@@ -73,6 +77,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Read the file through a memory map: a report scanning a million rows otherwise spends
+        # a third of its time copying pages from the OS cache into SQLite's small page cache.
+        cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

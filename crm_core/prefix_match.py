@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Boolean, literal
+from sqlalchemy import String, and_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ColumnElement
@@ -21,31 +21,27 @@ from sqlalchemy.sql.elements import ColumnElement
 _TOP = "\U0010ffff"
 
 
-class StartsWith(ColumnElement[bool]):
-    """`column` starts with `prefix` (compiled per dialect, below)."""
+class InCodePointOrder(ColumnElement[str]):
+    """A text column compared by code point: as it is on SQLite, `COLLATE "C"` on PostgreSQL."""
 
-    type = Boolean()
-    inherit_cache = False  # compiled per statement: the bound values live outside the cache key
+    type = String()
+    inherit_cache = False  # the wrapped column is not part of a cache key
 
-    def __init__(self, column: Any, prefix: str) -> None:
+    def __init__(self, column: Any) -> None:
         self.column = column
-        self.low = literal(prefix)
-        self.high = literal(prefix + _TOP)
 
 
-def starts_with(column: Any, prefix: str) -> StartsWith:
-    return StartsWith(column, prefix)
+@compiles(InCodePointOrder)
+def _compile_plain(element: InCodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
+    return str(compiler.process(element.column, **kw))
 
 
-@compiles(StartsWith)
-def _compile_binary(element: StartsWith, compiler: SQLCompiler, **kw: Any) -> str:
-    column = compiler.process(element.column, **kw)
-    low, high = compiler.process(element.low, **kw), compiler.process(element.high, **kw)
-    return f"({column} >= {low} AND {column} < {high})"
+@compiles(InCodePointOrder, "postgresql")
+def _compile_postgresql(element: InCodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
+    return f'{compiler.process(element.column, **kw)} COLLATE "C"'
 
 
-@compiles(StartsWith, "postgresql")
-def _compile_postgresql(element: StartsWith, compiler: SQLCompiler, **kw: Any) -> str:
-    column = f'{compiler.process(element.column, **kw)} COLLATE "C"'
-    low, high = compiler.process(element.low, **kw), compiler.process(element.high, **kw)
-    return f"({column} >= {low} AND {column} < {high})"
+def starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
+    """`column` starts with `prefix`, as a range an index on the column can answer."""
+    ordered = InCodePointOrder(column)
+    return and_(ordered >= prefix, ordered < prefix + _TOP)

@@ -85,7 +85,9 @@ def _pg_date_month(element: date_month, compiler: Any, **kw: Any) -> str:
 
 @compiles(date_month, "sqlite")
 def _sqlite_date_month(element: date_month, compiler: Any, **kw: Any) -> str:
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+    # SQLAlchemy stores a DATE as 'YYYY-MM-DD' text on SQLite: the month is its first seven
+    # characters, which costs far less per row than strftime's date parsing.
+    return f"substr({compiler.process(element.clauses, **kw)}, 1, 7)"
 
 
 class elapsed_days(FunctionElement[float]):
