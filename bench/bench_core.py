@@ -24,6 +24,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from sqlalchemy import func, select
+from throwaway import database
 
 from crm_core.deployment import Deployment
 from crm_core.models import Customer, Interaction, User
@@ -57,18 +58,7 @@ def main() -> int:
     args = parser.parse_args()
 
     scratch = Path(tempfile.mkdtemp(prefix="crm-bench-"))
-    server = None
-    if args.postgres:
-        from crm_core.testing import PostgresServer, _pg_bindir
-
-        bindir = _pg_bindir()
-        if bindir is None:
-            sys.exit("PostgreSQL binaries not found")
-        server = PostgresServer(bindir)
-        server.start()
-        url = server.create_database("bench")
-    else:
-        url = args.db or f"sqlite:///{scratch / 'bench.db'}"
+    url, server = database(args.postgres, "bench", scratch, args.db)
     deployment = Deployment(url, PluginCatalog(entry_point_list=[]))
     try:
         print(

@@ -20,6 +20,7 @@ from pathlib import Path
 from random import Random
 
 from rapidfuzz import fuzz
+from throwaway import database
 from world import CITIES, TRADES
 
 from crm_core.bulk import insert_rows
@@ -69,18 +70,8 @@ def main() -> int:
     parser.add_argument("--postgres", action="store_true")
     parser.add_argument("--sample", type=int, default=3_000, help="names for the naive all-pairs")
     args = parser.parse_args()
-    server = None
-    if args.postgres:
-        from crm_core.testing import PostgresServer, _pg_bindir
-
-        bindir = _pg_bindir()
-        if bindir is None:
-            sys.exit("PostgreSQL binaries not found")
-        server = PostgresServer(bindir)
-        server.start()
-        url = server.create_database("dups")
-    else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp(prefix='crm-bench-dups-')) / 'dups.db'}"
+    scratch = Path(tempfile.mkdtemp(prefix="crm-bench-dups-"))
+    url, server = database(args.postgres, "dups", scratch)
     deployment = Deployment(url, PluginCatalog(entry_point_list=[]))
     try:
         rollout.initialise(deployment)

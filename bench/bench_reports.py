@@ -23,6 +23,7 @@ from random import Random
 
 from bench_core import report, timed
 from sqlalchemy import func, select
+from throwaway import database
 
 from crm_core.bulk import insert_rows
 from crm_core.db import table_of
@@ -148,18 +149,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="crm-bench-"))
-    server = None
-    if args.postgres:
-        from crm_core.testing import PostgresServer, _pg_bindir
-
-        bindir = _pg_bindir()
-        if bindir is None:
-            sys.exit("PostgreSQL binaries not found")
-        server = PostgresServer(bindir)
-        server.start()
-        url = server.create_database("bench")
-    else:
-        url = args.db or f"sqlite:///{scratch / 'bench.db'}"
+    url, server = database(args.postgres, "bench", scratch, args.db)
     deployment = Deployment(url, PluginCatalog())
     try:
         print(

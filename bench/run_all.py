@@ -42,6 +42,7 @@ from crm_core.plugins import HookRelay, PluginCatalog, make_plugin_manager
 from crm_core.services import customers, dashboard, reports, transfer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from throwaway import database
 from world import Sizes, World
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -388,6 +389,35 @@ def imports(
                 )
 
 
+def duplicate_scan(bench: Bench, customers: int, sample: int, postgres: bool) -> None:
+    """bench/bench_duplicates.py in a child: its own realistic names, with planted duplicates."""
+    command = [
+        sys.executable,
+        str(ROOT / "bench" / "bench_duplicates.py"),
+        "--customers",
+        str(customers),
+        "--sample",
+        str(sample),
+    ]
+    if postgres:
+        command.append("--postgres")
+    done = subprocess.run(command, capture_output=True, text=True, check=True)
+    line = done.stdout.strip().splitlines()[-1]
+    found = re.search(
+        r": ([\d.]+) s, ([\d,]+) pairs, ([\d,]+) of ([\d,]+) planted found, peak ([\d,]+) MB; .* -> ([\d,]+) s projected",
+        line,
+    )
+    assert found, line
+    seconds, pairs, caught, planted, peak, naive = found.groups()
+    bench.add(
+        f"fuzzy duplicate scan of {customers:,} customers",
+        float(seconds),
+        baseline=float(naive.replace(",", "")),
+        target="≤ 60 s",
+        detail=f"{caught} of {planted} planted duplicates found, {pairs} pairs, peak {peak} MB; naive: all pairs, projected",
+    )
+
+
 def _rate(line: str) -> float:
     found = re.search(r"([\d,]+) rows/s", line)
     assert found, line
@@ -399,17 +429,8 @@ def _rate(line: str) -> float:
 
 def run_backend(backend: str, args: argparse.Namespace, scratch: Path) -> Bench:
     bench = Bench(backend)
-    server = None
-    if backend == "postgresql":
-        from crm_core.testing import PostgresServer, _pg_bindir
-
-        bindir = _pg_bindir()
-        if bindir is None:
-            sys.exit("PostgreSQL binaries not found (pg_config --bindir)")
-        server = PostgresServer(bindir)
-        server.start()
-        url = server.create_database("bench")
-    else:
+    url, server = database(backend == "postgresql", "bench", scratch, None)
+    if backend == "sqlite":
         url = f"sqlite:///{args.sqlite_world or scratch / 'world.db'}"
     deployment = Deployment(url, PluginCatalog())
     rng = Random(8)
@@ -438,6 +459,7 @@ def run_backend(backend: str, args: argparse.Namespace, scratch: Path) -> Bench:
     if backend == "sqlite":
         hook_dispatch(bench, 20_000 if args.smoke else 200_000)
     imports(None, bench, args.import_rows, 500 if args.smoke else 3_000, backend == "postgresql")
+    duplicate_scan(bench, args.customers, 300 if args.smoke else 3_000, backend == "postgresql")
     return bench
 
 

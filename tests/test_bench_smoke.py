@@ -24,6 +24,7 @@ FIGURES = (
     "transfer a leaver's book of 1,000 customers with their records",
     "import 20,000 customers from .csv",
     "import 4,000 customers from .xlsx",
+    "fuzzy duplicate scan of 20,000 customers",
 )
 
 
