@@ -8,7 +8,6 @@ the others keep working.
 
 from __future__ import annotations
 
-import functools
 import graphlib
 import importlib
 import traceback
@@ -210,22 +209,24 @@ class HookRelay:
 
     def __getattr__(self, hook_name: str) -> Callable[..., Any]:
         caller = getattr(self.pm.hook, hook_name)
-        bound = functools.partial(self._call, hook_name, caller)
-        # Kept on the instance, so the next call skips this lookup (the hook caller object is
-        # the plugin manager's own and sees plugins registered later).
-        self.__dict__[hook_name] = bound
-        return bound
+        relay = self
 
-    def _call(self, hook_name: str, caller: Any, **kwargs: Any) -> Any:
-        try:
-            return caller(**kwargs)
-        except CrmError as exc:
-            if exc.plugin is None:
-                blamed = self.blame(exc, caller)
-                exc.plugin = None if blamed == CORE else blamed
-            raise
-        except Exception as exc:
-            raise PluginHookError(self.blame(exc, caller) or "unknown", hook_name, exc) from exc
+        def call(**kwargs: Any) -> Any:
+            try:
+                return caller(**kwargs)
+            except CrmError as exc:
+                if exc.plugin is None:
+                    blamed = relay.blame(exc, caller)
+                    exc.plugin = None if blamed == CORE else blamed
+                raise
+            except Exception as exc:
+                blamed = relay.blame(exc, caller) or "unknown"
+                raise PluginHookError(blamed, hook_name, exc) from exc
+
+        # Kept on the instance, so the next call skips this lookup and the partial-and-method
+        # hop (the hook caller is the plugin manager's own and sees plugins registered later).
+        self.__dict__[hook_name] = call
+        return call
 
     def blame(self, exc: BaseException, caller: Any = None) -> str | None:
         """The plugin whose hook implementation (or module) is deepest in the traceback."""
