@@ -481,7 +481,7 @@ def markdown(benches: list[Bench], args: argparse.Namespace) -> str:
         "| operation | "
         + " | ".join(b.backend for b in benches)
         + " | naive ("
-        + benches[0].backend
+        + " / ".join(b.backend for b in benches)
         + ") | ratio | target |",
         "|---|" + "---|" * len(benches) + "---|---|---|",
     ]
@@ -490,11 +490,10 @@ def markdown(benches: list[Bench], args: argparse.Namespace) -> str:
         found = [next((f for f in b.figures if f.label == label), None) for b in benches]
         first = next(f for f in found if f is not None)
         cells = [f.shown(f.value) if f else "" for f in found]
+        naive = " / ".join(f.shown(f.baseline) for f in found if f and f.baseline)
         ratios = " / ".join(f.ratio() for f in found if f and f.ratio())
         lines.append(
-            f"| {label} | "
-            + " | ".join(cells)
-            + f" | {first.shown(first.baseline)} | {ratios} | {first.target} |"
+            f"| {label} | " + " | ".join(cells) + f" | {naive} | {ratios} | {first.target} |"
         )
     lines += ["", END]
     return "\n".join(lines)

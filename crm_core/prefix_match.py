@@ -1,47 +1,45 @@
-"""`starts_with(column, prefix)`: a prefix condition that an ordinary index on the column answers
-as a range scan, on SQLite and on PostgreSQL whatever the database's collation.
+"""`starts_with(column, prefix)`: a prefix condition that an index on the column answers as a
+range scan, with a row estimate the planner can trust.
 
-`LIKE 'x%'` uses an index only under conditions that differ per database (SQLite: a NOCASE index
-or `case_sensitive_like`; PostgreSQL: `text_pattern_ops` or the C collation). A range
-`col >= 'x' AND col < 'x' || U+10FFFF` does, as long as it compares code points: SQLite's BINARY
-collation does; on PostgreSQL the column is compared `COLLATE "C"`, and migration 0005 adds the
-matching expression indexes (`ix_crm_customer_name_key_c`, `ix_crm_customer_phone_key_c`).
+The condition is `col >= 'abc' AND col < 'abd'`: the prefix, and the smallest string above
+everything that starts with it. It is right when the column compares by code point: SQLite's
+BINARY collation does, and on PostgreSQL the key columns have the C collation
+(`crm_core.models.customers.key_text`, migration 0005).
+
+Not `LIKE 'abc%'`: SQLite uses an index for it only with a NOCASE index or
+`case_sensitive_like`, and PostgreSQL estimates it at about 1% of the table whatever the prefix,
+so it walks the primary key past a million rows for a prefix that matches a thousand. Not an
+upper bound of 'abc' + U+10FFFF either: that too gets a default guess instead of the histogram.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, and_
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy import and_
 from sqlalchemy.sql.elements import ColumnElement
 
-#: The highest code point: every string that starts with the prefix sorts below prefix + this.
-_TOP = "\U0010ffff"
+_LAST = 0x10FFFF
+_SURROGATES = range(0xD800, 0xE000)
 
 
-class InCodePointOrder(ColumnElement[str]):
-    """A text column compared by code point: as it is on SQLite, `COLLATE "C"` on PostgreSQL."""
-
-    type = String()
-    inherit_cache = False  # the wrapped column is not part of a cache key
-
-    def __init__(self, column: Any) -> None:
-        self.column = column
-
-
-@compiles(InCodePointOrder)
-def _compile_plain(element: InCodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
-    return str(compiler.process(element.column, **kw))
-
-
-@compiles(InCodePointOrder, "postgresql")
-def _compile_postgresql(element: InCodePointOrder, compiler: SQLCompiler, **kw: Any) -> str:
-    return f'{compiler.process(element.column, **kw)} COLLATE "C"'
+def successor(prefix: str) -> str | None:
+    """The smallest string greater than every string that starts with `prefix` (None: there is
+    none, the prefix is all U+10FFFF)."""
+    text = prefix
+    while text:
+        code = ord(text[-1]) + 1
+        if code in _SURROGATES:
+            code = _SURROGATES.stop
+        if code <= _LAST:
+            return text[:-1] + chr(code)
+        text = text[:-1]
+    return None
 
 
 def starts_with(column: Any, prefix: str) -> ColumnElement[bool]:
     """`column` starts with `prefix`, as a range an index on the column can answer."""
-    ordered = InCodePointOrder(column)
-    return and_(ordered >= prefix, ordered < prefix + _TOP)
+    above = successor(prefix)
+    if above is None:
+        return column >= prefix  # type: ignore[no-any-return]
+    return and_(column >= prefix, column < above)

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.types import TypeEngine
 
 from crm_core.db import Base
 from crm_core.models.scoping import OwnerScoped
@@ -13,6 +14,13 @@ from crm_core.types import UTCDateTime, utcnow
 
 KINDS = ("customer", "supplier", "partner", "agent", "competitor")
 DEFAULT_LEVEL = "lead"
+
+
+def key_text(length: int) -> TypeEngine[str]:
+    """A machine key (normalised name, phone digits): ordered by code point everywhere, so an
+    index range answers a prefix search (crm_core.prefix_match). SQLite compares code points
+    already; on PostgreSQL the column gets the C collation (migration 0005)."""
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
 
 
 class Customer(OwnerScoped, Base):
@@ -30,13 +38,6 @@ class Customer(OwnerScoped, Base):
             sqlite_where=text("phone_key IS NOT NULL"),
             postgresql_where=text("phone_key IS NOT NULL"),
         ),
-        # Prefix search compares the keys COLLATE "C" on PostgreSQL (crm_core.prefix_match).
-        Index("ix_crm_customer_name_key_c", text('name_key COLLATE "C"')).ddl_if(
-            dialect="postgresql"
-        ),
-        Index("ix_crm_customer_phone_key_c", text('phone_key COLLATE "C"')).ddl_if(
-            dialect="postgresql"
-        ),
         Index("ix_crm_customer_owner_id_id", "owner_id", "id"),
         Index("ix_crm_customer_level", "level"),
         Index("ix_crm_customer_kind", "kind"),
@@ -46,13 +47,13 @@ class Customer(OwnerScoped, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
-    name_key: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(key_text(200))
     kind: Mapped[str] = mapped_column(String(16), default="customer")
     level: Mapped[str] = mapped_column(String(32), default=DEFAULT_LEVEL)
     industry: Mapped[str | None] = mapped_column(String(64), index=True)
     region: Mapped[str | None] = mapped_column(String(64), index=True)
     phone: Mapped[str | None] = mapped_column(String(64))
-    phone_key: Mapped[str | None] = mapped_column(String(32))
+    phone_key: Mapped[str | None] = mapped_column(key_text(32))
     address: Mapped[str | None] = mapped_column(String(300))
     notes: Mapped[str | None] = mapped_column(Text)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"))

@@ -21,7 +21,6 @@ from crm_core.models import KINDS, Customer, OwnershipPeriod, User
 from crm_core.normalize import name_key, phone_key
 from crm_core.prefix_match import starts_with
 from crm_core.services.common import require_manages, user_by_login
-from crm_core.visibility import not_index_driving
 
 EDITABLE = ("name", "kind", "level", "industry", "region", "phone", "address", "notes")
 _customers = table_of(Customer)
@@ -312,12 +311,14 @@ def list_page(
 ) -> Sequence[tuple[Customer, str | None]]:
     """One page of visible customers in id order after `after_id` (keyset pagination)."""
     custom = custom_fields.where_clauses(ctx, "customers", where.custom) if where.custom else []
-    order = Customer.id
+    order: Any = Customer.id
     if where.prefix and count_visible(ctx, where, cap=DENSE_PREFIX).exact:
         # A rare prefix: read its few rows from the key indexes and sort them. Walking the
-        # primary key (SQLite's plan when it cannot see the range is narrow) would read every
-        # row. A common prefix keeps that walk: its matches are dense, so 50 come quickly.
-        order = not_index_driving(Customer.id)
+        # primary key, which both planners prefer for ORDER BY id LIMIT 50, reads every row
+        # when the matches sit together at the far end (ids and keys correlate after a sorted
+        # import). `id + 0` keeps the primary key out of it. A common prefix keeps the walk:
+        # its matches are dense, so 50 come quickly.
+        order = Customer.id + 0
     query = (
         select(Customer, User.login)
         .outerjoin(User, User.id == Customer.owner_id)
