@@ -59,12 +59,6 @@ def _unary_plus(element: _not_index_driving, compiler: Any, **kw: Any) -> str:
     return f"+{compiler.process(element.clauses, **kw)}"
 
 
-def not_index_driving(column: Any) -> Any:
-    """`column` in a form SQLite will not walk an index of (to order or range over); as is
-    elsewhere. For a query that another, more selective index should drive."""
-    return _not_index_driving(column)
-
-
 def owner_is_visible(owner_id: Any, actor_id: int, *, driving: bool = False) -> ColumnElement[bool]:
     """SQL: the row owned by `owner_id` is visible to the (non-admin) user `actor_id`.
 

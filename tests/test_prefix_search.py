@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from crm_core.api import Crm, CustomerQuery, NewCustomer
+from crm_core.prefix_match import successor
 from crm_core.services import customers
 from tests.conftest import Org
 
@@ -89,3 +90,11 @@ def test_cli_prefix_and_count(crm: Crm, crm_cli) -> None:  # type: ignore[no-unt
     assert {c["name"] for c in listed.json()} == {"杭州华远科技有限公司", "杭州华远物流有限公司"}
     counted = crm_cli("customers", "list", "--prefix", "杭州", "--count", as_login="sh_sales1")
     assert (counted.exit_code, counted.output.strip()) == (0, "3")
+
+
+def test_the_range_ends_at_the_smallest_string_above_the_prefix() -> None:
+    assert successor("abc") == "abd"
+    assert successor("杭州") == "杭" + chr(ord("州") + 1)
+    assert successor("a\U0010ffff") == "b"  # the last code point carries into the one before
+    assert successor("\U0010ffff") is None  # nothing is above: the range has no upper end
+    assert successor("x\ud7ff") == "x\ue000"  # surrogates are not characters: skipped

@@ -9,7 +9,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from crm_core.deployment import Deployment
+from crm_core.errors import PluginError
+from crm_core.plugins import HookRelay
 from crm_core.services import customers, dashboard, interactions, reminders, rollout
 from crm_core.testing import CliResult
 from crm_test_plugin import plugin as test_plugin
@@ -171,3 +175,20 @@ def test_a_managers_whole_team_costs_one_call_per_collector(org: Org) -> None:
         ("crm_collect_reminders", None)
     ] * 2
     assert people(rows) == [("sh_sales1", 3), ("east_sales", 1)]
+
+
+def test_a_team_reminder_must_name_a_person_who_was_asked_about(
+    org: Org, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Asked about several people, a collector's reminder without `person_id`, or for someone
+    else, cannot be attributed: a PluginError, not an item shown under the wrong name."""
+    stranger = org.deployment.resolve_actor("south_sales").id
+    for person in (None, stranger):
+        item = reminders.Reminder(TODAY, "note", "hello", "某客户", "odd_plugin", person)
+
+        def collect(self: HookRelay, hook_name: str, item: object = item, **kwargs: object) -> list:
+            return [item] if hook_name == "crm_collect_reminders" else []
+
+        monkeypatch.setattr(HookRelay, "collect", collect)
+        with pytest.raises(PluginError, match="odd_plugin"), org.work("east_mgr") as ctx:
+            reminders.collect(ctx, TODAY)
