@@ -38,6 +38,14 @@ from crm_core.models import (
     OwnershipPeriod,
     User,
 )
+from crm_core.models.rollups import (
+    CORE_ROLLUPS,
+    CUSTOMERS_BY_SEGMENT,
+    INTERACTIONS_BY_DAY,
+    CustomersBySegment,
+    InteractionsByDay,
+)
+from crm_core.rollups import Rollup
 from crm_core.services import bulk_customers, bulk_records
 from crm_core.services.indicators import Indicator, day_end, share
 from crm_core.services.reminders import Digest, Reminder
@@ -47,8 +55,12 @@ from crm_core.services.reports import (
     Report,
     ReportParam,
     ReportTable,
+    day_key_window,
     last_days,
+    last_months,
     moment_window,
+    month_key_window,
+    rollup_ready,
 )
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec, parse_text, parse_timezone
@@ -123,6 +135,8 @@ SEGMENTS = ("kind", "level", "industry", "region", "owner")
 
 def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     by = params["by"]
+    if rollup_ready(ctx, CUSTOMERS_BY_SEGMENT):
+        return _customers_by_segment_rolled_up(ctx, by, params.get("kind"))
     column = User.login if by == "owner" else getattr(Customer, by)
     query = (
         select(column.label(by), func.count(Customer.id))
@@ -137,7 +151,36 @@ def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
     return ReportTable((by, "count"), rows)
 
 
+def _customers_by_segment_rolled_up(ctx: Context, by: str, kind: str | None) -> ReportTable:
+    row = CustomersBySegment
+    column = User.login if by == "owner" else getattr(row, by)
+    total = func.sum(row.customers)
+    query = (
+        select(column.label(by), total)
+        .select_from(row)
+        .outerjoin(User, User.id == row.owner_id)
+        .group_by(column)
+        .order_by(total.desc(), column)
+    )
+    if kind:
+        query = query.where(row.kind == kind)
+    return ReportTable((by, "count"), [(value, int(n)) for value, n in ctx.session.execute(query)])
+
+
 def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    months = month_key_window(CustomersBySegment.month, params)
+    if months is not None and rollup_ready(ctx, CUSTOMERS_BY_SEGMENT):
+        row = CustomersBySegment
+        rolled = (
+            select(row.month, row.level, func.sum(row.customers))
+            .where(*months)
+            .group_by(row.month, row.level)
+            .order_by(row.month, row.level)
+        )
+        return ReportTable(
+            ("month", "level", "count"),
+            [(m, lvl, int(c)) for m, lvl, c in ctx.session.execute(rolled)],
+        )
     month = local_month(Customer.created_at, str(ctx.settings.get("timezone"))).label("month")
     query = (
         select(month, Customer.level, func.count(Customer.id))
@@ -151,6 +194,18 @@ def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTa
 
 
 def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    if rollup_ready(ctx, INTERACTIONS_BY_DAY):
+        row = InteractionsByDay
+        rolled = (
+            select(row.day, User.login, func.sum(row.interactions))
+            .join(User, User.id == row.user_id)
+            .where(*day_key_window(row.day, params))
+            .group_by(row.day, User.login)
+            .order_by(row.day, User.login)
+        )
+        return ReportTable(
+            ("day", "user", "count"), [(d, u, int(c)) for d, u, c in ctx.session.execute(rolled)]
+        )
     day = local_day(Interaction.occurred_at, str(ctx.settings.get("timezone"))).label("day")
     query = (
         select(day, User.login, func.count(Interaction.id))
@@ -193,7 +248,7 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
             (SINCE, UNTIL),
             title_zh="每月新增客户",
             dashboard=("admin", "manager"),
-            dashboard_params=last_days(365),
+            dashboard_params=last_months(12),
         )
     )
     register(
@@ -388,3 +443,12 @@ def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]
         ],
         order=90,
     )
+
+
+# --- rollups -----------------------------------------------------------------------------------
+
+
+@hookimpl
+def crm_register_rollups(register: Callable[[Rollup], None]) -> None:
+    for rollup in CORE_ROLLUPS:
+        register(rollup)

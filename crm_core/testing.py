@@ -262,11 +262,12 @@ def schema_differences(deployment: Deployment, owners: set[str]) -> list[Any]:
     from crm_core.db import metadata
     from crm_core.migrate import VERSION_TABLE
     from crm_core.plugins import TABLE_OWNER
+    from crm_core.rollups import PREFIX as ROLLUP_PREFIX
 
     def include(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
         if type_ != "table":
             return True
-        if name == VERSION_TABLE:
+        if name == VERSION_TABLE or (name or "").startswith(ROLLUP_PREFIX):
             return False
         table = compare_to if obj is None else obj
         owner = table.info.get(TABLE_OWNER, "crm_core") if table is not None else None

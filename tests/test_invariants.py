@@ -9,7 +9,8 @@ step:
 - every open project is owned by its customer's owner;
 - the dealer's exposure (credit used) equals the model's and never exceeds the limit;
 - stock on hand and reserved equal the model's, and 0 <= reserved <= on hand;
-- a write that succeeded left audit rows, and a refused one left the database as it was.
+- a write that succeeded left audit rows, and a refused one left the database as it was;
+- every rollup equals a fresh aggregation of its source rows.
 
 Each example starts from a copy of one prepared database (a file copy on SQLite, CREATE
 DATABASE ... TEMPLATE on PostgreSQL), so examples are independent and cheap.
@@ -32,6 +33,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select, text
 
+from crm_core import rollups
 from crm_core.actor import SYSTEM
 from crm_core.deployment import Deployment
 from crm_core.errors import CrmError
@@ -312,6 +314,14 @@ class Promises(RuleBasedStateMachine):
         assert used == self.model.exposure <= LIMIT
         assert (on_hand, reserved) == (self.model.on_hand, self.model.reserved)
         assert 0 <= reserved <= on_hand
+
+    @invariant()
+    def rollups_equal_their_source(self) -> None:
+        with self.deployment.work(SYSTEM) as ctx:
+            zone = str(ctx.settings.get("timezone"))
+            connection = ctx.session.connection()
+            for rollup in rollups.registry(ctx.hook):
+                assert rollups.differences(connection, rollup, zone) == 0, rollup.name
 
     def _user_ids(self) -> dict[str, int]:
         with self.deployment.work(SYSTEM) as ctx:

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from crm_core import i18n
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
-from crm_core.errors import PermissionDenied
+from crm_core.errors import CrmError, PermissionDenied
 from crm_core.models import AuditEntry, User
-from crm_core.services import rollout
+from crm_core.services import rollout, rollup_upkeep
 
 
 @click.command()
@@ -71,6 +71,8 @@ def config_group() -> click.Group:
             if not ctx.actor.is_admin:
                 raise PermissionDenied("only an admin may change settings")
             parsed = ctx.settings.set(key, value)
+            if key == "timezone":  # rollups bucket days in the deployment's zone
+                rollup_upkeep.sync(ctx)
         click.echo(f"{key} = {parsed}")
 
     return config
@@ -113,11 +115,54 @@ def audit(app: App, entity: str | None, entity_id: str | None, limit: int, fmt: 
     emit(rows, fmt, ["at", "user", "action", "entity", "id", "field", "old", "new"])
 
 
+def rollups_group() -> click.Group:
+    @click.group("rollups")
+    def rollups() -> None:
+        """Pre-aggregated totals that reports read (admins).  汇总表。"""
+
+    @rollups.command("status")
+    @click.argument("names", nargs=-1)
+    @click.option("--check", is_flag=True, help="Compare each rollup with its source rows.")
+    @format_option
+    @pass_app
+    def status(app: App, names: tuple[str, ...], check: bool, fmt: str) -> None:
+        """Each rollup's rows and build time; --check exits 1 if one differs from its source."""
+        with app.work() as ctx:
+            found = rollup_upkeep.status(ctx, names, check=check)
+        columns = ["rollup", "rows", "built_at"] + (["differing"] if check else [])
+        emit(
+            [
+                {"rollup": s.name, "rows": s.rows, "built_at": s.built_at, "differing": s.differing}
+                for s in found
+            ],
+            fmt,
+            columns,
+        )
+        wrong = [s.name for s in found if s.differing]
+        if wrong:
+            raise CrmError(
+                i18n._("rollup differs from its source: {names}", names=", ".join(wrong))
+            )
+
+    @rollups.command("rebuild")
+    @click.argument("names", nargs=-1)
+    @pass_app
+    def rebuild(app: App, names: tuple[str, ...]) -> None:
+        """Recompute rollups (all, or those named) from their source rows, in one transaction."""
+        with app.work(write=True) as ctx:
+            sizes = rollup_upkeep.rebuild(ctx, names)
+        for name, rows in sizes.items():
+            click.echo(i18n._("{name}: {rows} rows", name=name, rows=f"{rows:,}"))
+
+    return rollups
+
+
 def register(cli: click.Group) -> None:
     cli.add_command(init)
     cli.add_command(upgrade)
     cli.add_command(config_group())
     cli.add_command(audit)
+    cli.add_command(rollups_group())
     cli.add_command(seed_demo)
 
 

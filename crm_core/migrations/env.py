@@ -11,6 +11,7 @@ import crm_core.models  # noqa: F401  (registers the core tables)
 from crm_core.db import metadata
 from crm_core.migrate import VERSION_TABLE
 from crm_core.plugins import TABLE_OWNER
+from crm_core.rollups import PREFIX as ROLLUP_PREFIX
 
 config = context.config
 #: When set (autogenerate for one branch), only that owner's tables are compared.
@@ -21,8 +22,8 @@ def include_object(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:
     if type_ == "table":
-        if name == VERSION_TABLE:
-            return False
+        if name == VERSION_TABLE or (name or "").startswith(ROLLUP_PREFIX):
+            return False  # rollups are derived by crm_core.rollups, not migrated
         table = compare_to if obj is None else obj
         if only_owner is None:
             return True

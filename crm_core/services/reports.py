@@ -13,10 +13,11 @@ from typing import Any, Literal
 
 import attrs
 
-from crm_core import i18n
+from crm_core import i18n, rollups
 from crm_core.charts import Chart, infer
 from crm_core.context import Context
 from crm_core.errors import PluginError, ValidationError
+from crm_core.rollups import Rollup
 
 
 def parse_date(text: str) -> date:
@@ -89,6 +90,50 @@ def date_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
     if params.get("until"):
         terms.append(column <= params["until"])
     return terms
+
+
+def rollup_ready(ctx: Context, rollup: Rollup) -> bool:
+    """Whether a report may read `rollup` (installed, bucketed in the deployment's zone);
+    otherwise it aggregates the source rows, with the same result, only slower."""
+    return rollups.ready(ctx.session.connection(), rollup, str(ctx.settings.get("timezone")))
+
+
+def day_key_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
+    """WHERE terms for a rollup's 'YYYY-MM-DD' day key: `since`..`until`, if given."""
+    terms = []
+    if params.get("since"):
+        terms.append(column >= params["since"].isoformat())
+    if params.get("until"):
+        terms.append(column <= params["until"].isoformat())
+    return terms
+
+
+def month_key_window(column: Any, params: Mapping[str, Any]) -> list[Any] | None:
+    """WHERE terms for a rollup's 'YYYY-MM' month key, or None when `since`..`until` do not
+    cover whole months (a month's total cannot be split by day)."""
+    since: date | None = params.get("since")
+    until: date | None = params.get("until")
+    if since is not None and since.day != 1:
+        return None
+    if until is not None and (until + timedelta(days=1)).day != 1:
+        return None
+    terms = []
+    if since is not None:
+        terms.append(column >= since.isoformat()[:7])
+    if until is not None:
+        terms.append(column <= until.isoformat()[:7])
+    return terms
+
+
+def last_months(months: int) -> Callable[[date], Mapping[str, str]]:
+    """Dashboard parameters: whole months, the `months`-th back to the page's month (to date),
+    which a monthly rollup answers."""
+
+    def params(today: date) -> Mapping[str, str]:
+        year, month = divmod(today.year * 12 + today.month - 1 - (months - 1), 12)
+        return {"since": date(year, month + 1, 1).isoformat()}
+
+    return params
 
 
 def by_param(choices: tuple[str, ...], default: str, *, combine: bool = False) -> ReportParam:

@@ -11,6 +11,7 @@ from crm_core.deployment import DEFAULT_ACTOR_SETTING, Deployment
 from crm_core.errors import CrmError, PermissionDenied, PluginError
 from crm_core.models import PluginState, Setting, User
 from crm_core.plugins import CORE, dependency_order
+from crm_core.services import rollup_upkeep
 from crm_core.types import utcnow
 
 
@@ -25,6 +26,7 @@ def initialise(
     with deployment.work(SYSTEM, write=True) as ctx:
         ctx.session.add(User(login=admin_login, name=admin_name, role="admin"))
         ctx.session.add(Setting(key=DEFAULT_ACTOR_SETTING, value=admin_login))
+        rollup_upkeep.sync(ctx)
 
 
 def upgrade(deployment: Deployment) -> list[str]:
@@ -36,6 +38,8 @@ def upgrade(deployment: Deployment) -> list[str]:
         p.name for p in deployment.active_plugins if p.spec is not None and p.spec.migrations
     ]
     migrate.upgrade(deployment.engine, deployment.catalog, branches)
+    with deployment.work(SYSTEM, write=True) as ctx:
+        rollup_upkeep.sync(ctx)
     return branches
 
 
@@ -104,6 +108,7 @@ def enable(
                     state.disabled_at = None
             ctx.session.flush()
             deployment.reload_plugins(after)
+            rollup_upkeep.sync(ctx)
             for name in order:
                 ctx.hook.crm_plugin_enabled(ctx=ctx, name=name)
     finally:

@@ -20,6 +20,7 @@ from crm_core.db import table_of
 from crm_core.entities import Entity
 from crm_core.models import Customer, Interaction
 from crm_core.picklists import Picklist
+from crm_core.rollups import Rollup
 from crm_core.rules.actions import RuleAction
 from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
@@ -41,6 +42,7 @@ from crm_customer_resources import (
     translations,
 )
 from crm_customer_resources.models import CustomerProfile, Installment, Order, ServiceCase
+from crm_customer_resources.models.rollups import SALES_BY_MONTH
 from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
 
 plugin = PluginSpec(
@@ -63,6 +65,11 @@ _profiles = table_of(CustomerProfile)
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
     commands.register(cli)
+
+
+@hookimpl
+def crm_register_rollups(register: Callable[[Rollup], None]) -> None:
+    register(SALES_BY_MONTH)
 
 
 @hookimpl

@@ -21,8 +21,11 @@ from crm_core.services.reports import (
     date_window,
     dimensions,
     last_days,
+    last_months,
     moment_window,
+    month_key_window,
     parse_date,
+    rollup_ready,
 )
 from crm_core.sqltime import date_month, local_day, local_month
 from crm_core.types import to_money
@@ -34,6 +37,7 @@ from crm_customer_resources.models import (
     OrderLine,
     Payment,
 )
+from crm_customer_resources.models.rollups import SALES_BY_MONTH, SalesByMonth
 
 
 def _zone(ctx: Context) -> str:
@@ -109,6 +113,9 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             for code, name, qty, amount in ctx.session.execute(product_query)
         ]
         return ReportTable(("product", "name", "quantity", "amount"), rows)
+    months = month_key_window(SalesByMonth.month, params)
+    if months is not None and rollup_ready(ctx, SALES_BY_MONTH):
+        return _sales_rolled_up(ctx, dims, months)
     keys = [_order_dimension(dim).label(dim) for dim in dims]
     query = select(*keys, func.count(Order.id), func.sum(Order.total)).select_from(Order)
     # Join only what the dimensions read: a million orders cost a lookup each per join.
@@ -120,6 +127,26 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     return ReportTable(
         (*dims, "orders", "amount"),
         [(*row[:-2], int(row[-2]), to_money(row[-1])) for row in ctx.session.execute(query)],
+    )
+
+
+def _sales_rolled_up(ctx: Context, dims: list[str], months: list[Any]) -> ReportTable:
+    """The sales report from the monthly rollup: the same table, read from far fewer rows."""
+    row = SalesByMonth
+    columns = {
+        "month": row.month,
+        "industry": row.industry,
+        "region": row.region,
+        "salesperson": User.login,
+    }
+    keys = [columns[dim].label(dim) for dim in dims]
+    query = select(*keys, func.sum(row.orders), func.sum(row.amount)).select_from(row)
+    if "salesperson" in dims:
+        query = query.outerjoin(User, User.id == row.salesperson_id)
+    query = query.where(*months).group_by(*keys).order_by(*keys)
+    return ReportTable(
+        (*dims, "orders", "amount"),
+        [(*r[:-2], int(r[-2]), to_money(r[-1])) for r in ctx.session.execute(query)],
     )
 
 
@@ -247,7 +274,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             (by_param(SALES_BY, "month", combine=True), SINCE, UNTIL),
             title_zh="销售统计",
             dashboard=("admin", "manager"),
-            dashboard_params=lambda today: {"by": "month", **last_days(365)(today)},
+            dashboard_params=lambda today: {"by": "month", **last_months(12)(today)},
         )
     )
     register(

@@ -1,0 +1,547 @@
+"""Rollups: pre-aggregated counts and sums that the database keeps true by itself.
+
+A rollup is a small table of totals per key (say interactions per local day, customer owner and
+salesperson). Reports and dashboards read it instead of scanning millions of source rows.
+
+Why triggers: totals that follow every insert, delete and update of the source rows, and every
+change of a customer's owner or attributes, must not depend on each write path remembering to
+update them. The core, plugins, bulk loads and raw SQL all write through the same triggers, so a
+rollup is correct by construction (docs/decisions/0015-rollups-kept-by-triggers.md).
+
+Visibility: every rollup is keyed by the customer's owner (`owner_id`) and its model is
+`OwnerScoped`, so the one visibility policy filters it like any customer. A customer's rows move
+between owners' totals when the customer changes hands.
+
+The tables, indexes and triggers are derived from the `Rollup` specs (the core's and those that
+plugins register with `crm_register_rollups`) and the deployment's time zone. `sync` installs
+them, and rebuilds a rollup from its source whenever its derived SQL changes (a new spec, a new
+time zone); `check` compares each rollup with a fresh aggregation of its source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+import attrs
+from sqlalchemy import Connection, Dialect, Integer, MetaData, String, Table, literal_column, select
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.schema import CreateTable
+
+from crm_core import sqltime
+from crm_core.db import NAMING_CONVENTION, table_of
+from crm_core.errors import PluginError
+from crm_core.types import UTCDateTime, utcnow
+
+#: Every rollup table's name starts with this (migrations leave such tables alone).
+PREFIX = "rollup_"
+CUSTOMER_TABLE = "crm_customer"
+#: Stand-ins for NULL in the unique key, so that one row holds each key, NULLs included.
+_NULL_INT = "0"
+_NULL_TEXT = "'\x1f'"
+
+
+class RollupBase(DeclarativeBase):
+    """Rollup tables live outside the migrated schema: `sync` derives them from their specs."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RollupState(RollupBase):
+    """Which derived SQL each installed rollup was built from, and when."""
+
+    __tablename__ = "rollup_state"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(64))
+    #: The time zone its days and months were bucketed in.
+    zone: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[Any] = mapped_column(UTCDateTime, default=utcnow)
+
+
+@attrs.frozen
+class Sql:
+    """What a key or measure expression is written against: the source row `r`, the customer
+    row `c`, and the calendar functions of the database in the deployment's time zone."""
+
+    dialect: Dialect
+    zone: str
+    r: str = "r"
+    c: str = "c"
+
+    def local_day(self, moment: str) -> str:
+        return self._compile(sqltime.local_day(literal_column(moment), self.zone))
+
+    def local_month(self, moment: str) -> str:
+        return self._compile(sqltime.local_month(literal_column(moment), self.zone))
+
+    def date_month(self, day: str) -> str:
+        return self._compile(sqltime.date_month(literal_column(day)))
+
+    def _compile(self, expression: Any) -> str:
+        compiled = expression.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
+        return str(compiled)
+
+
+Expression = Callable[[Sql], str]
+
+
+@attrs.frozen
+class Rollup:
+    """Totals of `measures` over the rows of `source`, per value of `keys`.
+
+    `keys` and `measures` map the rollup's columns to SQL over `Sql.r` (the source row) and
+    `Sql.c` (its customer). `owner_id` must be a key: the customer's owner, for visibility. The
+    first measure counts rows (1 per row): a key whose count falls to 0 is removed. `where`
+    selects the rows counted. A source UPDATE moves a row only when one of `source_columns`
+    changes; a customer UPDATE moves its rows only when one of `customer_columns` changes.
+    When the source is the customer table itself, `c` is the row.
+    """
+
+    model: type[Any]
+    source: str
+    keys: Mapping[str, Expression]
+    measures: Mapping[str, Expression]
+    source_columns: tuple[str, ...]
+    customer_columns: tuple[str, ...] = ("owner_id",)
+    where: Expression | None = None
+
+    @property
+    def table(self) -> Table:
+        table = self.model.__table__
+        assert isinstance(table, Table)
+        return table
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def count_column(self) -> str:
+        return next(iter(self.measures))
+
+    @property
+    def on_customers(self) -> bool:
+        return self.source == CUSTOMER_TABLE
+
+    def validate(self) -> None:
+        if not self.name.startswith(PREFIX):
+            raise PluginError(f"rollup table {self.name!r} must be named {PREFIX}...")
+        if "owner_id" not in self.keys:
+            raise PluginError(f"rollup {self.name!r} needs the customer's owner_id as a key")
+        missing = (set(self.keys) | set(self.measures)) - set(self.table.columns.keys())
+        if missing:
+            raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
+
+
+def registry(hook: Any) -> list[Rollup]:
+    """Every rollup the core and the enabled plugins register, checked."""
+    found: dict[str, Rollup] = {}
+
+    def register(rollup: Rollup) -> None:
+        rollup.validate()
+        if rollup.name in found:
+            raise PluginError(f"rollup {rollup.name!r} is registered twice")
+        found[rollup.name] = rollup
+
+    hook.crm_register_rollups(register=register)
+    return list(found.values())
+
+
+# -- the derived SQL ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class _Writer:
+    """The SQL of one rollup on one database."""
+
+    rollup: Rollup
+    engine_dialect: Dialect
+    zone: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine_dialect.name
+
+    @property
+    def t(self) -> str:
+        return self.rollup.name
+
+    def sql(self, r: str, c: str) -> Sql:
+        return Sql(self.engine_dialect, self.zone, r, c)
+
+    def keys(self, q: Sql) -> list[str]:
+        return [expression(q) for expression in self.rollup.keys.values()]
+
+    def where(self, q: Sql) -> str:
+        return f"({self.rollup.where(q)})" if self.rollup.where else "1 = 1"
+
+    @property
+    def columns(self) -> str:
+        return ", ".join([*self.rollup.keys, *self.rollup.measures])
+
+    @property
+    def conflict(self) -> str:
+        parts = []
+        for name in self.rollup.keys:
+            column = self.rollup.table.c[name]
+            if column.nullable:
+                blank = _NULL_INT if isinstance(column.type, Integer) else _NULL_TEXT
+                parts.append(f"(coalesce({name}, {blank}))")
+            else:
+                parts.append(name)
+        return ", ".join(parts)
+
+    def upsert(self, select_sql: str) -> str:
+        adds = ", ".join(f"{m} = {self.t}.{m} + excluded.{m}" for m in self.rollup.measures)
+        return (
+            f"INSERT INTO {self.t} ({self.columns}) {select_sql} "
+            f"ON CONFLICT ({self.conflict}) DO UPDATE SET {adds}"
+        )
+
+    def prune(self) -> str:
+        return f"DELETE FROM {self.t} WHERE {self.rollup.count_column} = 0"
+
+    def grouped(self, q: Sql, sign: str, from_sql: str, where: str) -> str:
+        """Totals of the source rows `from_sql` names, per key, with a sign."""
+        keys = self.keys(q)
+        sums = [f"{sign}SUM({m(q)})" for m in self.rollup.measures.values()]
+        positions = ", ".join(str(n) for n in range(1, len(keys) + 1))
+        return (
+            f"SELECT {', '.join([*keys, *sums])} FROM {from_sql} "
+            f"WHERE ({where}) AND {self.where(q)} GROUP BY {positions}"
+        )
+
+    def rebuild_select(self) -> str:
+        if self.rollup.on_customers:
+            return self.grouped(self.sql("r", "r"), "", f"{CUSTOMER_TABLE} r", "1 = 1")
+        return self.grouped(
+            self.sql("r", "c"),
+            "",
+            f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id",
+            "1 = 1",
+        )
+
+    def table_ddl(self) -> list[str]:
+        return [
+            str(CreateTable(self.rollup.table).compile(dialect=self.engine_dialect)).strip(),
+            f"CREATE UNIQUE INDEX {self.t}_key ON {self.t} ({self.conflict})",
+            f"CREATE INDEX {self.t}_empty ON {self.t} ({self.rollup.count_column}) "
+            f"WHERE {self.rollup.count_column} = 0",
+        ]
+
+    def _customer_watch(self, old: str, new: str) -> str:
+        return " OR ".join(
+            f"{old}.{col} IS DISTINCT FROM {new}.{col}"
+            if self.dialect == "postgresql"
+            else f"{old}.{col} IS NOT {new}.{col}"
+            for col in self.rollup.customer_columns
+        )
+
+    def _source_watch(self, old: str, new: str) -> str:
+        return " OR ".join(
+            f"{old}.{col} IS DISTINCT FROM {new}.{col}"
+            if self.dialect == "postgresql"
+            else f"{old}.{col} IS NOT {new}.{col}"
+            for col in self.rollup.source_columns
+        )
+
+    # SQLite: row triggers; the statements read the row as NEW / OLD.
+
+    def _sqlite_row(self, row: str, sign: str) -> str:
+        c = row if self.rollup.on_customers else "c"
+        q = self.sql(row, c)
+        values = [*self.keys(q), *(f"{sign}({m(q)})" for m in self.rollup.measures.values())]
+        source = "" if self.rollup.on_customers else f" FROM {CUSTOMER_TABLE} c"
+        where = self.where(q)
+        if not self.rollup.on_customers:
+            where = f"c.id = {row}.customer_id AND {where}"
+        return self.upsert(f"SELECT {', '.join(values)}{source} WHERE {where}")
+
+    def _move_customer(self, customer: str, sign: str) -> str:
+        q = self.sql("r", customer)
+        return self.upsert(
+            self.grouped(q, sign, f"{self.rollup.source} r", f"r.customer_id = {customer}.id")
+        )
+
+    def sqlite_triggers(self) -> list[tuple[str, str]]:
+        t, source = self.t, self.rollup.source
+        triggers = [
+            (
+                f"{t}_insert",
+                f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} BEGIN "
+                f"{self._sqlite_row('NEW', '')}; END",
+            ),
+            (
+                f"{t}_delete",
+                f"CREATE TRIGGER {t}_delete AFTER DELETE ON {source} BEGIN "
+                f"{self._sqlite_row('OLD', '-')}; {self.prune()}; END",
+            ),
+        ]
+        watched = list(self.rollup.source_columns)
+        if self.rollup.on_customers:
+            watched += [c for c in self.rollup.customer_columns if c not in watched]
+        changed = " OR ".join(f"OLD.{col} IS NOT NEW.{col}" for col in watched)
+        triggers.append(
+            (
+                f"{t}_update",
+                f"CREATE TRIGGER {t}_update AFTER UPDATE OF {', '.join(watched)} ON {source} "
+                f"WHEN {changed} BEGIN {self._sqlite_row('OLD', '-')}; "
+                f"{self._sqlite_row('NEW', '')}; {self.prune()}; END",
+            )
+        )
+        if not self.rollup.on_customers:
+            columns = ", ".join(self.rollup.customer_columns)
+            triggers += [
+                (
+                    f"{t}_customer_update",
+                    f"CREATE TRIGGER {t}_customer_update AFTER UPDATE OF {columns} "
+                    f"ON {CUSTOMER_TABLE} WHEN {self._customer_watch('OLD', 'NEW')} BEGIN "
+                    f"{self._move_customer('OLD', '-')}; {self._move_customer('NEW', '')}; "
+                    f"{self.prune()}; END",
+                ),
+                (
+                    f"{t}_customer_delete",
+                    f"CREATE TRIGGER {t}_customer_delete BEFORE DELETE ON {CUSTOMER_TABLE} "
+                    f"BEGIN {self._move_customer('OLD', '-')}; {self.prune()}; END",
+                ),
+            ]
+        return triggers
+
+    # PostgreSQL: statement triggers over the transition tables, one grouped upsert per
+    # statement (a transfer of 5,000 customers is one statement, not 5,000 calls).
+
+    def _pg_rows(self, rows: str, sign: str, where: str = "1 = 1", join: str = "") -> str:
+        if self.rollup.on_customers:
+            return self.upsert(self.grouped(self.sql("r", "r"), sign, f"{rows} r{join}", where))
+        return self.upsert(
+            self.grouped(
+                self.sql("r", "c"),
+                sign,
+                f"{rows} r{join} JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id",
+                where,
+            )
+        )
+
+    def _pg_function(self, name: str, body: list[str], returns: str = "NULL") -> str:
+        statements = "".join(f"  {statement};\n" for statement in body)
+        return (
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$\nBEGIN\n"
+            f"{statements}  RETURN {returns};\nEND\n$body$"
+        )
+
+    def pg_triggers(self) -> list[tuple[str, str, list[str]]]:
+        """(trigger name, the table it is on, [its function's DDL, the trigger's DDL])."""
+        t, source = self.t, self.rollup.source
+        watched = list(self.rollup.source_columns)
+        if self.rollup.on_customers:
+            watched += [c for c in self.rollup.customer_columns if c not in watched]
+        moved = " OR ".join(f"o.{col} IS DISTINCT FROM n.{col}" for col in watched)
+        moved_r_n = moved.replace("o.", "r.")
+        moved_o_r = moved.replace("n.", "r.")
+        plans: list[tuple[str, str, str, list[str]]] = [
+            ("insert", "AFTER INSERT", "NEW TABLE AS new_rows", [self._pg_rows("new_rows", "")]),
+            (
+                "delete",
+                "AFTER DELETE",
+                "OLD TABLE AS old_rows",
+                [self._pg_rows("old_rows", "-"), self.prune()],
+            ),
+            (
+                "update",
+                "AFTER UPDATE",
+                "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                [
+                    self._pg_rows("old_rows", "-", moved_r_n, " JOIN new_rows n ON n.id = r.id"),
+                    self._pg_rows("new_rows", "", moved_o_r, " JOIN old_rows o ON o.id = r.id"),
+                    self.prune(),
+                ],
+            ),
+        ]
+        found = []
+        for event, when, transition, body in plans:
+            function = f"{t}_on_{event}"
+            found.append(
+                (
+                    f"{t}_{event}",
+                    source,
+                    [
+                        self._pg_function(function, body),
+                        f"CREATE TRIGGER {t}_{event} {when} ON {source} "
+                        f"REFERENCING {transition} "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+                    ],
+                )
+            )
+        if not self.rollup.on_customers:
+            watch = self._customer_watch("o", "n")
+            away = self.upsert(
+                self.grouped(
+                    self.sql("r", "o"),
+                    "-",
+                    f"{source} r JOIN old_rows o ON o.id = r.customer_id "
+                    "JOIN new_rows n ON n.id = o.id",
+                    f"({watch})",
+                )
+            )
+            to = self.upsert(
+                self.grouped(
+                    self.sql("r", "n"),
+                    "",
+                    f"{source} r JOIN new_rows n ON n.id = r.customer_id "
+                    "JOIN old_rows o ON o.id = n.id",
+                    f"({watch})",
+                )
+            )
+            found.append(
+                (
+                    f"{t}_customer_update",
+                    CUSTOMER_TABLE,
+                    [
+                        self._pg_function(f"{t}_on_customer_update", [away, to, self.prune()]),
+                        f"CREATE TRIGGER {t}_customer_update AFTER UPDATE ON {CUSTOMER_TABLE} "
+                        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {t}_on_customer_update()",
+                    ],
+                )
+            )
+            found.append(
+                (
+                    f"{t}_customer_delete",
+                    CUSTOMER_TABLE,
+                    [
+                        self._pg_function(
+                            f"{t}_on_customer_delete",
+                            [self._move_customer("OLD", "-"), self.prune()],
+                            returns="OLD",
+                        ),
+                        f"CREATE TRIGGER {t}_customer_delete BEFORE DELETE ON {CUSTOMER_TABLE} "
+                        f"FOR EACH ROW EXECUTE FUNCTION {t}_on_customer_delete()",
+                    ],
+                )
+            )
+        return found
+
+    def install_statements(self) -> list[str]:
+        statements = self.table_ddl()
+        if self.dialect == "postgresql":
+            for _name, _table, ddl in self.pg_triggers():
+                statements += ddl
+        else:
+            statements += [ddl for _name, ddl in self.sqlite_triggers()]
+        return statements
+
+    def drop_statements(self) -> list[str]:
+        if self.dialect == "postgresql":
+            drops = [
+                f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table, _ in self.pg_triggers()
+            ]
+            drops += [
+                f"DROP FUNCTION IF EXISTS {name.replace(self.t + '_', self.t + '_on_', 1)}()"
+                for name, _table, _ in self.pg_triggers()
+            ]
+        else:
+            drops = [f"DROP TRIGGER IF EXISTS {name}" for name, _ in self.sqlite_triggers()]
+        return [*drops, f"DROP TABLE IF EXISTS {self.t}"]
+
+    def signature(self) -> str:
+        text = "\n".join([*self.install_statements(), self.rebuild_select()])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
+# -- installing, rebuilding, checking -----------------------------------------------------------
+
+
+def _writer(connection: Connection, rollup: Rollup, zone: str) -> _Writer:
+    return _Writer(rollup, connection.dialect, zone)
+
+
+def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[str]:
+    """Install each rollup whose derived SQL differs from what was built; returns their names.
+
+    Runs inside the caller's transaction: a failure leaves every rollup as it was.
+    """
+    state = table_of(RollupState)
+    state.create(connection, checkfirst=True)
+    built = {name: sig for name, sig in connection.execute(select(state.c.name, state.c.signature))}
+    rebuilt = []
+    for rollup in rollups:
+        writer = _writer(connection, rollup, zone)
+        signature = writer.signature()
+        if built.get(rollup.name) == signature:
+            continue
+        for statement in writer.drop_statements():
+            connection.exec_driver_sql(statement)
+        for statement in writer.install_statements():
+            connection.exec_driver_sql(statement)
+        _fill(connection, writer)
+        connection.execute(state.delete().where(state.c.name == rollup.name))
+        connection.execute(
+            state.insert().values(
+                name=rollup.name, signature=signature, zone=zone, built_at=utcnow()
+            )
+        )
+        rebuilt.append(rollup.name)
+    return rebuilt
+
+
+def ready(connection: Connection, rollup: Rollup, zone: str) -> bool:
+    """Whether reports may read `rollup`: installed, and bucketed in the zone they report in."""
+    state = table_of(RollupState)
+    built = connection.execute(
+        select(state.c.zone).where(state.c.name == rollup.name)
+    ).scalar_one_or_none()
+    return built == zone
+
+
+def rebuild(connection: Connection, rollups: Iterable[Rollup], zone: str) -> dict[str, int]:
+    """Recompute each rollup from its source; returns the rows each now holds."""
+    sizes = {}
+    for rollup in rollups:
+        writer = _writer(connection, rollup, zone)
+        connection.exec_driver_sql(f"DELETE FROM {rollup.name}")
+        sizes[rollup.name] = _fill(connection, writer)
+        state = table_of(RollupState)
+        connection.execute(
+            state.update().where(state.c.name == rollup.name).values(built_at=utcnow())
+        )
+    return sizes
+
+
+def _fill(connection: Connection, writer: _Writer) -> int:
+    connection.exec_driver_sql(
+        f"INSERT INTO {writer.t} ({writer.columns}) {writer.rebuild_select()}"
+    )
+    return int(connection.exec_driver_sql(f"SELECT count(*) FROM {writer.t}").scalar_one())
+
+
+def differences(connection: Connection, rollup: Rollup, zone: str) -> int:
+    """Keys whose totals differ between the rollup and a fresh aggregation of its source."""
+    writer = _writer(connection, rollup, zone)
+    stored = f"SELECT {writer.columns} FROM {writer.t}"
+    fresh = writer.rebuild_select()
+    query = (
+        f"SELECT count(*) FROM (({stored} EXCEPT {fresh}) "
+        f"UNION ALL ({fresh} EXCEPT {stored})) AS differing"
+    )
+    if writer.dialect == "sqlite":  # SQLite takes no parentheses around compound members
+        query = (
+            f"SELECT count(*) FROM (SELECT * FROM ({stored} EXCEPT {fresh}) "
+            f"UNION ALL SELECT * FROM ({fresh} EXCEPT {stored}))"
+        )
+    return int(connection.exec_driver_sql(query).scalar_one())
+
+
+__all__ = [
+    "PREFIX",
+    "Rollup",
+    "RollupBase",
+    "RollupState",
+    "Sql",
+    "differences",
+    "ready",
+    "rebuild",
+    "registry",
+    "sync",
+]
