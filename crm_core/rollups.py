@@ -25,7 +25,17 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
-from sqlalchemy import Connection, Dialect, Integer, MetaData, String, Table, literal_column, select
+from sqlalchemy import (
+    Connection,
+    Dialect,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    inspect,
+    literal_column,
+    select,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.schema import CreateTable
 
@@ -486,9 +496,57 @@ def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[s
     return rebuilt
 
 
+def detach(connection: Connection) -> list[str]:
+    """Remove every rollup (triggers, functions, tables, build records) before the schema changes.
+
+    A migration that rebuilds a table (SQLite's batch "copy and rename") would drop the
+    triggers on it, or fail on triggers that name it; and rows written while triggers are gone
+    would be missed. So rollups are removed first and `sync` derives them again afterwards.
+    Returns the tables removed.
+    """
+    like = f"{PREFIX.replace('_', chr(92) + '_')}%"
+    if connection.dialect.name == "postgresql":
+        triggers = connection.exec_driver_sql(
+            "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND t.tgname LIKE %(like)s",
+            {"like": like},
+        ).all()
+        for name, table in triggers:
+            connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}" ON "{table}"')
+        functions = connection.exec_driver_sql(
+            "SELECT p.proname FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
+            "WHERE n.nspname = current_schema() AND p.proname LIKE %(like)s",
+            {"like": like},
+        ).scalars()
+        for name in list(functions):
+            connection.exec_driver_sql(f'DROP FUNCTION IF EXISTS "{name}"()')
+        tables = list(
+            connection.exec_driver_sql(
+                "SELECT tablename FROM pg_tables "
+                "WHERE schemaname = current_schema() AND tablename LIKE %(like)s",
+                {"like": like},
+            ).scalars()
+        )
+    else:
+        found = connection.exec_driver_sql(
+            "SELECT type, name FROM sqlite_master WHERE name LIKE ? ESCAPE '\\' "
+            "AND type IN ('trigger', 'table')",
+            (like,),
+        ).all()
+        for kind, name in found:
+            if kind == "trigger":
+                connection.exec_driver_sql(f'DROP TRIGGER IF EXISTS "{name}"')
+        tables = [name for kind, name in found if kind == "table"]
+    for table in tables:
+        connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{table}"')
+    return tables
+
+
 def ready(connection: Connection, rollup: Rollup, zone: str) -> bool:
     """Whether reports may read `rollup`: installed, and bucketed in the zone they report in."""
     state = table_of(RollupState)
+    if not inspect(connection).has_table(state.name):  # removed for a migration, not yet back
+        return False
     built = connection.execute(
         select(state.c.zone).where(state.c.name == rollup.name)
     ).scalar_one_or_none()
@@ -539,6 +597,7 @@ __all__ = [
     "RollupBase",
     "RollupState",
     "Sql",
+    "detach",
     "differences",
     "ready",
     "rebuild",

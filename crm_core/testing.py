@@ -274,8 +274,13 @@ def schema_differences(deployment: Deployment, owners: set[str]) -> list[Any]:
         return owner in owners
 
     with deployment.engine.connect() as conn:
+
+        def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+            return not (type_ == "table" and (name or "").startswith(ROLLUP_PREFIX))
+
         context = MigrationContext.configure(
-            conn, opts={"include_object": include, "compare_type": True}
+            conn,
+            opts={"include_object": include, "include_name": include_name, "compare_type": True},
         )
         return list(compare_metadata(context, metadata))
 

@@ -311,3 +311,27 @@ def test_visibility_applies_to_rollups(world: Deployment) -> None:
         rolled = ctx.session.scalar(select(func.sum(CustomersBySegment.customers)))
         seen = ctx.session.scalar(select(func.count(Customer.id)))
     assert rolled == seen == 2
+
+
+def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deployment) -> None:
+    from sqlalchemy import inspect
+
+    from crm_core import migrate
+
+    state = table_of(RollupState)
+    with world.work("admin") as ctx:
+        before = reports.run(ctx, "interactions-per-day", {})
+    migrate.downgrade(world.engine, world.catalog, "crm_core@-1")
+    assert not [t for t in inspect(world.engine).get_table_names() if t.startswith("rollup_")]
+    with world.work("admin") as ctx:  # no rollup: the report reads the source rows
+        assert reports.run(ctx, "interactions-per-day", {}) == before
+    assert rollout.upgrade(world)
+    with world.engine.connect() as connection:
+        built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
+        assert set(_differences(connection, world).values()) == {0}
+    assert len(built) == 3
+    rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
+    with world.engine.connect() as connection:
+        assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
+    with world.work("admin") as ctx:
+        assert reports.run(ctx, "interactions-per-day", {}) == before

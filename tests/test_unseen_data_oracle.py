@@ -83,6 +83,7 @@ READS: dict[str, list[list[str]]] = {
     "rollout goals list": [["rollout", "goals", "list"]],
     "rollout indicators": [["rollout", "indicators"]],
     "rollout status": [["rollout", "status"]],
+    "rollups status": [["rollups", "status", "--check"]],
     "rules list": [["rules", "list"]],
     "rules actions": [["rules", "actions"]],
     "rules events": [["rules", "events"]],
@@ -111,6 +112,7 @@ WRITES = {
     *(f"cases {verb}" for verb in ("assign", "close", "open", "reopen", "resolve", "start")),
     "config get",  # a setting by name: not data about customers
     "config set",
+    "rollups rebuild",
     "contacts add",
     *(f"customers {verb}" for verb in ("add", "claim", "grade", "level", "release")),
     *(f"customers {verb}" for verb in ("transfer", "update", "expire-protection")),
@@ -364,8 +366,13 @@ def test_what_b_cannot_see_changes_nothing_b_reads(
         if as_a[0] != as_a[1]:
             differ_for_a.append(line)
     assert changed == [], "\n\n".join(changed)
-    # Refused alike on both copies: the audit log needs audit-reader, rollout status an admin.
-    assert refused == ["audit", "audit --limit 500", "rollout status"], refused
+    # Refused alike on both copies: the audit log needs audit-reader, rollout and rollups an admin.
+    assert refused == [
+        "audit",
+        "audit --limit 500",
+        "rollout status",
+        "rollups status --check",
+    ], refused
     # The deleted rows are A's: A's lists, reports, reminders and exports do change.
     for expected in ("customers list --limit 500", "reminders", "export customers {out}.csv"):
         assert expected in differ_for_a

@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from alembic import context
+from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 import crm_core.models  # noqa: F401  (registers the core tables)
+from crm_core import rollups
 from crm_core.db import metadata
 from crm_core.migrate import VERSION_TABLE
 from crm_core.plugins import TABLE_OWNER
@@ -34,6 +36,11 @@ def include_object(
     return True
 
 
+def include_name(name: str | None, type_: str, parent_names: Any) -> bool:
+    """Rollup tables are derived (crm_core.rollups): not even reflected."""
+    return not (type_ == "table" and (name or "").startswith(ROLLUP_PREFIX))
+
+
 def run() -> None:
     connection = config.attributes.get("connection")
     if connection is None:
@@ -52,11 +59,29 @@ def _configure_and_run(connection: Any) -> None:
         target_metadata=metadata,
         version_table=VERSION_TABLE,
         include_object=include_object,
+        include_name=include_name,
         render_as_batch=True,
         compare_type=True,
     )
     with context.begin_transaction():
+        if _changes_schema(connection):
+            rollups.detach(connection)  # derived again by rollups.sync afterwards
         context.run_migrations()
+
+
+def _changes_schema(connection: Any) -> bool:
+    """Whether this command will run migrations (not one that names a revision already current)."""
+    target = context.get_revision_argument()
+    if not isinstance(target, str):
+        return True
+    try:
+        revision = context.script.get_revision(target)
+    except Exception:  # relative ("-1"), "base", several heads: assume it moves
+        return True
+    current = MigrationContext.configure(
+        connection, opts={"version_table": VERSION_TABLE}
+    ).get_current_heads()
+    return revision is None or revision.revision not in current
 
 
 run()
