@@ -40,9 +40,15 @@ from crm_core.models import (
 )
 from crm_core.models.rollups import (
     CORE_ROLLUPS,
-    CUSTOMERS_BY_SEGMENT,
+    CUSTOMERS_BY_INDUSTRY,
+    CUSTOMERS_BY_LEVEL,
+    CUSTOMERS_BY_MONTH,
+    CUSTOMERS_BY_REGION,
     INTERACTIONS_BY_DAY,
-    CustomersBySegment,
+    CustomersByIndustry,
+    CustomersByLevel,
+    CustomersByMonth,
+    CustomersByRegion,
     InteractionsByDay,
 )
 from crm_core.rollups import Rollup
@@ -133,44 +139,39 @@ __all__ = [
 SEGMENTS = ("kind", "level", "industry", "region", "owner")
 
 
+#: The rollup that counts customers by each segment (owner and kind are keys of them all).
+_SEGMENT_ROLLUPS: dict[str, tuple[Rollup, type[Any]]] = {
+    "kind": (CUSTOMERS_BY_LEVEL, CustomersByLevel),
+    "level": (CUSTOMERS_BY_LEVEL, CustomersByLevel),
+    "owner": (CUSTOMERS_BY_LEVEL, CustomersByLevel),
+    "industry": (CUSTOMERS_BY_INDUSTRY, CustomersByIndustry),
+    "region": (CUSTOMERS_BY_REGION, CustomersByRegion),
+}
+
+
 def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     by = params["by"]
-    if rollup_ready(ctx, CUSTOMERS_BY_SEGMENT):
-        return _customers_by_segment_rolled_up(ctx, by, params.get("kind"))
-    column = User.login if by == "owner" else getattr(Customer, by)
+    rollup, row = _SEGMENT_ROLLUPS[by]
+    source: Any = row if rollup_ready(ctx, rollup) else Customer
+    column = User.login if by == "owner" else getattr(source, by)
+    counted = func.sum(source.customers) if source is row else func.count(Customer.id)
     query = (
-        select(column.label(by), func.count(Customer.id))
-        .select_from(Customer)
-        .outerjoin(User, User.id == Customer.owner_id)
+        select(column.label(by), counted)
+        .select_from(source)
+        .outerjoin(User, User.id == source.owner_id)
         .group_by(column)
-        .order_by(func.count(Customer.id).desc(), column)
+        .order_by(counted.desc(), column)
     )
     if params.get("kind"):
-        query = query.where(Customer.kind == params["kind"])
+        query = query.where(source.kind == params["kind"])
     rows = [(value, int(count)) for value, count in ctx.session.execute(query)]
     return ReportTable((by, "count"), rows)
 
 
-def _customers_by_segment_rolled_up(ctx: Context, by: str, kind: str | None) -> ReportTable:
-    row = CustomersBySegment
-    column = User.login if by == "owner" else getattr(row, by)
-    total = func.sum(row.customers)
-    query = (
-        select(column.label(by), total)
-        .select_from(row)
-        .outerjoin(User, User.id == row.owner_id)
-        .group_by(column)
-        .order_by(total.desc(), column)
-    )
-    if kind:
-        query = query.where(row.kind == kind)
-    return ReportTable((by, "count"), [(value, int(n)) for value, n in ctx.session.execute(query)])
-
-
 def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    months = month_key_window(CustomersBySegment.month, params)
-    if months is not None and rollup_ready(ctx, CUSTOMERS_BY_SEGMENT):
-        row = CustomersBySegment
+    months = month_key_window(CustomersByMonth.month, params)
+    if months is not None and rollup_ready(ctx, CUSTOMERS_BY_MONTH):
+        row = CustomersByMonth
         rolled = (
             select(row.month, row.level, func.sum(row.customers))
             .where(*months)

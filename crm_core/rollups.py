@@ -140,6 +140,8 @@ class Rollup:
             raise PluginError(f"rollup table {self.name!r} must be named {PREFIX}...")
         if "owner_id" not in self.keys:
             raise PluginError(f"rollup {self.name!r} needs the customer's owner_id as a key")
+        if not self.source_columns and not self.on_customers:
+            raise PluginError(f"rollup {self.name!r} names no source column to watch")
         missing = (set(self.keys) | set(self.measures)) - set(self.table.columns.keys())
         if missing:
             raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
@@ -468,13 +470,23 @@ def _writer(connection: Connection, rollup: Rollup, zone: str) -> _Writer:
 
 
 def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[str]:
-    """Install each rollup whose derived SQL differs from what was built; returns their names.
+    """Install each rollup whose derived SQL differs from what was built, and remove those no
+    longer registered; returns the names (re)built.
 
     Runs inside the caller's transaction: a failure leaves every rollup as it was.
     """
     state = table_of(RollupState)
     state.create(connection, checkfirst=True)
     built = {name: sig for name, sig in connection.execute(select(state.c.name, state.c.signature))}
+    rollups = list(rollups)
+    wanted = {rollup.name for rollup in rollups}
+    for name in sorted(set(built) - wanted):  # no longer registered: a plugin disabled, renamed
+        _remove(connection, name + "_")
+        connection.exec_driver_sql(f'DROP TABLE IF EXISTS "{name}"')
+        connection.execute(state.delete().where(state.c.name == name))
+        for other in wanted:  # "rollup_a_" also matched rollup_a_b's triggers: reinstall it
+            if other.startswith(name + "_"):
+                built.pop(other, None)
     rebuilt = []
     for rollup in rollups:
         writer = _writer(connection, rollup, zone)
@@ -504,7 +516,12 @@ def detach(connection: Connection) -> list[str]:
     would be missed. So rollups are removed first and `sync` derives them again afterwards.
     Returns the tables removed.
     """
-    like = f"{PREFIX.replace('_', chr(92) + '_')}%"
+    return _remove(connection, PREFIX)
+
+
+def _remove(connection: Connection, prefix: str) -> list[str]:
+    """Drop the triggers, trigger functions and tables whose names start with `prefix`."""
+    like = prefix.replace("_", "\\_") + "%"
     if connection.dialect.name == "postgresql":
         triggers = connection.exec_driver_sql(
             "SELECT t.tgname, c.relname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "

@@ -175,8 +175,13 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
         == names
         == {
             "rollup_interactions_by_day",
-            "rollup_customers_by_segment",
-            "rollup_cr_sales_by_month",
+            "rollup_customers_by_level",
+            "rollup_customers_by_industry",
+            "rollup_customers_by_region",
+            "rollup_customers_by_month",
+            "rollup_cr_sales_by_seller",
+            "rollup_cr_sales_by_industry",
+            "rollup_cr_sales_by_region",
         }
     )
     assert set(differing.values()) == {0}
@@ -256,11 +261,14 @@ REPORTS = [
     ("customers-by-segment", {"by": "owner"}),
     ("customers-by-segment", {"by": "industry", "kind": "customer"}),
     ("customers-by-segment", {"by": "region"}),
+    ("customers-by-segment", {"by": "kind"}),
     ("new-customers-by-month", {}),
     ("new-customers-by-month", {"since": "2026-10-01", "until": "2026-10-31"}),
     ("sales", {"by": "month"}),
     ("sales", {"by": "month,salesperson,industry"}),
     ("sales", {"by": "region,salesperson", "since": "2026-10-01"}),
+    ("sales", {"by": "salesperson", "since": "2026-10-01", "until": "2026-10-31"}),
+    ("sales", {"by": "industry,region"}),
     ("customer-development", {"by": "industry"}),
 ]
 
@@ -306,9 +314,9 @@ def test_whole_months_are_read_from_the_rollup_and_odd_windows_from_the_source()
 def test_visibility_applies_to_rollups(world: Deployment) -> None:
     """A salesperson's count from the rollup is their own customers plus the pool, no more."""
     with world.work("sh_sales1") as ctx:
-        from crm_core.models.rollups import CustomersBySegment
+        from crm_core.models.rollups import CustomersByLevel
 
-        rolled = ctx.session.scalar(select(func.sum(CustomersBySegment.customers)))
+        rolled = ctx.session.scalar(select(func.sum(CustomersByLevel.customers)))
         seen = ctx.session.scalar(select(func.count(Customer.id)))
     assert rolled == seen == 2
 
@@ -329,9 +337,28 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 3
+    assert len(built) == 8
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
     with world.work("admin") as ctx:
         assert reports.run(ctx, "interactions-per-day", {}) == before
+
+
+def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
+    world: Deployment,
+) -> None:
+    from sqlalchemy import inspect
+
+    admin = world.resolve_actor("admin")
+    rollout.disable(world, admin, "customer_resources")
+    tables = set(inspect(world.engine).get_table_names())
+    assert "rollup_interactions_by_day" in tables
+    assert not {t for t in tables if t.startswith("rollup_cr_")}
+    with world.engine.begin() as connection:  # orders written meanwhile fire no rollup trigger
+        users: list[int | None] = [None, *_ids(connection, table_of(User))[:5]]
+        apply(connection, ("order", 1, 1, date(2026, 10, 2), "300"), users)
+    rollout.enable(world, admin, ["customer_resources"])
+    with world.engine.connect() as connection:
+        assert set(_differences(connection, world).values()) == {0}
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 8

@@ -136,9 +136,16 @@ def disable(deployment: Deployment, actor: Actor, name: str) -> None:
             f"plugin {name!r} is required by enabled plugin(s) {', '.join(sorted(dependants))}; "
             "disable those first"
         )
-    with deployment.work(actor, write=True) as ctx:
-        current = ctx.session.scalar(select(PluginState).where(PluginState.name == name))
-        assert current is not None
-        current.enabled = False
-        current.disabled_at = utcnow()
-    deployment.reload_plugins()
+    try:
+        with deployment.work(actor, write=True) as ctx:
+            current = ctx.session.scalar(select(PluginState).where(PluginState.name == name))
+            assert current is not None
+            current.enabled = False
+            current.disabled_at = utcnow()
+            ctx.session.flush()
+            deployment.reload_plugins(
+                sorted(n for n, state in states.items() if state.enabled and n != name)
+            )
+            rollup_upkeep.sync(ctx)  # its rollups go: no trigger works for a disabled block
+    finally:
+        deployment.reload_plugins()

@@ -42,7 +42,7 @@ from crm_customer_resources import (
     translations,
 )
 from crm_customer_resources.models import CustomerProfile, Installment, Order, ServiceCase
-from crm_customer_resources.models.rollups import SALES_BY_MONTH
+from crm_customer_resources.models.rollups import SALES_ROLLUPS
 from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
 
 plugin = PluginSpec(
@@ -69,7 +69,8 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def crm_register_rollups(register: Callable[[Rollup], None]) -> None:
-    register(SALES_BY_MONTH)
+    for rollup, _model, _dimensions in SALES_ROLLUPS:
+        register(rollup)
 
 
 @hookimpl
