@@ -17,6 +17,8 @@ def to_money(value: Decimal | int | str) -> Decimal:
     """An exact amount rounded half-up to cents; refuses floats, which are not exact."""
     if isinstance(value, float):
         raise TypeError("money must be Decimal, int or str, never float")
+    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+        return value  # already cents (every amount read from the database): no rounding to do
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
@@ -48,8 +50,10 @@ class Money(TypeDecorator[Decimal]):
         if value is None:
             return None
         if dialect.name == "sqlite":
-            # Whole cents, or fractional cents from AVG(): round half-up to a cent.
-            cents = Decimal(value if isinstance(value, int) else repr(value))
+            if isinstance(value, int):  # whole cents: exactly two places, nothing to round
+                return Decimal(value).scaleb(-2)
+            # Fractional cents from AVG(): round half-up to a cent.
+            cents = Decimal(repr(value))
             return cents.quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(-2).quantize(CENT)
         return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 

@@ -21,6 +21,7 @@ class Interaction(CustomerScoped, Base):
         Index("ix_crm_interaction_user_occurred", "user_id", "occurred_at"),
         Index("ix_crm_interaction_customer_occurred", "customer_id", "occurred_at"),
         Index("ix_crm_interaction_next_contact_on", "next_contact_on"),
+        Index("ix_crm_interaction_occurred_at", "occurred_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
