@@ -185,4 +185,6 @@ MESSAGES = {
     "{value!r} is not a whole number": "{value!r} 不是整数",
     "{value!r} is not in the {picklist} picklist ({allowed}).": "{value!r} 不在 {picklist} 选项字典中（{allowed}）。",
     "{value!r} is not yes or no": "{value!r} 不是“是”或“否”",
+    "rollup differs from its source: {names}": "汇总表与源数据不一致：{names}",
+    "{name}: {rows} rows": "{name}：{rows} 行",
 }
