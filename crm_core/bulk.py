@@ -4,6 +4,8 @@
 come from the table's sequence in one round trip and the rows go in with COPY; on SQLite the
 writer holds the database lock (BEGIN IMMEDIATE, see decision 0002), so the next ids are simply
 max(id)+1 onwards. Values pass through each column's SQLAlchemy type first (money, UTC times).
+On SQLite the rollups of the table are added once per batch instead of by a trigger per row
+(`crm_core.rollups.bulk_insert`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
+
+from crm_core import rollups
 
 #: Below this many rows a plain INSERT is as quick and simpler.
 COPY_THRESHOLD = 50
@@ -24,6 +28,13 @@ def insert_rows(
     """Insert `rows` (dicts with the same keys) into `table`; the new ids when `with_ids`."""
     if not rows:
         return []
+    with rollups.bulk_insert(session.connection(), table.name):
+        return _insert(session, table, rows, with_ids)
+
+
+def _insert(
+    session: Session, table: Table, rows: Sequence[Mapping[str, Any]], with_ids: bool
+) -> list[int]:
     ids = _allocate_ids(session, table, len(rows)) if with_ids else []
     names = list(rows[0])
     columns = ["id", *names] if with_ids else names

@@ -21,7 +21,8 @@ time zone); `check` compares each rollup with a fresh aggregation of its source.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from typing import Any
 
 import attrs
@@ -32,10 +33,12 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     inspect,
     literal_column,
     select,
 )
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.schema import CreateTable
 
@@ -47,6 +50,7 @@ from crm_core.types import UTCDateTime, utcnow
 #: Every rollup table's name starts with this (migrations leave such tables alone).
 PREFIX = "rollup_"
 CUSTOMER_TABLE = "crm_customer"
+PAUSED = "rollup_paused"
 #: Stand-ins for NULL in the unique key, so that one row holds each key, NULLs included.
 _NULL_INT = "0"
 _NULL_TEXT = "'\x1f'"
@@ -68,6 +72,19 @@ class RollupState(RollupBase):
     #: The time zone its days and months were bucketed in.
     zone: Mapped[str] = mapped_column(String(64))
     built_at: Mapped[Any] = mapped_column(UTCDateTime, default=utcnow)
+    #: The table it totals, and (SQLite) the statement that adds the rows with ids
+    #: :lo..:hi of that table at once, for bulk inserts (see `bulk_insert`).
+    source: Mapped[str] = mapped_column(String(80), default="")
+    bulk_insert: Mapped[str | None] = mapped_column(Text)
+
+
+class RollupPause(RollupBase):
+    """SQLite: while a row names a table here, inserts into it skip the rollups' row triggers;
+    the bulk insert then adds the whole batch with one grouped statement per rollup."""
+
+    __tablename__ = "rollup_paused"
+
+    source: Mapped[str] = mapped_column(String(80), primary_key=True)
 
 
 @attrs.frozen
@@ -235,6 +252,17 @@ class _Writer:
             "1 = 1",
         )
 
+    def bulk_insert_sql(self) -> str | None:
+        """SQLite: add the source rows with ids :lo..:hi (a bulk insert) in one statement."""
+        if self.dialect != "sqlite":
+            return None
+        if self.rollup.on_customers:
+            rows, q = f"{CUSTOMER_TABLE} r", self.sql("r", "r")
+        else:
+            rows = f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id"
+            q = self.sql("r", "c")
+        return self.upsert(self.grouped(q, "", rows, "r.id BETWEEN :lo AND :hi"))
+
     def table_ddl(self) -> list[str]:
         return [
             str(CreateTable(self.rollup.table).compile(dialect=self.engine_dialect)).strip(),
@@ -282,7 +310,8 @@ class _Writer:
         triggers = [
             (
                 f"{t}_insert",
-                f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} BEGIN "
+                f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
+                f"WHEN NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{source}') BEGIN "
                 f"{self._sqlite_row('NEW', '')}; END",
             ),
             (
@@ -476,7 +505,12 @@ def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[s
     Runs inside the caller's transaction: a failure leaves every rollup as it was.
     """
     state = table_of(RollupState)
+    if state.name in inspect(connection).get_table_names() and "source" not in {
+        column["name"] for column in inspect(connection).get_columns(state.name)
+    }:
+        state.drop(connection)  # built by an earlier version: everything is rebuilt
     state.create(connection, checkfirst=True)
+    table_of(RollupPause).create(connection, checkfirst=True)
     built = {name: sig for name, sig in connection.execute(select(state.c.name, state.c.signature))}
     rollups = list(rollups)
     wanted = {rollup.name for rollup in rollups}
@@ -501,7 +535,12 @@ def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[s
         connection.execute(state.delete().where(state.c.name == rollup.name))
         connection.execute(
             state.insert().values(
-                name=rollup.name, signature=signature, zone=zone, built_at=utcnow()
+                name=rollup.name,
+                signature=signature,
+                zone=zone,
+                built_at=utcnow(),
+                source=rollup.source,
+                bulk_insert=writer.bulk_insert_sql(),
             )
         )
         rebuilt.append(rollup.name)
@@ -559,6 +598,50 @@ def _remove(connection: Connection, prefix: str) -> list[str]:
     return tables
 
 
+@contextmanager
+def bulk_insert(connection: Connection, table: str) -> Iterator[None]:
+    """Around a bulk insert into `table` on SQLite: its rollups' row triggers are paused and the
+    new rows (ids above the previous largest) are added per rollup in one grouped statement, in
+    the same transaction. PostgreSQL's statement triggers already work per statement."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    statements = _bulk_statements(connection, table)
+    if not statements:
+        yield
+        return
+    before = int(
+        connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
+    )
+    connection.exec_driver_sql(f"INSERT INTO {PAUSED} (source) VALUES (?)", (table,))
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"DELETE FROM {PAUSED} WHERE source = ?", (table,))
+    after = int(
+        connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
+    )
+    if after > before:
+        for statement in statements:
+            connection.execute(sql_text(statement), {"lo": before + 1, "hi": after})
+
+
+def _bulk_statements(connection: Connection, table: str) -> list[str]:
+    has_state = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_state'"
+    ).first()
+    if has_state is None:
+        return []
+    state = table_of(RollupState)
+    return [
+        statement
+        for statement in connection.scalars(
+            select(state.c.bulk_insert).where(state.c.source == table)
+        )
+        if statement
+    ]
+
+
 def ready(connection: Connection, rollup: Rollup, zone: str) -> bool:
     """Whether reports may read `rollup`: installed, and bucketed in the zone they report in."""
     state = table_of(RollupState)
@@ -612,8 +695,10 @@ __all__ = [
     "PREFIX",
     "Rollup",
     "RollupBase",
+    "RollupPause",
     "RollupState",
     "Sql",
+    "bulk_insert",
     "detach",
     "differences",
     "ready",

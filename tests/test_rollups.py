@@ -362,3 +362,49 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
         assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 8
+
+
+def test_bulk_inserts_keep_rollups_equal_and_leave_nothing_paused(world: Deployment) -> None:
+    from crm_core.bulk import insert_rows
+    from crm_core.rollups import RollupPause
+
+    with world.work("admin", write=True) as ctx:
+        users = [None, *_ids(ctx.session.connection(), table_of(User))[:5]]
+        new = insert_rows(
+            ctx.session,
+            CUSTOMERS,
+            [
+                {
+                    "name": f"批量客户{n}",
+                    "name_key": f"批量客户{n}",
+                    "kind": "customer",
+                    "level": ["lead", "vip"][n % 2],
+                    "industry": [None, "零售"][n % 2],
+                    "owner_id": users[n % len(users)],
+                    "created_at": BASE + timedelta(hours=n),
+                    "updated_at": BASE,
+                }
+                for n in range(120)
+            ],
+        )
+        insert_rows(
+            ctx.session,
+            INTERACTIONS,
+            [
+                {
+                    "customer_id": new[n % len(new)],
+                    "user_id": users[1 + n % 5],
+                    "kind": "visit",
+                    "occurred_at": BASE + timedelta(minutes=37 * n),
+                    "created_at": BASE,
+                }
+                for n in range(300)
+            ],
+            with_ids=False,
+        )
+        insert_rows(ctx.session, CUSTOMERS, [])  # nothing to add
+        connection = ctx.session.connection()
+        assert set(_differences(connection, world).values()) == {0}
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupPause))) == 0
+    with world.engine.connect() as connection:
+        assert set(_differences(connection, world).values()) == {0}
