@@ -123,7 +123,8 @@ class Rollup:
     first measure counts rows (1 per row): a key whose count falls to 0 is removed. `where`
     selects the rows counted. A source UPDATE moves a row only when one of `source_columns`
     changes; a customer UPDATE moves its rows only when one of `customer_columns` changes.
-    When the source is the customer table itself, `c` is the row.
+    When the source is the customer table itself, `c` is the row. `distinct_customers` names
+    a column counting the distinct customers per key.
     """
 
     model: type[Any]
@@ -133,6 +134,9 @@ class Rollup:
     source_columns: tuple[str, ...]
     customer_columns: tuple[str, ...] = ("owner_id",)
     where: Expression | None = None
+    #: A column that counts the distinct customers among each key's rows ("customers
+    #: contacted"): kept exact through inserts, deletes, moves and bulk loads.
+    distinct_customers: str | None = None
 
     @property
     def table(self) -> Table:
@@ -159,7 +163,10 @@ class Rollup:
             raise PluginError(f"rollup {self.name!r} needs the customer's owner_id as a key")
         if not self.source_columns and not self.on_customers:
             raise PluginError(f"rollup {self.name!r} names no source column to watch")
-        missing = (set(self.keys) | set(self.measures)) - set(self.table.columns.keys())
+        if self.distinct_customers and self.on_customers:
+            raise PluginError(f"rollup {self.name!r} counts customers: use a measure of 1")
+        named = set(self.keys) | set(self.measures) | {self.distinct_customers or "id"}
+        missing = named - set(self.table.columns.keys())
         if missing:
             raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
 
@@ -207,8 +214,37 @@ class _Writer:
         return f"({self.rollup.where(q)})" if self.rollup.where else "1 = 1"
 
     @property
+    def totals(self) -> list[str]:
+        """The columns added to on conflict: the measures, then the distinct count if any."""
+        extra = [self.rollup.distinct_customers] if self.rollup.distinct_customers else []
+        return [*self.rollup.measures, *extra]
+
+    @property
     def columns(self) -> str:
-        return ", ".join([*self.rollup.keys, *self.rollup.measures])
+        return ", ".join([*self.rollup.keys, *self.totals])
+
+    def _is(self) -> str:
+        return "IS NOT DISTINCT FROM" if self.dialect == "postgresql" else "IS"
+
+    def same(self, row: str, table: str, extra: str = "") -> str:
+        """SQL: `table` has a counted row of `row`'s customer under `row`'s key (the customer
+        row `c` in scope is theirs)."""
+        mine, theirs = self.sql(row, "c"), self.sql("s", "c")
+        equal = " AND ".join(
+            f"({key(theirs)}) {self._is()} ({key(mine)})" for key in self.rollup.keys.values()
+        )
+        return (
+            f"EXISTS (SELECT 1 FROM {table} s WHERE s.customer_id = {row}.customer_id "
+            f"AND {self.where(theirs)} AND {equal}{extra})"
+        )
+
+    def first_of_customer(self, extra: str = "", also_not: str = "") -> str:
+        """Distinct customers among the grouped rows `r` that no other row of theirs under the
+        same key explains (`extra` narrows the other rows; `also_not` adds a test)."""
+        test = f"NOT {self.same('r', self.rollup.source, extra)}"
+        if also_not:
+            test += f" AND NOT {also_not}"
+        return f"COUNT(DISTINCT CASE WHEN {test} THEN r.customer_id END)"
 
     @property
     def conflict(self) -> str:
@@ -223,7 +259,7 @@ class _Writer:
         return ", ".join(parts)
 
     def upsert(self, select_sql: str) -> str:
-        adds = ", ".join(f"{m} = {self.t}.{m} + excluded.{m}" for m in self.rollup.measures)
+        adds = ", ".join(f"{m} = {self.t}.{m} + excluded.{m}" for m in self.totals)
         return (
             f"INSERT INTO {self.t} ({self.columns}) {select_sql} "
             f"ON CONFLICT ({self.conflict}) DO UPDATE SET {adds}"
@@ -232,10 +268,15 @@ class _Writer:
     def prune(self) -> str:
         return f"DELETE FROM {self.t} WHERE {self.rollup.count_column} = 0"
 
-    def grouped(self, q: Sql, sign: str, from_sql: str, where: str) -> str:
-        """Totals of the source rows `from_sql` names, per key, with a sign."""
+    def grouped(
+        self, q: Sql, sign: str, from_sql: str, where: str, distinct: str | None = None
+    ) -> str:
+        """Totals of the source rows `from_sql` names, per key, with a sign. `distinct` is the
+        aggregate for the distinct-customer column (default: every customer counts)."""
         keys = self.keys(q)
         sums = [f"{sign}SUM({m(q)})" for m in self.rollup.measures.values()]
+        if self.rollup.distinct_customers:
+            sums.append(f"{sign}{distinct or f'COUNT(DISTINCT {q.r}.customer_id)'}")
         positions = ", ".join(str(n) for n in range(1, len(keys) + 1))
         return (
             f"SELECT {', '.join([*keys, *sums])} FROM {from_sql} "
@@ -261,7 +302,10 @@ class _Writer:
         else:
             rows = f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id"
             q = self.sql("r", "c")
-        return self.upsert(self.grouped(q, "", rows, "r.id BETWEEN :lo AND :hi"))
+        first = (
+            self.first_of_customer(" AND s.id < :lo") if self.rollup.distinct_customers else None
+        )
+        return self.upsert(self.grouped(q, "", rows, "r.id BETWEEN :lo AND :hi", first))
 
     def table_ddl(self) -> list[str]:
         return [
@@ -289,10 +333,14 @@ class _Writer:
 
     # SQLite: row triggers; the statements read the row as NEW / OLD.
 
-    def _sqlite_row(self, row: str, sign: str) -> str:
+    def _sqlite_row(self, row: str, sign: str, alone: str = "") -> str:
+        """One row's totals; `alone` is when the row is the only one of its customer under its
+        key (for the distinct-customer column)."""
         c = row if self.rollup.on_customers else "c"
         q = self.sql(row, c)
         values = [*self.keys(q), *(f"{sign}({m(q)})" for m in self.rollup.measures.values())]
+        if self.rollup.distinct_customers:
+            values.append(f"{sign}(CASE WHEN {alone} THEN 1 ELSE 0 END)")
         source = "" if self.rollup.on_customers else f" FROM {CUSTOMER_TABLE} c"
         where = self.where(q)
         if not self.rollup.on_customers:
@@ -305,6 +353,22 @@ class _Writer:
             self.grouped(q, sign, f"{self.rollup.source} r", f"r.customer_id = {customer}.id")
         )
 
+    def _sqlite_alone(self, row: str, other: str = "") -> str:
+        if not self.rollup.distinct_customers:
+            return ""
+        extra = f" AND s.id <> {row}.id" if row == "NEW" else ""
+        test = f"NOT {self.same(row, self.rollup.source, extra)}"
+        if other:  # an update: the row's old version under the same key counted it already
+            mine, theirs = self.sql(row, "c"), self.sql(other, "c")
+            equal = " AND ".join(
+                f"({key(theirs)}) IS ({key(mine)})" for key in self.rollup.keys.values()
+            )
+            test += (
+                f" AND NOT ({other}.customer_id = {row}.customer_id "
+                f"AND {self.where(theirs)} AND {equal})"
+            )
+        return test
+
     def sqlite_triggers(self) -> list[tuple[str, str]]:
         t, source = self.t, self.rollup.source
         triggers = [
@@ -312,12 +376,12 @@ class _Writer:
                 f"{t}_insert",
                 f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
                 f"WHEN NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{source}') BEGIN "
-                f"{self._sqlite_row('NEW', '')}; END",
+                f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW'))}; END",
             ),
             (
                 f"{t}_delete",
                 f"CREATE TRIGGER {t}_delete AFTER DELETE ON {source} BEGIN "
-                f"{self._sqlite_row('OLD', '-')}; {self.prune()}; END",
+                f"{self._sqlite_row('OLD', '-', self._sqlite_alone('OLD'))}; {self.prune()}; END",
             ),
         ]
         watched = list(self.rollup.source_columns)
@@ -328,8 +392,10 @@ class _Writer:
             (
                 f"{t}_update",
                 f"CREATE TRIGGER {t}_update AFTER UPDATE OF {', '.join(watched)} ON {source} "
-                f"WHEN {changed} BEGIN {self._sqlite_row('OLD', '-')}; "
-                f"{self._sqlite_row('NEW', '')}; {self.prune()}; END",
+                f"WHEN {changed} BEGIN "
+                f"{self._sqlite_row('OLD', '-', self._sqlite_alone('OLD'))}; "
+                f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW', 'OLD'))}; "
+                f"{self.prune()}; END",
             )
         )
         if not self.rollup.on_customers:
@@ -353,7 +419,9 @@ class _Writer:
     # PostgreSQL: statement triggers over the transition tables, one grouped upsert per
     # statement (a transfer of 5,000 customers is one statement, not 5,000 calls).
 
-    def _pg_rows(self, rows: str, sign: str, where: str = "1 = 1", join: str = "") -> str:
+    def _pg_rows(
+        self, rows: str, sign: str, where: str = "1 = 1", join: str = "", distinct: str = ""
+    ) -> str:
         if self.rollup.on_customers:
             return self.upsert(self.grouped(self.sql("r", "r"), sign, f"{rows} r{join}", where))
         return self.upsert(
@@ -362,6 +430,7 @@ class _Writer:
                 sign,
                 f"{rows} r{join} JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id",
                 where,
+                distinct or None,
             )
         )
 
@@ -381,21 +450,39 @@ class _Writer:
         moved = " OR ".join(f"o.{col} IS DISTINCT FROM n.{col}" for col in watched)
         moved_r_n = moved.replace("o.", "r.")
         moved_o_r = moved.replace("n.", "r.")
+        # Distinct customers: a customer counts under a key after a statement iff some row of
+        # theirs is there now, and counted before iff one was there before (the rows the
+        # statement did not write, and the old versions of those it did).
+        gone, added, arrived = "", "", ""
+        if self.rollup.distinct_customers:
+            written = " AND NOT EXISTS (SELECT 1 FROM new_rows x WHERE x.id = s.id)"
+            gone = self.first_of_customer()
+            added = self.first_of_customer(written)
+            arrived = self.first_of_customer(written, self.same("r", "old_rows"))
         plans: list[tuple[str, str, str, list[str]]] = [
-            ("insert", "AFTER INSERT", "NEW TABLE AS new_rows", [self._pg_rows("new_rows", "")]),
+            (
+                "insert",
+                "AFTER INSERT",
+                "NEW TABLE AS new_rows",
+                [self._pg_rows("new_rows", "", distinct=added)],
+            ),
             (
                 "delete",
                 "AFTER DELETE",
                 "OLD TABLE AS old_rows",
-                [self._pg_rows("old_rows", "-"), self.prune()],
+                [self._pg_rows("old_rows", "-", distinct=gone), self.prune()],
             ),
             (
                 "update",
                 "AFTER UPDATE",
                 "OLD TABLE AS old_rows NEW TABLE AS new_rows",
                 [
-                    self._pg_rows("old_rows", "-", moved_r_n, " JOIN new_rows n ON n.id = r.id"),
-                    self._pg_rows("new_rows", "", moved_o_r, " JOIN old_rows o ON o.id = r.id"),
+                    self._pg_rows(
+                        "old_rows", "-", moved_r_n, " JOIN new_rows n ON n.id = r.id", gone
+                    ),
+                    self._pg_rows(
+                        "new_rows", "", moved_o_r, " JOIN old_rows o ON o.id = r.id", arrived
+                    ),
                     self.prune(),
                 ],
             ),

@@ -29,6 +29,8 @@ class InteractionsByDay(OwnerScoped, RollupBase):
     owner_id: Mapped[int | None] = mapped_column(Integer)
     user_id: Mapped[int] = mapped_column(Integer)
     interactions: Mapped[int] = mapped_column(Integer)
+    #: Distinct customers those interactions were with.
+    customers: Mapped[int] = mapped_column(Integer)
 
 
 class CustomersByLevel(OwnerScoped, RollupBase):
@@ -83,6 +85,7 @@ INTERACTIONS_BY_DAY = Rollup(
     },
     measures={"interactions": lambda q: "1"},
     source_columns=("occurred_at", "user_id", "customer_id"),
+    distinct_customers="customers",
 )
 
 

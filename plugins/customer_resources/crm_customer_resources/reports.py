@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from crm_core.context import Context
 from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction, Product, Team, User
+from crm_core.models.rollups import INTERACTIONS_BY_DAY, InteractionsByDay
 from crm_core.services.reports import (
     SINCE,
     UNTIL,
@@ -19,6 +20,7 @@ from crm_core.services.reports import (
     ReportTable,
     by_param,
     date_window,
+    day_key_window,
     dimensions,
     last_days,
     last_months,
@@ -237,6 +239,19 @@ def expenses(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 
 def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Per salesperson per day: interactions logged and distinct customers touched."""
+    if rollup_ready(ctx, INTERACTIONS_BY_DAY):
+        row = InteractionsByDay
+        rolled = (
+            select(row.day, User.login, func.sum(row.interactions), func.sum(row.customers))
+            .join(User, User.id == row.user_id)
+            .where(*day_key_window(row.day, params))
+            .group_by(row.day, User.login)
+            .order_by(row.day, User.login)
+        )
+        return ReportTable(
+            ("day", "user", "interactions", "customers"),
+            [(d, u, int(n), int(c)) for d, u, n, c in ctx.session.execute(rolled)],
+        )
     day = local_day(Interaction.occurred_at, _zone(ctx)).label("day")
     query = (
         select(
