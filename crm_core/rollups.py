@@ -21,7 +21,8 @@ time zone); `check` compares each rollup with a fresh aggregation of its source.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Mapping
+import json
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -51,6 +52,8 @@ from crm_core.types import UTCDateTime, utcnow
 PREFIX = "rollup_"
 CUSTOMER_TABLE = "crm_customer"
 PAUSED = "rollup_paused"
+#: The pause that `customers_changing` sets for the customer update triggers.
+CUSTOMER_UPDATES = f"{CUSTOMER_TABLE}:update"
 #: Stand-ins for NULL in the unique key, so that one row holds each key, NULLs included.
 _NULL_INT = "0"
 _NULL_TEXT = "'\x1f'"
@@ -76,6 +79,10 @@ class RollupState(RollupBase):
     #: :lo..:hi of that table at once, for bulk inserts (see `bulk_insert`).
     source: Mapped[str] = mapped_column(String(80), default="")
     bulk_insert: Mapped[str | None] = mapped_column(Text)
+    #: (SQLite) The statement that takes the customers :ids out of the totals (:sign -1) or
+    #: puts them back (:sign 1), around a bulk update of customers (see `customers_changing`).
+    bulk_customers: Mapped[str | None] = mapped_column(Text)
+    prune: Mapped[str | None] = mapped_column(Text)
 
 
 class RollupPause(RollupBase):
@@ -307,6 +314,22 @@ class _Writer:
         )
         return self.upsert(self.grouped(q, "", rows, "r.id BETWEEN :lo AND :hi", first))
 
+    def bulk_customers_sql(self) -> str | None:
+        """SQLite: every row of the customers :ids, added to the totals with :sign (1 or -1)."""
+        if self.dialect != "sqlite":
+            return None
+        mine = "r.id IN (SELECT value FROM json_each(:ids))"
+        if self.rollup.on_customers:
+            return self.upsert(
+                self.grouped(self.sql("r", "r"), ":sign * ", f"{CUSTOMER_TABLE} r", mine)
+            )
+        rows = f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id"
+        return self.upsert(
+            self.grouped(
+                self.sql("r", "c"), ":sign * ", rows, mine.replace("r.id", "r.customer_id")
+            )
+        )
+
     def table_ddl(self) -> list[str]:
         return [
             str(CreateTable(self.rollup.table).compile(dialect=self.engine_dialect)).strip(),
@@ -353,6 +376,10 @@ class _Writer:
             self.grouped(q, sign, f"{self.rollup.source} r", f"r.customer_id = {customer}.id")
         )
 
+    @staticmethod
+    def _not_paused(what: str) -> str:
+        return f"NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{what}')"
+
     def _sqlite_alone(self, row: str, other: str = "") -> str:
         if not self.rollup.distinct_customers:
             return ""
@@ -375,7 +402,7 @@ class _Writer:
             (
                 f"{t}_insert",
                 f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
-                f"WHEN NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{source}') BEGIN "
+                f"WHEN {self._not_paused(source)} BEGIN "
                 f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW'))}; END",
             ),
             (
@@ -388,6 +415,8 @@ class _Writer:
         if self.rollup.on_customers:
             watched += [c for c in self.rollup.customer_columns if c not in watched]
         changed = " OR ".join(f"OLD.{col} IS NOT NEW.{col}" for col in watched)
+        if self.rollup.on_customers:
+            changed = f"({changed}) AND {self._not_paused(CUSTOMER_UPDATES)}"
         triggers.append(
             (
                 f"{t}_update",
@@ -404,7 +433,8 @@ class _Writer:
                 (
                     f"{t}_customer_update",
                     f"CREATE TRIGGER {t}_customer_update AFTER UPDATE OF {columns} "
-                    f"ON {CUSTOMER_TABLE} WHEN {self._customer_watch('OLD', 'NEW')} BEGIN "
+                    f"ON {CUSTOMER_TABLE} WHEN ({self._customer_watch('OLD', 'NEW')}) "
+                    f"AND {self._not_paused(CUSTOMER_UPDATES)} BEGIN "
                     f"{self._move_customer('OLD', '-')}; {self._move_customer('NEW', '')}; "
                     f"{self.prune()}; END",
                 ),
@@ -592,7 +622,7 @@ def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[s
     Runs inside the caller's transaction: a failure leaves every rollup as it was.
     """
     state = table_of(RollupState)
-    if state.name in inspect(connection).get_table_names() and "source" not in {
+    if state.name in inspect(connection).get_table_names() and "bulk_customers" not in {
         column["name"] for column in inspect(connection).get_columns(state.name)
     }:
         state.drop(connection)  # built by an earlier version: everything is rebuilt
@@ -628,6 +658,8 @@ def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[s
                 built_at=utcnow(),
                 source=rollup.source,
                 bulk_insert=writer.bulk_insert_sql(),
+                bulk_customers=writer.bulk_customers_sql(),
+                prune=writer.prune(),
             )
         )
         rebuilt.append(rollup.name)
@@ -713,6 +745,50 @@ def bulk_insert(connection: Connection, table: str) -> Iterator[None]:
             connection.execute(sql_text(statement), {"lo": before + 1, "hi": after})
 
 
+@contextmanager
+def customers_changing(connection: Connection, ids: Sequence[int]) -> Iterator[None]:
+    """Around one UPDATE of many customers on SQLite: their rows leave every rollup in one
+    grouped statement per rollup, the row triggers stay quiet during the update, and the rows
+    come back under the customers' new values. Wrap the UPDATE alone: other writes inside the
+    block would be counted against totals the customers are out of."""
+    if connection.dialect.name != "sqlite" or not ids:
+        yield
+        return
+    statements = _state_statements(connection, table_of(RollupState).c.bulk_customers)
+    if not statements:
+        yield
+        return
+    chosen = json.dumps(sorted(set(ids)))
+
+    def apply(sign: int) -> None:
+        for statement, prune in statements:
+            connection.execute(sql_text(statement), {"ids": chosen, "sign": sign})
+            if prune:
+                connection.exec_driver_sql(prune)
+
+    apply(-1)
+    connection.exec_driver_sql(f"INSERT INTO {PAUSED} (source) VALUES (?)", (CUSTOMER_UPDATES,))
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"DELETE FROM {PAUSED} WHERE source = ?", (CUSTOMER_UPDATES,))
+    apply(1)
+
+
+def _state_statements(connection: Connection, column: Any) -> list[tuple[str, str | None]]:
+    has_state = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_state'"
+    ).first()
+    if has_state is None:
+        return []
+    state = table_of(RollupState)
+    return [
+        (statement, prune)
+        for statement, prune in connection.execute(select(column, state.c.prune))
+        if statement
+    ]
+
+
 def _bulk_statements(connection: Connection, table: str) -> list[str]:
     has_state = connection.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_state'"
@@ -786,6 +862,7 @@ __all__ = [
     "RollupState",
     "Sql",
     "bulk_insert",
+    "customers_changing",
     "detach",
     "differences",
     "ready",

@@ -23,6 +23,7 @@ from crm_core import rollups
 from crm_core.db import table_of
 from crm_core.deployment import Deployment
 from crm_core.models import Customer, Interaction, User
+from crm_core.models.rollups import CustomersByIndustry
 from crm_core.rollups import RollupState
 from crm_core.services import reports, rollout
 from crm_core.testing import CliResult
@@ -454,3 +455,51 @@ def test_bulk_inserts_keep_rollups_equal_and_leave_nothing_paused(world: Deploym
         assert connection.scalar(select(func.count()).select_from(table_of(RollupPause))) == 0
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
+
+
+def test_a_transfer_moves_a_book_through_every_rollup_at_once(world: Deployment) -> None:
+    """transfer.reassign takes the customers out of every rollup, updates them, and puts them
+    back under the new owner (SQLite: one grouped statement per rollup, no row triggers)."""
+    from crm_core.rollups import RollupPause
+    from crm_core.services import transfer
+
+    with world.engine.begin() as connection:
+        users = [None, *_ids(connection, table_of(User))[:6]]
+        for k in range(30):
+            apply(connection, ("log", k, 1 + k % 5, BASE + timedelta(hours=5 * k)), users)
+            apply(connection, ("order", k, 1 + k % 5, date(2026, 10, 1 + k % 28), "88.80"), users)
+    with world.work("admin", write=True) as ctx:
+        owners = dict(ctx.session.execute(select(Customer.id, Customer.owner_id)).all())
+        to = users[2]
+        transfer.reassign(ctx, owners, to, "交接")
+        connection = ctx.session.connection()
+        assert set(_differences(connection, world).values()) == {0}
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupPause))) == 0
+        left = ctx.session.scalar(
+            select(func.count(Customer.id)).where(Customer.owner_id.is_distinct_from(to))
+        )
+        assert left == 0
+
+
+def test_an_import_that_updates_customers_keeps_rollups_equal(
+    world: Deployment, crm_cli: Any, tmp_path: Any
+) -> None:
+    with world.work("admin") as ctx:
+        names = list(ctx.session.scalars(select(Customer.name).order_by(Customer.id)))
+    sheet = tmp_path / "客户.csv"
+    sheet.write_text(
+        "客户名称,行业,地区\n"
+        + "".join(f"{name},物流,西南\n" for name in names[:3])
+        + "新客户甲,物流,西南\n",
+        encoding="utf-8",
+    )
+    done = crm_cli("import", "customers", str(sheet), "--on-duplicate", "update")
+    assert done.exit_code == 0, done.stderr
+    with world.engine.connect() as connection:
+        assert set(_differences(connection, world).values()) == {0}
+        moved = connection.scalar(
+            select(func.sum(table_of(CustomersByIndustry).c.customers)).where(
+                table_of(CustomersByIndustry).c.industry == "物流"
+            )
+        )
+    assert moved == 4

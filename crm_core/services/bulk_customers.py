@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from crm_core import audit_trail, bulk, i18n, picklists
+from crm_core import audit_trail, bulk, i18n, picklists, rollups
 from crm_core.changes import CustomerChange
 from crm_core.context import Context
 from crm_core.db import table_of
@@ -282,23 +282,28 @@ def update_rows(ctx: Context, rows: list[ImportRow]) -> int:
     if not changes:
         return 0
     now = ctx.now()
-    ctx.session.connection().execute(
-        update(_customers)
-        .where(_customers.c.id == bindparam("_id"))
-        .values(
-            {f: bindparam(f) for f in (*customers.EDITABLE, "name_key", "phone_key", "updated_at")}
-        ),
-        [
-            {
-                "_id": change.customer_id,
-                **change.after,
-                "name_key": name_key(change.after["name"]),
-                "phone_key": phone_key(change.after["phone"]),
-                "updated_at": now,
-            }
-            for _row, change in changes
-        ],
-    )
+    moving = [change.customer_id for _row, change in changes if change.customer_id is not None]
+    with rollups.customers_changing(ctx.session.connection(), moving):
+        ctx.session.connection().execute(
+            update(_customers)
+            .where(_customers.c.id == bindparam("_id"))
+            .values(
+                {
+                    f: bindparam(f)
+                    for f in (*customers.EDITABLE, "name_key", "phone_key", "updated_at")
+                }
+            ),
+            [
+                {
+                    "_id": change.customer_id,
+                    **change.after,
+                    "name_key": name_key(change.after["name"]),
+                    "phone_key": phone_key(change.after["phone"]),
+                    "updated_at": now,
+                }
+                for _row, change in changes
+            ],
+        )
     audit_trail.record(
         ctx.session,
         (

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import attrs
 from sqlalchemy import func, insert, select, update
 
-from crm_core import audit_trail, i18n
+from crm_core import audit_trail, i18n, rollups
 from crm_core.changes import Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
@@ -108,11 +108,12 @@ def reassign(
     moving = sorted(cid for cid, owner in previous.items() if owner != to_user_id)
     now = ctx.now()
     for batch in chunks(moving):
-        ctx.session.execute(
-            update(_customers)
-            .where(_customers.c.id.in_(batch))
-            .values(owner_id=to_user_id, updated_at=now)
-        )
+        with rollups.customers_changing(ctx.session.connection(), batch):
+            ctx.session.execute(
+                update(_customers)
+                .where(_customers.c.id.in_(batch))
+                .values(owner_id=to_user_id, updated_at=now)
+            )
         ctx.session.execute(
             update(_periods)
             .where(_periods.c.customer_id.in_(batch), _periods.c.ended_at.is_(None))
