@@ -561,6 +561,44 @@ def _has_customers(deployment: Deployment) -> bool:
         return bool(ctx.session.scalar(select(func.count()).select_from(Customer)))
 
 
+_UNITS = {"µs": 1e-6, "ms": 1e-3, "s": 1.0}
+_VALUE = r"([\d,.]+) (µs|ms|s|rows/s)"
+_LINE = re.compile(
+    rf"^\[(\w+)\] (.+?)\s+{_VALUE}(?:  naive {_VALUE} \([^)]*\))?(?:  target (.+?))?  (.*)$"
+)
+
+
+def _seconds(number: str, unit: str) -> tuple[float, bool]:
+    value = float(number.replace(",", ""))
+    return (value, True) if unit == "rows/s" else (value * _UNITS[unit], False)
+
+
+def from_log(text: str) -> dict[str, Bench]:
+    """The figures an earlier run printed, by database (for `--reuse-log`)."""
+    benches: dict[str, Bench] = {}
+    for line in text.splitlines():
+        found = _LINE.match(line)
+        if found is None or (found.group(2).startswith("generate ") and "world" not in line):
+            continue
+        backend, label, number, unit, base_number, base_unit, target, detail = found.groups()
+        value, rate = _seconds(number, unit)
+        baseline = _seconds(base_number, base_unit)[0] if base_number else None
+        bench = benches.setdefault(backend, Bench(backend))
+        bench.figures.append(
+            Figure(
+                backend,
+                label.strip(),
+                value,
+                baseline=baseline,
+                target=target or "",
+                rate=rate,
+                detail=detail,
+                cost=label.startswith("hook call"),
+            )
+        )
+    return benches
+
+
 def markdown(benches: list[Bench], args: argparse.Namespace) -> str:
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     lines = [
@@ -619,6 +657,11 @@ def main() -> int:
         "--smoke", action="store_true", help="few samples, and docs/benchmarks.md is left alone"
     )
     parser.add_argument(
+        "--reuse-log",
+        type=Path,
+        help="take the figures of the databases not measured now from this earlier printout",
+    )
+    parser.add_argument(
         "--sqlite-world",
         type=Path,
         help="keep the SQLite world in this file; measure the one already there instead of "
@@ -631,9 +674,12 @@ def main() -> int:
         f"# {platform.node()} {platform.machine()} {os.cpu_count()} cpus, Python {platform.python_version()}",
         flush=True,
     )
-    benches = [
-        run_backend(backend, args, scratch) for backend in args.backend or ("sqlite", "postgresql")
-    ]
+    chosen = args.backend or ["sqlite", "postgresql"]
+    measured = {backend: run_backend(backend, args, scratch) for backend in chosen}
+    if args.reuse_log:  # the other database's figures, from an earlier run's printout
+        for backend, bench in from_log(args.reuse_log.read_text(encoding="utf-8")).items():
+            measured.setdefault(backend, bench)
+    benches = [measured[b] for b in ("sqlite", "postgresql") if b in measured]
     text = markdown(benches, args)
     if args.smoke:
         print(text)
