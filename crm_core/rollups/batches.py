@@ -1,0 +1,104 @@
+"""Batch writes on SQLite: a bulk insert, or one UPDATE of many customers, updates each
+rollup with one grouped statement instead of a row trigger per row (PostgreSQL's statement
+triggers work per statement already)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy import text as sql_text
+
+from crm_core.db import table_of
+from crm_core.rollups.spec import CUSTOMER_UPDATES, PAUSED, RollupState
+
+
+@contextmanager
+def bulk_insert(connection: Connection, table: str) -> Iterator[None]:
+    """Around a bulk insert into `table` on SQLite: its rollups' row triggers are paused and the
+    new rows (ids above the previous largest) are added per rollup in one grouped statement, in
+    the same transaction. PostgreSQL's statement triggers already work per statement."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    statements = _bulk_statements(connection, table)
+    if not statements:
+        yield
+        return
+    before = int(
+        connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
+    )
+    connection.exec_driver_sql(f"INSERT INTO {PAUSED} (source) VALUES (?)", (table,))
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"DELETE FROM {PAUSED} WHERE source = ?", (table,))
+    after = int(
+        connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
+    )
+    if after > before:
+        for statement in statements:
+            connection.execute(sql_text(statement), {"lo": before + 1, "hi": after})
+
+
+@contextmanager
+def customers_changing(connection: Connection, ids: Sequence[int]) -> Iterator[None]:
+    """Around one UPDATE of many customers on SQLite: their rows leave every rollup in one
+    grouped statement per rollup, the row triggers stay quiet during the update, and the rows
+    come back under the customers' new values. Wrap the UPDATE alone: other writes inside the
+    block would be counted against totals the customers are out of."""
+    if connection.dialect.name != "sqlite" or not ids:
+        yield
+        return
+    statements = _state_statements(connection, table_of(RollupState).c.bulk_customers)
+    if not statements:
+        yield
+        return
+    chosen = json.dumps(sorted(set(ids)))
+
+    def apply(sign: int) -> None:
+        for statement, prune in statements:
+            connection.execute(sql_text(statement), {"ids": chosen, "sign": sign})
+            if prune:
+                connection.exec_driver_sql(prune)
+
+    apply(-1)
+    connection.exec_driver_sql(f"INSERT INTO {PAUSED} (source) VALUES (?)", (CUSTOMER_UPDATES,))
+    try:
+        yield
+    finally:
+        connection.exec_driver_sql(f"DELETE FROM {PAUSED} WHERE source = ?", (CUSTOMER_UPDATES,))
+    apply(1)
+
+
+def _state_statements(connection: Connection, column: Any) -> list[tuple[str, str | None]]:
+    has_state = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_state'"
+    ).first()
+    if has_state is None:
+        return []
+    state = table_of(RollupState)
+    return [
+        (statement, prune)
+        for statement, prune in connection.execute(select(column, state.c.prune))
+        if statement
+    ]
+
+
+def _bulk_statements(connection: Connection, table: str) -> list[str]:
+    has_state = connection.exec_driver_sql(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_state'"
+    ).first()
+    if has_state is None:
+        return []
+    state = table_of(RollupState)
+    return [
+        statement
+        for statement in connection.scalars(
+            select(state.c.bulk_insert).where(state.c.source == table)
+        )
+        if statement
+    ]

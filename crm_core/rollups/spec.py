@@ -1,0 +1,159 @@
+"""What a rollup is: its spec (`Rollup`), the SQL it is written against (`Sql`), and the
+tables that record which rollups are built and which are paused (see crm_core.rollups)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+from sqlalchemy import Dialect, MetaData, String, Table, Text, literal_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from crm_core import sqltime
+from crm_core.db import NAMING_CONVENTION
+from crm_core.errors import PluginError
+from crm_core.types import UTCDateTime, utcnow
+
+#: Every rollup table's name starts with this (migrations leave such tables alone).
+PREFIX = "rollup_"
+CUSTOMER_TABLE = "crm_customer"
+PAUSED = "rollup_paused"
+#: The pause that `customers_changing` sets for the customer update triggers.
+CUSTOMER_UPDATES = f"{CUSTOMER_TABLE}:update"
+#: Stand-ins for NULL in the unique key, so that one row holds each key, NULLs included.
+NULL_INT = "0"
+NULL_TEXT = "'\x1f'"
+
+
+class RollupBase(DeclarativeBase):
+    """Rollup tables live outside the migrated schema: `sync` derives them from their specs."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RollupState(RollupBase):
+    """Which derived SQL each installed rollup was built from, and when."""
+
+    __tablename__ = "rollup_state"
+
+    name: Mapped[str] = mapped_column(String(80), primary_key=True)
+    signature: Mapped[str] = mapped_column(String(64))
+    #: The time zone its days and months were bucketed in.
+    zone: Mapped[str] = mapped_column(String(64))
+    built_at: Mapped[Any] = mapped_column(UTCDateTime, default=utcnow)
+    #: The table it totals, and (SQLite) the statement that adds the rows with ids
+    #: :lo..:hi of that table at once, for bulk inserts (see `bulk_insert`).
+    source: Mapped[str] = mapped_column(String(80), default="")
+    bulk_insert: Mapped[str | None] = mapped_column(Text)
+    #: (SQLite) The statement that takes the customers :ids out of the totals (:sign -1) or
+    #: puts them back (:sign 1), around a bulk update of customers (see `customers_changing`).
+    bulk_customers: Mapped[str | None] = mapped_column(Text)
+    prune: Mapped[str | None] = mapped_column(Text)
+
+
+class RollupPause(RollupBase):
+    """SQLite: while a row names a table here, inserts into it skip the rollups' row triggers;
+    the bulk insert then adds the whole batch with one grouped statement per rollup."""
+
+    __tablename__ = "rollup_paused"
+
+    source: Mapped[str] = mapped_column(String(80), primary_key=True)
+
+
+@attrs.frozen
+class Sql:
+    """What a key or measure expression is written against: the source row `r`, the customer
+    row `c`, and the calendar functions of the database in the deployment's time zone."""
+
+    dialect: Dialect
+    zone: str
+    r: str = "r"
+    c: str = "c"
+
+    def local_day(self, moment: str) -> str:
+        return self._compile(sqltime.local_day(literal_column(moment), self.zone))
+
+    def local_month(self, moment: str) -> str:
+        return self._compile(sqltime.local_month(literal_column(moment), self.zone))
+
+    def date_month(self, day: str) -> str:
+        return self._compile(sqltime.date_month(literal_column(day)))
+
+    def _compile(self, expression: Any) -> str:
+        compiled = expression.compile(dialect=self.dialect, compile_kwargs={"literal_binds": True})
+        return str(compiled)
+
+
+Expression = Callable[[Sql], str]
+
+
+@attrs.frozen
+class Rollup:
+    """Totals of `measures` over the rows of `source`, per value of `keys`.
+
+    `keys` and `measures` map the rollup's columns to SQL over `Sql.r` (the source row) and
+    `Sql.c` (its customer). `owner_id` must be a key: the customer's owner, for visibility. The
+    first measure counts rows (1 per row): a key whose count falls to 0 is removed. `where`
+    selects the rows counted. A source UPDATE moves a row only when one of `source_columns`
+    changes; a customer UPDATE moves its rows only when one of `customer_columns` changes.
+    When the source is the customer table itself, `c` is the row. `distinct_customers` names
+    a column counting the distinct customers per key.
+    """
+
+    model: type[Any]
+    source: str
+    keys: Mapping[str, Expression]
+    measures: Mapping[str, Expression]
+    source_columns: tuple[str, ...]
+    customer_columns: tuple[str, ...] = ("owner_id",)
+    where: Expression | None = None
+    #: A column that counts the distinct customers among each key's rows ("customers
+    #: contacted"): kept exact through inserts, deletes, moves and bulk loads.
+    distinct_customers: str | None = None
+
+    @property
+    def table(self) -> Table:
+        table = self.model.__table__
+        assert isinstance(table, Table)
+        return table
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    @property
+    def count_column(self) -> str:
+        return next(iter(self.measures))
+
+    @property
+    def on_customers(self) -> bool:
+        return self.source == CUSTOMER_TABLE
+
+    def validate(self) -> None:
+        if not self.name.startswith(PREFIX):
+            raise PluginError(f"rollup table {self.name!r} must be named {PREFIX}...")
+        if "owner_id" not in self.keys:
+            raise PluginError(f"rollup {self.name!r} needs the customer's owner_id as a key")
+        if not self.source_columns and not self.on_customers:
+            raise PluginError(f"rollup {self.name!r} names no source column to watch")
+        if self.distinct_customers and self.on_customers:
+            raise PluginError(f"rollup {self.name!r} counts customers: use a measure of 1")
+        named = set(self.keys) | set(self.measures) | {self.distinct_customers or "id"}
+        missing = named - set(self.table.columns.keys())
+        if missing:
+            raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
+
+
+def registry(hook: Any) -> list[Rollup]:
+    """Every rollup the core and the enabled plugins register, checked."""
+    found: dict[str, Rollup] = {}
+
+    def register(rollup: Rollup) -> None:
+        rollup.validate()
+        if rollup.name in found:
+            raise PluginError(f"rollup {rollup.name!r} is registered twice")
+        found[rollup.name] = rollup
+
+    hook.crm_register_rollups(register=register)
+    return list(found.values())

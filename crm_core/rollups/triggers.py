@@ -1,0 +1,434 @@
+"""The SQL a rollup is kept with, derived from its spec on one database: its table and
+indexes, its triggers (row triggers on SQLite, statement triggers on PostgreSQL), the grouped
+statements that rebuild it and that add a batch at once."""
+
+from __future__ import annotations
+
+import hashlib
+
+import attrs
+from sqlalchemy import Dialect, Integer
+from sqlalchemy.schema import CreateTable
+
+from crm_core.rollups.spec import (
+    CUSTOMER_TABLE,
+    CUSTOMER_UPDATES,
+    NULL_INT,
+    NULL_TEXT,
+    PAUSED,
+    Rollup,
+    Sql,
+)
+
+
+@attrs.frozen
+class RollupSql:
+    """The SQL of one rollup on one database."""
+
+    rollup: Rollup
+    engine_dialect: Dialect
+    zone: str
+
+    @property
+    def dialect(self) -> str:
+        return self.engine_dialect.name
+
+    @property
+    def t(self) -> str:
+        return self.rollup.name
+
+    def sql(self, r: str, c: str) -> Sql:
+        return Sql(self.engine_dialect, self.zone, r, c)
+
+    def keys(self, q: Sql) -> list[str]:
+        return [expression(q) for expression in self.rollup.keys.values()]
+
+    def where(self, q: Sql) -> str:
+        return f"({self.rollup.where(q)})" if self.rollup.where else "1 = 1"
+
+    @property
+    def totals(self) -> list[str]:
+        """The columns added to on conflict: the measures, then the distinct count if any."""
+        extra = [self.rollup.distinct_customers] if self.rollup.distinct_customers else []
+        return [*self.rollup.measures, *extra]
+
+    @property
+    def columns(self) -> str:
+        return ", ".join([*self.rollup.keys, *self.totals])
+
+    def _is(self) -> str:
+        return "IS NOT DISTINCT FROM" if self.dialect == "postgresql" else "IS"
+
+    def same(self, row: str, table: str, extra: str = "") -> str:
+        """SQL: `table` has a counted row of `row`'s customer under `row`'s key (the customer
+        row `c` in scope is theirs)."""
+        mine, theirs = self.sql(row, "c"), self.sql("s", "c")
+        equal = " AND ".join(
+            f"({key(theirs)}) {self._is()} ({key(mine)})" for key in self.rollup.keys.values()
+        )
+        return (
+            f"EXISTS (SELECT 1 FROM {table} s WHERE s.customer_id = {row}.customer_id "
+            f"AND {self.where(theirs)} AND {equal}{extra})"
+        )
+
+    def first_of_customer(self, extra: str = "", also_not: str = "") -> str:
+        """Distinct customers among the grouped rows `r` that no other row of theirs under the
+        same key explains (`extra` narrows the other rows; `also_not` adds a test)."""
+        test = f"NOT {self.same('r', self.rollup.source, extra)}"
+        if also_not:
+            test += f" AND NOT {also_not}"
+        return f"COUNT(DISTINCT CASE WHEN {test} THEN r.customer_id END)"
+
+    @property
+    def conflict(self) -> str:
+        parts = []
+        for name in self.rollup.keys:
+            column = self.rollup.table.c[name]
+            if column.nullable:
+                blank = NULL_INT if isinstance(column.type, Integer) else NULL_TEXT
+                parts.append(f"(coalesce({name}, {blank}))")
+            else:
+                parts.append(name)
+        return ", ".join(parts)
+
+    def upsert(self, select_sql: str) -> str:
+        adds = ", ".join(f"{m} = {self.t}.{m} + excluded.{m}" for m in self.totals)
+        return (
+            f"INSERT INTO {self.t} ({self.columns}) {select_sql} "
+            f"ON CONFLICT ({self.conflict}) DO UPDATE SET {adds}"
+        )
+
+    def prune(self) -> str:
+        return f"DELETE FROM {self.t} WHERE {self.rollup.count_column} = 0"
+
+    def grouped(
+        self, q: Sql, sign: str, from_sql: str, where: str, distinct: str | None = None
+    ) -> str:
+        """Totals of the source rows `from_sql` names, per key, with a sign. `distinct` is the
+        aggregate for the distinct-customer column (default: every customer counts)."""
+        keys = self.keys(q)
+        sums = [f"{sign}SUM({m(q)})" for m in self.rollup.measures.values()]
+        if self.rollup.distinct_customers:
+            sums.append(f"{sign}{distinct or f'COUNT(DISTINCT {q.r}.customer_id)'}")
+        positions = ", ".join(str(n) for n in range(1, len(keys) + 1))
+        return (
+            f"SELECT {', '.join([*keys, *sums])} FROM {from_sql} "
+            f"WHERE ({where}) AND {self.where(q)} GROUP BY {positions}"
+        )
+
+    def rebuild_select(self) -> str:
+        if self.rollup.on_customers:
+            return self.grouped(self.sql("r", "r"), "", f"{CUSTOMER_TABLE} r", "1 = 1")
+        return self.grouped(
+            self.sql("r", "c"),
+            "",
+            f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id",
+            "1 = 1",
+        )
+
+    def bulk_insert_sql(self) -> str | None:
+        """SQLite: add the source rows with ids :lo..:hi (a bulk insert) in one statement."""
+        if self.dialect != "sqlite":
+            return None
+        if self.rollup.on_customers:
+            rows, q = f"{CUSTOMER_TABLE} r", self.sql("r", "r")
+        else:
+            rows = f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id"
+            q = self.sql("r", "c")
+        first = (
+            self.first_of_customer(" AND s.id < :lo") if self.rollup.distinct_customers else None
+        )
+        return self.upsert(self.grouped(q, "", rows, "r.id BETWEEN :lo AND :hi", first))
+
+    def bulk_customers_sql(self) -> str | None:
+        """SQLite: every row of the customers :ids, added to the totals with :sign (1 or -1)."""
+        if self.dialect != "sqlite":
+            return None
+        mine = "r.id IN (SELECT value FROM json_each(:ids))"
+        if self.rollup.on_customers:
+            return self.upsert(
+                self.grouped(self.sql("r", "r"), ":sign * ", f"{CUSTOMER_TABLE} r", mine)
+            )
+        rows = f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id"
+        return self.upsert(
+            self.grouped(
+                self.sql("r", "c"), ":sign * ", rows, mine.replace("r.id", "r.customer_id")
+            )
+        )
+
+    def table_ddl(self) -> list[str]:
+        return [
+            str(CreateTable(self.rollup.table).compile(dialect=self.engine_dialect)).strip(),
+            f"CREATE UNIQUE INDEX {self.t}_key ON {self.t} ({self.conflict})",
+            f"CREATE INDEX {self.t}_empty ON {self.t} ({self.rollup.count_column}) "
+            f"WHERE {self.rollup.count_column} = 0",
+        ]
+
+    def _customer_watch(self, old: str, new: str) -> str:
+        return " OR ".join(
+            f"{old}.{col} IS DISTINCT FROM {new}.{col}"
+            if self.dialect == "postgresql"
+            else f"{old}.{col} IS NOT {new}.{col}"
+            for col in self.rollup.customer_columns
+        )
+
+    def _source_watch(self, old: str, new: str) -> str:
+        return " OR ".join(
+            f"{old}.{col} IS DISTINCT FROM {new}.{col}"
+            if self.dialect == "postgresql"
+            else f"{old}.{col} IS NOT {new}.{col}"
+            for col in self.rollup.source_columns
+        )
+
+    # SQLite: row triggers; the statements read the row as NEW / OLD.
+
+    def _sqlite_row(self, row: str, sign: str, alone: str = "") -> str:
+        """One row's totals; `alone` is when the row is the only one of its customer under its
+        key (for the distinct-customer column)."""
+        c = row if self.rollup.on_customers else "c"
+        q = self.sql(row, c)
+        values = [*self.keys(q), *(f"{sign}({m(q)})" for m in self.rollup.measures.values())]
+        if self.rollup.distinct_customers:
+            values.append(f"{sign}(CASE WHEN {alone} THEN 1 ELSE 0 END)")
+        source = "" if self.rollup.on_customers else f" FROM {CUSTOMER_TABLE} c"
+        where = self.where(q)
+        if not self.rollup.on_customers:
+            where = f"c.id = {row}.customer_id AND {where}"
+        return self.upsert(f"SELECT {', '.join(values)}{source} WHERE {where}")
+
+    def _move_customer(self, customer: str, sign: str) -> str:
+        q = self.sql("r", customer)
+        return self.upsert(
+            self.grouped(q, sign, f"{self.rollup.source} r", f"r.customer_id = {customer}.id")
+        )
+
+    @staticmethod
+    def _not_paused(what: str) -> str:
+        return f"NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{what}')"
+
+    def _sqlite_alone(self, row: str, other: str = "") -> str:
+        if not self.rollup.distinct_customers:
+            return ""
+        extra = f" AND s.id <> {row}.id" if row == "NEW" else ""
+        test = f"NOT {self.same(row, self.rollup.source, extra)}"
+        if other:  # an update: the row's old version under the same key counted it already
+            mine, theirs = self.sql(row, "c"), self.sql(other, "c")
+            equal = " AND ".join(
+                f"({key(theirs)}) IS ({key(mine)})" for key in self.rollup.keys.values()
+            )
+            test += (
+                f" AND NOT ({other}.customer_id = {row}.customer_id "
+                f"AND {self.where(theirs)} AND {equal})"
+            )
+        return test
+
+    def sqlite_triggers(self) -> list[tuple[str, str]]:
+        t, source = self.t, self.rollup.source
+        triggers = [
+            (
+                f"{t}_insert",
+                f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
+                f"WHEN {self._not_paused(source)} BEGIN "
+                f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW'))}; END",
+            ),
+            (
+                f"{t}_delete",
+                f"CREATE TRIGGER {t}_delete AFTER DELETE ON {source} BEGIN "
+                f"{self._sqlite_row('OLD', '-', self._sqlite_alone('OLD'))}; {self.prune()}; END",
+            ),
+        ]
+        watched = list(self.rollup.source_columns)
+        if self.rollup.on_customers:
+            watched += [c for c in self.rollup.customer_columns if c not in watched]
+        changed = " OR ".join(f"OLD.{col} IS NOT NEW.{col}" for col in watched)
+        if self.rollup.on_customers:
+            changed = f"({changed}) AND {self._not_paused(CUSTOMER_UPDATES)}"
+        triggers.append(
+            (
+                f"{t}_update",
+                f"CREATE TRIGGER {t}_update AFTER UPDATE OF {', '.join(watched)} ON {source} "
+                f"WHEN {changed} BEGIN "
+                f"{self._sqlite_row('OLD', '-', self._sqlite_alone('OLD'))}; "
+                f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW', 'OLD'))}; "
+                f"{self.prune()}; END",
+            )
+        )
+        if not self.rollup.on_customers:
+            columns = ", ".join(self.rollup.customer_columns)
+            triggers += [
+                (
+                    f"{t}_customer_update",
+                    f"CREATE TRIGGER {t}_customer_update AFTER UPDATE OF {columns} "
+                    f"ON {CUSTOMER_TABLE} WHEN ({self._customer_watch('OLD', 'NEW')}) "
+                    f"AND {self._not_paused(CUSTOMER_UPDATES)} BEGIN "
+                    f"{self._move_customer('OLD', '-')}; {self._move_customer('NEW', '')}; "
+                    f"{self.prune()}; END",
+                ),
+                (
+                    f"{t}_customer_delete",
+                    f"CREATE TRIGGER {t}_customer_delete BEFORE DELETE ON {CUSTOMER_TABLE} "
+                    f"BEGIN {self._move_customer('OLD', '-')}; {self.prune()}; END",
+                ),
+            ]
+        return triggers
+
+    # PostgreSQL: statement triggers over the transition tables, one grouped upsert per
+    # statement (a transfer of 5,000 customers is one statement, not 5,000 calls).
+
+    def _pg_rows(
+        self, rows: str, sign: str, where: str = "1 = 1", join: str = "", distinct: str = ""
+    ) -> str:
+        if self.rollup.on_customers:
+            return self.upsert(self.grouped(self.sql("r", "r"), sign, f"{rows} r{join}", where))
+        return self.upsert(
+            self.grouped(
+                self.sql("r", "c"),
+                sign,
+                f"{rows} r{join} JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id",
+                where,
+                distinct or None,
+            )
+        )
+
+    def _pg_function(self, name: str, body: list[str], returns: str = "NULL") -> str:
+        statements = "".join(f"  {statement};\n" for statement in body)
+        return (
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$\nBEGIN\n"
+            f"{statements}  RETURN {returns};\nEND\n$body$"
+        )
+
+    def pg_triggers(self) -> list[tuple[str, str, list[str]]]:
+        """(trigger name, the table it is on, [its function's DDL, the trigger's DDL])."""
+        t, source = self.t, self.rollup.source
+        watched = list(self.rollup.source_columns)
+        if self.rollup.on_customers:
+            watched += [c for c in self.rollup.customer_columns if c not in watched]
+        moved = " OR ".join(f"o.{col} IS DISTINCT FROM n.{col}" for col in watched)
+        moved_r_n = moved.replace("o.", "r.")
+        moved_o_r = moved.replace("n.", "r.")
+        # Distinct customers: a customer counts under a key after a statement iff some row of
+        # theirs is there now, and counted before iff one was there before (the rows the
+        # statement did not write, and the old versions of those it did).
+        gone, added, arrived = "", "", ""
+        if self.rollup.distinct_customers:
+            written = " AND NOT EXISTS (SELECT 1 FROM new_rows x WHERE x.id = s.id)"
+            gone = self.first_of_customer()
+            added = self.first_of_customer(written)
+            arrived = self.first_of_customer(written, self.same("r", "old_rows"))
+        plans: list[tuple[str, str, str, list[str]]] = [
+            (
+                "insert",
+                "AFTER INSERT",
+                "NEW TABLE AS new_rows",
+                [self._pg_rows("new_rows", "", distinct=added)],
+            ),
+            (
+                "delete",
+                "AFTER DELETE",
+                "OLD TABLE AS old_rows",
+                [self._pg_rows("old_rows", "-", distinct=gone), self.prune()],
+            ),
+            (
+                "update",
+                "AFTER UPDATE",
+                "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+                [
+                    self._pg_rows(
+                        "old_rows", "-", moved_r_n, " JOIN new_rows n ON n.id = r.id", gone
+                    ),
+                    self._pg_rows(
+                        "new_rows", "", moved_o_r, " JOIN old_rows o ON o.id = r.id", arrived
+                    ),
+                    self.prune(),
+                ],
+            ),
+        ]
+        found = []
+        for event, when, transition, body in plans:
+            function = f"{t}_on_{event}"
+            found.append(
+                (
+                    f"{t}_{event}",
+                    source,
+                    [
+                        self._pg_function(function, body),
+                        f"CREATE TRIGGER {t}_{event} {when} ON {source} "
+                        f"REFERENCING {transition} "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+                    ],
+                )
+            )
+        if not self.rollup.on_customers:
+            watch = self._customer_watch("o", "n")
+            away = self.upsert(
+                self.grouped(
+                    self.sql("r", "o"),
+                    "-",
+                    f"{source} r JOIN old_rows o ON o.id = r.customer_id "
+                    "JOIN new_rows n ON n.id = o.id",
+                    f"({watch})",
+                )
+            )
+            to = self.upsert(
+                self.grouped(
+                    self.sql("r", "n"),
+                    "",
+                    f"{source} r JOIN new_rows n ON n.id = r.customer_id "
+                    "JOIN old_rows o ON o.id = n.id",
+                    f"({watch})",
+                )
+            )
+            found.append(
+                (
+                    f"{t}_customer_update",
+                    CUSTOMER_TABLE,
+                    [
+                        self._pg_function(f"{t}_on_customer_update", [away, to, self.prune()]),
+                        f"CREATE TRIGGER {t}_customer_update AFTER UPDATE ON {CUSTOMER_TABLE} "
+                        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {t}_on_customer_update()",
+                    ],
+                )
+            )
+            found.append(
+                (
+                    f"{t}_customer_delete",
+                    CUSTOMER_TABLE,
+                    [
+                        self._pg_function(
+                            f"{t}_on_customer_delete",
+                            [self._move_customer("OLD", "-"), self.prune()],
+                            returns="OLD",
+                        ),
+                        f"CREATE TRIGGER {t}_customer_delete BEFORE DELETE ON {CUSTOMER_TABLE} "
+                        f"FOR EACH ROW EXECUTE FUNCTION {t}_on_customer_delete()",
+                    ],
+                )
+            )
+        return found
+
+    def install_statements(self) -> list[str]:
+        statements = self.table_ddl()
+        if self.dialect == "postgresql":
+            for _name, _table, ddl in self.pg_triggers():
+                statements += ddl
+        else:
+            statements += [ddl for _name, ddl in self.sqlite_triggers()]
+        return statements
+
+    def drop_statements(self) -> list[str]:
+        if self.dialect == "postgresql":
+            drops = [
+                f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table, _ in self.pg_triggers()
+            ]
+            drops += [
+                f"DROP FUNCTION IF EXISTS {name.replace(self.t + '_', self.t + '_on_', 1)}()"
+                for name, _table, _ in self.pg_triggers()
+            ]
+        else:
+            drops = [f"DROP TRIGGER IF EXISTS {name}" for name, _ in self.sqlite_triggers()]
+        return [*drops, f"DROP TABLE IF EXISTS {self.t}"]
+
+    def signature(self) -> str:
+        text = "\n".join([*self.install_statements(), self.rebuild_select()])
+        return hashlib.sha256(text.encode()).hexdigest()
