@@ -29,7 +29,13 @@ class Context:
 
     @property
     def settings(self) -> Settings:
-        return Settings(self.session, self.deployment.setting_specs)
+        return Settings(self.session, self.deployment.setting_specs, self._setting_changed)
+
+    def _setting_changed(self, key: str) -> None:
+        if key == "timezone":  # rollups bucket days in the deployment's zone: rebuild them
+            from crm_core.services import rollup_upkeep
+
+            rollup_upkeep.sync(self)
 
     @property
     def zone(self) -> ZoneInfo:

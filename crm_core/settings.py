@@ -52,9 +52,15 @@ class SettingSpec:
 class Settings:
     """Read and write settings within the current transaction's session."""
 
-    def __init__(self, session: Session, specs: Mapping[str, SettingSpec]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        specs: Mapping[str, SettingSpec],
+        changed: Callable[[str], None] | None = None,
+    ) -> None:
         self._session = session
         self.specs = specs
+        self._changed = changed
 
     def get(self, key: str) -> Any:
         spec = self._spec(key)
@@ -79,6 +85,8 @@ class Settings:
         else:
             stored.value = value
         self._session.flush()
+        if self._changed is not None:
+            self._changed(key)
 
     def all(self) -> dict[str, Any]:
         stored = {row.key: row.value for row in self._session.scalars(select(Setting))}

@@ -71,8 +71,6 @@ def config_group() -> click.Group:
             if not ctx.actor.is_admin:
                 raise PermissionDenied("only an admin may change settings")
             parsed = ctx.settings.set(key, value)
-            if key == "timezone":  # rollups bucket days in the deployment's zone
-                rollup_upkeep.sync(ctx)
         click.echo(f"{key} = {parsed}")
 
     return config
