@@ -7,9 +7,9 @@ import random
 from pathlib import Path
 
 from openpyxl import Workbook
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from crm_core import custom_fields, hookspecs, picklists
+from crm_core import custom_fields, hookspecs, picklists, rollups
 from crm_core.deployment import Deployment
 from crm_core.rules import fire
 from crm_core.rules.store import RuleSpec
@@ -29,7 +29,7 @@ from crm_core.services import (
 )
 from crm_core.sync import import_items
 from crm_test_plugin import plugin as test_plugin
-from crm_test_plugin.models import Note
+from crm_test_plugin.models import NOTES_BY_OWNER, Note, NotesByOwner
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -91,6 +91,11 @@ def test_every_hook_is_called_in_a_real_scenario(
             ctx, [{"kind": "note", "id": "n1", "customer": "全钩子公司", "text": "x"}]
         )
         assert ctx.settings.get("test_plugin.forbidden_word") == "forbidden"
+        # its rollup follows the notes written above, through every write path used here
+        assert rollups.differences(ctx.session.connection(), NOTES_BY_OWNER, "Asia/Shanghai") == 0
+        assert ctx.session.scalar(select(func.sum(NotesByOwner.notes))) == ctx.session.scalar(
+            select(func.count(Note.id))
+        )
         assert "note-taker" in ctx.deployment.permissions
     assert run(["--db", crm_deployment.url, "notes", "count"], catalog=crm_deployment.catalog) == 0
     assert {name for name, _ in test_plugin.CALLS} == set(hookspecs.all_hook_names())

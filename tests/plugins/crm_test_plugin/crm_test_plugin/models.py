@@ -1,12 +1,13 @@
-"""The test plugin's one table: notes on customers."""
+"""The test plugin's table, notes on customers, and a rollup of them."""
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped
+from crm_core.models import CustomerScoped, OwnerScoped
+from crm_core.rollups import Rollup, RollupBase
 
 
 class Note(CustomerScoped, Base):
@@ -16,3 +17,24 @@ class Note(CustomerScoped, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     text: Mapped[str] = mapped_column(String(500))
     author_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"))
+
+
+class NotesByOwner(OwnerScoped, RollupBase):
+    """A rollup of the notes: how many, on how many customers, per customer owner."""
+
+    __tablename__ = "rollup_tp_notes_by_owner"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    notes: Mapped[int] = mapped_column(Integer)
+    customers: Mapped[int] = mapped_column(Integer)
+
+
+NOTES_BY_OWNER = Rollup(
+    NotesByOwner,
+    source="tp_note",
+    keys={"owner_id": lambda q: f"{q.c}.owner_id"},
+    measures={"notes": lambda q: "1"},
+    source_columns=("customer_id",),
+    distinct_customers="customers",
+)

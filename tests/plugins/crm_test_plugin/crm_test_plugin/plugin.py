@@ -19,6 +19,7 @@ from crm_core.entities import Entity
 from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction
 from crm_core.picklists import Choice, Picklist
+from crm_core.rollups import Rollup
 from crm_core.rules.actions import RuleAction
 from crm_core.rules.events import RuleEvent
 from crm_core.services import customers as customer_service
@@ -29,7 +30,7 @@ from crm_core.services.reports import Report, ReportTable
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
 from crm_core.sync import SyncKind
-from crm_test_plugin.models import Note
+from crm_test_plugin.models import NOTES_BY_OWNER, Note
 
 plugin = PluginSpec(
     name="test_plugin",
@@ -201,6 +202,12 @@ def _notes_per_customer(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 def crm_register_reports(register: Callable[[Report], None]) -> None:
     CALLS.append(("crm_register_reports", None))
     register(Report("notes-per-customer", "Notes per customer", _notes_per_customer))
+
+
+@hookimpl
+def crm_register_rollups(register: Callable[[Rollup], None]) -> None:
+    CALLS.append(("crm_register_rollups", None))
+    register(NOTES_BY_OWNER)
 
 
 @hookimpl
