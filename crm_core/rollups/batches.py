@@ -24,7 +24,13 @@ def bulk_insert(connection: Connection, table: str) -> Iterator[None]:
     if connection.dialect.name != "sqlite":
         yield
         return
-    statements = _bulk_statements(connection, table)
+    state = table_of(RollupState)
+    statements = [
+        statement
+        for statement, _prune in _state_statements(
+            connection, state.c.bulk_insert, state.c.source == table
+        )
+    ]
     if not statements:
         yield
         return
@@ -74,31 +80,15 @@ def customers_changing(connection: Connection, ids: Sequence[int]) -> Iterator[N
     apply(1)
 
 
-def _state_statements(connection: Connection, column: Any) -> list[tuple[str, str | None]]:
+def _state_statements(
+    connection: Connection, column: Any, *where: Any
+) -> list[tuple[str, str | None]]:
+    """The stored batch statement `column` (with its prune) of each built rollup."""
     has_state = connection.exec_driver_sql(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_state'"
     ).first()
     if has_state is None:
         return []
     state = table_of(RollupState)
-    return [
-        (statement, prune)
-        for statement, prune in connection.execute(select(column, state.c.prune))
-        if statement
-    ]
-
-
-def _bulk_statements(connection: Connection, table: str) -> list[str]:
-    has_state = connection.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_state'"
-    ).first()
-    if has_state is None:
-        return []
-    state = table_of(RollupState)
-    return [
-        statement
-        for statement in connection.scalars(
-            select(state.c.bulk_insert).where(state.c.source == table)
-        )
-        if statement
-    ]
+    query = select(column, state.c.prune).where(*where)
+    return [(statement, prune) for statement, prune in connection.execute(query) if statement]

@@ -193,16 +193,6 @@ class RollupSql:
             for col in self.rollup.customer_columns
         )
 
-    def _source_watch(self, old: str, new: str) -> str:
-        return " OR ".join(
-            f"{old}.{col} IS DISTINCT FROM {new}.{col}"
-            if self.dialect == "postgresql"
-            else f"{old}.{col} IS NOT {new}.{col}"
-            for col in self.rollup.source_columns
-        )
-
-    # SQLite: row triggers; the statements read the row as NEW / OLD.
-
     def _sqlite_row(self, row: str, sign: str, alone: str = "") -> str:
         """One row's totals; `alone` is when the row is the only one of its customer under its
         key (for the distinct-customer column)."""
