@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = (
-    "generate the world of 20,000 customers",
+    "generated the world of 20,000 in",
     "customer page of 50 at any depth, top manager: p95",
     "name prefix search (6 characters), first 50: p95",
     "phone prefix search (7 characters), first 50: p95",
