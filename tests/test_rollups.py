@@ -503,3 +503,26 @@ def test_an_import_that_updates_customers_keeps_rollups_equal(
             )
         )
     assert moved == 4
+
+
+def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
+    world: Deployment,
+) -> None:
+    """A build record without today's columns: every rollup object goes, orphaned triggers of
+    rollups no longer declared included, and sync derives the current ones."""
+    from sqlalchemy import inspect
+
+    with world.engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE rollup_old_thing (id INTEGER PRIMARY KEY)")
+        connection.exec_driver_sql(
+            "CREATE TABLE rollup_state_old AS SELECT name, signature, zone, built_at "
+            "FROM rollup_state"
+        )
+        connection.exec_driver_sql("DROP TABLE rollup_state")
+        connection.exec_driver_sql("ALTER TABLE rollup_state_old RENAME TO rollup_state")
+    rollout.upgrade(world)
+    tables = set(inspect(world.engine).get_table_names())
+    assert "rollup_old_thing" not in tables
+    with world.engine.connect() as connection:
+        assert set(_differences(connection, world).values()) == {0}
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 8

@@ -23,10 +23,10 @@ def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[s
     Runs inside the caller's transaction: a failure leaves every rollup as it was.
     """
     state = table_of(RollupState)
-    if state.name in inspect(connection).get_table_names() and "bulk_customers" not in {
+    if state.name in inspect(connection).get_table_names() and set(state.c.keys()) - {
         column["name"] for column in inspect(connection).get_columns(state.name)
     }:
-        state.drop(connection)  # built by an earlier version: everything is rebuilt
+        detach(connection)  # built by an earlier version: remove it all, then rebuild
     state.create(connection, checkfirst=True)
     table_of(RollupPause).create(connection, checkfirst=True)
     built = {name: sig for name, sig in connection.execute(select(state.c.name, state.c.signature))}
