@@ -305,6 +305,22 @@ class RollupSql:
             )
         )
 
+    def _pg_customers_moved(self, side: str, sign: str) -> str:
+        """PostgreSQL: the rows of the customers an UPDATE re-keyed, under their old values
+        (`side` "o", sign "-") or their new ones ("n", no sign)."""
+        other = "n" if side == "o" else "o"
+        table = {"o": "old_rows", "n": "new_rows"}
+        return self.upsert(
+            self.grouped(
+                self.sql("r", side),
+                sign,
+                f"{table[side]} {side} JOIN {table[other]} {other} ON {other}.id = {side}.id "
+                f"CROSS JOIN LATERAL (SELECT * FROM {self.rollup.source} "
+                f"WHERE customer_id = {side}.id OFFSET 0) r",
+                f"({self._customer_watch('o', 'n')})",
+            )
+        )
+
     def _pg_function(self, name: str, body: list[str], returns: str = "NULL") -> str:
         statements = "".join(f"  {statement};\n" for statement in body)
         return (
@@ -376,25 +392,7 @@ class RollupSql:
                 )
             )
         if not self.rollup.on_customers:
-            watch = self._customer_watch("o", "n")
-            away = self.upsert(
-                self.grouped(
-                    self.sql("r", "o"),
-                    "-",
-                    "old_rows o JOIN new_rows n ON n.id = o.id CROSS JOIN LATERAL "
-                    f"(SELECT * FROM {source} WHERE customer_id = o.id OFFSET 0) r",
-                    f"({watch})",
-                )
-            )
-            to = self.upsert(
-                self.grouped(
-                    self.sql("r", "n"),
-                    "",
-                    "new_rows n JOIN old_rows o ON o.id = n.id CROSS JOIN LATERAL "
-                    f"(SELECT * FROM {source} WHERE customer_id = n.id OFFSET 0) r",
-                    f"({watch})",
-                )
-            )
+            away, to = self._pg_customers_moved("o", "-"), self._pg_customers_moved("n", "")
             found.append(
                 (
                     f"{t}_customer_update",
