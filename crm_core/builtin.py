@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import aliased
 
 from crm_core import i18n
@@ -45,13 +45,15 @@ from crm_core.models.rollups import (
     CUSTOMERS_BY_MONTH,
     CUSTOMERS_BY_REGION,
     INTERACTIONS_BY_DAY,
+    NEWEST_INTERACTION,
     CustomersByIndustry,
     CustomersByLevel,
     CustomersByMonth,
     CustomersByRegion,
     InteractionsByDay,
+    NewestInteraction,
 )
-from crm_core.rollups import Rollup
+from crm_core.rollups import Rollup, Spec
 from crm_core.services import bulk_customers, bulk_records
 from crm_core.services.indicators import Indicator, day_end, share
 from crm_core.services.reminders import Digest, Reminder
@@ -347,33 +349,47 @@ def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
 # --- reminders and the 360 view ---------------------------------------------------------------
 
 
-@hookimpl
-def crm_collect_reminders(
-    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
-) -> Iterable[Reminder]:
-    """Follow-ups: a customer's latest interaction planned a next contact that is now due."""
+def _due_follow_ups(ctx: Context, on: date) -> Any:
+    """(due day, customer name, kind, notes, owner) of each follow-up due by `on`, earliest first:
+    from the newest-interaction rollup, or (while it is not installed) from every interaction
+    that no later one of its customer superseded."""
+    columns = (Interaction.next_contact_on, Customer.name, Interaction.kind, Interaction.notes)
+    if rollup_ready(ctx, NEWEST_INTERACTION):
+        newest = NewestInteraction
+        return (
+            select(*columns, Customer.owner_id)
+            .select_from(newest)
+            .join(Interaction, Interaction.id == newest.source_id)
+            .join(Customer, Customer.id == newest.customer_id)
+            .where(newest.due_on <= on)
+            .order_by(newest.due_on, newest.source_id)
+        )
     later = aliased(Interaction)
     superseded = (
         select(later.id)
         .where(
             later.customer_id == Interaction.customer_id,
-            later.occurred_at > Interaction.occurred_at,
+            or_(
+                later.occurred_at > Interaction.occurred_at,
+                and_(later.occurred_at == Interaction.occurred_at, later.id > Interaction.id),
+            ),
         )
         .exists()
     )
-    query = (
-        select(
-            Interaction.next_contact_on,
-            Customer.name,
-            Interaction.kind,
-            Interaction.notes,
-            Customer.owner_id,
-        )
+    return (
+        select(*columns, Customer.owner_id)
         .join(Customer, Customer.id == Interaction.customer_id)
-        .where(Interaction.next_contact_on <= on, Customer.owner_id.in_(user_ids), ~superseded)
+        .where(Interaction.next_contact_on <= on, ~superseded)
         .order_by(Interaction.next_contact_on, Interaction.id)
-        .limit(limit)
     )
+
+
+@hookimpl
+def crm_collect_reminders(
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+) -> Iterable[Reminder]:
+    """Follow-ups: a customer's newest interaction planned a next contact that is now due."""
+    query = _due_follow_ups(ctx, on).where(Customer.owner_id.in_(user_ids)).limit(limit)
     for due, name, kind, notes, owner in ctx.session.execute(query):
         assert due is not None
         what = i18n._("follow up after {kind}", kind=kind) + (f": {notes}" if notes else "")
@@ -450,6 +466,6 @@ def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]
 
 
 @hookimpl
-def crm_register_rollups(register: Callable[[Rollup], None]) -> None:
+def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     for rollup in CORE_ROLLUPS:
         register(rollup)

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from crm_core.entities import Entity
     from crm_core.models import Customer, Interaction
     from crm_core.picklists import Picklist
-    from crm_core.rollups import Rollup
+    from crm_core.rollups import Spec
     from crm_core.rules.actions import RuleAction
     from crm_core.rules.events import RuleEvent
     from crm_core.services.importing import Importer
@@ -204,13 +204,14 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 
 @hookspec
-def crm_register_rollups(register: Callable[[Rollup], None]) -> None:
-    """Declare rollups: totals per key that triggers keep in step with their source rows.
+def crm_register_rollups(register: Callable[[Spec], None]) -> None:
+    """Declare rollups that triggers keep in step with their source rows: totals per key
+    (`Rollup`), or each customer's newest source row (`Newest`).
 
     Called when a deployment is created, upgraded or a plugin enabled, and when the time zone
     changes: `crm rollups` then installs each rollup whose SQL changed and fills it from its
     source. Reports read a rollup through its model, which the visibility policy filters by the
-    customer's owner (see docs/reports.md, "Rollups").
+    customer's owner, or by the customer for a `Newest` (see docs/reports.md, "Rollups").
     """
 
 

@@ -25,7 +25,7 @@ from crm_core.deployment import Deployment
 from crm_core.models import Customer, Interaction, User
 from crm_core.models.rollups import CustomersByIndustry
 from crm_core.rollups import RollupState
-from crm_core.services import reports, rollout
+from crm_core.services import reminders, reports, rollout
 from crm_core.testing import CliResult
 from crm_core.types import UTCDateTime
 from tests.conftest import Org
@@ -70,7 +70,12 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
         if customer is not None:
             connection.execute(
                 insert(INTERACTIONS).values(
-                    customer_id=customer, user_id=user, kind="call", occurred_at=at, created_at=at
+                    customer_id=customer,
+                    user_id=user,
+                    kind="call",
+                    occurred_at=at,
+                    created_at=at,
+                    next_contact_on=at.date() + timedelta(days=args[1]) if args[1] % 2 else None,
                 )
             )
     elif kind == "log_many" and customers:  # one statement, several rows, often one key
@@ -84,9 +89,31 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
                     "kind": "visit",
                     "occurred_at": args[2] + timedelta(minutes=40 * n),
                     "created_at": args[2],
+                    "next_contact_on": args[2].date() + timedelta(days=n) if n != 1 else None,
                 }
                 for n in range(3)
             ],
+        )
+    elif kind == "twins" and customers:  # the same moment twice: the later entry is newest
+        connection.execute(
+            insert(INTERACTIONS),
+            [
+                {
+                    "customer_id": pick(customers, args[0]),
+                    "user_id": users[1],
+                    "kind": "call",
+                    "occurred_at": args[1],
+                    "created_at": args[1],
+                    "next_contact_on": args[1].date() + timedelta(days=n) if n else None,
+                }
+                for n in range(2)
+            ],
+        )
+    elif kind == "plan" and interactions:  # the next contact changes on an old interaction
+        connection.execute(
+            update(INTERACTIONS)
+            .where(INTERACTIONS.c.id == pick(interactions, args[0]))
+            .values(next_contact_on=args[1])
         )
     elif kind == "shift" and customers:  # one statement moving several rows, some across days
         customer = pick(customers, args[0])
@@ -190,6 +217,8 @@ operations = st.one_of(
     st.tuples(st.just("log_many"), n, who, moments),
     st.tuples(st.just("shift"), n, st.sampled_from([30, 200, 24 * 60, -90])),
     st.tuples(st.just("unlog_user"), who),
+    st.tuples(st.just("twins"), n, moments),
+    st.tuples(st.just("plan"), n, st.one_of(st.none(), days)),
     st.tuples(st.just("relog"), n, moments, n),
     st.tuples(st.just("note")),
     st.tuples(st.just("owner"), n, who),
@@ -220,6 +249,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
         == names
         == {
             "rollup_interactions_by_day",
+            "rollup_newest_interaction",
             "rollup_customers_by_level",
             "rollup_customers_by_industry",
             "rollup_customers_by_region",
@@ -335,14 +365,19 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
             ops.append(("customer", k, ["lead", "vip"][k % 2], ["零售", None][k % 2], k % 6, at))
             ops.append(("order", k, k % 6, date(2026, 10, 1) + timedelta(days=k), "120.50"))
         ops += [("order_change", 3, "cancelled", "10", date(2026, 10, 9)), ("hand_over", 2, 4)]
+        ops += [("twins", 5, BASE + timedelta(days=3)), ("plan", 7, None), ("unlog", 11)]
         for op in ops:
             apply(connection, op, users)
+    due_by = (BASE + timedelta(days=9)).date()
     with world.work(login, write=True) as ctx:
         rolled = {(n, tuple(p.items())): reports.run(ctx, n, p) for n, p in REPORTS}
         assert len(next(iter(rolled.values())).rows) > 0 or login != "admin"
+        due = reminders.collect(ctx, due_by)
+        assert any(r["kind"] == "follow-up" for r in due) or login != "boss"
         ctx.session.execute(delete(RollupState))
         for (name, params), table in rolled.items():
             assert reports.run(ctx, name, dict(params)) == table, (name, params)
+        assert reminders.collect(ctx, due_by) == due
         ctx.session.rollback()
 
 
@@ -384,7 +419,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 8
+    assert len(built) == 9
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -408,7 +443,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 8
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 9
 
 
 def test_bulk_inserts_keep_rollups_equal_and_leave_nothing_paused(world: Deployment) -> None:
@@ -525,4 +560,4 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 8
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 9

@@ -1,5 +1,5 @@
-"""The core's rollups (see crm_core.rollups): interactions per local day, and customers counted
-by level, industry, region and month of creation.
+"""The core's rollups (see crm_core.rollups): interactions per local day, customers counted
+by level, industry, region and month of creation, and each customer's newest interaction.
 
 Each rollup is narrow on purpose: a report reads the smallest one that has its dimensions, and
 a million customers fall into a few thousand (owner, kind, level) rows but into nearly a
@@ -11,12 +11,14 @@ tables carry no foreign keys: they are derived data, rebuilt whenever their SQL 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.models.scoping import OwnerScoped
-from crm_core.rollups import Rollup, RollupBase, Sql
+from crm_core.models.scoping import CustomerScoped, OwnerScoped
+from crm_core.rollups import Newest, Rollup, RollupBase, Sql
+from crm_core.types import UTCDateTime
 
 
 class InteractionsByDay(OwnerScoped, RollupBase):
@@ -75,6 +77,27 @@ class CustomersByMonth(OwnerScoped, RollupBase):
     customers: Mapped[int] = mapped_column(Integer)
 
 
+class NewestInteraction(CustomerScoped, RollupBase):
+    """Each customer's newest interaction (by time, then as entered) and the next contact it
+    planned: the follow-up that is due, without walking every superseded interaction."""
+
+    __tablename__ = "rollup_newest_interaction"
+    __table_args__ = (
+        Index(
+            "rollup_newest_interaction_due",
+            "due_on",
+            "source_id",
+            sqlite_where=text("due_on IS NOT NULL"),
+            postgresql_where=text("due_on IS NOT NULL"),
+        ),
+    )
+
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    source_id: Mapped[int] = mapped_column(Integer)
+    moment: Mapped[datetime] = mapped_column(UTCDateTime)
+    due_on: Mapped[date | None] = mapped_column(Date)
+
+
 INTERACTIONS_BY_DAY = Rollup(
     InteractionsByDay,
     source="crm_interaction",
@@ -122,8 +145,13 @@ CUSTOMERS_BY_MONTH = Rollup(
     customer_columns=("owner_id", "level"),
 )
 
-CORE_ROLLUPS = (
+NEWEST_INTERACTION = Newest(
+    NewestInteraction, source="crm_interaction", copies={"due_on": "next_contact_on"}
+)
+
+CORE_ROLLUPS: tuple[Rollup | Newest, ...] = (
     INTERACTIONS_BY_DAY,
+    NEWEST_INTERACTION,
     CUSTOMERS_BY_LEVEL,
     CUSTOMERS_BY_INDUSTRY,
     CUSTOMERS_BY_REGION,

@@ -21,10 +21,12 @@ time zone); `check` compares each rollup with a fresh aggregation of its source.
 from crm_core.rollups.batches import bulk_insert, customers_changing
 from crm_core.rollups.spec import (
     PREFIX,
+    Newest,
     Rollup,
     RollupBase,
     RollupPause,
     RollupState,
+    Spec,
     Sql,
     registry,
 )
@@ -32,10 +34,12 @@ from crm_core.rollups.upkeep import detach, differences, ready, rebuild, sync
 
 __all__ = [
     "PREFIX",
+    "Newest",
     "Rollup",
     "RollupBase",
     "RollupPause",
     "RollupState",
+    "Spec",
     "Sql",
     "bulk_insert",
     "customers_changing",

@@ -145,11 +145,51 @@ class Rollup:
             raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
 
 
-def registry(hook: Any) -> list[Rollup]:
-    """Every rollup the core and the enabled plugins register, checked."""
-    found: dict[str, Rollup] = {}
+@attrs.frozen
+class Newest:
+    """Each customer's newest row of `source`: the latest by `moment`, then by id.
 
-    def register(rollup: Rollup) -> None:
+    A "latest state per customer" that sums cannot give (its follow-up date, its last contact):
+    the table holds one row per customer that has source rows, with `customer_id` (the key),
+    `source_id`, `moment` and the `copies` (table column -> source column), and triggers keep
+    it true through every insert, delete and update of the source, on both databases.
+    """
+
+    model: type[Any]
+    source: str
+    copies: Mapping[str, str]
+    moment: str = "occurred_at"
+
+    @property
+    def table(self) -> Table:
+        table = self.model.__table__
+        assert isinstance(table, Table)
+        return table
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+    def validate(self) -> None:
+        if not self.name.startswith(PREFIX):
+            raise PluginError(f"rollup table {self.name!r} must be named {PREFIX}...")
+        named = {"customer_id", "source_id", "moment", *self.copies}
+        missing = named - set(self.table.columns.keys())
+        if missing:
+            raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
+        if [column.name for column in self.table.primary_key] != ["customer_id"]:
+            raise PluginError(f"rollup {self.name!r} must be keyed by customer_id alone")
+
+
+#: What `crm_register_rollups` accepts.
+Spec = Rollup | Newest
+
+
+def registry(hook: Any) -> list[Spec]:
+    """Every rollup the core and the enabled plugins register, checked."""
+    found: dict[str, Spec] = {}
+
+    def register(rollup: Spec) -> None:
         rollup.validate()
         if rollup.name in found:
             raise PluginError(f"rollup {rollup.name!r} is registered twice")

@@ -21,8 +21,66 @@ from crm_core.rollups.spec import (
 )
 
 
+class Installable:
+    """What a rollup writer installs and drops, and the signature that says it changed."""
+
+    @property
+    def t(self) -> str:
+        raise NotImplementedError
+
+    @property
+    def dialect(self) -> str:
+        raise NotImplementedError
+
+    @staticmethod
+    def _pg_function(name: str, body: list[str], returns: str = "NULL") -> str:
+        statements = "".join(f"  {statement};\n" for statement in body)
+        return (
+            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$\nBEGIN\n"
+            f"{statements}  RETURN {returns};\nEND\n$body$"
+        )
+
+    def table_ddl(self) -> list[str]:
+        raise NotImplementedError
+
+    def rebuild_select(self) -> str:
+        raise NotImplementedError
+
+    def sqlite_triggers(self) -> list[tuple[str, str]]:
+        raise NotImplementedError
+
+    def pg_triggers(self) -> list[tuple[str, str, list[str]]]:
+        raise NotImplementedError
+
+    def install_statements(self) -> list[str]:
+        statements = self.table_ddl()
+        if self.dialect == "postgresql":
+            for _name, _table, ddl in self.pg_triggers():
+                statements += ddl
+        else:
+            statements += [ddl for _name, ddl in self.sqlite_triggers()]
+        return statements
+
+    def drop_statements(self) -> list[str]:
+        if self.dialect == "postgresql":
+            drops = [
+                f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table, _ in self.pg_triggers()
+            ]
+            drops += [
+                f"DROP FUNCTION IF EXISTS {name.replace(self.t + '_', self.t + '_on_', 1)}()"
+                for name, _table, _ in self.pg_triggers()
+            ]
+        else:
+            drops = [f"DROP TRIGGER IF EXISTS {name}" for name, _ in self.sqlite_triggers()]
+        return [*drops, f"DROP TABLE IF EXISTS {self.t}"]
+
+    def signature(self) -> str:
+        text = "\n".join([*self.install_statements(), self.rebuild_select()])
+        return hashlib.sha256(text.encode()).hexdigest()
+
+
 @attrs.frozen
-class RollupSql:
+class RollupSql(Installable):
     """The SQL of one rollup on one database."""
 
     rollup: Rollup
@@ -321,13 +379,6 @@ class RollupSql:
             )
         )
 
-    def _pg_function(self, name: str, body: list[str], returns: str = "NULL") -> str:
-        statements = "".join(f"  {statement};\n" for statement in body)
-        return (
-            f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$\nBEGIN\n"
-            f"{statements}  RETURN {returns};\nEND\n$body$"
-        )
-
     def pg_triggers(self) -> list[tuple[str, str, list[str]]]:
         """(trigger name, the table it is on, [its function's DDL, the trigger's DDL])."""
         t, source = self.t, self.rollup.source
@@ -421,29 +472,3 @@ class RollupSql:
                 )
             )
         return found
-
-    def install_statements(self) -> list[str]:
-        statements = self.table_ddl()
-        if self.dialect == "postgresql":
-            for _name, _table, ddl in self.pg_triggers():
-                statements += ddl
-        else:
-            statements += [ddl for _name, ddl in self.sqlite_triggers()]
-        return statements
-
-    def drop_statements(self) -> list[str]:
-        if self.dialect == "postgresql":
-            drops = [
-                f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, table, _ in self.pg_triggers()
-            ]
-            drops += [
-                f"DROP FUNCTION IF EXISTS {name.replace(self.t + '_', self.t + '_on_', 1)}()"
-                for name, _table, _ in self.pg_triggers()
-            ]
-        else:
-            drops = [f"DROP TRIGGER IF EXISTS {name}" for name, _ in self.sqlite_triggers()]
-        return [*drops, f"DROP TABLE IF EXISTS {self.t}"]
-
-    def signature(self) -> str:
-        text = "\n".join([*self.install_statements(), self.rebuild_select()])
-        return hashlib.sha256(text.encode()).hexdigest()

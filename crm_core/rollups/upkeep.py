@@ -7,16 +7,19 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, inspect, select
 
 from crm_core.db import table_of
-from crm_core.rollups.spec import PREFIX, Rollup, RollupPause, RollupState
+from crm_core.rollups.newest import NewestSql
+from crm_core.rollups.spec import PREFIX, Newest, RollupPause, RollupState, Spec
 from crm_core.rollups.triggers import RollupSql
 from crm_core.types import utcnow
 
 
-def _writer(connection: Connection, rollup: Rollup, zone: str) -> RollupSql:
+def _writer(connection: Connection, rollup: Spec, zone: str) -> RollupSql | NewestSql:
+    if isinstance(rollup, Newest):
+        return NewestSql(rollup, connection.dialect, zone)
     return RollupSql(rollup, connection.dialect, zone)
 
 
-def sync(connection: Connection, rollups: Iterable[Rollup], zone: str) -> list[str]:
+def sync(connection: Connection, rollups: Iterable[Spec], zone: str) -> list[str]:
     """Install each rollup whose derived SQL differs from what was built, and remove those no
     longer registered; returns the names (re)built.
 
@@ -118,7 +121,7 @@ def _remove(connection: Connection, prefix: str) -> list[str]:
     return tables
 
 
-def ready(connection: Connection, rollup: Rollup, zone: str) -> bool:
+def ready(connection: Connection, rollup: Spec, zone: str) -> bool:
     """Whether reports may read `rollup`: installed, and bucketed in the zone they report in."""
     state = table_of(RollupState)
     if not inspect(connection).has_table(state.name):  # removed for a migration, not yet back
@@ -129,7 +132,7 @@ def ready(connection: Connection, rollup: Rollup, zone: str) -> bool:
     return built == zone
 
 
-def rebuild(connection: Connection, rollups: Iterable[Rollup], zone: str) -> dict[str, int]:
+def rebuild(connection: Connection, rollups: Iterable[Spec], zone: str) -> dict[str, int]:
     """Recompute each rollup from its source; returns the rows each now holds."""
     sizes = {}
     for rollup in rollups:
@@ -143,14 +146,14 @@ def rebuild(connection: Connection, rollups: Iterable[Rollup], zone: str) -> dic
     return sizes
 
 
-def _fill(connection: Connection, writer: RollupSql) -> int:
+def _fill(connection: Connection, writer: RollupSql | NewestSql) -> int:
     connection.exec_driver_sql(
         f"INSERT INTO {writer.t} ({writer.columns}) {writer.rebuild_select()}"
     )
     return int(connection.exec_driver_sql(f"SELECT count(*) FROM {writer.t}").scalar_one())
 
 
-def differences(connection: Connection, rollup: Rollup, zone: str) -> int:
+def differences(connection: Connection, rollup: Spec, zone: str) -> int:
     """Keys whose totals differ between the rollup and a fresh aggregation of its source."""
     writer = _writer(connection, rollup, zone)
     stored = f"SELECT {writer.columns} FROM {writer.t}"

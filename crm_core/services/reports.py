@@ -17,7 +17,7 @@ from crm_core import i18n, rollups
 from crm_core.charts import Chart, infer
 from crm_core.context import Context
 from crm_core.errors import PluginError, ValidationError
-from crm_core.rollups import Rollup
+from crm_core.rollups import Spec
 
 
 def parse_date(text: str) -> date:
@@ -92,7 +92,7 @@ def date_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
     return terms
 
 
-def rollup_ready(ctx: Context, rollup: Rollup) -> bool:
+def rollup_ready(ctx: Context, rollup: Spec) -> bool:
     """Whether a report may read `rollup` (installed, bucketed in the deployment's zone);
     otherwise it aggregates the source rows, with the same result, only slower."""
     return rollups.ready(ctx.session.connection(), rollup, str(ctx.settings.get("timezone")))

@@ -28,7 +28,7 @@ def sync(ctx: Context) -> list[str]:
     return rollups.sync(ctx.session.connection(), rollups.registry(ctx.hook), _zone(ctx))
 
 
-def _chosen(ctx: Context, names: tuple[str, ...]) -> list[rollups.Rollup]:
+def _chosen(ctx: Context, names: tuple[str, ...]) -> list[rollups.Spec]:
     known = {rollup.name: rollup for rollup in rollups.registry(ctx.hook)}
     unknown = sorted(set(names) - set(known))
     if unknown:

@@ -20,7 +20,7 @@ from crm_core.db import table_of
 from crm_core.entities import Entity
 from crm_core.models import Customer, Interaction
 from crm_core.picklists import Picklist
-from crm_core.rollups import Rollup
+from crm_core.rollups import Spec
 from crm_core.rules.actions import RuleAction
 from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
@@ -68,7 +68,7 @@ def crm_register_commands(cli: click.Group) -> None:
 
 
 @hookimpl
-def crm_register_rollups(register: Callable[[Rollup], None]) -> None:
+def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     for rollup, _model, _dimensions in SALES_ROLLUPS:
         register(rollup)
 
