@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from random import Random
+from typing import Any
 
 import click
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, select, update
 
 from crm_core import PluginSpec, audit_trail, hookimpl
 from crm_core.changes import CustomerChange, Transfer
@@ -32,6 +33,7 @@ from crm_core.services.reports import Report
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
 from crm_core.sync import SyncKind
+from crm_core.types import UTCDateTime
 from crm_customer_resources import (
     automation,
     commands,
@@ -118,6 +120,11 @@ def crm_customer_level_changed(
         lifecycle.recompute_grades(ctx, [customer.id])
 
 
+def _later_of(column: Any, moment: datetime) -> Any:
+    value = literal(moment, UTCDateTime())
+    return case((column.is_(None) | (column < value), value), else_=column)
+
+
 @hookimpl
 def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -> None:
     ids = sorted({i.customer_id for i in interactions})
@@ -128,10 +135,17 @@ def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -
             item.occurred_at, latest.get(item.customer_id, item.occurred_at)
         )
     for cid, moment in latest.items():
+        # A backdated interaction never moves these back; once a customer has interactions,
+        # the last contact is the newest of them (registration counts only before the first).
+        newest = _later_of(_profiles.c.last_interaction_at, moment)
         ctx.session.execute(
             update(_profiles)
             .where(_profiles.c.customer_id == cid)
-            .values(last_interaction_at=moment, last_activity_at=moment)
+            .values(
+                last_interaction_at=newest,
+                last_contact_at=newest,
+                last_activity_at=_later_of(_profiles.c.last_activity_at, moment),
+            )
         )
     lifecycle.mark_contacted(ctx, ids)
 

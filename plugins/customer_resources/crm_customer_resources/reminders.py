@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, select
 
 from crm_core.context import Context
 from crm_core.models import Customer, User
@@ -38,15 +38,16 @@ def _stale(
 ) -> Iterator[Reminder]:
     days = int(ctx.settings.get(settings.STALE_DAYS))
     cutoff = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
-    last = func.coalesce(CustomerProfile.last_interaction_at, Customer.created_at)
+    last = CustomerProfile.last_contact_at  # indexed: the oldest come first without a sort
     query = (
         select(Customer.name, last, Customer.owner_id)
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
         .where(Customer.owner_id.in_(user_ids), Customer.level != "blacklist", last < cutoff)
-        .order_by(last, Customer.id)
+        .order_by(last, CustomerProfile.customer_id)
         .limit(limit)
     )
     for name, moment, owner in ctx.session.execute(query):
+        assert moment is not None
         since = ctx.local(moment).date()
         yield Reminder(
             since + timedelta(days=days),

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from crm_core.actor import SYSTEM
 from crm_core.db import table_of
 from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.services import customers, importing, reminders, reports
+from crm_core.services import customers, importing, interactions, reminders, reports
 from crm_customer_resources.models import CustomerProfile
 from crm_customer_resources.services import cases, expenses, knowledge, orders
 
@@ -67,6 +67,31 @@ def test_stale_customers_and_protection_ending(block1: Block1) -> None:
         assert ("not contacted", "冷落客户") not in kinds(reminders.collect(ctx, today))
         later = reminders.collect(ctx, today + timedelta(days=31))
         assert ("not contacted", "冷落客户") in kinds(later)
+
+
+def test_not_contacted_runs_from_the_newest_contact_and_a_backdated_one_does_not_move_it(
+    block1: Block1,
+) -> None:
+    with block1.work("a", write=True) as ctx:
+        cid = str(customers.create(ctx, {"name": "久未联系"}).id)
+        today = ctx.today()
+        interactions.log(ctx, cid, "call", occurred_at=ctx.now() - timedelta(days=10))
+        interactions.log(ctx, cid, "visit", occurred_at=ctx.now() - timedelta(days=50))
+        profile = ctx.session.get(CustomerProfile, int(cid))
+        assert profile is not None and profile.last_contact_at is not None
+        assert ctx.local(profile.last_contact_at).date() == today - timedelta(days=10)
+    with block1.work("a") as ctx:
+        assert ("not contacted", "久未联系") not in kinds(reminders.collect(ctx, today))
+        stale = [
+            r
+            for r in reminders.collect(ctx, today + timedelta(days=25))
+            if r["customer"] == "久未联系" and r["kind"] == "not contacted"
+        ]
+        assert [r["due_on"] for r in stale] == [(today + timedelta(days=20)).isoformat()]
+    with block1.work("lead1") as ctx:  # a manager sees the team's overdue ones too
+        assert ("not contacted", "久未联系") in kinds(
+            reminders.collect(ctx, today + timedelta(days=25))
+        )
 
 
 def test_expenses_visibility_and_report(block1: Block1, tmp_path: Path) -> None:

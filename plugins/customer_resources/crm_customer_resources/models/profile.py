@@ -36,6 +36,8 @@ class CustomerProfile(CustomerScoped, Base):
     #: Last interaction, claim or registration: protection runs from here.
     last_activity_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Last interaction, or registration if none: "not contacted" reminders run from here.
+    last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     level_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

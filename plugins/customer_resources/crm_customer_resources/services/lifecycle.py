@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, select, update
 
 from crm_core.changes import CustomerChange
 from crm_core.context import Context
@@ -14,6 +15,7 @@ from crm_core.errors import PermissionDenied, ValidationError
 from crm_core.models import Customer
 from crm_core.services import customers
 from crm_core.services.common import chunks
+from crm_core.types import UTCDateTime
 from crm_customer_resources import settings
 from crm_customer_resources.models import LEVELS, CustomerProfile, Order
 
@@ -44,39 +46,35 @@ def check_level_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None
 
 
 def ensure_profiles(ctx: Context, customer_ids: Sequence[int]) -> None:
-    """A profile row for each customer that has none (one INSERT per batch)."""
-    now = ctx.now()
-    for batch in chunks(list(customer_ids)):
-        have = set(
-            ctx.session.scalars(
-                select(_profiles.c.customer_id).where(_profiles.c.customer_id.in_(batch))
+    """A profile row for each customer that has none (one INSERT ... SELECT per batch)."""
+    now = literal(ctx.now(), UTCDateTime())
+    for batch in chunks(sorted(set(customer_ids))):
+        missing = select(_customers.c.id, now, _customers.c.created_at).where(
+            _customers.c.id.in_(batch), ~_has_profile()
+        )
+        ctx.session.execute(
+            insert(_profiles).from_select(
+                ["customer_id", "last_activity_at", "last_contact_at"], missing
             )
         )
-        missing = [cid for cid in batch if cid not in have]
-        if missing:
-            ctx.session.execute(
-                insert(_profiles),
-                [
-                    {
-                        "customer_id": cid,
-                        "last_activity_at": now,
-                        "grade": None,
-                        "grade_override": None,
-                        "last_interaction_at": None,
-                        "claimed_at": None,
-                        "level_changed_at": None,
-                    }
-                    for cid in missing
-                ],
-            )
+
+
+def _has_profile() -> Any:
+    return (
+        select(_profiles.c.customer_id).where(_profiles.c.customer_id == _customers.c.id).exists()
+    )
 
 
 def backfill_profiles(ctx: Context) -> None:
     """Profiles for every customer registered before this block was enabled (INSERT ... SELECT)."""
-    missing = select(_customers.c.id, _customers.c.created_at).where(
-        ~select(_profiles.c.customer_id).where(_profiles.c.customer_id == _customers.c.id).exists()
+    missing = select(_customers.c.id, _customers.c.created_at, _customers.c.created_at).where(
+        ~_has_profile()
     )
-    ctx.session.execute(insert(_profiles).from_select(["customer_id", "last_activity_at"], missing))
+    ctx.session.execute(
+        insert(_profiles).from_select(
+            ["customer_id", "last_activity_at", "last_contact_at"], missing
+        )
+    )
 
 
 def grade_for(total: Decimal, limits: list[Decimal]) -> int:
