@@ -31,11 +31,12 @@ from crm_core.types import UTCDateTime
 from tests.conftest import Org
 
 pytest.importorskip("crm_customer_resources")
-from crm_customer_resources.models import Order
+from crm_customer_resources.models import Installment, Order
 
 CUSTOMERS = table_of(Customer)
 INTERACTIONS = table_of(Interaction)
 ORDERS = table_of(Order)
+INSTALLMENTS = table_of(Installment)
 ZONE = "Asia/Shanghai"
 #: 15:30 UTC is 23:30 in Shanghai: moments on both sides of a local midnight.
 BASE = datetime(2026, 10, 30, 15, 30, tzinfo=UTC)
@@ -61,6 +62,7 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
     customers = _ids(connection, CUSTOMERS)
     interactions = _ids(connection, INTERACTIONS)
     orders = _ids(connection, ORDERS)
+    installments = _ids(connection, INSTALLMENTS)
 
     def pick(ids: list[int], n: int) -> int | None:
         return ids[n % len(ids)] if ids else None
@@ -186,9 +188,11 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
             )
         )
     elif kind == "order" and customers:
-        connection.execute(
-            insert(ORDERS).values(
-                customer_id=pick(customers, args[0]),
+        customer = pick(customers, args[0])
+        order = connection.execute(
+            insert(ORDERS)
+            .values(
+                customer_id=customer,
                 number=f"SO-{uuid.uuid4().hex[:12]}",
                 owner_id=users[args[1]],
                 ordered_on=args[2],
@@ -196,6 +200,57 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
                 total=Decimal(args[3]),
                 created_at=BASE,
             )
+            .returning(ORDERS.c.id)
+        ).scalar_one()
+        if Decimal(args[3]) > 0:  # two installments, both due within the same few weeks
+            connection.execute(
+                insert(INSTALLMENTS),
+                [
+                    {
+                        "customer_id": customer,
+                        "order_id": order,
+                        "seq": seq,
+                        "due_on": args[2] + timedelta(days=10 * seq),
+                        "amount": Decimal(args[3]) / 2,
+                        "paid": Decimal(0),
+                    }
+                    for seq in (1, 2)
+                ],
+            )
+    elif kind == "pay" and installments:  # nothing, half or all of an installment
+        row = pick(installments, args[0])
+        connection.execute(
+            update(INSTALLMENTS)
+            .where(INSTALLMENTS.c.id == row)
+            .values(paid=INSTALLMENTS.c.amount * args[1] / 2)
+        )
+    elif kind == "pay_customer" and customers:  # one statement, every installment of a customer
+        connection.execute(
+            update(INSTALLMENTS)
+            .where(INSTALLMENTS.c.customer_id == pick(customers, args[0]))
+            .values(paid=INSTALLMENTS.c.amount)
+        )
+    elif kind == "replan" and installments and orders:  # another order, another day
+        connection.execute(
+            update(INSTALLMENTS)
+            .where(INSTALLMENTS.c.id == pick(installments, args[0]))
+            .values(order_id=pick(orders, args[1]), due_on=args[2])
+        )
+    elif kind == "unplan" and installments:
+        connection.execute(
+            delete(INSTALLMENTS).where(INSTALLMENTS.c.id == pick(installments, args[0]))
+        )
+    elif kind == "order_seller" and orders:
+        connection.execute(
+            update(ORDERS)
+            .where(ORDERS.c.id == pick(orders, args[0]))
+            .values(owner_id=users[args[1]])
+        )
+    elif kind == "orders_hand_over":  # one statement, many orders: how a transfer moves them
+        connection.execute(
+            update(ORDERS)
+            .where(ORDERS.c.owner_id == users[args[0]], ORDERS.c.status == "open")
+            .values(owner_id=users[args[1]])
         )
     elif kind == "order_change" and orders:
         connection.execute(
@@ -231,6 +286,12 @@ operations = st.one_of(
         st.just("order_change"), n, st.sampled_from(["open", "closed", "cancelled"]), money, days
     ),
     st.tuples(st.just("order_drop"), n),
+    st.tuples(st.just("pay"), n, st.integers(0, 2)),
+    st.tuples(st.just("pay_customer"), n),
+    st.tuples(st.just("replan"), n, n, days),
+    st.tuples(st.just("unplan"), n),
+    st.tuples(st.just("order_seller"), n, who),
+    st.tuples(st.just("orders_hand_over"), who, who),
 )
 
 
@@ -257,6 +318,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_sales_by_seller",
             "rollup_cr_sales_by_industry",
             "rollup_cr_sales_by_region",
+            "rollup_cr_owed_by_due_day",
         }
     )
     assert set(differing.values()) == {0}
@@ -347,6 +409,9 @@ REPORTS = [
     ("customer-development", {"by": "industry"}),
     ("salesperson-activity", {}),
     ("salesperson-activity", {"since": "2026-10-31", "until": "2026-11-01"}),
+    ("receivables-ageing", {"by": "salesperson"}),
+    ("receivables-ageing", {"by": "salesperson", "on": "2026-11-12"}),
+    ("receivables-ageing", {"by": "salesperson", "on": "2027-01-20"}),
 ]
 
 
@@ -366,6 +431,7 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
             ops.append(("order", k, k % 6, date(2026, 10, 1) + timedelta(days=k), "120.50"))
         ops += [("order_change", 3, "cancelled", "10", date(2026, 10, 9)), ("hand_over", 2, 4)]
         ops += [("twins", 5, BASE + timedelta(days=3)), ("plan", 7, None), ("unlog", 11)]
+        ops += [("pay", 4, 1), ("pay", 9, 2), ("order_seller", 6, 3), ("orders_hand_over", 1, 2)]
         for op in ops:
             apply(connection, op, users)
     due_by = (BASE + timedelta(days=9)).date()
@@ -419,7 +485,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 9
+    assert len(built) == 10
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -443,7 +509,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 9
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 10
 
 
 def test_bulk_inserts_keep_rollups_equal_and_leave_nothing_paused(world: Deployment) -> None:
@@ -560,4 +626,4 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 9
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 10

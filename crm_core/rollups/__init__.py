@@ -22,6 +22,7 @@ from crm_core.rollups.batches import bulk_insert, customers_changing
 from crm_core.rollups.spec import (
     PREFIX,
     Newest,
+    Parent,
     Rollup,
     RollupBase,
     RollupPause,
@@ -35,6 +36,7 @@ from crm_core.rollups.upkeep import detach, differences, ready, rebuild, sync
 __all__ = [
     "PREFIX",
     "Newest",
+    "Parent",
     "Rollup",
     "RollupBase",
     "RollupPause",

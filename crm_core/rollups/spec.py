@@ -64,12 +64,14 @@ class RollupPause(RollupBase):
 @attrs.frozen
 class Sql:
     """What a key or measure expression is written against: the source row `r`, the customer
-    row `c`, and the calendar functions of the database in the deployment's time zone."""
+    row `c`, the parent row `p` (see `Parent`), and the calendar functions of the database in
+    the deployment's time zone."""
 
     dialect: Dialect
     zone: str
     r: str = "r"
     c: str = "c"
+    p: str = "p"
 
     def local_day(self, moment: str) -> str:
         return self._compile(sqltime.local_day(literal_column(moment), self.zone))
@@ -86,6 +88,18 @@ class Sql:
 
 
 Expression = Callable[[Sql], str]
+
+
+@attrs.frozen
+class Parent:
+    """A second row each source row hangs from besides its customer (an installment's order):
+    expressions read it as `Sql.p`. An UPDATE of one of `columns` moves the rows hanging from
+    it; deleting it takes them out first (as deleting a customer does)."""
+
+    table: str
+    #: The source column that holds the parent's id.
+    key: str
+    columns: tuple[str, ...]
 
 
 @attrs.frozen
@@ -111,6 +125,7 @@ class Rollup:
     #: A column that counts the distinct customers among each key's rows ("customers
     #: contacted"): kept exact through inserts, deletes, moves and bulk loads.
     distinct_customers: str | None = None
+    parent: Parent | None = None
 
     @property
     def table(self) -> Table:
@@ -139,6 +154,13 @@ class Rollup:
             raise PluginError(f"rollup {self.name!r} names no source column to watch")
         if self.distinct_customers and self.on_customers:
             raise PluginError(f"rollup {self.name!r} counts customers: use a measure of 1")
+        if self.parent and (self.on_customers or self.distinct_customers):
+            raise PluginError(
+                f"rollup {self.name!r}: a parent row goes with a source other than customers "
+                "and without a distinct-customer count"
+            )
+        if self.parent and self.parent.key not in self.source_columns:
+            raise PluginError(f"rollup {self.name!r} must watch its parent key in source_columns")
         named = set(self.keys) | set(self.measures) | {self.distinct_customers or "id"}
         missing = named - set(self.table.columns.keys())
         if missing:

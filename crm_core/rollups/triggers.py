@@ -95,8 +95,29 @@ class RollupSql(Installable):
     def t(self) -> str:
         return self.rollup.name
 
-    def sql(self, r: str, c: str) -> Sql:
-        return Sql(self.engine_dialect, self.zone, r, c)
+    def sql(self, r: str, c: str, p: str = "p") -> Sql:
+        return Sql(self.engine_dialect, self.zone, r, c, p)
+
+    def _parent(self, row: str = "r", lateral: bool = False) -> str:
+        """SQL joining the parent row `p` of source row `row` (nothing without a parent); in a
+        PostgreSQL trigger a LATERAL lookup by key (see `_pg_rows`)."""
+        parent = self.rollup.parent
+        if parent is None:
+            return ""
+        if lateral:
+            return (
+                f" CROSS JOIN LATERAL (SELECT * FROM {parent.table} "
+                f"WHERE id = {row}.{parent.key} OFFSET 0) p"
+            )
+        return f" JOIN {parent.table} p ON p.id = {row}.{parent.key}"
+
+    @property
+    def _source_rows(self) -> str:
+        """The source rows `r` with their customer `c` (and parent `p`)."""
+        return (
+            f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id"
+            f"{self._parent()}"
+        )
 
     def keys(self, q: Sql) -> list[str]:
         return [expression(q) for expression in self.rollup.keys.values()]
@@ -198,12 +219,7 @@ class RollupSql(Installable):
     def rebuild_select(self) -> str:
         if self.rollup.on_customers:
             return self.grouped(self.sql("r", "r"), "", f"{CUSTOMER_TABLE} r", "1 = 1")
-        return self.grouped(
-            self.sql("r", "c"),
-            "",
-            f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id",
-            "1 = 1",
-        )
+        return self.grouped(self.sql("r", "c"), "", self._source_rows, "1 = 1")
 
     def bulk_insert_sql(self) -> str | None:
         """SQLite: add the source rows with ids :lo..:hi (a bulk insert) in one statement."""
@@ -212,8 +228,7 @@ class RollupSql(Installable):
         if self.rollup.on_customers:
             rows, q = f"{CUSTOMER_TABLE} r", self.sql("r", "r")
         else:
-            rows = f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id"
-            q = self.sql("r", "c")
+            rows, q = self._source_rows, self.sql("r", "c")
         first = (
             self.first_of_customer(" AND s.id < :lo") if self.rollup.distinct_customers else None
         )
@@ -228,10 +243,12 @@ class RollupSql(Installable):
             return self.upsert(
                 self.grouped(self.sql("r", "r"), ":sign * ", f"{CUSTOMER_TABLE} r", mine)
             )
-        rows = f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id"
         return self.upsert(
             self.grouped(
-                self.sql("r", "c"), ":sign * ", rows, mine.replace("r.id", "r.customer_id")
+                self.sql("r", "c"),
+                ":sign * ",
+                self._source_rows,
+                mine.replace("r.id", "r.customer_id"),
             )
         )
 
@@ -263,12 +280,36 @@ class RollupSql(Installable):
         where = self.where(q)
         if not self.rollup.on_customers:
             where = f"c.id = {row}.customer_id AND {where}"
+        if self.rollup.parent:
+            source += f", {self.rollup.parent.table} p"
+            where = f"p.id = {row}.{self.rollup.parent.key} AND {where}"
         return self.upsert(f"SELECT {', '.join(values)}{source} WHERE {where}")
 
     def _move_customer(self, customer: str, sign: str) -> str:
         q = self.sql("r", customer)
         return self.upsert(
-            self.grouped(q, sign, f"{self.rollup.source} r", f"r.customer_id = {customer}.id")
+            self.grouped(
+                q, sign, f"{self.rollup.source} r{self._parent()}", f"r.customer_id = {customer}.id"
+            )
+        )
+
+    def _move_parent(self, parent: str, sign: str) -> str:
+        """The rows hanging from parent row `parent` (OLD or NEW), with a sign."""
+        assert self.rollup.parent is not None
+        return self.upsert(
+            self.grouped(
+                self.sql("r", "c", parent),
+                sign,
+                f"{self.rollup.source} r JOIN {CUSTOMER_TABLE} c ON c.id = r.customer_id",
+                f"r.{self.rollup.parent.key} = {parent}.id",
+            )
+        )
+
+    def _parent_watch(self, old: str, new: str) -> str:
+        assert self.rollup.parent is not None
+        differ = "IS DISTINCT FROM" if self.dialect == "postgresql" else "IS NOT"
+        return " OR ".join(
+            f"{old}.{col} {differ} {new}.{col}" for col in self.rollup.parent.columns
         )
 
     @staticmethod
@@ -339,6 +380,23 @@ class RollupSql(Installable):
                     f"BEGIN {self._move_customer('OLD', '-')}; {self.prune()}; END",
                 ),
             ]
+        parent = self.rollup.parent
+        if parent is not None:
+            triggers += [
+                (
+                    f"{t}_parent_update",
+                    f"CREATE TRIGGER {t}_parent_update AFTER UPDATE OF "
+                    f"{', '.join(parent.columns)} ON {parent.table} "
+                    f"WHEN {self._parent_watch('OLD', 'NEW')} BEGIN "
+                    f"{self._move_parent('OLD', '-')}; {self._move_parent('NEW', '')}; "
+                    f"{self.prune()}; END",
+                ),
+                (
+                    f"{t}_parent_delete",
+                    f"CREATE TRIGGER {t}_parent_delete BEFORE DELETE ON {parent.table} "
+                    f"BEGIN {self._move_parent('OLD', '-')}; {self.prune()}; END",
+                ),
+            ]
         return triggers
 
     # PostgreSQL: statement triggers over the transition tables, one grouped upsert per
@@ -357,7 +415,8 @@ class RollupSql(Installable):
                 self.sql("r", "c"),
                 sign,
                 f"{rows} r{join} CROSS JOIN LATERAL "
-                f"(SELECT * FROM {CUSTOMER_TABLE} WHERE id = r.customer_id OFFSET 0) c",
+                f"(SELECT * FROM {CUSTOMER_TABLE} WHERE id = r.customer_id OFFSET 0) c"
+                f"{self._parent('r', lateral=True)}",
                 where,
                 distinct or None,
             )
@@ -374,8 +433,27 @@ class RollupSql(Installable):
                 sign,
                 f"{table[side]} {side} JOIN {table[other]} {other} ON {other}.id = {side}.id "
                 f"CROSS JOIN LATERAL (SELECT * FROM {self.rollup.source} "
-                f"WHERE customer_id = {side}.id OFFSET 0) r",
+                f"WHERE customer_id = {side}.id OFFSET 0) r{self._parent('r', lateral=True)}",
                 f"({self._customer_watch('o', 'n')})",
+            )
+        )
+
+    def _pg_parents_moved(self, side: str, sign: str) -> str:
+        """PostgreSQL: the rows hanging from the parents an UPDATE changed, under their old
+        values (`side` "o", sign "-") or their new ones ("n", no sign)."""
+        assert self.rollup.parent is not None
+        other = "n" if side == "o" else "o"
+        table = {"o": "old_rows", "n": "new_rows"}
+        return self.upsert(
+            self.grouped(
+                self.sql("r", "c", side),
+                sign,
+                f"{table[side]} {side} JOIN {table[other]} {other} ON {other}.id = {side}.id "
+                f"CROSS JOIN LATERAL (SELECT * FROM {self.rollup.source} "
+                f"WHERE {self.rollup.parent.key} = {side}.id OFFSET 0) r "
+                f"CROSS JOIN LATERAL (SELECT * FROM {CUSTOMER_TABLE} "
+                "WHERE id = r.customer_id OFFSET 0) c",
+                f"({self._parent_watch('o', 'n')})",
             )
         )
 
@@ -468,6 +546,36 @@ class RollupSql(Installable):
                         ),
                         f"CREATE TRIGGER {t}_customer_delete BEFORE DELETE ON {CUSTOMER_TABLE} "
                         f"FOR EACH ROW EXECUTE FUNCTION {t}_on_customer_delete()",
+                    ],
+                )
+            )
+        parent = self.rollup.parent
+        if parent is not None:
+            away, to = self._pg_parents_moved("o", "-"), self._pg_parents_moved("n", "")
+            found.append(
+                (
+                    f"{t}_parent_update",
+                    parent.table,
+                    [
+                        self._pg_function(f"{t}_on_parent_update", [away, to, self.prune()]),
+                        f"CREATE TRIGGER {t}_parent_update AFTER UPDATE ON {parent.table} "
+                        "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {t}_on_parent_update()",
+                    ],
+                )
+            )
+            found.append(
+                (
+                    f"{t}_parent_delete",
+                    parent.table,
+                    [
+                        self._pg_function(
+                            f"{t}_on_parent_delete",
+                            [self._move_parent("OLD", "-"), self.prune()],
+                            returns="OLD",
+                        ),
+                        f"CREATE TRIGGER {t}_parent_delete BEFORE DELETE ON {parent.table} "
+                        f"FOR EACH ROW EXECUTE FUNCTION {t}_on_parent_delete()",
                     ],
                 )
             )

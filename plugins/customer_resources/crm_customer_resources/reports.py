@@ -39,7 +39,7 @@ from crm_customer_resources.models import (
     OrderLine,
     Payment,
 )
-from crm_customer_resources.models.rollups import SALES_ROLLUPS
+from crm_customer_resources.models.rollups import OWED_BY_DUE_DAY, SALES_ROLLUPS, OwedByDueDay
 
 
 def _zone(ctx: Context) -> str:
@@ -182,29 +182,44 @@ BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """What is still owed, by how many days it is overdue on day `on`."""
     on: date = params.get("on") or ctx.today()
-    key = (Customer.name if params["by"] == "customer" else User.login).label(params["by"])
-    owed = Installment.amount - Installment.paid
     edges = [on, on - timedelta(days=30), on - timedelta(days=60), on - timedelta(days=90)]
-    conditions = [
-        Installment.due_on >= edges[0],
-        (Installment.due_on < edges[0]) & (Installment.due_on >= edges[1]),
-        (Installment.due_on < edges[1]) & (Installment.due_on >= edges[2]),
-        (Installment.due_on < edges[2]) & (Installment.due_on >= edges[3]),
-        Installment.due_on < edges[3],
-    ]
-    sums = [func.sum(case((cond, owed), else_=0)) for cond in conditions]
-    query = (
-        select(key, *sums, func.sum(owed))
-        .select_from(Installment)
-        .join(Order, Order.id == Installment.order_id)
-        .join(Customer, Customer.id == Installment.customer_id)
-        .outerjoin(User, User.id == Order.owner_id)
-        .where(Installment.paid < Installment.amount, Order.status != "cancelled")
-        .group_by(key)
-        .order_by(func.sum(owed).desc())
-    )
+    if params["by"] == "salesperson" and rollup_ready(ctx, OWED_BY_DUE_DAY):
+        row = OwedByDueDay  # owed per due day and salesperson: a fraction of the installments
+        key: Any = User.login.label("salesperson")
+        query = (
+            _ageing(key, row.due_on, row.owed, edges)
+            .select_from(row)
+            .outerjoin(User, User.id == row.salesperson_id)
+        )
+    else:
+        key = (Customer.name if params["by"] == "customer" else User.login).label(params["by"])
+        query = (
+            _ageing(key, Installment.due_on, Installment.amount - Installment.paid, edges)
+            .select_from(Installment)
+            .join(Order, Order.id == Installment.order_id)
+            .join(Customer, Customer.id == Installment.customer_id)
+            .outerjoin(User, User.id == Order.owner_id)
+            .where(Installment.paid < Installment.amount, Order.status != "cancelled")
+        )
     rows = [(row[0], *[to_money(v or 0) for v in row[1:]]) for row in ctx.session.execute(query)]
     return ReportTable((params["by"], *BUCKETS, "total"), rows)
+
+
+def _ageing(key: Any, due_on: Any, owed: Any, edges: list[date]) -> Any:
+    """Owed per `key`, split into the ageing buckets by `due_on`, the largest total first."""
+    conditions = [
+        due_on >= edges[0],
+        (due_on < edges[0]) & (due_on >= edges[1]),
+        (due_on < edges[1]) & (due_on >= edges[2]),
+        (due_on < edges[2]) & (due_on >= edges[3]),
+        due_on < edges[3],
+    ]
+    sums = [func.sum(case((cond, owed), else_=0)) for cond in conditions]
+    return (
+        select(key, *sums, func.sum(owed))
+        .group_by(key)
+        .order_by(func.sum(owed).desc(), key.is_(None), key)
+    )
 
 
 # -- expenses and activity ---------------------------------------------------------------------
@@ -309,6 +324,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             (by_param(AGEING_BY, "customer"), ReportParam("on", "as of this day", parse_date)),
             title_zh="应收账龄",
             dashboard=("admin", "manager"),
+            dashboard_params=lambda today: {"by": "salesperson"},
         )
     )
     register(

@@ -1,5 +1,5 @@
 """Sales per month, customer owner and salesperson, alone or with the customer's industry or
-region (see crm_core.rollups).
+region; and what is owed per due day (see crm_core.rollups).
 
 Cancelled orders are left out, as in the `sales` report. A customer's owner, industry and
 region are read from the customer now: when it changes hands or is re-classified its orders
@@ -10,13 +10,14 @@ of rows for a million orders).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.models import OwnerScoped
-from crm_core.rollups import Rollup, RollupBase
+from crm_core.rollups import Parent, Rollup, RollupBase
 from crm_core.types import Money
 
 
@@ -82,4 +83,33 @@ SALES_ROLLUPS = (
     (SALES_BY_SELLER, SalesBySeller, {"month", "salesperson"}),
     (SALES_BY_INDUSTRY, SalesByIndustry, {"month", "salesperson", "industry"}),
     (SALES_BY_REGION, SalesByRegion, {"month", "salesperson", "region"}),
+)
+
+
+class OwedByDueDay(OwnerScoped, RollupBase):
+    """What is still owed on installments of orders not cancelled, per due day, customer owner
+    and the salesperson of the order: receivables ageing by salesperson reads it."""
+
+    __tablename__ = "rollup_cr_owed_by_due_day"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    salesperson_id: Mapped[int | None] = mapped_column(Integer)
+    installments: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[Decimal] = mapped_column(Money)
+
+
+OWED_BY_DUE_DAY = Rollup(
+    OwedByDueDay,
+    source="cr_installment",
+    keys={
+        "due_on": lambda q: f"{q.r}.due_on",
+        "owner_id": lambda q: f"{q.c}.owner_id",
+        "salesperson_id": lambda q: f"{q.p}.owner_id",
+    },
+    measures={"installments": lambda q: "1", "owed": lambda q: f"{q.r}.amount - {q.r}.paid"},
+    where=lambda q: f"{q.r}.paid < {q.r}.amount AND {q.p}.status <> 'cancelled'",
+    source_columns=("due_on", "amount", "paid", "order_id", "customer_id"),
+    parent=Parent("cr_order", "order_id", ("status", "owner_id")),
 )
