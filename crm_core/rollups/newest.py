@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import attrs
 from sqlalchemy import Dialect
-from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.schema import CreateTable
 
 from crm_core.rollups.spec import PAUSED, Newest
-from crm_core.rollups.triggers import Installable
+from crm_core.rollups.triggers import Installable, model_indexes
 
 
 @attrs.frozen
@@ -118,10 +118,7 @@ class NewestSql(Installable):
         table = self.spec.table
         return [
             str(CreateTable(table).compile(dialect=self.engine_dialect)).strip(),
-            *(
-                str(CreateIndex(index).compile(dialect=self.engine_dialect)).strip()
-                for index in sorted(table.indexes, key=lambda index: str(index.name))
-            ),
+            *model_indexes(table, self.engine_dialect),
         ]
 
     def sqlite_triggers(self) -> list[tuple[str, str]]:

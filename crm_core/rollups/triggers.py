@@ -7,8 +7,8 @@ from __future__ import annotations
 import hashlib
 
 import attrs
-from sqlalchemy import Dialect, Integer
-from sqlalchemy.schema import CreateTable
+from sqlalchemy import Dialect, Integer, Table
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from crm_core.rollups.spec import (
     CUSTOMER_TABLE,
@@ -19,6 +19,14 @@ from crm_core.rollups.spec import (
     Rollup,
     Sql,
 )
+
+
+def model_indexes(table: Table, dialect: Dialect) -> list[str]:
+    """The DDL of the indexes a rollup's model declares (`__table_args__`)."""
+    return [
+        str(CreateIndex(index).compile(dialect=dialect)).strip()
+        for index in sorted(table.indexes, key=lambda index: str(index.name))
+    ]
 
 
 class Installable:
@@ -258,6 +266,7 @@ class RollupSql(Installable):
             f"CREATE UNIQUE INDEX {self.t}_key ON {self.t} ({self.conflict})",
             f"CREATE INDEX {self.t}_empty ON {self.t} ({self.rollup.count_column}) "
             f"WHERE {self.rollup.count_column} = 0",
+            *model_indexes(self.rollup.table, self.engine_dialect),
         ]
 
     def _customer_watch(self, old: str, new: str) -> str:

@@ -184,29 +184,39 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     on: date = params.get("on") or ctx.today()
     edges = [on, on - timedelta(days=30), on - timedelta(days=60), on - timedelta(days=90)]
     if params["by"] == "salesperson" and rollup_ready(ctx, OWED_BY_DUE_DAY):
-        row = OwedByDueDay  # owed per due day and salesperson: a fraction of the installments
+        row = OwedByDueDay  # owed per due day and salesperson, read along a covering index
+        owed = (
+            select(row.salesperson_id, *_buckets(row.due_on, row.owed, edges))
+            .group_by(row.salesperson_id)
+            .subquery()
+        )
         key: Any = User.login.label("salesperson")
+        totals = list(owed.c)[1:]
         query = (
-            _ageing(key, row.due_on, row.owed, edges)
-            .select_from(row)
-            .outerjoin(User, User.id == row.salesperson_id)
+            select(key, *totals)
+            .select_from(owed)
+            .outerjoin(User, User.id == owed.c.salesperson_id)
+            .order_by(totals[-1].desc(), key.is_(None), key)
         )
     else:
         key = (Customer.name if params["by"] == "customer" else User.login).label(params["by"])
+        sums = _buckets(Installment.due_on, Installment.amount - Installment.paid, edges)
         query = (
-            _ageing(key, Installment.due_on, Installment.amount - Installment.paid, edges)
+            select(key, *sums)
             .select_from(Installment)
             .join(Order, Order.id == Installment.order_id)
             .join(Customer, Customer.id == Installment.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
             .where(Installment.paid < Installment.amount, Order.status != "cancelled")
+            .group_by(key)
+            .order_by(sums[-1].desc(), key.is_(None), key)
         )
     rows = [(row[0], *[to_money(v or 0) for v in row[1:]]) for row in ctx.session.execute(query)]
     return ReportTable((params["by"], *BUCKETS, "total"), rows)
 
 
-def _ageing(key: Any, due_on: Any, owed: Any, edges: list[date]) -> Any:
-    """Owed per `key`, split into the ageing buckets by `due_on`, the largest total first."""
+def _buckets(due_on: Any, owed: Any, edges: list[date]) -> list[Any]:
+    """The sums of `owed` in each ageing bucket by `due_on`, then the total."""
     conditions = [
         due_on >= edges[0],
         (due_on < edges[0]) & (due_on >= edges[1]),
@@ -215,11 +225,10 @@ def _ageing(key: Any, due_on: Any, owed: Any, edges: list[date]) -> Any:
         due_on < edges[3],
     ]
     sums = [func.sum(case((cond, owed), else_=0)) for cond in conditions]
-    return (
-        select(key, *sums, func.sum(owed))
-        .group_by(key)
-        .order_by(func.sum(owed).desc(), key.is_(None), key)
-    )
+    return [
+        *(total.label(name) for total, name in zip(sums, BUCKETS, strict=True)),
+        func.sum(owed).label("total"),
+    ]
 
 
 # -- expenses and activity ---------------------------------------------------------------------
