@@ -18,7 +18,7 @@ them, and rebuilds a rollup from its source whenever its derived SQL changes (a 
 time zone); `check` compares each rollup with a fresh aggregation of its source.
 """
 
-from crm_core.rollups.batches import bulk_insert, customers_changing
+from crm_core.rollups.batches import bulk_insert, customers_changing, parents_changing
 from crm_core.rollups.spec import (
     PREFIX,
     Newest,
@@ -47,6 +47,7 @@ __all__ = [
     "customers_changing",
     "detach",
     "differences",
+    "parents_changing",
     "ready",
     "rebuild",
     "registry",

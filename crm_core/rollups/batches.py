@@ -13,7 +13,7 @@ from sqlalchemy import Connection, select
 from sqlalchemy import text as sql_text
 
 from crm_core.db import table_of
-from crm_core.rollups.spec import CUSTOMER_UPDATES, PAUSED, RollupState
+from crm_core.rollups.spec import CUSTOMER_UPDATES, PAUSED, RollupState, updates_of
 
 
 @contextmanager
@@ -56,10 +56,30 @@ def customers_changing(connection: Connection, ids: Sequence[int]) -> Iterator[N
     grouped statement per rollup, the row triggers stay quiet during the update, and the rows
     come back under the customers' new values. Wrap the UPDATE alone: other writes inside the
     block would be counted against totals the customers are out of."""
+    state = table_of(RollupState)
+    with _rows_changing(connection, ids, state.c.bulk_customers, CUSTOMER_UPDATES):
+        yield
+
+
+@contextmanager
+def parents_changing(connection: Connection, table: str, ids: Sequence[int]) -> Iterator[None]:
+    """`customers_changing` for one UPDATE of many rows of `table`, a rollup parent (an order's
+    salesperson or status): the rows hanging from them move in one statement per rollup."""
+    state = table_of(RollupState)
+    with _rows_changing(
+        connection, ids, state.c.bulk_parents, updates_of(table), state.c.parent == table
+    ):
+        yield
+
+
+@contextmanager
+def _rows_changing(
+    connection: Connection, ids: Sequence[int], column: Any, pause: str, *where: Any
+) -> Iterator[None]:
     if connection.dialect.name != "sqlite" or not ids:
         yield
         return
-    statements = _state_statements(connection, table_of(RollupState).c.bulk_customers)
+    statements = _state_statements(connection, column, *where)
     if not statements:
         yield
         return
@@ -72,22 +92,23 @@ def customers_changing(connection: Connection, ids: Sequence[int]) -> Iterator[N
                 connection.exec_driver_sql(prune)
 
     apply(-1)
-    connection.exec_driver_sql(f"INSERT INTO {PAUSED} (source) VALUES (?)", (CUSTOMER_UPDATES,))
+    connection.exec_driver_sql(f"INSERT INTO {PAUSED} (source) VALUES (?)", (pause,))
     try:
         yield
     finally:
-        connection.exec_driver_sql(f"DELETE FROM {PAUSED} WHERE source = ?", (CUSTOMER_UPDATES,))
+        connection.exec_driver_sql(f"DELETE FROM {PAUSED} WHERE source = ?", (pause,))
     apply(1)
 
 
 def _state_statements(
     connection: Connection, column: Any, *where: Any
 ) -> list[tuple[str, str | None]]:
-    """The stored batch statement `column` (with its prune) of each built rollup."""
-    has_state = connection.exec_driver_sql(
-        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'rollup_state'"
+    """The stored batch statement `column` (with its prune) of each built rollup; none when
+    the build record predates that column (the row triggers then do the work)."""
+    known = connection.exec_driver_sql(
+        "SELECT 1 FROM pragma_table_info('rollup_state') WHERE name = ?", (column.name,)
     ).first()
-    if has_state is None:
+    if known is None:
         return []
     state = table_of(RollupState)
     query = select(column, state.c.prune).where(*where)

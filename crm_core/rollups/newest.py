@@ -111,6 +111,9 @@ class NewestSql(Installable):
     def bulk_customers_sql(self) -> str | None:
         return None  # holds nothing of the customer row: customer updates leave it alone
 
+    def bulk_parents_sql(self) -> str | None:
+        return None
+
     def prune(self) -> str | None:
         return None
 

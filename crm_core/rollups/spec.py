@@ -21,6 +21,13 @@ CUSTOMER_TABLE = "crm_customer"
 PAUSED = "rollup_paused"
 #: The pause that `customers_changing` sets for the customer update triggers.
 CUSTOMER_UPDATES = f"{CUSTOMER_TABLE}:update"
+
+
+def updates_of(table: str) -> str:
+    """The pause `rows_changing` sets for the update triggers on `table`."""
+    return f"{table}:update"
+
+
 #: Stand-ins for NULL in the unique key, so that one row holds each key, NULLs included.
 NULL_INT = "0"
 NULL_TEXT = "'\x1f'"
@@ -49,6 +56,10 @@ class RollupState(RollupBase):
     #: (SQLite) The statement that takes the customers :ids out of the totals (:sign -1) or
     #: puts them back (:sign 1), around a bulk update of customers (see `customers_changing`).
     bulk_customers: Mapped[str | None] = mapped_column(Text)
+    #: (SQLite) Its parent table, and the statement that takes the rows hanging from the
+    #: parents :ids out (:sign -1) or back (:sign 1), around a bulk update of parents.
+    parent: Mapped[str | None] = mapped_column(String(80))
+    bulk_parents: Mapped[str | None] = mapped_column(Text)
     prune: Mapped[str | None] = mapped_column(Text)
 
 

@@ -18,6 +18,7 @@ from crm_core.rollups.spec import (
     PAUSED,
     Rollup,
     Sql,
+    updates_of,
 )
 
 
@@ -260,6 +261,19 @@ class RollupSql(Installable):
             )
         )
 
+    def bulk_parents_sql(self) -> str | None:
+        """SQLite: every row hanging from the parents :ids, added with :sign (1 or -1)."""
+        if self.dialect != "sqlite" or self.rollup.parent is None:
+            return None
+        return self.upsert(
+            self.grouped(
+                self.sql("r", "c"),
+                ":sign * ",
+                self._source_rows,
+                "p.id IN (SELECT value FROM json_each(:ids))",
+            )
+        )
+
     def table_ddl(self) -> list[str]:
         return [
             str(CreateTable(self.rollup.table).compile(dialect=self.engine_dialect)).strip(),
@@ -396,7 +410,8 @@ class RollupSql(Installable):
                     f"{t}_parent_update",
                     f"CREATE TRIGGER {t}_parent_update AFTER UPDATE OF "
                     f"{', '.join(parent.columns)} ON {parent.table} "
-                    f"WHEN {self._parent_watch('OLD', 'NEW')} BEGIN "
+                    f"WHEN ({self._parent_watch('OLD', 'NEW')}) "
+                    f"AND {self._not_paused(updates_of(parent.table))} BEGIN "
                     f"{self._move_parent('OLD', '-')}; {self._move_parent('NEW', '')}; "
                     f"{self.prune()}; END",
                 ),

@@ -8,7 +8,7 @@ from sqlalchemy import Connection, inspect, select
 
 from crm_core.db import table_of
 from crm_core.rollups.newest import NewestSql
-from crm_core.rollups.spec import PREFIX, Newest, RollupPause, RollupState, Spec
+from crm_core.rollups.spec import PREFIX, Newest, Rollup, RollupPause, RollupState, Spec
 from crm_core.rollups.triggers import RollupSql
 from crm_core.types import utcnow
 
@@ -63,6 +63,10 @@ def sync(connection: Connection, rollups: Iterable[Spec], zone: str) -> list[str
                 source=rollup.source,
                 bulk_insert=writer.bulk_insert_sql(),
                 bulk_customers=writer.bulk_customers_sql(),
+                parent=rollup.parent.table
+                if isinstance(rollup, Rollup) and rollup.parent
+                else None,
+                bulk_parents=writer.bulk_parents_sql(),
                 prune=writer.prune(),
             )
         )

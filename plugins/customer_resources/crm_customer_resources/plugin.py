@@ -14,7 +14,7 @@ from typing import Any
 import click
 from sqlalchemy import case, literal, select, update
 
-from crm_core import PluginSpec, audit_trail, hookimpl
+from crm_core import PluginSpec, audit_trail, hookimpl, rollups
 from crm_core.changes import CustomerChange, Transfer
 from crm_core.context import Context
 from crm_core.db import table_of
@@ -161,12 +161,15 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
     for batch in chunks(list(transfer.customer_ids)):
         ids = list(
             ctx.session.scalars(
-                update(_orders)
-                .where(_orders.c.customer_id.in_(batch), _orders.c.status == "open")
-                .values(owner_id=transfer.to_user_id)
-                .returning(_orders.c.id)
+                select(_orders.c.id).where(
+                    _orders.c.customer_id.in_(batch), _orders.c.status == "open"
+                )
             )
         )
+        with rollups.parents_changing(ctx.session.connection(), _orders.name, ids):
+            ctx.session.execute(
+                update(_orders).where(_orders.c.id.in_(ids)).values(owner_id=transfer.to_user_id)
+            )
         audit_trail.record_field(
             ctx.session, "cr_order", ids, "owner_id", transfer.to_user_id, "transfer"
         )
