@@ -63,7 +63,7 @@ READS: dict[str, list[list[str]]] = {
     "expenses list": [["expenses", "list"]],
     "export": [
         ["export", name, "{out}.csv"]
-        for name in ("customers", "contacts", "interactions", "products")
+        for name in ("customers", "contacts", "interactions", "products", "expenses")
     ],
     "fields entities": [["fields", "entities"]],
     "fields list": [["fields", "list"]],

@@ -207,6 +207,7 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
             ),
             insert=expenses.write_rows,
             check=expenses.check_rows,
+            export=expenses.export_rows,
         )
     )
 

@@ -131,6 +131,18 @@ def test_expenses_visibility_and_report(block1: Block1, tmp_path: Path) -> None:
             for r in reports.run(ctx, "expenses", {"by": "person"}).records()
         }
         assert by_person == {"a": 1, "b": 1, "c": 2}
+    for login, expected in (("a", {"a"}), ("lead1", {"a", "b"}), ("boss", {"a", "b", "c"})):
+        with block1.work(login) as ctx:  # an export holds what its reader may see, no more
+            target = tmp_path / f"{login}.csv"
+            assert importing.export_file(ctx, "expenses", target) == len(expected) + (
+                login == "boss"
+            )
+            lines = target.read_text(encoding="utf-8-sig").splitlines()
+            assert lines[0].split(",")[:3] == ["user", "category", "amount"]
+            assert {line.split(",")[0] for line in lines[1:]} == expected
+    with block1.work("boss", write=True) as ctx:  # and it imports back as it came out
+        again = importing.import_file(ctx, "expenses", tmp_path / "boss.csv", dry_run=True)
+        assert again.rejected == 0
 
 
 def test_knowledge_search_in_chinese(block1: Block1, tmp_path: Path) -> None:

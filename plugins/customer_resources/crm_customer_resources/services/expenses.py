@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
 
@@ -85,6 +86,14 @@ def list_page(ctx: Context, *, after_id: int = 0, limit: int = 50) -> list[dict[
         }
         for e, login, team, customer in ctx.session.execute(query)
     ]
+
+
+def export_rows(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, object]]:
+    """`crm export expenses`: every expense the user may see, a thousand at a time by id."""
+    after = 0
+    while page := list_page(ctx, after_id=after, limit=1000):
+        yield from page
+        after = int(str(page[-1]["id"]))
 
 
 # -- spreadsheet import (crm import expenses FILE) -------------------------------------------------
