@@ -184,19 +184,4 @@ class NewestSql(Installable):
                 [f"DELETE FROM {t} WHERE customer_id IN ({moved})", self._refill(moved)],
             ),
         ]
-        found = []
-        for event, when, transition, body in plans:
-            function = f"{t}_on_{event}"
-            found.append(
-                (
-                    f"{t}_{event}",
-                    source,
-                    [
-                        self._pg_function(function, body),
-                        f"CREATE TRIGGER {t}_{event} {when} ON {source} "
-                        f"REFERENCING {transition} "
-                        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
-                    ],
-                )
-            )
-        return found
+        return self._pg_statement_triggers(source, plans)

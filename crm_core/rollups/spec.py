@@ -113,8 +113,24 @@ class Parent:
     columns: tuple[str, ...]
 
 
+class _Derived:
+    """A derived table's model, and its name."""
+
+    model: type[Any]
+
+    @property
+    def table(self) -> Table:
+        table = self.model.__table__
+        assert isinstance(table, Table)
+        return table
+
+    @property
+    def name(self) -> str:
+        return self.table.name
+
+
 @attrs.frozen
-class Rollup:
+class Rollup(_Derived):
     """Totals of `measures` over the rows of `source`, per value of `keys`.
 
     `keys` and `measures` map the rollup's columns to SQL over `Sql.r` (the source row) and
@@ -137,16 +153,6 @@ class Rollup:
     #: contacted"): kept exact through inserts, deletes, moves and bulk loads.
     distinct_customers: str | None = None
     parent: Parent | None = None
-
-    @property
-    def table(self) -> Table:
-        table = self.model.__table__
-        assert isinstance(table, Table)
-        return table
-
-    @property
-    def name(self) -> str:
-        return self.table.name
 
     @property
     def count_column(self) -> str:
@@ -179,7 +185,7 @@ class Rollup:
 
 
 @attrs.frozen
-class Newest:
+class Newest(_Derived):
     """Each customer's newest row of `source`: the latest by `moment`, then by id.
 
     A "latest state per customer" that sums cannot give (its follow-up date, its last contact):
@@ -192,16 +198,6 @@ class Newest:
     source: str
     copies: Mapping[str, str]
     moment: str = "occurred_at"
-
-    @property
-    def table(self) -> Table:
-        table = self.model.__table__
-        assert isinstance(table, Table)
-        return table
-
-    @property
-    def name(self) -> str:
-        return self.table.name
 
     def validate(self) -> None:
         if not self.name.startswith(PREFIX):

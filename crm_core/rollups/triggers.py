@@ -49,6 +49,28 @@ class Installable:
             f"{statements}  RETURN {returns};\nEND\n$body$"
         )
 
+    def _pg_statement_triggers(
+        self, table: str, plans: list[tuple[str, str, str, list[str]]]
+    ) -> list[tuple[str, str, list[str]]]:
+        """PostgreSQL: for each (event, timing, transition tables, statements) a trigger
+        function and the statement trigger on `table` that runs it."""
+        found = []
+        for event, when, transition, body in plans:
+            function = f"{self.t}_on_{event}"
+            found.append(
+                (
+                    f"{self.t}_{event}",
+                    table,
+                    [
+                        self._pg_function(function, body),
+                        f"CREATE TRIGGER {self.t}_{event} {when} ON {table} "
+                        f"REFERENCING {transition} "
+                        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
+                    ],
+                )
+            )
+        return found
+
     def table_ddl(self) -> list[str]:
         raise NotImplementedError
 
@@ -529,21 +551,7 @@ class RollupSql(Installable):
                 ],
             ),
         ]
-        found = []
-        for event, when, transition, body in plans:
-            function = f"{t}_on_{event}"
-            found.append(
-                (
-                    f"{t}_{event}",
-                    source,
-                    [
-                        self._pg_function(function, body),
-                        f"CREATE TRIGGER {t}_{event} {when} ON {source} "
-                        f"REFERENCING {transition} "
-                        f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
-                    ],
-                )
-            )
+        found = self._pg_statement_triggers(source, plans)
         if not self.rollup.on_customers:
             away, to = self._pg_customers_moved("o", "-"), self._pg_customers_moved("n", "")
             found.append(
