@@ -199,18 +199,12 @@ def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTa
 def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
         row = InteractionsByDay
-        # Summed per (day, person id) along the rollup's covering index, then named: two
-        # years of a company hold a million (day, person) pairs, so no sort before grouping.
-        per_person = (
-            select(row.day, row.user_id, func.sum(row.interactions).label("n"))
-            .where(*day_key_window(row.day, params))
-            .group_by(row.day, row.user_id)
-            .subquery()
-        )
         rolled = (
-            select(per_person.c.day, User.login, per_person.c.n)
-            .join(User, User.id == per_person.c.user_id)
-            .order_by(per_person.c.day, User.login)
+            select(row.day, User.login, func.sum(row.interactions))
+            .join(User, User.id == row.user_id)
+            .where(*day_key_window(row.day, params))
+            .group_by(row.day, User.login)
+            .order_by(row.day, User.login)
         )
         return ReportTable(
             ("day", "user", "count"), [(d, u, int(c)) for d, u, c in ctx.session.execute(rolled)]

@@ -25,17 +25,6 @@ class InteractionsByDay(OwnerScoped, RollupBase):
     """Interactions per local day, customer owner and the salesperson who logged them."""
 
     __tablename__ = "rollup_interactions_by_day"
-    #: Interactions per day and person read along this index, without a sort.
-    __table_args__ = (
-        Index(
-            "rollup_interactions_by_day_person",
-            "day",
-            "user_id",
-            "owner_id",
-            "interactions",
-            "customers",
-        ),
-    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     day: Mapped[str] = mapped_column(String(10))
