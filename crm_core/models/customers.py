@@ -59,6 +59,9 @@ class Customer(OwnerScoped, Base):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    #: Indexed with id (ix_crm_customer_owner_id_id), which serves lookups by owner alone too:
+    #: OwnerScoped's own index on it would only cost every insert and transfer (migration 0007).
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"), nullable=True)
 
 
 class OwnershipPeriod(Base):
