@@ -44,7 +44,11 @@ from crm_customer_resources import (
     translations,
 )
 from crm_customer_resources.models import CustomerProfile, Installment, Order, ServiceCase
-from crm_customer_resources.models.rollups import OWED_BY_DUE_DAY, SALES_ROLLUPS
+from crm_customer_resources.models.rollups import (
+    OWED_BY_DUE_DAY,
+    OWED_BY_DUE_MONTH,
+    SALES_ROLLUPS,
+)
 from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
 
 plugin = PluginSpec(
@@ -74,6 +78,7 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     for rollup, _model, _dimensions in SALES_ROLLUPS:
         register(rollup)
     register(OWED_BY_DUE_DAY)
+    register(OWED_BY_DUE_MONTH)
 
 
 @hookimpl

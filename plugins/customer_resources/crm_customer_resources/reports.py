@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select, union_all
 
 from crm_core.context import Context
 from crm_core.errors import ValidationError
@@ -30,7 +30,7 @@ from crm_core.services.reports import (
     rollup_ready,
 )
 from crm_core.sqltime import date_month, local_day, local_month
-from crm_core.types import to_money
+from crm_core.types import Money, to_money
 from crm_customer_resources.models import (
     CustomerProfile,
     Expense,
@@ -39,7 +39,13 @@ from crm_customer_resources.models import (
     OrderLine,
     Payment,
 )
-from crm_customer_resources.models.rollups import OWED_BY_DUE_DAY, SALES_ROLLUPS, OwedByDueDay
+from crm_customer_resources.models.rollups import (
+    OWED_BY_DUE_DAY,
+    OWED_BY_DUE_MONTH,
+    SALES_ROLLUPS,
+    OwedByDueDay,
+    OwedByDueMonth,
+)
 
 
 def _zone(ctx: Context) -> str:
@@ -186,18 +192,14 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     on: date = params.get("on") or ctx.today()
     edges = [on, on - timedelta(days=30), on - timedelta(days=60), on - timedelta(days=90)]
     if params["by"] == "salesperson" and rollup_ready(ctx, OWED_BY_DUE_DAY):
-        row = OwedByDueDay  # owed per due day and salesperson, read along a covering index
-        owed = (
-            select(row.salesperson_id, *_buckets(row.due_on, row.owed, edges))
-            .group_by(row.salesperson_id)
-            .subquery()
-        )
+        owed = _owed_by_salesperson(ctx, edges)
         key: Any = User.login.label("salesperson")
-        totals = list(owed.c)[1:]
+        totals = [func.sum(column).label(column.name) for column in list(owed.c)[1:]]
         query = (
             select(key, *totals)
             .select_from(owed)
             .outerjoin(User, User.id == owed.c.salesperson_id)
+            .group_by(owed.c.salesperson_id, key)
             .order_by(totals[-1].desc(), key.is_(None), key)
         )
     else:
@@ -215,6 +217,43 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         )
     rows = [(row[0], *[to_money(v or 0) for v in row[1:]]) for row in ctx.session.execute(query)]
     return ReportTable((params["by"], *BUCKETS, "total"), rows)
+
+
+def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
+    """Owed per salesperson and bucket, from the rollups: whole months that fall into one
+    bucket (before the month of the oldest edge: over 90 days; after the month of `on`: not
+    due) from the monthly rollup, the months around the edges from the daily one."""
+    day, month = OwedByDueDay, OwedByDueMonth
+    first = edges[3].replace(day=1)  # the days read one by one: from this one
+    after = (edges[0].replace(day=1) + timedelta(days=32)).replace(day=1)  # up to this one
+    parts = [
+        select(day.salesperson_id, *_buckets(day.due_on, day.owed, edges))
+        .where(day.due_on >= first, day.due_on < after)
+        .group_by(day.salesperson_id)
+    ]
+    if rollup_ready(ctx, OWED_BY_DUE_MONTH):
+        zero = literal(0, Money())
+        for bucket, window in (
+            ("over_90", month.due_month < f"{first:%Y-%m}"),
+            ("not_due", month.due_month >= f"{after:%Y-%m}"),
+        ):
+            sums = [func.sum(month.owed) if name == bucket else zero for name in BUCKETS]
+            parts.append(
+                select(
+                    month.salesperson_id,
+                    *(total.label(name) for total, name in zip(sums, BUCKETS, strict=True)),
+                    func.sum(month.owed).label("total"),
+                )
+                .where(window)
+                .group_by(month.salesperson_id)
+            )
+    else:  # the daily rollup alone
+        parts = [
+            select(day.salesperson_id, *_buckets(day.due_on, day.owed, edges)).group_by(
+                day.salesperson_id
+            )
+        ]
+    return union_all(*parts).subquery()
 
 
 def _buckets(due_on: Any, owed: Any, edges: list[date]) -> list[Any]:

@@ -10,6 +10,7 @@ of rows for a million orders).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 
@@ -17,7 +18,7 @@ from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.models import OwnerScoped
-from crm_core.rollups import Parent, Rollup, RollupBase
+from crm_core.rollups import Parent, Rollup, RollupBase, Sql
 from crm_core.types import Money
 
 
@@ -111,16 +112,55 @@ class OwedByDueDay(OwnerScoped, RollupBase):
     owed: Mapped[Decimal] = mapped_column(Money)
 
 
-OWED_BY_DUE_DAY = Rollup(
-    OwedByDueDay,
-    source="cr_installment",
-    keys={
-        "due_on": lambda q: f"{q.r}.due_on",
-        "owner_id": lambda q: f"{q.c}.owner_id",
-        "salesperson_id": lambda q: f"{q.p}.owner_id",
-    },
-    measures={"installments": lambda q: "1", "owed": lambda q: f"{q.r}.amount - {q.r}.paid"},
-    where=lambda q: f"{q.r}.paid < {q.r}.amount AND {q.p}.status <> 'cancelled'",
-    source_columns=("due_on", "amount", "paid", "order_id", "customer_id"),
-    parent=Parent("cr_order", "order_id", ("status", "owner_id")),
-)
+def _owed(model: type[RollupBase], due: Callable[[Sql], str]) -> Rollup:
+    """Owed on installments of orders not cancelled, per `due` (a day or a month), customer
+    owner and the order's salesperson."""
+    return Rollup(
+        model,
+        source="cr_installment",
+        keys={
+            due.__name__: due,
+            "owner_id": lambda q: f"{q.c}.owner_id",
+            "salesperson_id": lambda q: f"{q.p}.owner_id",
+        },
+        measures={"installments": lambda q: "1", "owed": lambda q: f"{q.r}.amount - {q.r}.paid"},
+        where=lambda q: f"{q.r}.paid < {q.r}.amount AND {q.p}.status <> 'cancelled'",
+        source_columns=("due_on", "amount", "paid", "order_id", "customer_id"),
+        parent=Parent("cr_order", "order_id", ("status", "owner_id")),
+    )
+
+
+class OwedByDueMonth(OwnerScoped, RollupBase):
+    """The same per due month: the ageing reads whole months that fall into one bucket here,
+    and only the months around the bucket edges per day."""
+
+    __tablename__ = "rollup_cr_owed_by_due_month"
+    __table_args__ = (
+        Index(
+            "rollup_cr_owed_by_due_month_seller",
+            "salesperson_id",
+            "due_month",
+            "owner_id",
+            "installments",
+            "owed",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_month: Mapped[str] = mapped_column(String(7))
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    salesperson_id: Mapped[int | None] = mapped_column(Integer)
+    installments: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[Decimal] = mapped_column(Money)
+
+
+def due_on(q: Sql) -> str:
+    return f"{q.r}.due_on"
+
+
+def due_month(q: Sql) -> str:
+    return q.date_month(f"{q.r}.due_on")
+
+
+OWED_BY_DUE_DAY = _owed(OwedByDueDay, due_on)
+OWED_BY_DUE_MONTH = _owed(OwedByDueMonth, due_month)
