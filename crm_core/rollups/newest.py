@@ -25,10 +25,6 @@ class NewestSql(Installable):
     zone: str
 
     @property
-    def dialect(self) -> str:
-        return self.engine_dialect.name
-
-    @property
     def t(self) -> str:
         return self.spec.name
 

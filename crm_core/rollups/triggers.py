@@ -33,13 +33,15 @@ def model_indexes(table: Table, dialect: Dialect) -> list[str]:
 class Installable:
     """What a rollup writer installs and drops, and the signature that says it changed."""
 
+    engine_dialect: Dialect
+
     @property
     def t(self) -> str:
         raise NotImplementedError
 
     @property
     def dialect(self) -> str:
-        raise NotImplementedError
+        return self.engine_dialect.name
 
     @staticmethod
     def _pg_function(name: str, body: list[str], returns: str = "NULL") -> str:
@@ -117,10 +119,6 @@ class RollupSql(Installable):
     rollup: Rollup
     engine_dialect: Dialect
     zone: str
-
-    @property
-    def dialect(self) -> str:
-        return self.engine_dialect.name
 
     @property
     def t(self) -> str:
