@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from crm_core import rollups
 from crm_core.actor import SYSTEM
 from crm_core.deployment import Deployment
 from crm_core.models import Customer, ImportBatch, OwnershipPeriod
@@ -30,6 +31,22 @@ def _counts(deployment: Deployment) -> tuple[int, int, int]:
             ctx.session.scalar(select(func.coalesce(func.sum(ImportBatch.inserted), 0))) or 0
         )
     return customers, periods, batches
+
+
+def _rollups_intact(deployment: Deployment) -> tuple[set[str], set[int]]:
+    """The rollups' triggers, and how many keys of each rollup differ from its source."""
+    with deployment.work(SYSTEM) as ctx:
+        connection = ctx.session.connection()
+        if connection.dialect.name == "sqlite":
+            query = "SELECT name FROM sqlite_master WHERE type = 'trigger'"
+        else:
+            query = "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal"
+        triggers = {name for name in connection.exec_driver_sql(query).scalars()}
+        zone = str(ctx.settings.get("timezone"))
+        differing = {
+            rollups.differences(connection, rollup, zone) for rollup in rollups.registry(ctx.hook)
+        }
+    return {name for name in triggers if name.startswith("rollup_")}, differing
 
 
 def _import(deployment: Deployment, path: Path) -> subprocess.Popen[bytes]:
@@ -61,6 +78,8 @@ def test_kill_9_during_import_then_resume(
     write_rows(
         path, ["客户名称", "电话"], [[f"断电测试{i}号公司", f"1390{i:07d}"] for i in range(ROWS)]
     )
+    triggers, _ = _rollups_intact(crm_deployment)
+    assert "rollup_customers_by_level_insert" in triggers
     process = _import(crm_deployment, path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
@@ -73,6 +92,7 @@ def test_kill_9_during_import_then_resume(
     # Whatever moment it died at: only whole batches, each with its journal row.
     assert customers == journaled == periods
     assert customers % BATCH == 0
+    assert _rollups_intact(crm_deployment) == (triggers, {0})
     if crm_deployment.engine.dialect.name == "sqlite":
         with crm_deployment.engine.connect() as conn:
             assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"

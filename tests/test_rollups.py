@@ -515,29 +515,46 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
         assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 11
 
 
-def test_bulk_inserts_keep_rollups_equal_and_leave_nothing_paused(world: Deployment) -> None:
+def _triggers(connection: Connection) -> set[str]:
+    if connection.dialect.name == "postgresql":
+        found = connection.exec_driver_sql(
+            "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgname LIKE 'rollup_%%'"
+        )
+    else:
+        found = connection.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'rollup_%'"
+        )
+    return set(found.scalars())
+
+
+def _bulk_customers(count: int, users: list[int | None], prefix: str = "批量客户") -> list[Any]:
+    return [
+        {
+            "name": f"{prefix}{n}",
+            "name_key": f"{prefix}{n}",
+            "kind": "customer",
+            "level": ["lead", "vip"][n % 2],
+            "industry": [None, "零售"][n % 2],
+            "owner_id": users[n % len(users)],
+            "created_at": BASE + timedelta(hours=n),
+            "updated_at": BASE,
+        }
+        for n in range(count)
+    ]
+
+
+def test_bulk_inserts_keep_rollups_equal_and_leave_every_trigger_in_place(
+    world: Deployment,
+) -> None:
     from crm_core.bulk import insert_rows
     from crm_core.rollups import RollupPause
 
+    with world.engine.connect() as connection:
+        installed = _triggers(connection)
+    assert {"rollup_customers_by_level_insert", "rollup_interactions_by_day_insert"} <= installed
     with world.work("admin", write=True) as ctx:
         users = [None, *_ids(ctx.session.connection(), table_of(User))[:5]]
-        new = insert_rows(
-            ctx.session,
-            CUSTOMERS,
-            [
-                {
-                    "name": f"批量客户{n}",
-                    "name_key": f"批量客户{n}",
-                    "kind": "customer",
-                    "level": ["lead", "vip"][n % 2],
-                    "industry": [None, "零售"][n % 2],
-                    "owner_id": users[n % len(users)],
-                    "created_at": BASE + timedelta(hours=n),
-                    "updated_at": BASE,
-                }
-                for n in range(120)
-            ],
-        )
+        new = insert_rows(ctx.session, CUSTOMERS, _bulk_customers(120, users))
         insert_rows(
             ctx.session,
             INTERACTIONS,
@@ -557,8 +574,49 @@ def test_bulk_inserts_keep_rollups_equal_and_leave_nothing_paused(world: Deploym
         connection = ctx.session.connection()
         assert set(_differences(connection, world).values()) == {0}
         assert connection.scalar(select(func.count()).select_from(table_of(RollupPause))) == 0
+        assert _triggers(connection) == installed
+        apply(connection, ("log", 3, 2, BASE), users)  # a row written afterwards is counted
+        assert set(_differences(connection, world).values()) == {0}
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
+        assert _triggers(connection) == installed
+
+
+def test_a_failed_bulk_insert_leaves_the_rollups_and_their_triggers_as_they_were(
+    world: Deployment,
+) -> None:
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.exc import IntegrityError
+
+    from crm_core.bulk import insert_rows
+
+    with world.engine.connect() as connection:
+        installed = _triggers(connection)
+    with world.work("admin", write=True) as ctx:
+        connection = ctx.session.connection()
+        users = [None, *_ids(connection, table_of(User))[:5]]
+        clashing = _bulk_customers(60, users) + _bulk_customers(1, users)
+        refused = (IntegrityError, sqlite3.IntegrityError, psycopg.IntegrityError)
+        with pytest.raises(refused), ctx.session.begin_nested():
+            insert_rows(ctx.session, CUSTOMERS, clashing)
+        assert _triggers(connection) == installed
+        apply(connection, ("log", 1, 1, BASE), users)
+        connection.execute(insert(CUSTOMERS).values(**_bulk_customers(1, users, "单个客户")[0]))
+        assert set(_differences(connection, world).values()) == {0}
+        # A value refused while the rows are bound, the caller not (yet) rolling back: on
+        # SQLite the triggers are back at once all the same (PostgreSQL has aborted the
+        # transaction; its triggers were never touched).
+        naive = _bulk_customers(60, users, "无时区")
+        naive[30]["created_at"] = datetime(2026, 10, 30, 8, 0)
+        with pytest.raises(ValueError, match="timezone-aware"):
+            insert_rows(ctx.session, CUSTOMERS, naive)
+        if connection.dialect.name == "sqlite":
+            assert _triggers(connection) == installed
+        ctx.session.rollback()
+    with world.engine.connect() as connection:
+        assert _triggers(connection) == installed
 
 
 def test_a_transfer_moves_a_book_through_every_rollup_at_once(world: Deployment) -> None:

@@ -18,9 +18,15 @@ from crm_core.rollups.spec import CUSTOMER_UPDATES, PAUSED, RollupState, updates
 
 @contextmanager
 def bulk_insert(connection: Connection, table: str) -> Iterator[None]:
-    """Around a bulk insert into `table` on SQLite: its rollups' row triggers are paused and the
-    new rows (ids above the previous largest) are added per rollup in one grouped statement, in
-    the same transaction. PostgreSQL's statement triggers already work per statement."""
+    """Around a bulk insert into `table` on SQLite: its rollups' insert triggers are dropped for
+    the batch and the new rows (ids above the previous largest) are added per rollup in one
+    grouped statement, in the same transaction. PostgreSQL's statement triggers already work
+    per statement.
+
+    Dropping beats pausing: a trigger whose `WHEN` is false still costs SQLite a sub-program
+    call per row (about 6 µs, 24 µs per customer with four rollups). DDL is transactional on
+    SQLite and the writer holds the database lock, so no other connection writes meanwhile,
+    readers keep their snapshot, and a rollback or a killed process restores the triggers."""
     if connection.dialect.name != "sqlite":
         yield
         return
@@ -37,17 +43,37 @@ def bulk_insert(connection: Connection, table: str) -> Iterator[None]:
     before = int(
         connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
     )
-    connection.exec_driver_sql(f"INSERT INTO {PAUSED} (source) VALUES (?)", (table,))
-    try:
+    with _insert_triggers_dropped(connection, table):
         yield
-    finally:
-        connection.exec_driver_sql(f"DELETE FROM {PAUSED} WHERE source = ?", (table,))
     after = int(
         connection.exec_driver_sql(f"SELECT coalesce(max(id), 0) FROM {table}").scalar_one()
     )
     if after > before:
         for statement in statements:
             connection.execute(sql_text(statement), {"lo": before + 1, "hi": after})
+
+
+@contextmanager
+def _insert_triggers_dropped(connection: Connection, table: str) -> Iterator[None]:
+    """The rollups' insert triggers on `table` are gone inside the block, back after it (as they
+    were, read from the schema). After a failure SQLite may have rolled the transaction back
+    itself, triggers included: only the missing ones are created again."""
+    triggers = connection.exec_driver_sql(
+        "SELECT m.name, m.sql FROM sqlite_master m JOIN rollup_state s "
+        "ON m.name = s.name || '_insert' WHERE m.type = 'trigger' AND m.tbl_name = ?",
+        (table,),
+    ).all()
+    for name, _sql in triggers:
+        connection.exec_driver_sql(f"DROP TRIGGER {name}")
+    try:
+        yield
+    finally:
+        for name, sql in triggers:
+            present = connection.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'trigger' AND name = ?", (name,)
+            ).first()
+            if present is None:
+                connection.exec_driver_sql(sql)
 
 
 @contextmanager

@@ -64,8 +64,10 @@ class RollupState(RollupBase):
 
 
 class RollupPause(RollupBase):
-    """SQLite: while a row names a table here, inserts into it skip the rollups' row triggers;
-    the bulk insert then adds the whole batch with one grouped statement per rollup."""
+    """SQLite: while a row names a pause key here (`updates_of`), the row triggers watching
+    those updates stay quiet; a bulk update then moves its rows with one grouped statement
+    per rollup. Insert triggers test their table's name too, but bulk inserts now drop them
+    for the batch instead (`bulk_insert`: a quiet trigger still costs a call per row)."""
 
     __tablename__ = "rollup_paused"
 
