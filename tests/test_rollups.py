@@ -33,10 +33,15 @@ from tests.conftest import Org
 pytest.importorskip("crm_customer_resources")
 from crm_customer_resources.models import Installment, Order
 
+pytest.importorskip("crm_project_sales")
+from crm_project_sales.models import Project, Stage
+
 CUSTOMERS = table_of(Customer)
 INTERACTIONS = table_of(Interaction)
 ORDERS = table_of(Order)
 INSTALLMENTS = table_of(Installment)
+PROJECTS = table_of(Project)
+STAGES = ["lead", "qualification", "solution", "quotation", "negotiation", "won", "lost"]
 ZONE = "Asia/Shanghai"
 #: 15:30 UTC is 23:30 in Shanghai: moments on both sides of a local midnight.
 BASE = datetime(2026, 10, 30, 15, 30, tzinfo=UTC)
@@ -49,8 +54,37 @@ levels = st.sampled_from(["lead", "prospect", "customer", "vip"])
 @pytest.fixture
 def world(org: Org) -> Iterator[Deployment]:
     deployment = org.deployment
-    rollout.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
+    admin = deployment.resolve_actor("admin")
+    rollout.enable(deployment, admin, ["customer_resources", "project_sales"])
     yield deployment
+
+
+def _own_pipeline(connection: Connection, category: str) -> None:
+    """A pipeline of `category`'s own, with other probabilities than the default one."""
+    stages = table_of(Stage)
+    connection.execute(
+        insert(stages),
+        [
+            {
+                "category": category,
+                "code": code,
+                "name": code,
+                "name_zh": code,
+                "seq": seq,
+                "probability": probability,
+                "outcome": outcome,
+            }
+            for seq, (code, probability, outcome) in enumerate(
+                [
+                    ("lead", 5, "open"),
+                    ("solution", 35, "open"),
+                    ("negotiation", 85, "open"),
+                    ("won", 100, "won"),
+                    ("lost", 0, "lost"),
+                ]
+            )
+        ],
+    )
 
 
 def _ids(connection: Connection, table: Any) -> list[int]:
@@ -63,6 +97,7 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
     interactions = _ids(connection, INTERACTIONS)
     orders = _ids(connection, ORDERS)
     installments = _ids(connection, INSTALLMENTS)
+    projects = _ids(connection, PROJECTS)
 
     def pick(ids: list[int], n: int) -> int | None:
         return ids[n % len(ids)] if ids else None
@@ -260,12 +295,58 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
         )
     elif kind == "order_drop" and orders:
         connection.execute(delete(ORDERS).where(ORDERS.c.id == pick(orders, args[0])))
+    elif kind == "project" and customers:
+        connection.execute(
+            insert(PROJECTS).values(
+                customer_id=pick(customers, args[0]),
+                name=f"项目{uuid.uuid4().hex[:8]}",
+                owner_id=users[args[1]] or users[1],
+                category=args[2],
+                stage_code=STAGES[args[3] % len(STAGES)],
+                stage_entered_at=BASE,
+                expected_amount=Decimal(args[4]),
+                expected_close=args[5],
+                created_at=BASE,
+            )
+        )
+    elif kind == "project_move" and projects:  # another stage, amount and closing month
+        connection.execute(
+            update(PROJECTS)
+            .where(PROJECTS.c.id == pick(projects, args[0]))
+            .values(
+                stage_code=STAGES[args[1] % len(STAGES)],
+                expected_amount=Decimal(args[2]),
+                expected_close=args[3],
+            )
+        )
+    elif kind == "project_customer" and projects and customers:  # the customer alone
+        connection.execute(
+            update(PROJECTS)
+            .where(PROJECTS.c.id == pick(projects, args[0]))
+            .values(customer_id=pick(customers, args[1]))
+        )
+    elif kind == "project_seller" and projects:
+        connection.execute(
+            update(PROJECTS)
+            .where(PROJECTS.c.id == pick(projects, args[0]))
+            .values(owner_id=users[args[1]] or users[1], category=args[2])
+        )
+    elif kind == "projects_hand_over":  # one statement, many projects
+        connection.execute(
+            update(PROJECTS)
+            .where(PROJECTS.c.owner_id == users[args[0]])
+            .values(owner_id=users[args[1]] or users[1])
+        )
+    elif kind == "project_drop" and projects:
+        connection.execute(delete(PROJECTS).where(PROJECTS.c.id == pick(projects, args[0])))
 
 
 n = st.integers(0, 50)
 who = st.integers(0, 5)
 days = st.dates(date(2026, 9, 25), date(2026, 11, 5))
 money = st.sampled_from(["0", "99.99", "1000", "25000.50"])
+#: "工程" gets a pipeline of its own in the world below; the others use the default one.
+categories = st.sampled_from(["工程", "软件", "咨询"])
 operations = st.one_of(
     st.tuples(st.just("log"), n, who, moments),
     st.tuples(st.just("unlog"), n),
@@ -292,6 +373,12 @@ operations = st.one_of(
     st.tuples(st.just("unplan"), n),
     st.tuples(st.just("order_seller"), n, who),
     st.tuples(st.just("orders_hand_over"), who, who),
+    st.tuples(st.just("project"), n, who, categories, n, money, days),
+    st.tuples(st.just("project_move"), n, n, money, days),
+    st.tuples(st.just("project_customer"), n, n),
+    st.tuples(st.just("project_seller"), n, who, categories),
+    st.tuples(st.just("projects_hand_over"), who, who),
+    st.tuples(st.just("project_drop"), n),
 )
 
 
@@ -320,6 +407,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_sales_by_region",
             "rollup_cr_owed_by_due_day",
             "rollup_cr_owed_by_due_month",
+            "rollup_ps_projects_by_stage",
         }
     )
     assert set(differing.values()) == {0}
@@ -415,6 +503,9 @@ REPORTS = [
     ("receivables-ageing", {"by": "salesperson", "on": "2027-01-20"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2027-03-15"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2026-09-20"}),
+    ("pipeline", {"by": "month"}),
+    ("pipeline", {"by": "owner"}),
+    ("pipeline", {"by": "category"}),
 ]
 
 
@@ -435,6 +526,14 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
         ops += [("order_change", 3, "cancelled", "10", date(2026, 10, 9)), ("hand_over", 2, 4)]
         ops += [("twins", 5, BASE + timedelta(days=3)), ("plan", 7, None), ("unlog", 11)]
         ops += [("pay", 4, 1), ("pay", 9, 2), ("order_seller", 6, 3), ("orders_hand_over", 1, 2)]
+        _own_pipeline(connection, "工程")
+        amounts = ["99.99", "1000", "25000.50", "0.03"]
+        for k in range(30):
+            close = date(2026, 9, 20) + timedelta(days=9 * k)
+            ops.append(("project", 3 * k, k % 6, ["工程", "软件"][k % 2], k, amounts[k % 4], close))
+        ops += [("project_move", 4, 3, "77.77", date(2027, 2, 1)), ("projects_hand_over", 3, 5)]
+        ops += [("project_seller", 8, 2, "咨询"), ("project_drop", 12), ("owner", 9, 1)]
+        ops += [("project_customer", 6, 1)]
         for op in ops:
             apply(connection, op, users)
     due_by = (BASE + timedelta(days=9)).date()
@@ -488,7 +587,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 11
+    assert len(built) == 12
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -512,7 +611,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 11
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 12
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -687,4 +786,4 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 11
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 12

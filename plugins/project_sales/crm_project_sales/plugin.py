@@ -21,6 +21,7 @@ from crm_core.db import table_of
 from crm_core.entities import Entity
 from crm_core.models import Customer, User
 from crm_core.picklists import Picklist
+from crm_core.rollups import Spec
 from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
 from crm_core.services.indicators import Indicator
@@ -30,6 +31,7 @@ from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
 from crm_project_sales import commands, indicators, reports, settings, translations
 from crm_project_sales.models import Project, Task
+from crm_project_sales.rollups import PROJECTS_BY_STAGE
 from crm_project_sales.services import pipeline
 
 plugin = PluginSpec(
@@ -116,6 +118,11 @@ def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
 @hookimpl
 def crm_register_reports(register: Callable[[Report], None]) -> None:
     reports.register_all(register)
+
+
+@hookimpl
+def crm_register_rollups(register: Callable[[Spec], None]) -> None:
+    register(PROJECTS_BY_STAGE)
 
 
 @hookimpl

@@ -3,12 +3,12 @@ stage conversion and cycle time, profitability. Aggregated in SQL over visible r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
@@ -21,9 +21,10 @@ from crm_core.services.reports import (
     ReportTable,
     by_param,
     moment_window,
+    rollup_ready,
 )
 from crm_core.sqltime import date_month, elapsed_days, local_month
-from crm_core.types import money_average, to_money
+from crm_core.types import Money, money_average, to_money
 from crm_project_sales.models import (
     DEFAULT_CATEGORY,
     Competitor,
@@ -34,16 +35,27 @@ from crm_project_sales.models import (
     Stage,
     StageChange,
 )
+from crm_project_sales.rollups import PROJECTS_BY_STAGE, ProjectsByStage
 from crm_project_sales.services import pipeline
 
 
-def _stage_join() -> Any:
-    """Join condition: the project's stage row in its category's pipeline (or the default one)."""
-    other = aliased(Stage)  # not the outer query's Stage, or auto-correlation would swallow it
-    own = exists().where(other.category == Project.category)
+def _stage_join(
+    category: Any = Project.category,
+    stage_code: Any = Project.stage_code,
+    own: Collection[str] | None = None,
+) -> Any:
+    """Join condition: the project's stage row in its category's pipeline (or the default one).
+
+    `own` names the categories with a pipeline of their own when the caller has read them
+    (a handful of rows); otherwise each row looks its category up in the stage table."""
+    if own is None:
+        other = aliased(Stage)  # not the outer query's Stage, or auto-correlation would swallow it
+        has_own: Any = exists().where(other.category == category)
+    else:
+        has_own = category.in_(sorted(own))
     return and_(
-        Stage.code == Project.stage_code,
-        Stage.category == case((own, Project.category), else_=literal(DEFAULT_CATEGORY)),
+        Stage.code == stage_code,
+        Stage.category == case((has_own, category), else_=literal(DEFAULT_CATEGORY)),
     )
 
 
@@ -161,25 +173,41 @@ FORECAST_BY = ("month", "owner", "category")
 
 
 def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    """Open projects: count, expected amount, and amount weighted by the stage's win probability."""
-    key: Any = {
-        "month": date_month(Project.expected_close),
-        "owner": User.login,
-        "category": Project.category,
-    }[params["by"]].label(params["by"])
-    weighted = func.sum(Project.expected_amount * Stage.probability / 100)
+    """Open projects: count, expected amount, and amount weighted by the stage's win probability.
+
+    The weighted amount is exact: the sum of amount x probability in cents and percent, divided
+    once at the end (per project or per rollup row, the same figure)."""
+    by = params["by"]
+    own = set(ctx.session.scalars(select(Stage.category).distinct()))
+    source: Any
+    if rollup_ready(ctx, PROJECTS_BY_STAGE):
+        source = row = ProjectsByStage
+        category, stage, seller, amount = row.category, row.stage_code, row.seller_id, row.amount
+        month: Any = row.month
+        count: Any = func.sum(row.projects)
+    else:
+        source = Project
+        category, stage, seller = Project.category, Project.stage_code, Project.owner_id
+        amount, month = Project.expected_amount, date_month(Project.expected_close)
+        count = func.count(Project.id)
+    key: Any = {"month": month, "owner": User.login, "category": category}[by].label(by)
+    percent = type_coerce(func.sum(amount * Stage.probability), Money())
     query = (
-        select(key, func.count(Project.id), func.sum(Project.expected_amount), weighted)
-        .select_from(Project)
-        .join(Stage, _stage_join())
-        .join(User, User.id == Project.owner_id)
+        select(key, count, func.sum(amount), percent)
+        .select_from(source)
+        .join(Stage, _stage_join(category, stage, own))
         .where(Stage.outcome == "open")
         .group_by(key)
         .order_by(key)
     )
+    if by == "owner":
+        query = query.join(User, User.id == seller)
     return ReportTable(
-        (params["by"], "projects", "amount", "weighted"),
-        [(k, int(n), to_money(a), to_money(w)) for k, n, a, w in ctx.session.execute(query)],
+        (by, "projects", "amount", "weighted"),
+        [
+            (k, int(n), to_money(a), to_money(Decimal(w) / 100))
+            for k, n, a, w in ctx.session.execute(query)
+        ],
     )
 
 
