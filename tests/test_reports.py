@@ -16,6 +16,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import text
@@ -317,6 +319,44 @@ def test_series_charts_and_time_axes() -> None:
     assert {"lead", "won", "每月新增"} <= set(texts.split()) | {t.strip() for t in root.itertext()}
     ids = {e.get("id") for e in root.iter() if e.get("id")}
     assert {"line-0", "line-1"} <= ids
+
+
+chart_rows = st.lists(
+    st.tuples(
+        st.sampled_from(["华东", "华北", None, "—", "华南"]),
+        st.sampled_from([f"s{n}" for n in range(14)] + [None]),
+        st.one_of(st.none(), st.integers(0, 500), st.decimals("0", "99.99", places=2)),
+    ),
+    max_size=60,
+)
+
+
+@given(chart_rows, st.booleans())
+def test_a_chart_draws_each_category_s_total_whatever_the_series(
+    rows: list[tuple[Any, ...]], by_series: bool
+) -> None:
+    columns = ("region", "seller", "amount")
+    chart = charts.Chart("region", ("amount",), "seller" if by_series else None)
+    plot = charts._prepare(chart, columns, rows)
+    expected: Counter[str] = Counter()
+    for region, _seller, amount in rows:
+        expected["—" if region is None else region] += float(amount or 0)
+    assert plot.categories == list(dict.fromkeys("—" if r is None else r for r, _s, _a in rows))
+    drawn = {c: sum(line[i] for _name, line in plot.lines) for i, c in enumerate(plot.categories)}
+    assert drawn == pytest.approx(dict(expected))
+    assert len(plot.lines) <= (charts.MAX_SERIES if by_series else 1)
+    if by_series and len({s for _r, s, _a in rows}) <= charts.MAX_SERIES:
+        assert {name for name, _line in plot.lines} == {
+            "—" if s is None else s for _r, s, _a in rows
+        }
+
+
+def test_infer_reads_types_from_every_row() -> None:
+    late_text = [("a", 1)] * 50 + [("b", "many")]
+    assert charts.infer(("name", "count"), late_text) is None
+    assert charts.infer(("name", "flag"), [("a", True), ("b", False)]) is None
+    assert charts.infer(("name", "n"), [("a", None), ("b", 2)]) == charts.Chart("name", ("n",))
+    assert charts.infer(("name", "n"), [("a", None), ("b", None)]) is None
 
 
 def test_infer_gives_no_chart_for_tables_without_a_measure_or_a_dimension() -> None:
