@@ -8,6 +8,7 @@ with `BEGIN IMMEDIATE` and take the write lock before it reads). PostgreSQL uses
 from __future__ import annotations
 
 import os
+import sqlite3
 from typing import Any
 
 from sqlalchemy import Engine, MetaData, Table, create_engine, event
@@ -57,6 +58,9 @@ def sqlite_path(url: str) -> str | None:
     return None if database in {"", ":memory:"} else database
 
 
+#: Rows `PRAGMA optimize` reads per index when it refreshes planner statistics (SQLite's advice:
+#: 100-1000; enough to tell a selective index from a poor one).
+SQLITE_ANALYSIS_LIMIT = 400
 #: Address space SQLite may map per connection (virtual memory, not memory used).
 SQLITE_MMAP_BYTES = 1 << 30
 
@@ -81,6 +85,20 @@ def _configure_sqlite(engine: Engine) -> None:
         # a third of its time copying pages from the OS cache into SQLite's small page cache.
         cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.close()
+
+    @event.listens_for(engine, "close")
+    def _on_close(dbapi_connection: Any, _record: Any) -> None:
+        # SQLite keeps no planner statistics by itself; without them it drives a team's "earliest
+        # due first" lists from the owner index instead of the partial due-date indexes. SQLite's
+        # advice: a bounded `PRAGMA optimize` as each connection closes (usually a no-op; it
+        # analyzes the tables this connection used that were never analyzed or grew a lot).
+        # Best effort: a database busy with a writer keeps its statistics until next time.
+        try:
+            dbapi_connection.execute("PRAGMA busy_timeout=0")
+            dbapi_connection.execute(f"PRAGMA analysis_limit={SQLITE_ANALYSIS_LIMIT}")
+            dbapi_connection.execute("PRAGMA optimize")
+        except sqlite3.Error:
+            pass
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:

@@ -3,9 +3,13 @@ role's dashboard shows (reports opt in with `Report.dashboard`), each over what 
 
 from __future__ import annotations
 
+import os
 import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import attrs
 
@@ -20,6 +24,10 @@ from crm_core.services.report_files import chart_svg
 TABLE_ROWS = 25
 #: Reminder rows on the page; each collector is asked for this many of each kind, no more.
 REMINDER_ROWS = 50
+#: At most this many reports of a page run at once (one per core up to it).
+MAX_WORKERS = 4
+
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -34,40 +42,81 @@ class Tile:
     millis: float
 
 
-def tiles(ctx: Context, today: date) -> list[Tile]:
-    """Run every report the acting user's role has on its dashboard."""
+def tiles(ctx: Context, today: date, *, workers: int | None = None) -> list[Tile]:
+    """Run every report the acting user's role has on its dashboard (see `html` for `workers`)."""
+    return _in_parallel(ctx, _tile_jobs(ctx, today), workers)
+
+
+def _tile_jobs(ctx: Context, today: date) -> list[Callable[[Context], Tile]]:
     role = "admin" if ctx.actor.is_admin else ctx.actor.role
-    found = []
+    jobs: list[Callable[[Context], Tile]] = []
     for report in sorted(reports.registry(ctx).values(), key=lambda r: r.name):
         if role not in report.dashboard:
             continue
         wanted = dict(report.dashboard_params(today)) if report.dashboard_params else {}
         known = {p.name for p in report.params}
         params = {k: v for k, v in wanted.items() if k in known}
-        started = time.perf_counter()
-        table = reports.run_report(ctx, report, params)
-        millis = (time.perf_counter() - started) * 1000
-        found.append(
-            Tile(
-                report.name,
-                report.label(),
-                params,
-                list(table.columns),
-                list(table.rows[:TABLE_ROWS]),
-                len(table.rows),
-                chart_svg(report, table),
-                millis,
-            )
-        )
-    return found
+        jobs.append(partial(_tile, report=report, params=params))
+    return jobs
 
 
-def html(ctx: Context, today: date) -> str:
+def _tile(ctx: Context, report: reports.Report, params: dict[str, str]) -> Tile:
+    started = time.perf_counter()
+    table = reports.run_report(ctx, report, params)
+    millis = (time.perf_counter() - started) * 1000
+    return Tile(
+        report.name,
+        report.label(),
+        params,
+        list(table.columns),
+        list(table.rows[:TABLE_ROWS]),
+        len(table.rows),
+        chart_svg(report, table),
+        millis,
+    )
+
+
+def _workers(ctx: Context, workers: int | None) -> int:
+    """Parallel units for a page: one per core (at most `MAX_WORKERS`), on a database that
+    other connections can read (not an in-memory SQLite one)."""
+    if workers is not None:
+        return max(1, workers)
+    url = ctx.deployment.engine.url
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def _in_parallel(ctx: Context, jobs: list[Callable[[Context], T]], workers: int | None) -> list[T]:
+    """Each job's result, in order. With one worker they run in the caller's unit of work;
+    otherwise each in a read-only unit of its own for the same person, on its own connection:
+    PostgreSQL works on them at once, and SQLite releases Python's lock while it reads."""
+    count = min(_workers(ctx, workers), len(jobs))
+    if count <= 1:
+        return [job(ctx) for job in jobs]
+
+    def alone(job: Callable[[Context], T]) -> T:
+        with ctx.deployment.work(ctx.actor) as own:
+            return job(own)
+
+    with ThreadPoolExecutor(max_workers=count, thread_name_prefix="crm-dashboard") as pool:
+        return list(pool.map(alone, jobs))
+
+
+def html(ctx: Context, today: date, *, workers: int | None = None) -> str:
+    """The page. Its reminders and tiles are read `workers` at a time (default: one per core),
+    each in its own read-only unit of work, so they see what is committed; `workers=1` reads
+    them one after another in `ctx`'s own transaction."""
     if ctx.actor.id is None:
         raise CrmError("a dashboard is drawn for a person: pass --as LOGIN")
     user = ctx.session.get(User, ctx.actor.id)
     assert user is not None
-    due = reminders.collect(ctx, today, limit=REMINDER_ROWS)
+    # The reminders first: for a manager they are the longest job.
+    jobs: list[Callable[[Context], Any]] = [
+        partial(reminders.collect, on=today, limit=REMINDER_ROWS),
+        *_tile_jobs(ctx, today),
+    ]
+    due, *drawn = _in_parallel(ctx, jobs, workers)
     return pages.render(
         "dashboard.html",
         page_title=i18n._("Dashboard: {name}", name=user.name),
@@ -77,5 +126,5 @@ def html(ctx: Context, today: date) -> str:
         today=today.isoformat(),
         reminders=[[r[c] for c in reminders.COLUMNS] for r in due[:REMINDER_ROWS]],
         reminder_columns=list(reminders.COLUMNS),
-        tiles=tiles(ctx, today),
+        tiles=drawn,
     )

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -77,6 +78,14 @@ class Project(CustomerScoped, Base):
         PLUGIN,
         Index("ix_ps_project_stage", "stage_code"),
         Index("ix_ps_project_owner_close", "owner_id", "expected_close"),
+        # "Project overdue" for a large team: the open projects by expected close, no sort.
+        Index(
+            "ix_ps_project_open_close",
+            "expected_close",
+            "id",
+            sqlite_where=text("closed_at IS NULL"),
+            postgresql_where=text("closed_at IS NULL"),
+        ),
         CheckConstraint("expected_amount >= 0", name="expected_amount"),
     )
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core import Base, plugin_table
@@ -64,6 +64,14 @@ class Installment(CustomerScoped, Base):
         CheckConstraint("amount > 0", name="amount"),
         CheckConstraint("paid >= 0 AND paid <= amount", name="paid"),
         Index("ix_cr_installment_due", "due_on", "paid"),
+        # Dunning for a large team: the earliest unpaid installments first, without a sort.
+        Index(
+            "ix_cr_installment_unpaid_due",
+            "due_on",
+            "id",
+            sqlite_where=text("paid < amount"),
+            postgresql_where=text("paid < amount"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -1,0 +1,50 @@
+"""SQLite keeps planner statistics up by itself: each connection runs a bounded
+`PRAGMA optimize` as it closes (PostgreSQL's autovacuum analyzes on its own)."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select, text
+
+from crm_core.bulk import insert_rows
+from crm_core.db import table_of
+from crm_core.deployment import Deployment
+from crm_core.models import Customer
+from crm_core.types import utcnow
+
+
+def test_a_closing_sqlite_connection_analyzes_the_tables_it_used(
+    crm_deployment: Deployment,
+) -> None:
+    engine = crm_deployment.engine
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite only: PostgreSQL's autovacuum keeps its statistics")
+    with crm_deployment.work("admin", write=True) as ctx:
+        insert_rows(
+            ctx.session,
+            table_of(Customer),
+            [
+                {
+                    "name": f"统计客户{n}",
+                    "name_key": f"统计客户{n}",
+                    "kind": "customer",
+                    "level": "lead",
+                    "owner_id": 1,
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for n in range(500)
+            ],
+        )
+    with engine.begin() as connection:
+        connection.execute(text("ANALYZE"))  # creates sqlite_stat1 ...
+        connection.execute(text("DELETE FROM sqlite_stat1"))  # ... and starts it empty
+    crm_deployment.dispose()
+    with crm_deployment.work("admin") as ctx:
+        ctx.session.scalar(select(func.count(Customer.id)).where(Customer.owner_id == 1))
+    with engine.connect() as connection:  # the unit's connection is back in the pool, open
+        assert connection.execute(text("SELECT count(*) FROM sqlite_stat1")).scalar() == 0
+    crm_deployment.dispose()
+    with engine.connect() as connection:
+        analyzed = set(connection.execute(text("SELECT tbl FROM sqlite_stat1")).scalars())
+    assert "crm_customer" in analyzed
