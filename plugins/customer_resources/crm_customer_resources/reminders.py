@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, select
 
 from crm_core.context import Context
+from crm_core.db import table_of
 from crm_core.models import Customer, User
 from crm_core.services.reminders import Reminder
 from crm_core.visibility import owner_is_visible
@@ -17,6 +18,8 @@ from crm_customer_resources.models import CustomerProfile, Installment, Order
 from crm_customer_resources.services.protection import PROTECTED_LEVELS
 
 SOURCE = "customer_resources"
+_installments_table = table_of(Installment)
+_orders_table = table_of(Order)
 
 
 def collect(
@@ -60,20 +63,22 @@ def _stale(
 
 
 def _installments(on: date):  # type: ignore[no-untyped-def]
+    """Unpaid installments of open orders due by `on`, earliest first, with customer and order.
+
+    Only the customer is read through its model, which the visibility policy filters: an
+    installment hangs from its order and the order from that customer, so neither needs a check
+    of its own. (Through their models each added a lookup of its customer: on PostgreSQL a hash
+    join over every customer the reader may see, 200 ms for a team of 20 at a million. Tying
+    the installment to the customer a second time, by its own `customer_id`, made PostgreSQL
+    expect one row from the join and sort half a million.)"""
+    i, o = _installments_table, _orders_table
     return (
-        select(
-            Installment.due_on,
-            Customer.name,
-            Order.number,
-            Installment.amount - Installment.paid,
-            Customer.owner_id,
-        )
-        .join(Order, Order.id == Installment.order_id)
-        .join(Customer, Customer.id == Installment.customer_id)
-        .where(
-            Installment.paid < Installment.amount, Order.status == "open", Installment.due_on <= on
-        )
-        .order_by(Installment.due_on, Installment.id)
+        select(i.c.due_on, Customer.name, o.c.number, i.c.amount - i.c.paid, Customer.owner_id)
+        .select_from(i)
+        .join(o, o.c.id == i.c.order_id)
+        .join(Customer, Customer.id == o.c.customer_id)
+        .where(i.c.paid < i.c.amount, o.c.status == "open", i.c.due_on <= on)
+        .order_by(i.c.due_on, i.c.id)
     )
 
 
@@ -83,7 +88,7 @@ def _payments(
     # "dunning" (overdue) and "payment due" (today) are two kinds: each gets its own limit.
     mine = Customer.owner_id.in_(user_ids)
     overdue = _installments(on - timedelta(days=1)).where(mine)
-    today = _installments(on).where(mine, Installment.due_on == on)
+    today = _installments(on).where(mine, _installments_table.c.due_on == on)
     for query in (overdue, today):
         yield from _installment_reminders(ctx, query.limit(limit), on)
 
