@@ -3,6 +3,7 @@ delivery (the core's outbox folder, and a plugin's delivery hook)."""
 
 from __future__ import annotations
 
+import html
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -192,3 +193,27 @@ def test_a_team_reminder_must_name_a_person_who_was_asked_about(
         monkeypatch.setattr(HookRelay, "collect", collect)
         with pytest.raises(PluginError, match="odd_plugin"), org.work("east_mgr") as ctx:
             reminders.collect(ctx, TODAY)
+
+
+@pytest.mark.parametrize("login", ["admin", "boss", "east_mgr", "sh_sales1"])
+def test_a_page_read_by_parallel_jobs_equals_one_read_in_the_callers_transaction(
+    org: Org, login: str
+) -> None:
+    """Each job opens its own unit of work for the same person: same tiles, same order, same
+    visibility as reading them one after another."""
+    plan(org, "sh_sales1", -2)
+    plan(org, "east_sales", 0)
+
+    def drawn(workers: int) -> list[tuple[object, ...]]:
+        with org.work(login) as ctx:
+            tiles = dashboard.tiles(ctx, TODAY, workers=workers)
+        return [(t.name, t.params, t.columns, t.rows, t.total_rows, t.chart) for t in tiles]
+
+    alone = drawn(1)
+    assert alone and drawn(3) == alone
+    with org.work(login) as ctx:
+        page = dashboard.html(ctx, TODAY, workers=2)
+        due = reminders.collect(ctx, TODAY, limit=dashboard.REMINDER_ROWS)
+    shown = html.unescape(page)
+    assert due or login == "admin"  # the admin is nobody's person
+    assert all(str(row["what"]) in shown for row in due)
