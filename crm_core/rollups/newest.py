@@ -12,7 +12,7 @@ import attrs
 from sqlalchemy import Dialect
 from sqlalchemy.schema import CreateTable
 
-from crm_core.rollups.spec import PAUSED, Newest
+from crm_core.rollups.spec import Newest, not_paused
 from crm_core.rollups.triggers import Installable, model_indexes
 
 
@@ -128,7 +128,7 @@ class NewestSql(Installable):
             (
                 f"{t}_insert",
                 f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
-                f"WHEN NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{source}') BEGIN "
+                f"WHEN {not_paused(source)} BEGIN "
                 f"{inserted}; END",
             ),
             (

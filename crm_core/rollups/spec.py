@@ -19,6 +19,15 @@ from crm_core.types import UTCDateTime, utcnow
 PREFIX = "rollup_"
 CUSTOMER_TABLE = "crm_customer"
 PAUSED = "rollup_paused"
+
+
+def not_paused(key: str) -> str:
+    """A SQLite row trigger's `WHEN` test: the pause key `key` (a table's name for its inserts,
+    `updates_of(table)` for its updates) is not set. Bulk writes drop the triggers carrying it
+    (`batches._quiet`)."""
+    return f"NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{key}')"
+
+
 #: The pause that `customers_changing` sets for the customer update triggers.
 CUSTOMER_UPDATES = f"{CUSTOMER_TABLE}:update"
 
@@ -64,10 +73,10 @@ class RollupState(RollupBase):
 
 
 class RollupPause(RollupBase):
-    """SQLite: while a row names a pause key here (`updates_of`), the row triggers watching
-    those updates stay quiet; a bulk update then moves its rows with one grouped statement
-    per rollup. Insert triggers test their table's name too, but bulk inserts now drop them
-    for the batch instead (`bulk_insert`: a quiet trigger still costs a call per row)."""
+    """SQLite: the table the row triggers' `WHEN` tests (`not_paused`). Bulk writes no longer
+    write to it: they drop the triggers that carry their pause key for the batch instead
+    (`batches._quiet`; a trigger whose `WHEN` is false still costs a call per row), and the
+    key in the trigger's text is how they find them."""
 
     __tablename__ = "rollup_paused"
 

@@ -15,9 +15,9 @@ from crm_core.rollups.spec import (
     CUSTOMER_UPDATES,
     NULL_INT,
     NULL_TEXT,
-    PAUSED,
     Rollup,
     Sql,
+    not_paused,
     updates_of,
 )
 
@@ -355,10 +355,6 @@ class RollupSql(Installable):
             f"{old}.{col} {differ} {new}.{col}" for col in self.rollup.parent.columns
         )
 
-    @staticmethod
-    def _not_paused(what: str) -> str:
-        return f"NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{what}')"
-
     def _sqlite_alone(self, row: str, other: str = "") -> str:
         if not self.rollup.distinct_customers:
             return ""
@@ -381,7 +377,7 @@ class RollupSql(Installable):
             (
                 f"{t}_insert",
                 f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
-                f"WHEN {self._not_paused(source)} BEGIN "
+                f"WHEN {not_paused(source)} BEGIN "
                 f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW'))}; END",
             ),
             (
@@ -395,7 +391,7 @@ class RollupSql(Installable):
             watched += [c for c in self.rollup.customer_columns if c not in watched]
         changed = " OR ".join(f"OLD.{col} IS NOT NEW.{col}" for col in watched)
         if self.rollup.on_customers:
-            changed = f"({changed}) AND {self._not_paused(CUSTOMER_UPDATES)}"
+            changed = f"({changed}) AND {not_paused(CUSTOMER_UPDATES)}"
         triggers.append(
             (
                 f"{t}_update",
@@ -413,7 +409,7 @@ class RollupSql(Installable):
                     f"{t}_customer_update",
                     f"CREATE TRIGGER {t}_customer_update AFTER UPDATE OF {columns} "
                     f"ON {CUSTOMER_TABLE} WHEN ({self._customer_watch('OLD', 'NEW')}) "
-                    f"AND {self._not_paused(CUSTOMER_UPDATES)} BEGIN "
+                    f"AND {not_paused(CUSTOMER_UPDATES)} BEGIN "
                     f"{self._move_customer('OLD', '-')}; {self._move_customer('NEW', '')}; "
                     f"{self.prune()}; END",
                 ),
@@ -431,7 +427,7 @@ class RollupSql(Installable):
                     f"CREATE TRIGGER {t}_parent_update AFTER UPDATE OF "
                     f"{', '.join(parent.columns)} ON {parent.table} "
                     f"WHEN ({self._parent_watch('OLD', 'NEW')}) "
-                    f"AND {self._not_paused(updates_of(parent.table))} BEGIN "
+                    f"AND {not_paused(updates_of(parent.table))} BEGIN "
                     f"{self._move_parent('OLD', '-')}; {self._move_parent('NEW', '')}; "
                     f"{self.prune()}; END",
                 ),
