@@ -70,15 +70,19 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
     """A dealer whose responsible salesperson was the old owner gets the new owner."""
     if transfer.to_user_id is None:
         return {}
+    # One statement per previous owner and batch (a leaver's book is one group), not per customer.
+    by_previous: dict[int | None, list[int]] = {}
+    for cid in transfer.customer_ids:
+        by_previous.setdefault(transfer.previous_owners.get(cid), []).append(cid)
     moved = 0
-    for batch in chunks(list(transfer.customer_ids)):
-        for cid in batch:
+    for previous, customer_ids in by_previous.items():
+        for batch in chunks(customer_ids):
             ids = list(
                 ctx.session.scalars(
                     update(_dealers)
                     .where(
-                        _dealers.c.customer_id == cid,
-                        _dealers.c.sales_rep_id == transfer.previous_owners.get(cid),
+                        _dealers.c.customer_id.in_(batch),
+                        _dealers.c.sales_rep_id == previous,
                     )
                     .values(sales_rep_id=transfer.to_user_id)
                     .returning(_dealers.c.customer_id)

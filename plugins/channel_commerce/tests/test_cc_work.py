@@ -13,7 +13,7 @@ from sqlalchemy import inspect
 from crm_channel_commerce.services import dealers, materials, orders, plans
 from crm_core.errors import PermissionDenied, ValidationError
 from crm_core.migrate import alembic_config
-from crm_core.services import reminders, reports, transfer
+from crm_core.services import customers, reminders, reports, transfer
 from crm_core.testing import schema_differences
 
 
@@ -134,6 +134,24 @@ def test_transfer_moves_the_responsible_salesperson(block3: Block3) -> None:
     assert result.moved["dealers"] == 1
     with block3.work("cm") as ctx:
         assert [d["rep"] for d in dealers.listing(ctx) if d["dealer"] == "杭州代理商"] == ["cm"]
+
+
+def test_a_transfer_from_several_owners_moves_only_the_dealers_they_were_responsible_for(
+    block3: Block3,
+) -> None:
+    with block3.work("other", write=True) as ctx:
+        customers.create(ctx, {"name": "温州代理商", "kind": "agent", "region": "华东"})
+    with block3.work("rep", write=True) as ctx:
+        customers.create(ctx, {"name": "台州代理商", "kind": "agent", "region": "华东"})
+    with block3.work("admin", write=True) as ctx:
+        dealers.register(ctx, "温州代理商", level="二级", credit_limit="1000")
+        dealers.register(ctx, "台州代理商", level="二级", credit_limit="1000", rep_login="cfo")
+        names = ["杭州代理商", "宁波代理商", "温州代理商", "台州代理商"]
+        result = transfer.transfer_customers(ctx, names, "cm")
+    assert result.moved["dealers"] == 3
+    with block3.work("admin") as ctx:
+        reps = {d["dealer"]: d["rep"] for d in dealers.listing(ctx)}
+    assert reps == {"杭州代理商": "cm", "宁波代理商": "cm", "温州代理商": "cm", "台州代理商": "cfo"}
 
 
 def test_cli_and_reports(block3: Block3, crm_cli) -> None:
