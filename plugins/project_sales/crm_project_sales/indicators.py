@@ -12,7 +12,7 @@ from crm_core.context import Context
 from crm_core.services.indicators import Indicator, day_end, share
 from crm_core.sqltime import elapsed_days
 from crm_project_sales.models import Project, Stage
-from crm_project_sales.reports import _stage_join
+from crm_project_sales.reports import stage_join
 
 #: Closed projects counted: those closed in this many days up to the day.
 WINDOW_DAYS = 180
@@ -32,7 +32,7 @@ def days_lead_to_signed(ctx: Context, day: date) -> Decimal | None:
     average = ctx.session.scalar(
         select(func.avg(elapsed_days(Project.created_at, Project.closed_at)))
         .select_from(Project)
-        .join(Stage, _stage_join())
+        .join(Stage, stage_join(ctx))
         .where(Stage.outcome == "won", *_closed_window(ctx, day))
     )
     return None if average is None else Decimal(str(average))
@@ -46,7 +46,7 @@ def win_rate(ctx: Context, day: date) -> Decimal | None:
             func.count(Project.id),
         )
         .select_from(Project)
-        .join(Stage, _stage_join())
+        .join(Stage, stage_join(ctx))
         .where(Stage.outcome.in_(("won", "lost")), *_closed_window(ctx, day))
     ).one()
     return share(won, closed)

@@ -3,12 +3,12 @@ stage conversion and cycle time, profitability. Aggregated in SQL over visible r
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, time
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, literal, or_, select, type_coerce
+from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
@@ -39,23 +39,17 @@ from crm_project_sales.rollups import PROJECTS_BY_STAGE, ProjectsByStage
 from crm_project_sales.services import pipeline
 
 
-def _stage_join(
-    category: Any = Project.category,
-    stage_code: Any = Project.stage_code,
-    own: Collection[str] | None = None,
+def stage_join(
+    ctx: Context, category: Any = Project.category, stage_code: Any = Project.stage_code
 ) -> Any:
-    """Join condition: the project's stage row in its category's pipeline (or the default one).
+    """Join condition: the row's stage in its category's pipeline (or the default one).
 
-    `own` names the categories with a pipeline of their own when the caller has read them
-    (a handful of rows); otherwise each row looks its category up in the stage table."""
-    if own is None:
-        other = aliased(Stage)  # not the outer query's Stage, or auto-correlation would swallow it
-        has_own: Any = exists().where(other.category == category)
-    else:
-        has_own = category.in_(sorted(own))
+    The categories with a pipeline of their own are read once (a handful of rows) instead of
+    being looked up in the stage table for every project."""
+    own = sorted(set(ctx.session.scalars(select(Stage.category).distinct())))
     return and_(
         Stage.code == stage_code,
-        Stage.category == case((has_own, category), else_=literal(DEFAULT_CATEGORY)),
+        Stage.category == case((category.in_(own), category), else_=literal(DEFAULT_CATEGORY)),
     )
 
 
@@ -178,7 +172,6 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     The weighted amount is exact: the sum of amount x probability in cents and percent, divided
     once at the end (per project or per rollup row, the same figure)."""
     by = params["by"]
-    own = set(ctx.session.scalars(select(Stage.category).distinct()))
     source: Any
     if rollup_ready(ctx, PROJECTS_BY_STAGE):
         source = row = ProjectsByStage
@@ -195,7 +188,7 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     query = (
         select(key, count, func.sum(amount), percent)
         .select_from(source)
-        .join(Stage, _stage_join(category, stage, own))
+        .join(Stage, stage_join(ctx, category, stage))
         .where(Stage.outcome == "open")
         .group_by(key)
         .order_by(key)
@@ -220,7 +213,7 @@ def win_loss(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         select(rival.c.name, won, lost, money_average(Competitor.quoted_price))
         .select_from(Competitor)
         .join(Project, Project.id == Competitor.project_id)
-        .join(Stage, _stage_join())
+        .join(Stage, stage_join(ctx))
         .join(rival, rival.c.id == Competitor.competitor_id)
         .where(Stage.outcome != "open", rival.c.kind == "competitor")
         .group_by(rival.c.name)
@@ -316,7 +309,7 @@ def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             func.sum(_sums("expense")),
         )
         .select_from(Project)
-        .join(Stage, _stage_join())
+        .join(Stage, stage_join(ctx))
         .join(Customer, Customer.id == Project.customer_id)
         .join(User, User.id == Project.owner_id)
         .where(Stage.outcome == "won", *window)

@@ -230,6 +230,27 @@ def test_visibility_reaches_every_project_table(block2: Block2, tmp_path: Path) 
         assert len(projects.list_page(ctx)) == 1
 
 
+def test_the_forecast_weighs_a_category_by_its_own_pipeline(block2: Block2) -> None:
+    with block2.work("admin", write=True) as ctx:
+        pipeline.set_pipeline(
+            ctx,
+            "service",
+            [
+                ("contact", "Contact", "接洽", 30, "open"),
+                ("won", "Won", "赢单", 100, "won"),
+                ("lost", "Lost", "丢单", 0, "lost"),
+            ],
+        )
+    new_project(block2, "服务项目", "200000", category="service")
+    new_project(block2, "标准项目", "100000")
+    with block2.work("km") as ctx:
+        forecast = reports.run(ctx, "pipeline", {"by": "category"}).records()
+    assert [(r["category"], r["amount"], r["weighted"]) for r in forecast] == [
+        ("service", Decimal("200000.00"), Decimal("60000.00")),  # contact: 30% of its own
+        ("standard", Decimal("100000.00"), Decimal("10000.00")),  # lead: 10% by default
+    ]
+
+
 def test_pipeline_conversion_and_win_loss_reports(block2: Block2, tmp_path: Path) -> None:
     a = new_project(block2, "甲项目", "100000").id
     b = new_project(block2, "乙项目", "300000").id
