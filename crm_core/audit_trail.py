@@ -24,6 +24,8 @@ from crm_core.visibility import actor_of
 
 ALWAYS_EXCLUDED = frozenset({"created_at", "updated_at"})
 _audit = table_of(AuditEntry)
+#: One encoder for every value (json.dumps with options builds a new one per call).
+_encode = json.JSONEncoder(ensure_ascii=False, default=str).encode
 
 
 def render(value: Any) -> str | None:
@@ -34,7 +36,7 @@ def render(value: Any) -> str | None:
         return value.isoformat()
     if isinstance(value, Decimal | int | float | str | bool):
         return str(value)
-    return json.dumps(value, ensure_ascii=False, default=str)
+    return _encode(value)
 
 
 def _audited(obj: object) -> bool:

@@ -10,7 +10,8 @@ On SQLite the rollups of the table are added once per batch instead of by a trig
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, func, insert, select, text
@@ -74,28 +75,31 @@ def _bound_values(
 ) -> Iterator[list[Any]]:
     """Each row's values as the driver wants them, through the columns' SQLAlchemy types.
 
-    A value identical to the previous row's (the batch's shared timestamp) is not converted again.
+    Only columns whose type converts anything are visited; a value identical to the previous
+    row's (the batch's shared timestamp) is not converted again.
     """
-    processors: list[Callable[[Any], Any] | None] = [
-        table.c[name].type._cached_bind_processor(dialect) for name in columns
-    ]
-    width = len(columns)
-    last_in: list[Any] = [object()] * width
-    last_out: list[Any] = [None] * width
     offset = 1 if ids else 0
+    converting = [
+        (position, process)
+        for position, name in enumerate(columns)
+        if position >= offset and (process := table.c[name].type._cached_bind_processor(dialect))
+    ]
+    last: dict[int, tuple[Any, Any]] = {}
+    pick = itemgetter(*names)
+    single = len(names) == 1
     for index, row in enumerate(rows):
-        values = [ids[index]] if ids else []
-        values.extend(row[name] for name in names)
-        for position in range(offset, width):
-            process = processors[position]
-            if process is None:
-                continue
+        picked = pick(row)
+        values = [picked] if single else list(picked)
+        if ids:
+            values.insert(0, ids[index])
+        for position, process in converting:
             value = values[position]
-            if value is last_in[position]:
-                values[position] = last_out[position]
+            seen = last.get(position)
+            if seen is not None and seen[0] is value:
+                values[position] = seen[1]
             else:
-                last_in[position] = value
-                values[position] = last_out[position] = process(value)
+                values[position] = converted = process(value)
+                last[position] = (value, converted)
         yield values
 
 

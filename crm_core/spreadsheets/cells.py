@@ -40,6 +40,9 @@ def restore(text: str) -> str:
 
 def cell_text(value: Any) -> str:
     """Any cell value as stripped text, the way a person reading the sheet would type it."""
+    if type(value) is str:
+        text = value.strip()
+        return restore(text) if text[:1] == QUOTE else text
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -57,3 +60,8 @@ def cell_text(value: Any) -> str:
     if isinstance(value, timedelta):
         return str(value)
     return restore(str(value).strip())
+
+
+def text_cells(cells: list[str]) -> list[str]:
+    """`cell_text` of a row whose cells are all text already (a .csv row), in one pass."""
+    return [restore(text) if text[:1] == QUOTE else text for text in map(str.strip, cells)]

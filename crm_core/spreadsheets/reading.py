@@ -18,7 +18,7 @@ import attrs
 
 from crm_core.errors import ValidationError
 from crm_core.spreadsheets import guard
-from crm_core.spreadsheets.cells import cell_text
+from crm_core.spreadsheets.cells import cell_text, text_cells
 from crm_core.spreadsheets.headers import find_header
 
 WORKBOOKS = (".xlsx", ".xls", ".ods")
@@ -183,7 +183,7 @@ def _open_csv(
     def numbered() -> Iterator[Row]:
         try:
             for number, cells in enumerate(reader, start=1):
-                yield number, [cell_text(c) for c in cells]
+                yield number, text_cells(cells)
         except UnicodeDecodeError as exc:
             raise ValidationError(
                 f"{path.name} is not {encoding} (byte {exc.start} of a line near row "
