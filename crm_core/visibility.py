@@ -18,9 +18,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, event, false, or_, select
-from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
-from sqlalchemy.sql.expression import FunctionElement
 
 from crm_core.actor import Actor
 from crm_core.db import table_of
@@ -28,35 +26,13 @@ from crm_core.models.customers import Customer
 from crm_core.models.scoping import CustomerScoped, OwnerScoped
 from crm_core.models.teams import TeamClosure
 from crm_core.models.users import User
+from crm_core.planner import not_index_driving
 
 ACTOR_KEY = "crm_actor"
 
 _users = table_of(User)
 _closure = table_of(TeamClosure)
 _customers = table_of(Customer)
-
-
-class _not_index_driving(FunctionElement[Any]):
-    """`+column` on SQLite: the planner may not drive the query from this column's index.
-
-    Visibility is an OR of owner tests; SQLite answers it with a multi-index OR over the owner
-    index and then sorts every visible row, so a 50-row keyset page costs as much as the user can
-    see. Walking the primary key in order and filtering is the right plan for pages, exports and
-    counts alike (see docs/decisions/0007-visibility-and-sqlite-planner.md). Other databases get
-    the plain column and plan for themselves.
-    """
-
-    inherit_cache = True
-
-
-@compiles(_not_index_driving)
-def _plain(element: _not_index_driving, compiler: Any, **kw: Any) -> str:
-    return str(compiler.process(element.clauses, **kw))
-
-
-@compiles(_not_index_driving, "sqlite")
-def _unary_plus(element: _not_index_driving, compiler: Any, **kw: Any) -> str:
-    return f"+{compiler.process(element.clauses, **kw)}"
 
 
 def owner_is_visible(owner_id: Any, actor_id: int, *, driving: bool = False) -> ColumnElement[bool]:
@@ -66,7 +42,7 @@ def owner_is_visible(owner_id: Any, actor_id: int, *, driving: bool = False) -> 
     subquery, where order does not matter).
     """
     if not driving:
-        owner_id = _not_index_driving(owner_id)
+        owner_id = not_index_driving(owner_id)
     viewer = _users.alias("crm_viewer")
     managed = (
         select(_users.c.id)

@@ -11,6 +11,7 @@ from sqlalchemy import and_, select
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, User
+from crm_core.planner import owned_by
 from crm_core.services.reminders import Reminder
 from crm_core.visibility import owner_is_visible
 from crm_customer_resources import settings
@@ -86,7 +87,7 @@ def _payments(
     ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterator[Reminder]:
     # "dunning" (overdue) and "payment due" (today) are two kinds: each gets its own limit.
-    mine = Customer.owner_id.in_(user_ids)
+    mine = owned_by(ctx.session, Customer.owner_id, user_ids, limit)
     overdue = _installments(on - timedelta(days=1)).where(mine)
     today = _installments(on).where(mine, _installments_table.c.due_on == on)
     for query in (overdue, today):

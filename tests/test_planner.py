@@ -1,0 +1,57 @@
+"""Planner hints: `owned_by` lets SQLite walk a due-day index for people with many customers and
+keeps the owner index for people with few; the rows are the same either way."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from crm_core.bulk import insert_rows
+from crm_core.db import table_of
+from crm_core.models import Customer, User
+from crm_core.planner import owned_by
+from crm_core.types import utcnow
+from tests.conftest import Org
+
+
+def _give(org: Org, login: str, count: int) -> int:
+    with org.work("admin", write=True) as ctx:
+        owner = ctx.session.scalars(select(User.id).where(User.login == login)).one()
+        now = utcnow()
+        insert_rows(
+            ctx.session,
+            table_of(Customer),
+            [
+                {
+                    "name": f"{login} 客户{n}",
+                    "name_key": f"{login} 客户{n}",
+                    "kind": "customer",
+                    "level": "lead",
+                    "owner_id": owner,
+                    "created_at": now,
+                    "updated_at": now,
+                }
+                for n in range(count)
+            ],
+        )
+    return owner
+
+
+def test_owned_by_walks_the_due_index_only_for_people_with_many_customers(org: Org) -> None:
+    many = _give(org, "sh_sales1", 60)
+    few = _give(org, "sh_sales2", 3)
+    _give(org, "south_sales", 300)
+    with org.work("boss") as ctx:
+        sqlite = ctx.session.get_bind().dialect.name == "sqlite"
+        everyone = ctx.session.scalar(select(Customer.id).order_by(Customer.id.desc()).limit(1))
+        assert everyone is not None and 360 <= everyone < 400  # crossover: sqrt(10 x ~370) = 60
+        texts = {}
+        for name, owners in {"many": [many], "few": [few], "both": [many, few]}.items():
+            criterion = owned_by(ctx.session, Customer.owner_id, owners, 10)
+            query = select(Customer.id).where(criterion).order_by(Customer.id)
+            texts[name] = str(query.compile(ctx.session.get_bind()))
+            plain = select(Customer.id).where(Customer.owner_id.in_(owners)).order_by(Customer.id)
+            assert ctx.session.scalars(query).all() == ctx.session.scalars(plain).all()
+        walks = {name for name, sql in texts.items() if "+crm_customer.owner_id" in sql}
+        assert walks == ({"many", "both"} if sqlite else set())
+        unlimited = owned_by(ctx.session, Customer.owner_id, [many], None)
+        assert "+" not in str(select(Customer.id).where(unlimited).compile(ctx.session.get_bind()))
