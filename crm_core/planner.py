@@ -54,7 +54,7 @@ def owned_by(
     than the walk. The two cost the same when their customers number sqrt(limit x all): below
     that the owner index drives, above it the owner test is made not to (SQLite only).
     """
-    plain = owner.in_(owner_ids)
+    plain: ColumnElement[bool] = owner.in_(owner_ids)
     if limit is None or session.get_bind().dialect.name != "sqlite":
         return plain
     everyone = session.scalar(select(func.max(_customers.c.id))) or 0
@@ -67,4 +67,7 @@ def owned_by(
             .subquery()
         )
     )
-    return not_index_driving(owner).in_(owner_ids) if (theirs or 0) > crossover else plain
+    if (theirs or 0) <= crossover:
+        return plain
+    walk: ColumnElement[bool] = not_index_driving(owner).in_(owner_ids)
+    return walk
