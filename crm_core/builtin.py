@@ -58,6 +58,7 @@ from crm_core.services import bulk_customers, bulk_records
 from crm_core.services.indicators import Indicator, day_end, share
 from crm_core.services.reminders import Digest, Reminder
 from crm_core.services.reports import (
+    LOGGED_BY,
     SINCE,
     UNTIL,
     Report,
@@ -66,6 +67,7 @@ from crm_core.services.reports import (
     day_key_window,
     last_days,
     last_months,
+    logged_by_filter,
     moment_window,
     month_key_window,
     rollup_ready,
@@ -197,23 +199,26 @@ def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTa
 
 
 def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Interactions per local day and salesperson, or per day alone (`by=day`)."""
+    source: Any
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
-        row = InteractionsByDay
-        rolled = (
-            select(row.day, User.login, func.sum(row.interactions))
-            .join(User, User.id == row.user_id)
-            .where(*day_key_window(row.day, params))
-            .group_by(row.day, User.login)
-            .order_by(row.day, User.login)
-        )
-        return ReportTable(
-            ("day", "user", "count"), [(d, u, int(c)) for d, u, c in ctx.session.execute(rolled)]
-        )
-    day = local_day(Interaction.occurred_at, str(ctx.settings.get("timezone"))).label("day")
+        source = InteractionsByDay
+        day: Any = source.day
+        count: Any = func.sum(source.interactions)
+        window = day_key_window(source.day, params)
+    else:
+        source = Interaction
+        day = local_day(source.occurred_at, str(ctx.settings.get("timezone"))).label("day")
+        count = func.count(source.id)
+        window = moment_window(ctx, source.occurred_at, params)
+    window += logged_by_filter(ctx, source.user_id, params)
+    if params.get("by", "salesperson") == "day":
+        totals = select(day, count).where(*window).group_by(day).order_by(day)
+        return ReportTable(("day", "count"), [(d, int(c)) for d, c in ctx.session.execute(totals)])
     query = (
-        select(day, User.login, func.count(Interaction.id))
-        .join(User, User.id == Interaction.user_id)
-        .where(*moment_window(ctx, Interaction.occurred_at, params))
+        select(day, User.login, count)
+        .join(User, User.id == source.user_id)
+        .where(*window)
         .group_by(day, User.login)
         .order_by(day, User.login)
     )
@@ -259,10 +264,24 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
             "interactions-per-day",
             "Interactions per salesperson per day",
             _interactions_per_day,
-            (SINCE, UNTIL),
+            (
+                SINCE,
+                UNTIL,
+                ReportParam(
+                    "by",
+                    "salesperson (per day and salesperson) or day (the day's total)",
+                    default="salesperson",
+                    choices=("salesperson", "day"),
+                ),
+                LOGGED_BY,
+            ),
             title_zh="每日联系次数",
             dashboard=("admin", "manager", "sales"),
-            dashboard_params=last_days(14),
+            dashboard_params=lambda today: {
+                **last_days(14)(today),
+                "by": "day",
+                "logged_by": "team",
+            },
         )
     )
 

@@ -24,7 +24,7 @@ from sqlalchemy import text
 
 from crm_core import charts
 from crm_core.deployment import Deployment
-from crm_core.services import customers, demo, reports
+from crm_core.services import customers, demo, interactions, reports
 from crm_core.testing import CliResult
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -139,6 +139,32 @@ def test_interactions_per_day_matches_local_days_per_user(seeded: Deployment) ->
         rows = run(seeded, login, "interactions-per-day")
         assert {(r["day"], r["user"]): r["count"] for r in rows} == dict(expected), login
         assert [(r["day"], r["user"]) for r in rows] == sorted((r["day"], r["user"]) for r in rows)
+
+
+def test_interactions_per_day_of_the_readers_team(seeded: Deployment) -> None:
+    """`by=day, logged_by=team` (the dashboard's tile): per day, what the reader and the people
+    they manage logged on customers they may see; a seller no longer counts colleagues' work on
+    shared-pool customers."""
+    with seeded.engine.connect() as conn:
+        pool = conn.scalars(text("SELECT id FROM crm_customer WHERE owner_id IS NULL")).all()[:3]
+    assert pool
+    for login in ("lin", "li"):
+        with seeded.work(login, write=True) as ctx:
+            for customer_id in pool:
+                interactions.log(ctx, str(customer_id), "call", notes=f"{login} 跟进公海客户")
+    raw = Raw(seeded)
+    outsiders = 0
+    for login in ROLES:
+        visible = raw.visible_interactions(login)
+        mine = [i for i in visible if raw.sees_owner(login, i.user_id)]
+        outsiders += len(visible) - len(mine)
+        expected = Counter(local(i.occurred_at).date().isoformat() for i in mine)
+        rows = run(seeded, login, "interactions-per-day", by="day", logged_by="team")
+        assert {r["day"]: r["count"] for r in rows} == dict(expected), login
+        assert [r["day"] for r in rows] == sorted(expected)
+        everyone = run(seeded, login, "interactions-per-day", by="day")
+        assert sum(r["count"] for r in everyone) == len(visible), login
+    assert outsiders > 0  # the seed has pool customers worked by people outside some teams
 
 
 # -- formats -----------------------------------------------------------------------------------

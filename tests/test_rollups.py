@@ -483,6 +483,7 @@ def test_a_new_time_zone_rebuckets_the_days(world: Deployment, crm_cli: Any) -> 
 REPORTS = [
     ("interactions-per-day", {}),
     ("interactions-per-day", {"since": "2026-10-31", "until": "2026-11-02"}),
+    ("interactions-per-day", {"by": "day", "logged_by": "team"}),
     ("customers-by-segment", {"by": "level"}),
     ("customers-by-segment", {"by": "owner"}),
     ("customers-by-segment", {"by": "industry", "kind": "customer"}),
@@ -497,6 +498,7 @@ REPORTS = [
     ("sales", {"by": "industry,region"}),
     ("customer-development", {"by": "industry"}),
     ("salesperson-activity", {}),
+    ("salesperson-activity", {"logged_by": "team", "since": "2026-10-31"}),
     ("salesperson-activity", {"since": "2026-10-31", "until": "2026-11-01"}),
     ("receivables-ageing", {"by": "salesperson"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2026-11-12"}),

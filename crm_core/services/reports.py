@@ -18,6 +18,7 @@ from crm_core.charts import Chart, infer
 from crm_core.context import Context
 from crm_core.errors import PluginError, ValidationError
 from crm_core.rollups import Spec
+from crm_core.visibility import owner_is_visible
 
 
 def parse_date(text: str) -> date:
@@ -150,6 +151,22 @@ def dimensions(value: str) -> list[str]:
 
 SINCE = ReportParam("since", "first day included (YYYY-MM-DD)", parse_date)
 UNTIL = ReportParam("until", "last day included (YYYY-MM-DD)", parse_date)
+#: Whose work an activity report counts. Visibility follows the customer, so a salesperson sees
+#: every interaction on shared-pool customers, logged by anyone; `team` keeps what the reader and
+#: the people they manage logged (admins: everyone). Dashboards use it.
+LOGGED_BY = ReportParam(
+    "logged_by",
+    "anyone, or team (what you and the people you manage logged)",
+    default="anyone",
+    choices=("anyone", "team"),
+)
+
+
+def logged_by_filter(ctx: Context, column: Any, params: Mapping[str, Any]) -> list[Any]:
+    """WHERE terms for `logged_by=team` on a column naming the user who did the work."""
+    if params.get("logged_by", "anyone") != "team" or ctx.actor.sees_everything:
+        return []
+    return [owner_is_visible(column, ctx.actor.id or 0)]
 
 
 def registry(ctx: Context) -> dict[str, Report]:

@@ -13,6 +13,7 @@ from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction, Product, Team, User
 from crm_core.models.rollups import INTERACTIONS_BY_DAY, InteractionsByDay
 from crm_core.services.reports import (
+    LOGGED_BY,
     SINCE,
     UNTIL,
     Report,
@@ -24,6 +25,7 @@ from crm_core.services.reports import (
     dimensions,
     last_days,
     last_months,
+    logged_by_filter,
     moment_window,
     month_key_window,
     parse_date,
@@ -309,7 +311,7 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
         rolled = (
             select(row.day, User.login, func.sum(row.interactions), func.sum(row.customers))
             .join(User, User.id == row.user_id)
-            .where(*day_key_window(row.day, params))
+            .where(*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params))
             .group_by(row.day, User.login)
             .order_by(row.day, User.login)
         )
@@ -326,7 +328,10 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
             func.count(func.distinct(Interaction.customer_id)),
         )
         .join(User, User.id == Interaction.user_id)
-        .where(*moment_window(ctx, Interaction.occurred_at, params))
+        .where(
+            *moment_window(ctx, Interaction.occurred_at, params),
+            *logged_by_filter(ctx, Interaction.user_id, params),
+        )
         .group_by(day, User.login)
         .order_by(day, User.login)
     )
@@ -391,9 +396,9 @@ def register_all(register: Callable[[Report], None]) -> None:
             "salesperson-activity",
             "Salesperson activity per day",
             salesperson_activity,
-            (SINCE, UNTIL),
+            (SINCE, UNTIL, LOGGED_BY),
             title_zh="业务员活动量",
             dashboard=("manager",),
-            dashboard_params=last_days(14),
+            dashboard_params=lambda today: {**last_days(14)(today), "logged_by": "team"},
         )
     )
