@@ -53,6 +53,7 @@ from crm_core.models.rollups import (
     InteractionsByDay,
     NewestInteraction,
 )
+from crm_core.planner import among
 from crm_core.rollups import Rollup, Spec
 from crm_core.services import bulk_customers, bulk_records
 from crm_core.services.indicators import Indicator, day_end, share
@@ -408,7 +409,9 @@ def crm_collect_reminders(
     ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterable[Reminder]:
     """Follow-ups: a customer's newest interaction planned a next contact that is now due."""
-    query = _due_follow_ups(ctx, on).where(Customer.owner_id.in_(user_ids)).limit(limit)
+    query = (
+        _due_follow_ups(ctx, on).where(among(ctx.session, Customer.owner_id, user_ids)).limit(limit)
+    )
     for due, name, kind, notes, owner in ctx.session.execute(query):
         assert due is not None
         what = i18n._("follow up after {kind}", kind=kind) + (f": {notes}" if notes else "")

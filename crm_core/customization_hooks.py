@@ -21,6 +21,7 @@ from crm_core.errors import ValidationError
 from crm_core.hookspecs import hookimpl
 from crm_core.models import Contact, Customer, CustomValue, FollowUp, Interaction, Product, User
 from crm_core.picklists import Choice, Picklist, resolver
+from crm_core.planner import among
 from crm_core.rules.actions import RuleAction, builtin_actions
 from crm_core.rules.events import RuleEvent
 from crm_core.services.reminders import Reminder
@@ -208,7 +209,9 @@ def open_follow_ups(
         select(FollowUp.due_on, FollowUp.text, Customer.name, FollowUp.assignee_id)
         .join(Customer, Customer.id == FollowUp.customer_id)
         .where(
-            FollowUp.assignee_id.in_(user_ids), FollowUp.done_at.is_(None), FollowUp.due_on <= on
+            among(ctx.session, FollowUp.assignee_id, user_ids),
+            FollowUp.done_at.is_(None),
+            FollowUp.due_on <= on,
         )
         .order_by(FollowUp.due_on, FollowUp.id)
         .limit(limit)

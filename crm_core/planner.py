@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ARRAY, ColumnElement, Integer, any_, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
@@ -41,6 +41,18 @@ def _unary_plus(element: not_index_driving, compiler: Any, **kw: Any) -> str:
     return f"+{compiler.process(element.clauses, **kw)}"
 
 
+def among(session: Session, column: Any, ids: Sequence[int]) -> ColumnElement[bool]:
+    """`column IN ids`; on PostgreSQL `column = ANY(:ids)`, one array parameter instead of one
+    per id: a manager's team of 2,000 people otherwise costs the server about 15 ms to parse
+    and plan each query that names them."""
+    test: ColumnElement[bool]
+    if ids and session.get_bind().dialect.name == "postgresql":
+        test = column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    else:
+        test = column.in_(ids)
+    return test
+
+
 def owned_by(
     session: Session, owner: Any, owner_ids: Sequence[int], limit: int | None
 ) -> ColumnElement[bool]:
@@ -54,7 +66,7 @@ def owned_by(
     than the walk. The two cost the same when their customers number sqrt(limit x all): below
     that the owner index drives, above it the owner test is made not to (SQLite only).
     """
-    plain: ColumnElement[bool] = owner.in_(owner_ids)
+    plain = among(session, owner, owner_ids)
     if limit is None or session.get_bind().dialect.name != "sqlite":
         return plain
     everyone = session.scalar(select(func.max(_customers.c.id))) or 0

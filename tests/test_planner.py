@@ -8,7 +8,7 @@ from sqlalchemy import select
 from crm_core.bulk import insert_rows
 from crm_core.db import table_of
 from crm_core.models import Customer, User
-from crm_core.planner import owned_by
+from crm_core.planner import among, owned_by
 from crm_core.types import utcnow
 from tests.conftest import Org
 
@@ -55,3 +55,22 @@ def test_owned_by_walks_the_due_index_only_for_people_with_many_customers(org: O
         assert walks == ({"many", "both"} if sqlite else set())
         unlimited = owned_by(ctx.session, Customer.owner_id, [many], None)
         assert "+" not in str(select(Customer.id).where(unlimited).compile(ctx.session.get_bind()))
+
+
+def test_among_names_a_team_in_one_parameter_on_postgresql(org: Org) -> None:
+    owner = _give(org, "sh_sales1", 5)
+    with org.work("boss") as ctx:
+        bind = ctx.session.get_bind()
+        team = [owner, *range(100_000, 102_000)]  # a team of 2,000 (most own nothing)
+        for ids in (team, [owner], []):
+            query = select(Customer.id).where(among(ctx.session, Customer.owner_id, ids))
+            plain = select(Customer.id).where(Customer.owner_id.in_(ids))
+            found = sorted(ctx.session.scalars(query))
+            assert found == sorted(ctx.session.scalars(plain))
+            assert len(found) == (6 if ids else 0)  # the five given and the one of the org
+        compiled = select(Customer.id).where(among(ctx.session, Customer.owner_id, team))
+        text = str(compiled.compile(bind))
+        if bind.dialect.name == "postgresql":
+            assert "ANY" in text and text.count("%(") == 1
+        else:
+            assert "ANY" not in text

@@ -407,6 +407,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_sales_by_region",
             "rollup_cr_owed_by_due_day",
             "rollup_cr_owed_by_due_month",
+            "rollup_cr_unpaid_installment",
             "rollup_ps_projects_by_stage",
         }
     )
@@ -544,6 +545,7 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
         assert len(next(iter(rolled.values())).rows) > 0 or login != "admin"
         due = reminders.collect(ctx, due_by)
         assert any(r["kind"] == "follow-up" for r in due) or login != "boss"
+        assert any(r["kind"] == "dunning (team)" for r in due) or login != "boss"
         ctx.session.execute(delete(RollupState))
         for (name, params), table in rolled.items():
             assert reports.run(ctx, name, dict(params)) == table, (name, params)
@@ -589,7 +591,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 12
+    assert len(built) == 13
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -613,7 +615,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 12
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 13
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -793,4 +795,4 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 12
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 13

@@ -23,6 +23,7 @@ from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.entities import Entity
 from crm_core.models import Customer, User
+from crm_core.planner import among
 from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
 from crm_core.services.indicators import Indicator
@@ -139,7 +140,7 @@ def crm_collect_reminders(
         .join(Dealer, Dealer.customer_id == DealerOrder.customer_id)
         .join(Customer, Customer.id == DealerOrder.customer_id)
         .where(
-            Dealer.sales_rep_id.in_(user_ids),
+            among(ctx.session, Dealer.sales_rep_id, user_ids),
             DealerOrder.status == "shipped",
             DealerOrder.due_on < on,
         )

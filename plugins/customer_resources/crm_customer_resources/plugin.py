@@ -48,6 +48,7 @@ from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
     SALES_ROLLUPS,
+    UNPAID_INSTALLMENTS,
 )
 from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
 
@@ -79,6 +80,7 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
         register(rollup)
     register(OWED_BY_DUE_DAY)
     register(OWED_BY_DUE_MONTH)
+    register(UNPAID_INSTALLMENTS)
 
 
 @hookimpl

@@ -11,11 +11,13 @@ from sqlalchemy import and_, select
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, User
-from crm_core.planner import owned_by
+from crm_core.planner import among, owned_by
 from crm_core.services.reminders import Reminder
+from crm_core.services.reports import rollup_ready
 from crm_core.visibility import owner_is_visible
 from crm_customer_resources import settings
 from crm_customer_resources.models import CustomerProfile, Installment, Order
+from crm_customer_resources.models.rollups import UNPAID_INSTALLMENTS, UnpaidInstallment
 from crm_customer_resources.services.protection import PROTECTED_LEVELS
 
 SOURCE = "customer_resources"
@@ -46,7 +48,11 @@ def _stale(
     query = (
         select(Customer.name, last, Customer.owner_id)
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
-        .where(Customer.owner_id.in_(user_ids), Customer.level != "blacklist", last < cutoff)
+        .where(
+            among(ctx.session, Customer.owner_id, user_ids),
+            Customer.level != "blacklist",
+            last < cutoff,
+        )
         .order_by(last, CustomerProfile.customer_id)
         .limit(limit)
     )
@@ -63,17 +69,29 @@ def _stale(
         )
 
 
-def _installments(on: date):  # type: ignore[no-untyped-def]
-    """Unpaid installments of open orders due by `on`, earliest first, with customer and order.
+def _installments(ctx: Context, on: date) -> tuple[Any, Any, Any]:
+    """Unpaid installments of open orders due by `on`, earliest first, with customer and order;
+    and its owner and due-day columns, to filter by.
 
-    Only the customer is read through its model, which the visibility policy filters: an
-    installment hangs from its order and the order from that customer, so neither needs a check
-    of its own. (Through their models each added a lookup of its customer: on PostgreSQL a hash
-    join over every customer the reader may see, 200 ms for a team of 20 at a million. Tying
-    the installment to the customer a second time, by its own `customer_id`, made PostgreSQL
-    expect one row from the join and sort half a million.)"""
+    From the unpaid-installment rollup when it is installed: its (owner, due day) index gives
+    a team's earliest without reading their customers' other installments. Otherwise from the
+    installments, of which only the customer is read through its model (the visibility policy
+    filters it): an installment hangs from its order and the order from that customer, so
+    neither needs a check of its own (docs/visibility.md, rule 3)."""
     i, o = _installments_table, _orders_table
-    return (
+    if rollup_ready(ctx, UNPAID_INSTALLMENTS):
+        u = UnpaidInstallment
+        rolled = (
+            select(u.due_on, Customer.name, o.c.number, u.owed, Customer.owner_id)
+            .select_from(u)
+            .join(i, i.c.id == u.installment_id)
+            .join(o, o.c.id == i.c.order_id)
+            .join(Customer, Customer.id == o.c.customer_id)
+            .where(u.due_on <= on)
+            .order_by(u.due_on, u.installment_id)
+        )
+        return rolled, u.owner_id, u.due_on
+    query = (
         select(i.c.due_on, Customer.name, o.c.number, i.c.amount - i.c.paid, Customer.owner_id)
         .select_from(i)
         .join(o, o.c.id == i.c.order_id)
@@ -81,16 +99,17 @@ def _installments(on: date):  # type: ignore[no-untyped-def]
         .where(i.c.paid < i.c.amount, o.c.status == "open", i.c.due_on <= on)
         .order_by(i.c.due_on, i.c.id)
     )
+    return query, Customer.owner_id, i.c.due_on
 
 
 def _payments(
     ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterator[Reminder]:
     # "dunning" (overdue) and "payment due" (today) are two kinds: each gets its own limit.
-    mine = owned_by(ctx.session, Customer.owner_id, user_ids, limit)
-    overdue = _installments(on - timedelta(days=1)).where(mine)
-    today = _installments(on).where(mine, _installments_table.c.due_on == on)
-    for query in (overdue, today):
+    overdue, owner, _due = _installments(ctx, on - timedelta(days=1))
+    today, _owner, due = _installments(ctx, on)
+    mine = owned_by(ctx.session, owner, user_ids, limit)
+    for query in (overdue.where(mine), today.where(mine, due == on)):
         yield from _installment_reminders(ctx, query.limit(limit), on)
 
 
@@ -102,11 +121,11 @@ def _installment_reminders(ctx: Context, query: Any, on: date) -> Iterator[Remin
 
 def _team_dunning(ctx: Context, manager_id: int, on: date, limit: int | None) -> Iterator[Reminder]:
     """Overdue payments of customers held by the people this manager manages (催款 escalation)."""
+    overdue, owner, _due = _installments(ctx, on - timedelta(days=1))
     query = (
-        _installments(on - timedelta(days=1))
-        .add_columns(User.login)
+        overdue.add_columns(User.login)
         .join(User, User.id == Customer.owner_id)
-        .where(Customer.owner_id != manager_id, owner_is_visible(Customer.owner_id, manager_id))
+        .where(owner != manager_id, owner_is_visible(owner, manager_id))
         .limit(limit)
     )
     for due, name, number, owed, _owner, login in ctx.session.execute(query):
@@ -132,7 +151,7 @@ def _protection_ending(
         .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
         .where(
             and_(
-                Customer.owner_id.in_(user_ids),
+                among(ctx.session, Customer.owner_id, user_ids),
                 Customer.level.in_(PROTECTED_LEVELS),
                 CustomerProfile.last_activity_at >= ended,
                 CustomerProfile.last_activity_at < week,

@@ -21,6 +21,7 @@ from crm_core.db import table_of
 from crm_core.entities import Entity
 from crm_core.models import Customer, User
 from crm_core.picklists import Picklist
+from crm_core.planner import among
 from crm_core.rollups import Spec
 from crm_core.rules.events import RuleEvent
 from crm_core.services.common import chunks
@@ -134,7 +135,11 @@ def crm_collect_reminders(
         select(Task.due_on, Task.title, Project.name, Customer.name, Task.assignee_id)
         .join(Project, Project.id == Task.project_id)
         .join(Customer, Customer.id == Task.customer_id)
-        .where(Task.assignee_id.in_(user_ids), Task.done_at.is_(None), Task.due_on <= on)
+        .where(
+            among(ctx.session, Task.assignee_id, user_ids),
+            Task.done_at.is_(None),
+            Task.due_on <= on,
+        )
         .order_by(Task.due_on, Task.id)
         .limit(limit)
     )
@@ -144,7 +149,7 @@ def crm_collect_reminders(
         select(Project.expected_close, Project.name, Customer.name, Project.owner_id)
         .join(Customer, Customer.id == Project.customer_id)
         .where(
-            Project.owner_id.in_(user_ids),
+            among(ctx.session, Project.owner_id, user_ids),
             Project.closed_at.is_(None),
             Project.expected_close < on,
         )

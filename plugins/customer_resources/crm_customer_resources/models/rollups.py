@@ -164,3 +164,38 @@ def due_month(q: Sql) -> str:
 
 OWED_BY_DUE_DAY = _owed(OwedByDueDay, due_on)
 OWED_BY_DUE_MONTH = _owed(OwedByDueMonth, due_month)
+
+
+class UnpaidInstallment(OwnerScoped, RollupBase):
+    """Each unpaid installment of an open order, under its customer's owner: a team's dunning
+    list reads its people's earliest along (owner, due day) here, instead of every installment
+    of their customers or everyone's in due order (thousands of order and customer lookups)."""
+
+    __tablename__ = "rollup_cr_unpaid_installment"
+    __table_args__ = (
+        Index("rollup_cr_unpaid_installment_owner", "owner_id", "due_on", "installment_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    installment_id: Mapped[int] = mapped_column(Integer)
+    #: Always 1: the row goes when the installment is paid or its order closed or cancelled.
+    installments: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[Decimal] = mapped_column(Money)
+
+
+UNPAID_INSTALLMENTS = Rollup(
+    UnpaidInstallment,
+    source="cr_installment",
+    # The key's index walks everyone's in due order without a sort (a large team's list).
+    keys={
+        "due_on": due_on,
+        "installment_id": lambda q: f"{q.r}.id",
+        "owner_id": lambda q: f"{q.c}.owner_id",
+    },
+    measures={"installments": lambda q: "1", "owed": lambda q: f"{q.r}.amount - {q.r}.paid"},
+    where=lambda q: f"{q.r}.paid < {q.r}.amount AND {q.p}.status = 'open'",
+    source_columns=("due_on", "amount", "paid", "order_id", "customer_id"),
+    parent=Parent("cr_order", "order_id", ("status",)),
+)
