@@ -500,6 +500,8 @@ REPORTS = [
     ("customer-development", {"by": "industry"}),
     ("salesperson-activity", {}),
     ("salesperson-activity", {"logged_by": "team", "since": "2026-10-31"}),
+    ("salesperson-activity", {"by": "salesperson", "logged_by": "team"}),
+    ("salesperson-activity", {"by": "salesperson", "since": "2026-11-01"}),
     ("salesperson-activity", {"since": "2026-10-31", "until": "2026-11-01"}),
     ("receivables-ageing", {"by": "salesperson"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2026-11-12"}),

@@ -305,7 +305,10 @@ def expenses(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 
 
 def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    """Per salesperson per day: interactions logged and distinct customers touched."""
+    """Per salesperson per day: interactions logged and distinct customers touched; or, with
+    `by=salesperson`, per salesperson over the period (see `_activity_per_person`)."""
+    if params.get("by", "day") == "salesperson":
+        return _activity_per_person(ctx, params)
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
         row = InteractionsByDay
         rolled = (
@@ -338,6 +341,45 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
     return ReportTable(
         ("day", "user", "interactions", "customers"),
         [(d, u, int(n), int(c)) for d, u, n, c in ctx.session.execute(query)],
+    )
+
+
+def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Per salesperson over the period: interactions and the days with at least one, the least
+    active first. With `logged_by=team` every active salesperson and manager of the reader's
+    team is listed, those who logged nothing too (what a manager's review looks for)."""
+    if rollup_ready(ctx, INTERACTIONS_BY_DAY):
+        row = InteractionsByDay
+        counted = (
+            select(User.login, func.sum(row.interactions), func.count(func.distinct(row.day)))
+            .join(User, User.id == row.user_id)
+            .where(*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params))
+            .group_by(User.login)
+        )
+    else:
+        day = local_day(Interaction.occurred_at, _zone(ctx))
+        counted = (
+            select(User.login, func.count(Interaction.id), func.count(func.distinct(day)))
+            .join(User, User.id == Interaction.user_id)
+            .where(
+                *moment_window(ctx, Interaction.occurred_at, params),
+                *logged_by_filter(ctx, Interaction.user_id, params),
+            )
+            .group_by(User.login)
+        )
+    activity = {login: (int(n), int(days)) for login, n, days in ctx.session.execute(counted)}
+    if params.get("logged_by") == "team":
+        team = select(User.login).where(
+            User.active.is_(True),
+            User.role.in_(("sales", "manager")),
+            *logged_by_filter(ctx, User.id, params),
+        )
+        for login in ctx.session.scalars(team):
+            activity.setdefault(login, (0, 0))
+    ranked = sorted(activity.items(), key=lambda item: (item[1], item[0]))
+    return ReportTable(
+        ("user", "interactions", "active_days"),
+        [(login, n, days) for login, (n, days) in ranked],
     )
 
 
@@ -396,9 +438,24 @@ def register_all(register: Callable[[Report], None]) -> None:
             "salesperson-activity",
             "Salesperson activity per day",
             salesperson_activity,
-            (SINCE, UNTIL, LOGGED_BY),
+            (
+                SINCE,
+                UNTIL,
+                LOGGED_BY,
+                ReportParam(
+                    "by",
+                    "day (per salesperson per day) or salesperson (over the period, least "
+                    "active first)",
+                    default="day",
+                    choices=("day", "salesperson"),
+                ),
+            ),
             title_zh="业务员活动量",
             dashboard=("manager",),
-            dashboard_params=lambda today: {**last_days(14)(today), "logged_by": "team"},
+            dashboard_params=lambda today: {
+                **last_days(14)(today),
+                "logged_by": "team",
+                "by": "salesperson",
+            },
         )
     )

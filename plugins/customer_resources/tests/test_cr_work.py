@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import Block1
 from openpyxl import Workbook
-from sqlalchemy import update
+from sqlalchemy import delete, update
 
 from crm_core.actor import SYSTEM
 from crm_core.db import table_of
 from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.models import Customer
+from crm_core.rollups.spec import RollupState
 from crm_core.services import customers, importing, interactions, reminders, reports
 from crm_customer_resources.models import CustomerProfile
 from crm_customer_resources.services import cases, expenses, knowledge, orders
@@ -299,3 +302,42 @@ def test_cli_commands(block1: Block1, crm_cli) -> None:
         assert result.exit_code == 0, (name, result.stderr)
     assert crm_cli("customers", "release", "命令行公海客户", as_login="c").exit_code == 1
     assert crm_cli("seed-demo").exit_code == 0
+
+
+def test_activity_per_salesperson_lists_the_whole_team_least_active_first(block1: Block1) -> None:
+    """`salesperson-activity -p by=salesperson -p logged_by=team` (the managers' tile): each
+    person of the reader's team with interactions and active days over the period, those who
+    logged nothing included, the least active first; the same from the rollup and the source."""
+    zone = ZoneInfo("Asia/Shanghai")
+    days = [datetime(2026, 11, d, 10, tzinfo=zone) for d in (2, 2, 3)]
+    with block1.work("a", write=True) as ctx:
+        mine = str(customers.create(ctx, {"name": "甲的老客户"}).id)
+        for moment in days:
+            interactions.log(ctx, mine, "visit", occurred_at=moment)
+        released = customers.create(ctx, {"name": "后来放回公海的客户"}).id
+        interactions.log(ctx, str(released), "call", occurred_at=days[0])
+    with block1.deployment.engine.begin() as connection:  # same day, now under another owner
+        connection.execute(
+            update(table_of(Customer))
+            .where(table_of(Customer).c.id == released)
+            .values(owner_id=None)
+        )
+    with block1.work("b", write=True) as ctx:
+        theirs = str(customers.create(ctx, {"name": "乙的老客户"}).id)
+        interactions.log(ctx, theirs, "call", occurred_at=days[0])
+        interactions.log(ctx, theirs, "call", occurred_at=datetime(2026, 10, 30, tzinfo=zone))
+    params = {"by": "salesperson", "logged_by": "team", "since": "2026-11-01"}
+    expected = {
+        "boss": [("boss", 0, 0), ("c", 0, 0), ("lead1", 0, 0), ("b", 1, 1), ("a", 4, 2)],
+        "lead1": [("lead1", 0, 0), ("b", 1, 1), ("a", 4, 2)],
+        "a": [("a", 4, 2)],
+        "c": [("c", 0, 0)],
+    }
+    for login, rows in expected.items():
+        with block1.work(login, write=True) as ctx:
+            table = reports.run(ctx, "salesperson-activity", params)
+            assert table.columns == ("user", "interactions", "active_days")
+            assert [tuple(r) for r in table.rows] == rows, login
+            ctx.session.execute(delete(RollupState))  # the source path gives the same
+            assert [tuple(r) for r in reports.run(ctx, "salesperson-activity", params).rows] == rows
+            ctx.session.rollback()
