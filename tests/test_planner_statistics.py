@@ -10,6 +10,7 @@ from crm_core.bulk import insert_rows
 from crm_core.db import table_of
 from crm_core.deployment import Deployment
 from crm_core.models import Customer
+from crm_core.services import rollup_upkeep
 from crm_core.types import utcnow
 
 
@@ -48,3 +49,47 @@ def test_a_closing_sqlite_connection_analyzes_the_tables_it_used(
     with engine.connect() as connection:
         analyzed = set(connection.execute(text("SELECT tbl FROM sqlite_stat1")).scalars())
     assert "crm_customer" in analyzed
+
+
+def test_a_rollup_built_from_its_source_has_planner_statistics_at_once(
+    crm_deployment: Deployment,
+) -> None:
+    """Building a rollup analyzes it in the same step (both databases): a report read right after
+    `crm upgrade` or `crm rollups rebuild` is planned from its real size and spread."""
+    with crm_deployment.work("admin", write=True) as ctx:
+        insert_rows(
+            ctx.session,
+            table_of(Customer),
+            [
+                {
+                    "name": f"汇总统计客户{n}",
+                    "name_key": f"汇总统计客户{n}",
+                    "kind": "customer",
+                    "level": ["lead", "vip"][n % 2],
+                    "owner_id": 1,
+                    "created_at": utcnow(),
+                    "updated_at": utcnow(),
+                }
+                for n in range(300)
+            ],
+        )
+    engine = crm_deployment.engine
+    sqlite = engine.dialect.name == "sqlite"
+    forget = "DELETE FROM sqlite_stat1" if sqlite else "SELECT pg_stat_reset()"
+    with engine.begin() as connection:
+        if sqlite:
+            connection.execute(text("ANALYZE"))  # makes sure sqlite_stat1 exists
+        connection.execute(text(forget))
+    with crm_deployment.work("admin", write=True) as ctx:
+        built = rollup_upkeep.rebuild(ctx, ("rollup_customers_by_level",))
+    assert built == {"rollup_customers_by_level": 2}
+    with engine.connect() as connection:
+        if sqlite:
+            analyzed = set(connection.execute(text("SELECT tbl FROM sqlite_stat1")).scalars())
+        else:
+            analyzed = set(
+                connection.execute(
+                    text("SELECT relname FROM pg_stat_user_tables WHERE last_analyze IS NOT NULL")
+                ).scalars()
+            )
+    assert "rollup_customers_by_level" in analyzed
