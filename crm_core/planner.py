@@ -1,5 +1,6 @@
-"""What we know about the data that SQLite's query planner cannot: hints for the few queries
-whose best plan depends on it (see docs/decisions/0007 and 0018)."""
+"""Helping the query planners: what we know about the data that SQLite's planner cannot (hints
+for the few queries whose best plan depends on it), and a list of people named to PostgreSQL in
+one parameter (see docs/decisions/0007 and 0018)."""
 
 from __future__ import annotations
 
