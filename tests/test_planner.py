@@ -68,6 +68,9 @@ def test_among_names_a_team_in_one_parameter_on_postgresql(org: Org) -> None:
             found = sorted(ctx.session.scalars(query))
             assert found == sorted(ctx.session.scalars(plain))
             assert len(found) == (6 if ids else 0)  # the five given and the one of the org
+        keys = ["sh_sales1 客户1", "sh_sales1 客户3", "没有这个客户"]  # text keys (duplicate lookups)
+        named = select(Customer.name_key).where(among(ctx.session, Customer.name_key, keys))
+        assert sorted(ctx.session.scalars(named)) == keys[:2]
         compiled = select(Customer.id).where(among(ctx.session, Customer.owner_id, team))
         text = str(compiled.compile(bind))
         if bind.dialect.name == "postgresql":

@@ -20,6 +20,7 @@ from crm_core.errors import CrmError, ValidationError
 from crm_core.imports.importer import Column, Existing, Importer, ImportRow
 from crm_core.models import KINDS, Contact, Customer, OwnershipPeriod, User
 from crm_core.normalize import name_key, phone_key
+from crm_core.planner import among
 from crm_core.services import bulk_records, customers
 from crm_core.services.common import chunks
 
@@ -151,7 +152,7 @@ def match(ctx: Context, rows: list[ImportRow]) -> None:
             for record in ctx.session.execute(
                 select(column, _customers.c.id, _customers.c.name, _users.c.name, _users.c.login)
                 .outerjoin(_users, _users.c.id == _customers.c.owner_id)
-                .where(column.in_(batch))
+                .where(among(ctx.session, column, batch))
             ):
                 found.append((lookup[record[0]], record))
     if not found:
@@ -159,7 +160,9 @@ def match(ctx: Context, rows: list[ImportRow]) -> None:
     ids = list({record[1] for _row, record in found})
     visible: set[int] = set()
     for batch in chunks(ids, 2000):
-        visible.update(ctx.session.scalars(select(Customer.id).where(Customer.id.in_(batch))))
+        visible.update(
+            ctx.session.scalars(select(Customer.id).where(among(ctx.session, Customer.id, batch)))
+        )
     for row, (_key, cid, name, owner_name, owner_login) in found:
         if row.existing is not None:
             continue

@@ -15,6 +15,7 @@ from crm_core.imports.importer import Column, Existing, Importer, ImportRow
 from crm_core.imports.parsers import parse_day, parse_moment
 from crm_core.models import Contact, Customer, Interaction, Product, User
 from crm_core.normalize import name_key
+from crm_core.planner import among
 from crm_core.services import interactions, products
 from crm_core.services.common import chunks, manages
 from crm_core.types import to_money
@@ -57,7 +58,7 @@ def visible_customers(ctx: Context, rows: list[ImportRow], field: str = "custome
     for batch in chunks(list(keys), 2000):
         for key, cid, owner in ctx.session.execute(
             select(Customer.name_key, Customer.id, Customer.owner_id).where(
-                Customer.name_key.in_(batch)
+                among(ctx.session, Customer.name_key, batch)
             )
         ):
             found[key] = (cid, owner)
@@ -131,7 +132,7 @@ def _match_contacts(ctx: Context, rows: list[ImportRow]) -> None:
     for batch in chunks(list(ids), 2000):
         for cid, name, contact_id in ctx.session.execute(
             select(_contacts.c.customer_id, _contacts.c.name, _contacts.c.id).where(
-                _contacts.c.customer_id.in_(batch)
+                among(ctx.session, _contacts.c.customer_id, batch)
             )
         ):
             stored[(cid, name)] = contact_id
@@ -273,7 +274,7 @@ def _match_products(ctx: Context, rows: list[ImportRow]) -> None:
     for batch in chunks(list(by_code), 2000):
         for code, pid, name in ctx.session.execute(
             select(_products.c.code, _products.c.id, _products.c.name).where(
-                _products.c.code.in_(batch)
+                among(ctx.session, _products.c.code, batch)
             )
         ):
             by_code[code].existing = Existing(pid, f"{code} {name}", True)
@@ -383,7 +384,7 @@ def _check_interactions(ctx: Context, rows: list[ImportRow]) -> None:
     for batch in chunks(sorted({cid for cid, _n in contact_names}), 2000):
         for cid, name, contact_id in ctx.session.execute(
             select(_contacts.c.customer_id, _contacts.c.name, _contacts.c.id).where(
-                _contacts.c.customer_id.in_(batch)
+                among(ctx.session, _contacts.c.customer_id, batch)
             )
         ):
             contacts[(cid, name)] = contact_id
