@@ -136,7 +136,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--xlsx-rows", type=int, default=0)
-    parser.add_argument("--naive-rows", type=int, default=5_000)
+    parser.add_argument(
+        "--naive-rows", type=int, default=5_000, help="rows for the ORM baseline (0: skip it)"
+    )
     parser.add_argument("--postgres", action="store_true")
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="crm-bench-import-"))
@@ -161,9 +163,12 @@ def main() -> int:
         print(
             f"generated {csv_path.name}: {args.rows:,} rows in {time.perf_counter() - start:.1f} s"
         )
-        naive = measure(fresh_database(args, scratch, "naive", server), csv_path, args.naive_rows)
-        baseline = naive["rows"] / naive["seconds"]
-        line("naive ORM, one customers.create per row", naive)
+        baseline = None  # --naive-rows 0: no baseline, no ratio
+        if args.naive_rows > 0:
+            db = fresh_database(args, scratch, "naive", server)
+            naive = measure(db, csv_path, args.naive_rows)
+            baseline = naive["rows"] / naive["seconds"]
+            line("naive ORM, one customers.create per row", naive)
         line(
             "crm import customers FILE.csv",
             measure(fresh_database(args, scratch, "csv", server), csv_path),
