@@ -5,8 +5,8 @@ one parameter (see docs/decisions/0007 and 0018)."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from typing import Any, TypeVar
 
 from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, select
 from sqlalchemy.ext.compiler import compiles
@@ -17,6 +17,9 @@ from crm_core.db import table_of
 from crm_core.models.customers import Customer
 
 _customers = table_of(Customer)
+T = TypeVar("T")
+#: Keeps IN (...) lists well under every database's parameter limit.
+BATCH = 500
 
 
 class not_index_driving(FunctionElement[Any]):
@@ -53,6 +56,18 @@ def among(session: Session, column: Any, ids: Sequence[Any]) -> ColumnElement[bo
     else:
         test = column.in_(ids)
     return test
+
+
+def id_batches(session: Session, ids: Sequence[T]) -> Iterator[Sequence[T]]:
+    """`ids` in as few lists as one statement may name with `among`: all at once on PostgreSQL
+    (one array parameter; each statement also fires every rollup's statement trigger once),
+    `BATCH` at a time on SQLite (its limit on parameters)."""
+    if session.get_bind().dialect.name == "postgresql":
+        if ids:
+            yield ids
+        return
+    for start in range(0, len(ids), BATCH):
+        yield ids[start : start + BATCH]
 
 
 def owned_by(

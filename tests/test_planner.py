@@ -8,7 +8,7 @@ from sqlalchemy import select
 from crm_core.bulk import insert_rows
 from crm_core.db import table_of
 from crm_core.models import Customer, User
-from crm_core.planner import among, owned_by
+from crm_core.planner import BATCH, among, id_batches, owned_by
 from crm_core.types import utcnow
 from tests.conftest import Org
 
@@ -68,7 +68,11 @@ def test_among_names_a_team_in_one_parameter_on_postgresql(org: Org) -> None:
             found = sorted(ctx.session.scalars(query))
             assert found == sorted(ctx.session.scalars(plain))
             assert len(found) == (6 if ids else 0)  # the five given and the one of the org
-        keys = ["sh_sales1 客户1", "sh_sales1 客户3", "没有这个客户"]  # text keys (duplicate lookups)
+        keys = [
+            "sh_sales1 客户1",
+            "sh_sales1 客户3",
+            "没有这个客户",
+        ]  # text keys (duplicate lookups)
         named = select(Customer.name_key).where(among(ctx.session, Customer.name_key, keys))
         assert sorted(ctx.session.scalars(named)) == keys[:2]
         compiled = select(Customer.id).where(among(ctx.session, Customer.owner_id, team))
@@ -77,3 +81,13 @@ def test_among_names_a_team_in_one_parameter_on_postgresql(org: Org) -> None:
             assert "ANY" in text and text.count("%(") == 1
         else:
             assert "ANY" not in text
+
+
+def test_id_batches_are_one_array_on_postgresql_and_bounded_lists_on_sqlite(org: Org) -> None:
+    with org.work("admin") as ctx:
+        sizes = [len(b) for b in id_batches(ctx.session, list(range(1200)))]
+        if ctx.session.get_bind().dialect.name == "postgresql":
+            assert sizes == [1200]
+        else:
+            assert sizes == [BATCH, BATCH, 1200 - 2 * BATCH]
+        assert list(id_batches(ctx.session, [])) == []

@@ -11,10 +11,9 @@ from crm_core import i18n
 from crm_core.context import Context
 from crm_core.errors import NotFound, PermissionDenied
 from crm_core.models import Team, TeamClosure, User
+from crm_core.planner import BATCH
 
 T = TypeVar("T")
-#: Keeps IN (...) lists well under every database's parameter limit.
-BATCH = 500
 
 
 def chunks(items: Sequence[T], size: int = BATCH) -> Iterator[Sequence[T]]:

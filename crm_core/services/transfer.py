@@ -20,6 +20,7 @@ from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.errors import ConflictError, PermissionDenied, ValidationError
 from crm_core.models import Contact, Customer, Interaction, OwnershipPeriod, User
+from crm_core.planner import among, id_batches
 from crm_core.services import customers
 from crm_core.services.common import chunks, require_manages, user_by_login
 
@@ -107,16 +108,16 @@ def reassign(
     """
     moving = sorted(cid for cid, owner in previous.items() if owner != to_user_id)
     now = ctx.now()
-    for batch in chunks(moving):
+    for batch in id_batches(ctx.session, moving):
         with rollups.customers_changing(ctx.session.connection(), batch):
             ctx.session.execute(
                 update(_customers)
-                .where(_customers.c.id.in_(batch))
+                .where(among(ctx.session, _customers.c.id, batch))
                 .values(owner_id=to_user_id, updated_at=now)
             )
         ctx.session.execute(
             update(_periods)
-            .where(_periods.c.customer_id.in_(batch), _periods.c.ended_at.is_(None))
+            .where(among(ctx.session, _periods.c.customer_id, batch), _periods.c.ended_at.is_(None))
             .values(ended_at=now)
         )
     if moving:

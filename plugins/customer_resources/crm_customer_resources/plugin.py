@@ -21,10 +21,10 @@ from crm_core.db import table_of
 from crm_core.entities import Entity
 from crm_core.models import Customer, Interaction
 from crm_core.picklists import Picklist
+from crm_core.planner import among, id_batches
 from crm_core.rollups import Spec
 from crm_core.rules.actions import RuleAction
 from crm_core.rules.events import RuleEvent
-from crm_core.services.common import chunks
 from crm_core.services.importing import Column, Importer
 from crm_core.services.indicators import Indicator
 from crm_core.services.products import parse_amount
@@ -165,17 +165,19 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
     if transfer.to_user_id is None:
         return {}
     moved = receivables = 0
-    for batch in chunks(list(transfer.customer_ids)):
+    for batch in id_batches(ctx.session, list(transfer.customer_ids)):
         ids = list(
             ctx.session.scalars(
                 select(_orders.c.id).where(
-                    _orders.c.customer_id.in_(batch), _orders.c.status == "open"
+                    among(ctx.session, _orders.c.customer_id, batch), _orders.c.status == "open"
                 )
             )
         )
         with rollups.parents_changing(ctx.session.connection(), _orders.name, ids):
             ctx.session.execute(
-                update(_orders).where(_orders.c.id.in_(ids)).values(owner_id=transfer.to_user_id)
+                update(_orders)
+                .where(among(ctx.session, _orders.c.id, ids))
+                .values(owner_id=transfer.to_user_id)
             )
         audit_trail.record_field(
             ctx.session, "cr_order", ids, "owner_id", transfer.to_user_id, "transfer"
@@ -184,7 +186,8 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
         receivables += len(
             ctx.session.scalars(
                 select(Installment.id).where(
-                    Installment.customer_id.in_(batch), Installment.paid < Installment.amount
+                    among(ctx.session, Installment.customer_id, batch),
+                    Installment.paid < Installment.amount,
                 )
             ).all()
         )
