@@ -8,7 +8,7 @@ import math
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, select
+from sqlalchemy import ARRAY, ColumnElement, any_, bindparam, func, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
@@ -20,6 +20,9 @@ _customers = table_of(Customer)
 T = TypeVar("T")
 #: Keeps IN (...) lists well under every database's parameter limit.
 BATCH = 500
+#: From this many whole numbers SQLite gets them written into the statement instead of one
+#: parameter each: expanding and binding 2,000 parameters costs about 1.5 ms per statement.
+INLINE_IDS_FROM = 100
 
 
 class not_index_driving(FunctionElement[Any]):
@@ -46,16 +49,26 @@ def _unary_plus(element: not_index_driving, compiler: Any, **kw: Any) -> str:
 
 
 def among(session: Session, column: Any, ids: Sequence[Any]) -> ColumnElement[bool]:
-    """`column IN ids`; on PostgreSQL `column = ANY(:ids)`, one array parameter instead of one
-    per value: a manager's team of 2,000 people otherwise costs the server about 15 ms to parse
-    and plan each query that names them, and psycopg as long to write it (an import's duplicate
-    lookups name 2,000 keys at a time)."""
+    """`column IN ids`, without a parameter per value: on PostgreSQL `column = ANY(:ids)`, an
+    array (a manager's team of 2,000 people otherwise costs the server about 15 ms to parse and
+    plan each query that names them, and psycopg as long to write it; an import's duplicate
+    lookups name 2,000 keys at a time). On SQLite, from `INLINE_IDS_FROM` whole numbers, the
+    numbers are written into the statement (nothing to escape): the planner still sees a list
+    of that length. A `json_each(:ids)` subquery, tried instead, hides the length, and SQLite
+    drove a 2,000-person team's reminders from the owner index (35 ms -> 950 ms)."""
     test: ColumnElement[bool]
-    if ids and session.get_bind().dialect.name == "postgresql":
+    dialect = session.get_bind().dialect.name
+    if ids and dialect == "postgresql":
         test = column == any_(bindparam(None, list(ids), type_=ARRAY(column.type)))
+    elif dialect == "sqlite" and len(ids) >= INLINE_IDS_FROM and _whole_numbers(ids):
+        test = column.op("IN", is_comparison=True)(literal_column(f"({','.join(map(str, ids))})"))
     else:
         test = column.in_(ids)
     return test
+
+
+def _whole_numbers(values: Sequence[Any]) -> bool:
+    return all(type(v) is int for v in values)  # not bool, not a str subclass
 
 
 def id_batches(session: Session, ids: Sequence[T]) -> Iterator[Sequence[T]]:
@@ -91,12 +104,12 @@ def owned_by(
     theirs = session.scalar(
         select(func.count()).select_from(
             select(_customers.c.id)
-            .where(_customers.c.owner_id.in_(owner_ids))
+            .where(among(session, _customers.c.owner_id, owner_ids))
             .limit(crossover + 1)
             .subquery()
         )
     )
     if (theirs or 0) <= crossover:
         return plain
-    walk: ColumnElement[bool] = not_index_driving(owner).in_(owner_ids)
+    walk: ColumnElement[bool] = among(session, not_index_driving(owner), owner_ids)
     return walk

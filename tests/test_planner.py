@@ -8,7 +8,7 @@ from sqlalchemy import select
 from crm_core.bulk import insert_rows
 from crm_core.db import table_of
 from crm_core.models import Customer, User
-from crm_core.planner import BATCH, among, id_batches, owned_by
+from crm_core.planner import BATCH, INLINE_IDS_FROM, among, id_batches, owned_by
 from crm_core.types import utcnow
 from tests.conftest import Org
 
@@ -57,7 +57,9 @@ def test_owned_by_walks_the_due_index_only_for_people_with_many_customers(org: O
         assert "+" not in str(select(Customer.id).where(unlimited).compile(ctx.session.get_bind()))
 
 
-def test_among_names_a_team_in_one_parameter_on_postgresql(org: Org) -> None:
+def test_among_names_a_team_without_a_parameter_per_person(org: Org) -> None:
+    """PostgreSQL: one array parameter; SQLite: from INLINE_IDS_FROM whole numbers, the numbers
+    written into the statement (strings stay parameters); the rows are those of a plain IN."""
     owner = _give(org, "sh_sales1", 5)
     with org.work("boss") as ctx:
         bind = ctx.session.get_bind()
@@ -68,19 +70,25 @@ def test_among_names_a_team_in_one_parameter_on_postgresql(org: Org) -> None:
             found = sorted(ctx.session.scalars(query))
             assert found == sorted(ctx.session.scalars(plain))
             assert len(found) == (6 if ids else 0)  # the five given and the one of the org
+        # text keys (duplicate lookups), as many as inlined numbers, one with a quote
         keys = [
             "sh_sales1 客户1",
             "sh_sales1 客户3",
-            "没有这个客户",
-        ]  # text keys (duplicate lookups)
+            *(f"没有'{n}" for n in range(INLINE_IDS_FROM)),
+        ]
         named = select(Customer.name_key).where(among(ctx.session, Customer.name_key, keys))
         assert sorted(ctx.session.scalars(named)) == keys[:2]
         compiled = select(Customer.id).where(among(ctx.session, Customer.owner_id, team))
-        text = str(compiled.compile(bind))
+        expanded = {"render_postcompile": True}
+        text = str(compiled.compile(bind, compile_kwargs=expanded))
+        named_text = str(named.compile(bind, compile_kwargs=expanded))
         if bind.dialect.name == "postgresql":
             assert "ANY" in text and text.count("%(") == 1
         else:
-            assert "ANY" not in text
+            assert "ANY" not in text and "?" not in text and f",{team[-1]})" in text
+            assert named_text.count("?") == len(keys)
+            short = select(Customer.id).where(among(ctx.session, Customer.owner_id, team[:99]))
+            assert str(short.compile(bind, compile_kwargs=expanded)).count("?") == 99
 
 
 def test_id_batches_are_one_array_on_postgresql_and_bounded_lists_on_sqlite(org: Org) -> None:

@@ -69,6 +69,12 @@ class CustomersByMonth(OwnerScoped, RollupBase):
     """Customers per owner, local month of creation and level (new customers by month)."""
 
     __tablename__ = "rollup_customers_by_month"
+    __table_args__ = (
+        # Covering, month first: a top manager's year is 90,000 (owner, month, level) rows, read
+        # from this index alone in the order they are grouped (SQLite 65 -> 22 ms); the key's
+        # owner-first order serves a salesperson.
+        Index("rollup_customers_by_month_month", "month", "level", "owner_id", "customers"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     owner_id: Mapped[int | None] = mapped_column(Integer)

@@ -53,18 +53,26 @@ def _target(ctx: Context, user_login: str | None) -> User | None:
     return user
 
 
-def _team_members(ctx: Context, manager: User) -> list[User]:
-    """Active users whose team lies in the manager's subtree, the manager excluded."""
+@attrs.frozen
+class _Person:
+    id: int
+    login: str
+
+
+def _team_members(ctx: Context, manager: User) -> list[_Person]:
+    """Active users whose team lies in the manager's subtree, the manager excluded (their id
+    and login only: a top manager's team is 2,000 people, 40 ms as ORM objects)."""
     if manager.role != "manager" or manager.team_id is None:
         return []
     subtree = select(TeamClosure.descendant_id).where(TeamClosure.ancestor_id == manager.team_id)
-    return list(
-        ctx.session.scalars(
-            select(User)
+    return [
+        _Person(user_id, login)
+        for user_id, login in ctx.session.execute(
+            select(User.id, User.login)
             .where(User.team_id.in_(subtree), User.id != manager.id, User.active.is_(True))
             .order_by(User.login)
         )
-    )
+    ]
 
 
 def _earliest_of_each_kind(items: list[Reminder], limit: int | None) -> list[Reminder]:
@@ -80,7 +88,7 @@ def _earliest_of_each_kind(items: list[Reminder], limit: int | None) -> list[Rem
 
 
 def _rows(
-    ctx: Context, people: list[User], on: date, only_overdue: bool, limit: int | None
+    ctx: Context, people: list[_Person], on: date, only_overdue: bool, limit: int | None
 ) -> list[dict[str, Any]]:
     """One call of every collector for all of `people` (a manager's whole team at once)."""
     if not people:
@@ -125,7 +133,7 @@ def collect(
     user = _target(ctx, user_login)
     if user is None:
         return []
-    rows = _rows(ctx, [user], on, only_overdue=False, limit=limit)
+    rows = _rows(ctx, [_Person(user.id, user.login)], on, only_overdue=False, limit=limit)
     rows.extend(_rows(ctx, _team_members(ctx, user), on, only_overdue=True, limit=limit))
     own = user.login
     rows.sort(

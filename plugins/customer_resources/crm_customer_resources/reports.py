@@ -222,40 +222,80 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 
 
 def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
-    """Owed per salesperson and bucket, from the rollups: whole months that fall into one
-    bucket (before the month of the oldest edge: over 90 days; after the month of `on`: not
-    due) from the monthly rollup, the months around the edges from the daily one."""
+    """Owed per salesperson and bucket, from the rollups (a union of signed parts to sum).
+
+    Each month is read whole from the monthly rollup, into the bucket where most of its days
+    fall; in a month that a bucket edge splits, the days on its smaller side are read from the
+    daily rollup and moved to their own bucket (added there, subtracted from the month's).
+    A top manager's ageing then reads about 20,000 daily rows instead of 80,000 (four months)."""
     day, month = OwedByDueDay, OwedByDueMonth
-    first = edges[3].replace(day=1)  # the days read one by one: from this one
-    after = (edges[0].replace(day=1) + timedelta(days=32)).replace(day=1)  # up to this one
-    parts = [
-        select(day.salesperson_id, *_buckets(day.due_on, day.owed, edges))
-        .where(day.due_on >= first, day.due_on < after)
-        .group_by(day.salesperson_id)
+    if not rollup_ready(ctx, OWED_BY_DUE_MONTH):  # the daily rollup alone
+        return (
+            select(day.salesperson_id, *_buckets(day.due_on, day.owed, edges))
+            .group_by(day.salesperson_id)
+            .subquery()
+        )
+    zero = literal(0, Money())
+    months, moves = _month_plan(edges)
+    first, last = min(months), max(months)
+    in_bucket: list[Any] = [
+        month.due_month.in_([m for m, bucket in months.items() if bucket == index])
+        for index in range(len(BUCKETS))
     ]
-    if rollup_ready(ctx, OWED_BY_DUE_MONTH):
-        zero = literal(0, Money())
-        for bucket, window in (
-            ("over_90", month.due_month < f"{first:%Y-%m}"),
-            ("not_due", month.due_month >= f"{after:%Y-%m}"),
-        ):
-            sums = [func.sum(month.owed) if name == bucket else zero for name in BUCKETS]
-            parts.append(
-                select(
-                    month.salesperson_id,
-                    *(total.label(name) for total, name in zip(sums, BUCKETS, strict=True)),
-                    func.sum(month.owed).label("total"),
-                )
-                .where(window)
-                .group_by(month.salesperson_id)
+    in_bucket[0] = in_bucket[0] | (month.due_month > last)
+    in_bucket[-1] = in_bucket[-1] | (month.due_month < first)
+    parts = [
+        select(
+            month.salesperson_id,
+            *(
+                func.sum(case((test, month.owed), else_=0)).label(name)
+                for test, name in zip(in_bucket, BUCKETS, strict=True)
+            ),
+            func.sum(month.owed).label("total"),
+        ).group_by(month.salesperson_id)
+    ]
+    for since, until, to, away in moves:
+        moved = func.sum(day.owed)
+        signed = [moved if i == to else -moved if i == away else zero for i in range(len(BUCKETS))]
+        parts.append(
+            select(
+                day.salesperson_id,
+                *(total.label(name) for total, name in zip(signed, BUCKETS, strict=True)),
+                zero.label("total"),
             )
-    else:  # the daily rollup alone
-        parts = [
-            select(day.salesperson_id, *_buckets(day.due_on, day.owed, edges)).group_by(
-                day.salesperson_id
-            )
-        ]
+            .where(day.due_on >= since, day.due_on < until)
+            .group_by(day.salesperson_id)
+        )
     return union_all(*parts).subquery()
+
+
+def _bucket(due_on: date, edges: list[date]) -> int:
+    """The index in BUCKETS of a day due on `due_on` (edges: the newest first)."""
+    return next((index for index, edge in enumerate(edges) if due_on >= edge), len(edges))
+
+
+def _month_plan(edges: list[date]) -> tuple[dict[str, int], list[tuple[date, date, int, int]]]:
+    """For each month that an edge may split ("YYYY-MM"), the bucket it is read into whole;
+    and the day ranges [since, until) to move from that bucket (`away`) to their own (`to`)."""
+    months: dict[str, int] = {}
+    moves: list[tuple[date, date, int, int]] = []
+    start = edges[-1].replace(day=1)
+    while start <= edges[0]:
+        after = (start + timedelta(days=32)).replace(day=1)
+        # Edges are 30 days apart: at most one falls inside a month (after its first day).
+        edge = next((e for e in edges if start < e < after), None)
+        if edge is None:
+            months[f"{start:%Y-%m}"] = _bucket(start, edges)
+        else:
+            early, late = _bucket(start, edges), _bucket(edge, edges)
+            if (edge - start).days <= (after - edge).days:  # move the early days
+                months[f"{start:%Y-%m}"] = late
+                moves.append((start, edge, early, late))
+            else:
+                months[f"{start:%Y-%m}"] = early
+                moves.append((edge, after, late, early))
+        start = after
+    return months, moves
 
 
 def _buckets(due_on: Any, owed: Any, edges: list[date]) -> list[Any]:
