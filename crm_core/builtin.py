@@ -53,7 +53,7 @@ from crm_core.models.rollups import (
     InteractionsByDay,
     NewestInteraction,
 )
-from crm_core.planner import among
+from crm_core.planner import among, owned_by
 from crm_core.rollups import Rollup, Spec
 from crm_core.services import bulk_customers, bulk_records
 from crm_core.services.indicators import Indicator, day_end, share
@@ -369,10 +369,11 @@ def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
 # --- reminders and the 360 view ---------------------------------------------------------------
 
 
-def _due_follow_ups(ctx: Context, on: date) -> Any:
-    """(due day, customer name, kind, notes, owner) of each follow-up due by `on`, earliest first:
-    from the newest-interaction rollup, or (while it is not installed) from every interaction
-    that no later one of its customer superseded."""
+def _due_follow_ups(ctx: Context, on: date, user_ids: Sequence[int], limit: int | None) -> Any:
+    """(due day, customer name, kind, notes, owner) of each follow-up of the customers of
+    `user_ids` due by `on`, earliest first, at most `limit`: from the newest-interaction
+    rollup (its copy of the owner: a team's are an index range), or (while it is not
+    installed) from every interaction that no later one of its customer superseded."""
     columns = (Interaction.next_contact_on, Customer.name, Interaction.kind, Interaction.notes)
     if rollup_ready(ctx, NEWEST_INTERACTION):
         newest = NewestInteraction
@@ -381,8 +382,9 @@ def _due_follow_ups(ctx: Context, on: date) -> Any:
             .select_from(newest)
             .join(Interaction, Interaction.id == newest.source_id)
             .join(Customer, Customer.id == newest.customer_id)
-            .where(newest.due_on <= on)
+            .where(newest.due_on <= on, owned_by(ctx.session, newest.owner_id, user_ids, limit))
             .order_by(newest.due_on, newest.source_id)
+            .limit(limit)
         )
     later = aliased(Interaction)
     superseded = (
@@ -399,8 +401,13 @@ def _due_follow_ups(ctx: Context, on: date) -> Any:
     return (
         select(*columns, Customer.owner_id)
         .join(Customer, Customer.id == Interaction.customer_id)
-        .where(Interaction.next_contact_on <= on, ~superseded)
+        .where(
+            Interaction.next_contact_on <= on,
+            ~superseded,
+            among(ctx.session, Customer.owner_id, user_ids),
+        )
         .order_by(Interaction.next_contact_on, Interaction.id)
+        .limit(limit)
     )
 
 
@@ -409,10 +416,9 @@ def crm_collect_reminders(
     ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterable[Reminder]:
     """Follow-ups: a customer's newest interaction planned a next contact that is now due."""
-    query = (
-        _due_follow_ups(ctx, on).where(among(ctx.session, Customer.owner_id, user_ids)).limit(limit)
-    )
-    for due, name, kind, notes, owner in ctx.session.execute(query):
+    for due, name, kind, notes, owner in ctx.session.execute(
+        _due_follow_ups(ctx, on, user_ids, limit)
+    ):
         assert due is not None
         what = i18n._("follow up after {kind}", kind=kind) + (f": {notes}" if notes else "")
         yield Reminder(due, "follow-up", what, name, person_id=owner)

@@ -85,12 +85,21 @@ class CustomersByMonth(OwnerScoped, RollupBase):
 
 class NewestInteraction(CustomerScoped, RollupBase):
     """Each customer's newest interaction (by time, then as entered) and the next contact it
-    planned: the follow-up that is due, without walking every superseded interaction."""
+    planned: the follow-up that is due, without walking every superseded interaction. The
+    customer's owner is copied in, so that a team's follow-ups are an index range."""
 
     __tablename__ = "rollup_newest_interaction"
     __table_args__ = (
         Index(
             "rollup_newest_interaction_due",
+            "due_on",
+            "source_id",
+            sqlite_where=text("due_on IS NOT NULL"),
+            postgresql_where=text("due_on IS NOT NULL"),
+        ),
+        Index(
+            "rollup_newest_interaction_owner_due",
+            "owner_id",
             "due_on",
             "source_id",
             sqlite_where=text("due_on IS NOT NULL"),
@@ -102,6 +111,8 @@ class NewestInteraction(CustomerScoped, RollupBase):
     source_id: Mapped[int] = mapped_column(Integer)
     moment: Mapped[datetime] = mapped_column(UTCDateTime)
     due_on: Mapped[date | None] = mapped_column(Date)
+    #: The customer's owner (None: the shared pool), kept as the customer changes hands.
+    owner_id: Mapped[int | None] = mapped_column(Integer)
 
 
 INTERACTIONS_BY_DAY = Rollup(
@@ -152,7 +163,10 @@ CUSTOMERS_BY_MONTH = Rollup(
 )
 
 NEWEST_INTERACTION = Newest(
-    NewestInteraction, source="crm_interaction", copies={"due_on": "next_contact_on"}
+    NewestInteraction,
+    source="crm_interaction",
+    copies={"due_on": "next_contact_on"},
+    customer_copies={"owner_id": "owner_id"},
 )
 
 CORE_ROLLUPS: tuple[Rollup | Newest, ...] = (

@@ -3,7 +3,8 @@ its table, its triggers, and the statements that rebuild it and add a batch at o
 
 Inserts only ever replace a customer's row with a newer one (one upsert, no lookup). A delete
 or an update that touches a customer's newest row looks that customer's newest row up again,
-through the source's (customer_id, moment) index.
+through the source's (customer_id, moment) index. Columns copied from the customer (its owner)
+are looked up by key as a row is written, and rewritten when the customer's change.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import attrs
 from sqlalchemy import Dialect
 from sqlalchemy.schema import CreateTable
 
-from crm_core.rollups.spec import Newest, not_paused
+from crm_core.rollups.spec import CUSTOMER_TABLE, CUSTOMER_UPDATES, Newest, not_paused
 from crm_core.rollups.triggers import Installable, model_indexes
 
 
@@ -29,13 +30,33 @@ class NewestSql(Installable):
         return self.spec.name
 
     @property
+    def _own_columns(self) -> list[str]:
+        """The columns taken from the source row."""
+        return ["customer_id", "source_id", "moment", *self.spec.copies]
+
+    @property
     def columns(self) -> str:
-        return ", ".join(["customer_id", "source_id", "moment", *self.spec.copies])
+        return ", ".join([*self._own_columns, *self.spec.customer_copies])
+
+    def _of_customer(self, customer_id: str) -> list[str]:
+        """The customer copies of the customer `customer_id` (SQL), each looked up by key."""
+        return [
+            f"(SELECT c.{source} FROM {CUSTOMER_TABLE} c WHERE c.id = {customer_id})"
+            for source in self.spec.customer_copies.values()
+        ]
 
     def _values(self, row: str) -> str:
-        """The table's columns taken from source row `row`."""
+        """The table's columns taken from source row `row` (and its customer)."""
         copies = [f"{row}.{source}" for source in self.spec.copies.values()]
-        return ", ".join([f"{row}.customer_id", f"{row}.id", f"{row}.{self.spec.moment}", *copies])
+        return ", ".join(
+            [
+                f"{row}.customer_id",
+                f"{row}.id",
+                f"{row}.{self.spec.moment}",
+                *copies,
+                *self._of_customer(f"{row}.customer_id"),
+            ]
+        )
 
     @property
     def _watched(self) -> list[str]:
@@ -49,7 +70,8 @@ class NewestSql(Installable):
         """Upsert: a row replaces the customer's row only if it is newer (by moment, then id)."""
         t = self.t
         sets = ", ".join(
-            f"{name} = excluded.{name}" for name in ["source_id", "moment", *self.spec.copies]
+            f"{name} = excluded.{name}"
+            for name in ["source_id", "moment", *self.spec.copies, *self.spec.customer_copies]
         )
         newer = (
             f"excluded.moment > {t}.moment "
@@ -90,9 +112,18 @@ class NewestSql(Installable):
                 "AS newest",
             ]
         )
+        ranked = f"(SELECT {inner} FROM {self.spec.source} r WHERE {where}) ranked"
+        if not self.spec.customer_copies:
+            return f"SELECT {self.columns} FROM {ranked} WHERE newest = 1"
+        picked = ", ".join(
+            [
+                *(f"ranked.{name}" for name in self._own_columns),
+                *(f"c.{source}" for source in self.spec.customer_copies.values()),
+            ]
+        )
         return (
-            f"SELECT {self.columns} FROM (SELECT {inner} FROM {self.spec.source} r "
-            f"WHERE {where}) ranked WHERE newest = 1"
+            f"SELECT {picked} FROM {ranked} JOIN {CUSTOMER_TABLE} c ON c.id = ranked.customer_id "
+            "WHERE ranked.newest = 1"
         )
 
     def rebuild_select(self) -> str:
@@ -105,7 +136,22 @@ class NewestSql(Installable):
         return self._take_newer(self._ranked("r.id BETWEEN :lo AND :hi"))
 
     def bulk_customers_sql(self) -> str | None:
-        return None  # holds nothing of the customer row: customer updates leave it alone
+        """SQLite: the customer copies of the customers :ids read again (run before and after
+        one UPDATE of many customers; the second time it finds their new values)."""
+        if self.dialect != "sqlite" or not self.spec.customer_copies:
+            return None
+        return (
+            f"UPDATE {self.t} SET {self._customer_sets(f'{self.t}.customer_id')} "
+            "WHERE customer_id IN (SELECT value FROM json_each(:ids))"
+        )
+
+    def _customer_sets(self, customer_id: str) -> str:
+        return ", ".join(
+            f"{name} = {value}"
+            for name, value in zip(
+                self.spec.customer_copies, self._of_customer(customer_id), strict=True
+            )
+        )
 
     def bulk_parents_sql(self) -> str | None:
         return None
@@ -144,15 +190,32 @@ class NewestSql(Installable):
                 f"DELETE FROM {t} WHERE customer_id IN (OLD.customer_id, NEW.customer_id); "
                 f"{self._refill('OLD.customer_id')}; {self._refill('NEW.customer_id')}; END",
             ),
+            *self._sqlite_customer_trigger(),
+        ]
+
+    def _sqlite_customer_trigger(self) -> list[tuple[str, str]]:
+        if not self.spec.customer_copies:
+            return []
+        t, watched = self.t, list(self.spec.customer_copies.values())
+        changed = " OR ".join(f"OLD.{col} IS NOT NEW.{col}" for col in watched)
+        sets = ", ".join(f"{name} = NEW.{col}" for name, col in self.spec.customer_copies.items())
+        return [
+            (
+                f"{t}_customer_update",
+                f"CREATE TRIGGER {t}_customer_update AFTER UPDATE OF {', '.join(watched)} "
+                f"ON {CUSTOMER_TABLE} WHEN ({changed}) AND {not_paused(CUSTOMER_UPDATES)} "
+                f"BEGIN UPDATE {t} SET {sets} WHERE customer_id = NEW.id; END",
+            )
         ]
 
     def pg_triggers(self) -> list[tuple[str, str, list[str]]]:
         """(trigger name, the table it is on, [its function's DDL, the trigger's DDL])."""
         t, source = self.t, self.spec.source
-        inserted = self._take_newer(
-            f"SELECT DISTINCT ON (r.customer_id) {self._values('r')} FROM new_rows r "
+        newest_each = (
+            f"SELECT DISTINCT ON (r.customer_id) r.* FROM new_rows r "
             f"ORDER BY r.customer_id, {self._newest_first}"
-        )
+        )  # the customer copies are looked up for these rows only
+        inserted = self._take_newer(f"SELECT {self._values('x')} FROM ({newest_each}) x")
         deleted_from = "SELECT DISTINCT customer_id FROM old_rows"
         olds = ", ".join(f"o.{col}" for col in self._watched)
         news = olds.replace("o.", "n.")
@@ -180,4 +243,17 @@ class NewestSql(Installable):
                 [f"DELETE FROM {t} WHERE customer_id IN ({moved})", self._refill(moved)],
             ),
         ]
-        return self._pg_statement_triggers(source, plans)
+        found = self._pg_statement_triggers(source, plans)
+        if self.spec.customer_copies:
+            olds = ", ".join(f"o.{col}" for col in self.spec.customer_copies.values())
+            sets = ", ".join(f"{name} = n.{col}" for name, col in self.spec.customer_copies.items())
+            moved = (
+                f"UPDATE {t} SET {sets} FROM new_rows n JOIN old_rows o ON o.id = n.id "
+                f"WHERE {t}.customer_id = n.id "
+                f"AND ({olds}) IS DISTINCT FROM ({olds.replace('o.', 'n.')})"
+            )
+            transition = "OLD TABLE AS old_rows NEW TABLE AS new_rows"
+            found += self._pg_statement_triggers(
+                CUSTOMER_TABLE, [("customer_update", "AFTER UPDATE", transition, [moved])]
+            )
+        return found

@@ -201,19 +201,22 @@ class Newest(_Derived):
 
     A "latest state per customer" that sums cannot give (its follow-up date, its last contact):
     the table holds one row per customer that has source rows, with `customer_id` (the key),
-    `source_id`, `moment` and the `copies` (table column -> source column), and triggers keep
-    it true through every insert, delete and update of the source, on both databases.
+    `source_id`, `moment`, the `copies` (table column -> source column) and the
+    `customer_copies` (table column -> column of the customer, such as its owner, to filter by
+    without a lookup per row), and triggers keep it true through every insert, delete and
+    update of the source and every update of the customer, on both databases.
     """
 
     model: type[Any]
     source: str
     copies: Mapping[str, str]
     moment: str = "occurred_at"
+    customer_copies: Mapping[str, str] = attrs.field(factory=dict)
 
     def validate(self) -> None:
         if not self.name.startswith(PREFIX):
             raise PluginError(f"rollup table {self.name!r} must be named {PREFIX}...")
-        named = {"customer_id", "source_id", "moment", *self.copies}
+        named = {"customer_id", "source_id", "moment", *self.copies, *self.customer_copies}
         missing = named - set(self.table.columns.keys())
         if missing:
             raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")

@@ -23,10 +23,9 @@ def test_every_day_is_read_into_its_own_bucket(on: date) -> None:
     day = first - timedelta(days=40)
     while day < on + timedelta(days=70):
         month = f"{day:%Y-%m}"
-        if month in months:
-            read_into = months[month]
-        else:  # outside the plan: before it over 90 days, after it not due
-            read_into = len(edges) if day < first else 0
+        # outside the plan: before it over 90 days, after it not due
+        outside = len(edges) if day < first else 0
+        read_into = months.get(month, outside)
         for since, until, to, away in moves:
             if since <= day < until:
                 assert away == read_into  # moved out of the bucket it was read into
