@@ -5,9 +5,13 @@ the naive ORM path (one `customers.create` per row) measured in the same run.
     python bench/bench_import.py --rows 1000000        # a million
     python bench/bench_import.py --postgres            # a throwaway PostgreSQL server
     python bench/bench_import.py --xlsx-rows 200000    # also time an .xlsx of that many rows
+    python bench/bench_import.py --floor               # also the database's share alone
 
-Each import runs in a child process so its peak memory (max RSS) is its own. Prints one line per
-figure; docs/benchmarks.md records them with the machine and the date.
+Each import runs in a child process so its peak memory (max RSS) is its own. `--floor` writes
+the same number of prebuilt rows (no file, no validation, no duplicate lookups) straight into
+the four tables an imported customer fills: the least any import into this schema can take.
+
+Prints one line per figure; docs/benchmarks.md records them with the machine and the date.
 """
 
 from __future__ import annotations
@@ -92,6 +96,93 @@ def child(url: str, path: str, naive: int) -> None:
     print(json.dumps({"rows": rows, "seconds": seconds, "peak_mb": peak}))
 
 
+#: The four tables an imported customer (with a contact) fills, and each one's row.
+FLOOR_TABLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    (
+        "crm_customer",
+        (
+            "id", "name", "name_key", "kind", "level", "industry", "region", "phone",
+            "phone_key", "created_by_id", "created_at", "updated_at", "owner_id",
+        ),
+    ),
+    ("crm_customer_ownership", ("id", "customer_id", "owner_id", "started_at", "reason")),
+    ("crm_contact", ("id", "name", "phone", "created_at", "customer_id")),
+    ("crm_audit", ("id", "at", "actor_id", "action", "entity", "entity_id", "new_value")),
+)  # fmt: skip
+
+
+def floor_rows(table: str, ids: range, now: object) -> list[tuple[object, ...]]:
+    """Prebuilt rows shaped like an imported customer's (the ids follow the admin's rows)."""
+    if table == "crm_customer":
+        return [
+            (i, f"杭州华远{i:07d}有限公司", f"杭州华远{i:07d}", "customer", "lead",
+             INDUSTRIES[i % 10], REGIONS[i % 7], f"13{i:09d}", f"13{i:09d}", 1, now, now, 1)
+            for i in ids
+        ]  # fmt: skip
+    if table == "crm_customer_ownership":
+        return [(i, i, 1, now, "import") for i in ids]
+    if table == "crm_contact":
+        return [(i, f"联系人{i % 997}", f"13{i:09d}", now, i) for i in ids]
+    return [
+        (i + 1_000, now, 1, "import", "crm_customer", str(i), '{"name": "x", "owner_id": 1}')
+        for i in ids
+    ]
+
+
+def floor_child(url: str, rows: int) -> None:
+    """Runs in a subprocess: prebuilt rows into the four tables, one transaction; triggers on
+    them dropped first (a fresh database), so this is a lower bound. SQLite: executemany in
+    batches of 5,000; PostgreSQL: COPY. Prints JSON with the seconds per table."""
+    from datetime import UTC, datetime
+
+    from crm_core.deployment import Deployment
+    from crm_core.plugins import PluginCatalog
+
+    deployment = Deployment(url, PluginCatalog(entry_point_list=[]))
+    now = datetime.now(UTC)
+    spent: dict[str, float] = {}
+    with deployment.engine.begin() as connection:
+        raw = connection.connection.driver_connection
+        sqlite = deployment.engine.dialect.name == "sqlite"
+        names = [table for table, _columns in FLOOR_TABLES]
+        if sqlite:
+            stamp: object = now.strftime("%Y-%m-%d %H:%M:%S.%f")
+            found = raw.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN "
+                f"({','.join('?' * len(names))})",
+                names,
+            ).fetchall()
+            for (trigger,) in found:
+                raw.execute(f"DROP TRIGGER {trigger}")
+        else:
+            stamp = now
+            found = raw.execute(
+                "SELECT DISTINCT trigger_name, event_object_table FROM information_schema.triggers"
+                " WHERE event_object_table = ANY(%s)",
+                (names,),
+            ).fetchall()
+            for trigger, table in found:
+                raw.execute(f'DROP TRIGGER "{trigger}" ON {table}')
+        for table, columns in FLOOR_TABLES:
+            spent[table] = 0.0
+            for start in range(1, rows + 1, 5_000):
+                batch = floor_rows(table, range(start, min(rows, start + 4_999) + 1), stamp)
+                began = time.perf_counter()
+                if sqlite:
+                    marks = ", ".join("?" * len(columns))
+                    raw.executemany(
+                        f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", batch
+                    )
+                else:
+                    with raw.cursor().copy(
+                        f"COPY {table} ({', '.join(columns)}) FROM STDIN"
+                    ) as copy:
+                        for row in batch:
+                            copy.write_row(row)
+                spent[table] += time.perf_counter() - began
+    print(json.dumps({"rows": rows, "tables": spent}))
+
+
 def measure(url: str, path: Path, naive: int = 0) -> dict[str, float]:
     done = subprocess.run(
         [sys.executable, __file__, "--child", url, str(path), str(naive)],
@@ -102,6 +193,26 @@ def measure(url: str, path: Path, naive: int = 0) -> dict[str, float]:
     if done.returncode != 0:
         sys.exit(done.stderr)
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def floor(url: str, rows: int) -> None:
+    done = subprocess.run(
+        [sys.executable, __file__, "--floor-child", url, str(rows)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        sys.exit(done.stderr)
+    figures = json.loads(done.stdout.strip().splitlines()[-1])
+    tables = figures["tables"]
+    total = sum(tables.values())
+    each = ", ".join(f"{table} {seconds:.1f}" for table, seconds in tables.items())
+    print(
+        f"{'floor: prebuilt rows, four tables':<44} {rows:>10,} rows {total:8.1f} s "
+        f"{rows / total:>10,.0f} rows/s  ({each})",
+        flush=True,
+    )
 
 
 def fresh_database(args: argparse.Namespace, scratch: Path, name: str, server: object) -> str:
@@ -133,6 +244,9 @@ def main() -> int:
     if len(sys.argv) > 1 and sys.argv[1] == "--child":
         child(sys.argv[2], sys.argv[3], int(sys.argv[4]))
         return 0
+    if len(sys.argv) > 1 and sys.argv[1] == "--floor-child":
+        floor_child(sys.argv[2], int(sys.argv[3]))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--xlsx-rows", type=int, default=0)
@@ -140,6 +254,9 @@ def main() -> int:
         "--naive-rows", type=int, default=5_000, help="rows for the ORM baseline (0: skip it)"
     )
     parser.add_argument("--postgres", action="store_true")
+    parser.add_argument(
+        "--floor", action="store_true", help="also the database's share alone (prebuilt rows)"
+    )
     args = parser.parse_args()
     scratch = Path(tempfile.mkdtemp(prefix="crm-bench-import-"))
     server = None
@@ -182,6 +299,8 @@ def main() -> int:
                 measure(fresh_database(args, scratch, "xlsx", server), xlsx_path),
                 baseline,
             )
+        if args.floor:
+            floor(fresh_database(args, scratch, "floor", server), args.rows)
     finally:
         if server is not None:
             server.stop()
