@@ -15,6 +15,8 @@ from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase
 
+from crm_core import transaction_cache
+
 DEFAULT_URL = "sqlite:///crm.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 #: Execution option that makes a SQLite transaction start with BEGIN IMMEDIATE.
@@ -71,6 +73,7 @@ SQLITE_CACHE_KIB = 64 * 1024
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
+    transaction_cache.install(engine)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
     return engine

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 from sqlalchemy import select
 
+from crm_core import transaction_cache
 from crm_core.errors import ValidationError
 from crm_core.models import Setting
 
@@ -49,8 +50,14 @@ class SettingSpec:
     parse: Callable[[str], Any] = parse_text
 
 
+_TABLE = Setting.__tablename__
+#: A setting with no stored row (its default applies), as remembered for the transaction.
+_ABSENT = object()
+
+
 class Settings:
-    """Read and write settings within the current transaction's session."""
+    """Read and write settings within the current transaction's session; each value is read
+    once per transaction (`crm_core.transaction_cache`)."""
 
     def __init__(
         self,
@@ -64,8 +71,16 @@ class Settings:
 
     def get(self, key: str) -> Any:
         spec = self._spec(key)
+        if any(isinstance(pending, Setting) for pending in self._session.new):
+            self._session.flush()  # as the query would (autoflush); its INSERT forgets the cache
+        stored = transaction_cache.remembered(
+            self._session.connection(), _TABLE, key, lambda: self._stored_value(key)
+        )
+        return spec.default if stored is _ABSENT else stored
+
+    def _stored_value(self, key: str) -> Any:
         stored = self._session.get(Setting, key)
-        return spec.default if stored is None else stored.value
+        return _ABSENT if stored is None else stored.value
 
     def set(self, key: str, raw: str) -> Any:
         """Parse `raw` with the setting's parser and store it; returns the parsed value."""

@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 from sqlalchemy import Connection, inspect, select
 
+from crm_core import transaction_cache
 from crm_core.db import table_of
 from crm_core.rollups.newest import NewestSql
 from crm_core.rollups.spec import PREFIX, Newest, Rollup, RollupPause, RollupState, Spec
@@ -126,14 +127,20 @@ def _remove(connection: Connection, prefix: str) -> list[str]:
 
 
 def ready(connection: Connection, rollup: Spec, zone: str) -> bool:
-    """Whether reports may read `rollup`: installed, and bucketed in the zone they report in."""
+    """Whether reports may read `rollup`: installed, and bucketed in the zone they report in.
+    Every rollup's state is read at once, once per transaction (a page asks a dozen times)."""
+    state = table_of(RollupState)
+    built = transaction_cache.remembered(
+        connection, state.name, "zones", lambda: _zones_built(connection)
+    )
+    return built.get(rollup.name) == zone
+
+
+def _zones_built(connection: Connection) -> dict[str, str]:
     state = table_of(RollupState)
     if not inspect(connection).has_table(state.name):  # removed for a migration, not yet back
-        return False
-    built = connection.execute(
-        select(state.c.zone).where(state.c.name == rollup.name)
-    ).scalar_one_or_none()
-    return built == zone
+        return {}
+    return {name: zone for name, zone in connection.execute(select(state.c.name, state.c.zone))}
 
 
 def rebuild(connection: Connection, rollups: Iterable[Spec], zone: str) -> dict[str, int]:
