@@ -17,7 +17,7 @@ def to_money(value: Decimal | int | str) -> Decimal:
     """An exact amount rounded half-up to cents; refuses floats, which are not exact."""
     if isinstance(value, float):
         raise TypeError("money must be Decimal, int or str, never float")
-    if isinstance(value, Decimal) and value.as_tuple().exponent == -2:
+    if isinstance(value, Decimal) and value.same_quantum(CENT):
         return value  # already cents (every amount read from the database): no rounding to do
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -55,6 +55,8 @@ class Money(TypeDecorator[Decimal]):
             # Fractional cents from AVG(): round half-up to a cent.
             cents = Decimal(repr(value))
             return cents.quantize(Decimal(1), rounding=ROUND_HALF_UP).scaleb(-2).quantize(CENT)
+        if type(value) is Decimal and value.same_quantum(CENT):
+            return value  # NUMERIC(18, 2) and its sums: cents already (a quarter of the time)
         return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
 
     @property

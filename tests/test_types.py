@@ -63,6 +63,16 @@ def test_floats_are_refused() -> None:
     assert to_money("0.005") == Decimal("0.01")
 
 
+def test_amounts_are_cents_rounded_half_up() -> None:
+    assert str(to_money(Decimal("1.5"))) == "1.50"
+    assert str(to_money(Decimal("0.125"))) == "0.13"
+    assert str(to_money(Decimal("-0.125"))) == "-0.13"
+    assert str(to_money(Decimal("1E+2"))) == "100.00"
+    assert str(to_money(7)) == "7.00"
+    cents = Decimal("12.34")
+    assert to_money(cents) is cents  # already cents: returned as it is
+
+
 def test_times_come_back_aware_and_equal(crm_deployment: Deployment) -> None:
     moment = datetime(2026, 3, 1, 8, 30, tzinfo=timezone(timedelta(hours=8)))
     with crm_deployment.work("admin", write=True) as ctx:
