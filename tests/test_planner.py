@@ -3,12 +3,21 @@ keeps the owner index for people with few; the rows are the same either way."""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from crm_core.bulk import insert_rows
+from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, User
-from crm_core.planner import BATCH, INLINE_IDS_FROM, among, id_batches, owned_by
+from crm_core.planner import (
+    BATCH,
+    INLINE_IDS_FROM,
+    among,
+    id_batches,
+    owned_by,
+    without_parallel_workers,
+)
+from crm_core.services import dashboard
 from crm_core.types import utcnow
 from tests.conftest import Org
 
@@ -84,6 +93,11 @@ def test_among_names_a_team_without_a_parameter_per_person(org: Org) -> None:
         named_text = str(named.compile(bind, compile_kwargs=expanded))
         if bind.dialect.name == "postgresql":
             assert "ANY" in text and text.count("%(") == 1
+            # whole numbers go as the array's text (nothing to quote), text keys as a list
+            (listed,) = compiled.compile(bind).params.values()
+            assert listed == "{" + ",".join(map(str, team)) + "}"
+            (listed_keys,) = named.compile(bind).params.values()
+            assert listed_keys == keys
         else:
             assert "ANY" not in text and "?" not in text and f",{team[-1]})" in text
             assert named_text.count("?") == len(keys)
@@ -99,3 +113,24 @@ def test_id_batches_are_one_array_on_postgresql_and_bounded_lists_on_sqlite(org:
         else:
             assert sizes == [BATCH, BATCH, 1200 - 2 * BATCH]
         assert list(id_batches(ctx.session, [])) == []
+
+
+def _parallel_workers(ctx: Context) -> str | None:
+    return ctx.session.scalar(text("SHOW max_parallel_workers_per_gather"))
+
+
+def test_dashboard_reads_run_without_parallel_workers_on_postgresql(org: Org) -> None:
+    """Each unit of a page plans without parallel workers (one at a time or several); the
+    setting ends with its transaction."""
+    with org.work("boss") as ctx:
+        if ctx.session.get_bind().dialect.name != "postgresql":
+            without_parallel_workers(ctx.session)  # a no-op elsewhere
+            return
+        default = _parallel_workers(ctx)
+        assert default != "0"
+        jobs = [_parallel_workers, _parallel_workers]
+        assert dashboard._in_parallel(ctx, jobs, workers=2) == ["0", "0"]
+        assert _parallel_workers(ctx) == default  # the caller's unit is untouched
+        assert dashboard._in_parallel(ctx, jobs, workers=1) == ["0", "0"]
+    with org.work("boss") as ctx:
+        assert _parallel_workers(ctx) == default

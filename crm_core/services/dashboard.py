@@ -17,6 +17,7 @@ from crm_core import i18n, pages
 from crm_core.context import Context
 from crm_core.errors import CrmError
 from crm_core.models import User
+from crm_core.planner import without_parallel_workers
 from crm_core.services import reminders, reports
 from crm_core.services.report_files import chart_svg
 
@@ -93,10 +94,12 @@ def _in_parallel(ctx: Context, jobs: list[Callable[[Context], T]], workers: int 
     PostgreSQL works on them at once, and SQLite releases Python's lock while it reads."""
     count = min(_workers(ctx, workers), len(jobs))
     if count <= 1:
+        without_parallel_workers(ctx.session)
         return [job(ctx) for job in jobs]
 
     def alone(job: Callable[[Context], T]) -> T:
         with ctx.deployment.work(ctx.actor) as own:
+            without_parallel_workers(own.session)
             return job(own)
 
     with ThreadPoolExecutor(max_workers=count, thread_name_prefix="crm-dashboard") as pool:

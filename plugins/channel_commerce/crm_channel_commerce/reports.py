@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import case, func, literal, or_, select
 
 from crm_channel_commerce.models import (
     Dealer,
@@ -34,7 +34,9 @@ from crm_core.services.reports import (
     moment_window,
     parse_date,
 )
-from crm_core.types import to_money
+from crm_core.types import Money, to_money
+
+ZERO = Decimal("0.00")
 
 SOLD = ("confirmed", "shipped", "paid")
 PLAN_BY = ("dealer", "region", "product_line")
@@ -142,7 +144,9 @@ def credit_exposure(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         DealerOrder.due_on < edges[3],
     ]
     shipped = DealerOrder.status == "shipped"
-    sums = [func.sum(case((shipped & cond, owed), else_=0)) for cond in buckets]
+    # A zero in cents: sums of nothing but zeros then arrive as cents too, not to be rounded.
+    zero = literal(0, Money())
+    sums = [func.sum(case((shipped & cond, owed), else_=zero)) for cond in buckets]
     query = (
         select(Customer.name, Dealer.credit_limit, Dealer.credit_used, *sums)
         .select_from(Dealer)
@@ -152,7 +156,7 @@ def credit_exposure(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .order_by(Dealer.credit_used.desc())
     )
     rows = [
-        (name, limit, used, limit - used, *[to_money(v or 0) for v in rest])
+        (name, limit, used, limit - used, *[v if v is not None else ZERO for v in rest])
         for name, limit, used, *rest in ctx.session.execute(query)
     ]
     return ReportTable(
