@@ -536,6 +536,10 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
         for k in range(30):
             close = date(2026, 9, 20) + timedelta(days=9 * k)
             ops.append(("project", 3 * k, k % 6, ["工程", "软件"][k % 2], k, amounts[k % 4], close))
+        # twins of three projects (same owner, category, stage and month): rollup rows of two
+        for k in (2, 7, 13):
+            close = date(2026, 9, 20) + timedelta(days=9 * k)
+            ops.append(("project", 3 * k, k % 6, ["工程", "软件"][k % 2], k, "10", close))
         ops += [("project_move", 4, 3, "77.77", date(2027, 2, 1)), ("projects_hand_over", 3, 5)]
         ops += [("project_seller", 8, 2, "咨询"), ("project_drop", 12), ("owner", 9, 1)]
         ops += [("project_customer", 6, 1)]

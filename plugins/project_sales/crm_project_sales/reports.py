@@ -174,10 +174,28 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     by = params["by"]
     source: Any
     if rollup_ready(ctx, PROJECTS_BY_STAGE):
-        source = row = ProjectsByStage
-        category, stage, seller, amount = row.category, row.stage_code, row.seller_id, row.amount
-        month: Any = row.month
-        count: Any = func.sum(row.projects)
+        # Summed per stage first (hashed), then joined to the few stages: a top manager reads
+        # 46,000 rollup rows, which the join alone led PostgreSQL to sort (50 -> 25 ms).
+        row = ProjectsByStage
+        keys = [
+            row.month,
+            row.category,
+            row.stage_code,
+            *([row.seller_id] if by == "owner" else []),
+        ]
+        source = (
+            select(
+                *keys,
+                func.sum(row.projects).label("projects"),
+                func.sum(row.amount).label("amount"),
+            )
+            .group_by(*keys)
+            .subquery()
+        )
+        category, stage, amount = source.c.category, source.c.stage_code, source.c.amount
+        seller = source.c.seller_id if by == "owner" else None
+        month: Any = source.c.month
+        count: Any = func.sum(source.c.projects)
     else:
         source = Project
         category, stage, seller = Project.category, Project.stage_code, Project.owner_id
