@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from crm_core.deployment import Deployment
 from crm_core.models import Product
 from crm_core.services import products
-from crm_core.types import money_average, to_money
+from crm_core.types import money_average, money_sum, to_money
 
 amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.99"), places=2)
 
@@ -31,6 +31,13 @@ def test_sums_in_sql_are_exact(crm_deployment: Deployment, prices: list[Decimal]
         total = ctx.session.scalar(select(func.sum(Product.price)))
     assert isinstance(total, Decimal)
     assert total == to_money(before or 0) + sum(prices)
+    with crm_deployment.work("admin") as ctx:
+        summed = ctx.session.scalar(select(money_sum(Product.price)))
+        dialect = ctx.session.get_bind().dialect
+    # the same exact cents, read without a call per row where the sum is cents already
+    assert isinstance(summed, Decimal) and summed == total and summed.as_tuple().exponent == -2
+    processor = money_sum(Product.price).type.result_processor(dialect, None)
+    assert (processor is None) == (dialect.name == "postgresql")
 
 
 def test_scaling_money_by_whole_numbers_in_sql(crm_deployment: Deployment) -> None:
