@@ -235,49 +235,38 @@ def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
             .group_by(day.salesperson_id)
             .subquery()
         )
+    zero = literal(0, Money())
     months, moves = _month_plan(edges)
-    # Each month's bucket: buckets follow months backwards, so a month falls in the first
-    # bucket whose earliest month it reaches (months after the plan are not due, those before
-    # it over 90 days). One test and one sum per row, pivoted below over a few thousand rows,
-    # rather than a conditional sum per bucket over every row (45 -> 20 ms for everyone's).
-    after_plan = max(months)
-    whens = []
-    for index in range(len(BUCKETS) - 1):
-        reached = [m for m, bucket in months.items() if bucket <= index]
-        whens.append(
-            (month.due_month >= min(reached) if reached else month.due_month > after_plan, index)
-        )
-    bucket = case(*whens, else_=len(BUCKETS) - 1)
-    none = literal(-1)
-    # Signed parts: (salesperson, bucket added to, bucket taken from, amount).
+    first, last = min(months), max(months)
+    in_bucket: list[Any] = [
+        month.due_month.in_([m for m, bucket in months.items() if bucket == index])
+        for index in range(len(BUCKETS))
+    ]
+    in_bucket[0] = in_bucket[0] | (month.due_month > last)
+    in_bucket[-1] = in_bucket[-1] | (month.due_month < first)
     parts = [
         select(
-            month.salesperson_id, bucket.label("plus"), none.label("minus"), func.sum(month.owed)
-        ).group_by(month.salesperson_id, bucket)
+            month.salesperson_id,
+            *(
+                func.sum(case((test, month.owed), else_=0)).label(name)
+                for test, name in zip(in_bucket, BUCKETS, strict=True)
+            ),
+            func.sum(month.owed).label("total"),
+        ).group_by(month.salesperson_id)
     ]
     for since, until, to, away in moves:
+        moved = func.sum(day.owed)
+        signed = [moved if i == to else -moved if i == away else zero for i in range(len(BUCKETS))]
         parts.append(
-            select(day.salesperson_id, literal(to), literal(away), func.sum(day.owed))
+            select(
+                day.salesperson_id,
+                *(total.label(name) for total, name in zip(signed, BUCKETS, strict=True)),
+                zero.label("total"),
+            )
             .where(day.due_on >= since, day.due_on < until)
             .group_by(day.salesperson_id)
         )
-    signed = union_all(*parts).subquery()
-    plus, minus, amount = signed.c.plus, signed.c.minus, list(signed.c)[-1]
-    zero = literal(0, Money())
-    return (
-        select(
-            signed.c.salesperson_id,
-            *(
-                func.sum(
-                    case((plus == index, amount), (minus == index, -amount), else_=zero)
-                ).label(name)
-                for index, name in enumerate(BUCKETS)
-            ),
-            func.sum(case((minus == -1, amount), else_=zero)).label("total"),
-        )
-        .group_by(signed.c.salesperson_id)
-        .subquery()
-    )
+    return union_all(*parts).subquery()
 
 
 def _bucket(due_on: date, edges: list[date]) -> int:
@@ -401,19 +390,29 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> ReportTable
     team is listed, those who logged nothing too (what a manager's review looks for)."""
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
         row = InteractionsByDay
-        # Per person and day first (hashed), then per person: a count of distinct days over
-        # the 46,000 rows of a top manager's fortnight would sort them all.
-        per_day = (
-            select(row.user_id, func.sum(row.interactions).label("interactions"))
-            .where(*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params))
-            .group_by(row.user_id, row.day)
-            .subquery()
-        )
-        counted = (
-            select(User.login, func.sum(per_day.c.interactions), func.count())
-            .join(User, User.id == per_day.c.user_id)
-            .group_by(User.login)
-        )
+        window = [*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params)]
+        if ctx.session.get_bind().dialect.name == "postgresql":
+            # Per person and day first (hashed), then per person: counting distinct days sorted
+            # a top manager's 46,000 rows of a fortnight (89 -> 69 ms). SQLite counts them
+            # faster as they come (52 against 59 ms).
+            per_day = (
+                select(row.user_id, func.sum(row.interactions).label("interactions"))
+                .where(*window)
+                .group_by(row.user_id, row.day)
+                .subquery()
+            )
+            counted = (
+                select(User.login, func.sum(per_day.c.interactions), func.count())
+                .join(User, User.id == per_day.c.user_id)
+                .group_by(User.login)
+            )
+        else:
+            counted = (
+                select(User.login, func.sum(row.interactions), func.count(func.distinct(row.day)))
+                .join(User, User.id == row.user_id)
+                .where(*window)
+                .group_by(User.login)
+            )
     else:
         day = local_day(Interaction.occurred_at, _zone(ctx))
         counted = (
