@@ -91,6 +91,15 @@ def without_parallel_workers(session: Session) -> None:
         session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
 
 
+def parallel_for_large_results(session: Session) -> None:
+    """For the rest of this transaction, PostgreSQL counts a row passed on by a parallel worker
+    at a tenth of its default cost: a report asked for on its own may group a million rows into
+    400,000, which the default priced out of a parallel plan (the server's share of that
+    grouping 1.13-1.30 s alone, 0.87-0.92 s with two workers). No-op elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL parallel_tuple_cost = 0.01"))
+
+
 def _whole_numbers(values: Sequence[Any]) -> bool:
     return all(type(v) is int for v in values)  # not bool, not a str subclass
 

@@ -17,7 +17,7 @@ from crm_core.planner import (
     owned_by,
     without_parallel_workers,
 )
-from crm_core.services import dashboard
+from crm_core.services import dashboard, reports
 from crm_core.types import utcnow
 from tests.conftest import Org
 
@@ -134,3 +134,23 @@ def test_dashboard_reads_run_without_parallel_workers_on_postgresql(org: Org) ->
         assert dashboard._in_parallel(ctx, jobs, workers=1) == ["0", "0"]
     with org.work("boss") as ctx:
         assert _parallel_workers(ctx) == default
+
+
+def _parallel_tuple_cost(ctx: Context) -> str | None:
+    return ctx.session.scalar(text("SHOW parallel_tuple_cost"))
+
+
+def test_a_report_run_alone_favours_parallel_plans_on_postgresql(org: Org) -> None:
+    """`crm report run` (reports.run) prices rows from parallel workers low for the rest of its
+    transaction; a dashboard's tiles leave the default."""
+    with org.work("boss") as ctx:
+        postgresql = ctx.session.get_bind().dialect.name == "postgresql"
+        default = _parallel_tuple_cost(ctx) if postgresql else None
+        dashboard.tiles(ctx, ctx.today(), workers=1)
+        assert not postgresql or _parallel_tuple_cost(ctx) == default != "0.01"
+        table = reports.run(ctx, "customers-by-segment", {"by": "level"})
+        assert table.rows
+        assert not postgresql or _parallel_tuple_cost(ctx) == "0.01"
+    if postgresql:
+        with org.work("boss") as ctx:
+            assert _parallel_tuple_cost(ctx) == default

@@ -105,7 +105,7 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
         with app.work() as ctx:
             report = reports.lookup(ctx, name)
             resolved = reports.resolve_params(report, raw)
-            table = report.run(ctx, resolved)
+            table = reports.run_alone(ctx, report, resolved)
             actor = ctx.actor.login
         if fmt in report_files.FILE_FORMATS:
             assert output is not None

@@ -17,6 +17,7 @@ from crm_core import i18n, rollups
 from crm_core.charts import Chart, infer
 from crm_core.context import Context
 from crm_core.errors import PluginError, ValidationError
+from crm_core.planner import parallel_for_large_results
 from crm_core.rollups import Spec
 from crm_core.visibility import owner_is_visible
 
@@ -189,7 +190,16 @@ def lookup(ctx: Context, name: str) -> Report:
 
 
 def run(ctx: Context, name: str, raw: Mapping[str, str]) -> ReportTable:
-    return run_report(ctx, lookup(ctx, name), raw)
+    """A report asked for on its own (`crm report run`, the API), by name and raw parameters."""
+    report = lookup(ctx, name)
+    return run_alone(ctx, report, resolve_params(report, raw))
+
+
+def run_alone(ctx: Context, report: Report, params: Mapping[str, Any]) -> ReportTable:
+    """A report asked for on its own, parameters parsed: unlike a dashboard's tiles, it may be a
+    large grouping, which PostgreSQL is encouraged to share among parallel workers."""
+    parallel_for_large_results(ctx.session)
+    return report.run(ctx, params)
 
 
 def last_days(days: int) -> Callable[[date], Mapping[str, str]]:
