@@ -71,6 +71,7 @@ from crm_core.services.reports import (
     logged_by_filter,
     moment_window,
     month_key_window,
+    plain_rows,
     rollup_ready,
 )
 from crm_core.services.sections import Section
@@ -215,7 +216,7 @@ def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
     window += logged_by_filter(ctx, source.user_id, params)
     if params.get("by", "salesperson") == "day":
         totals = select(day, count).where(*window).group_by(day).order_by(day)
-        return ReportTable(("day", "count"), [(d, int(c)) for d, c in ctx.session.execute(totals)])
+        return ReportTable(("day", "count"), plain_rows(ctx, totals))
     query = (
         select(day, User.login, count)
         .join(User, User.id == source.user_id)
@@ -223,9 +224,7 @@ def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
         .group_by(day, User.login)
         .order_by(day, User.login)
     )
-    return ReportTable(
-        ("day", "user", "count"), [(d, u, int(c)) for d, u, c in ctx.session.execute(query)]
-    )
+    return ReportTable(("day", "user", "count"), plain_rows(ctx, query))
 
 
 @hookimpl

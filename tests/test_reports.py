@@ -138,6 +138,8 @@ def test_interactions_per_day_matches_local_days_per_user(seeded: Deployment) ->
         )
         rows = run(seeded, login, "interactions-per-day")
         assert {(r["day"], r["user"]): r["count"] for r in rows} == dict(expected), login
+        # whole numbers as the database gave them (plain_rows), not Decimal or float
+        assert {type(r["count"]) for r in rows} <= {int}, login
         assert [(r["day"], r["user"]) for r in rows] == sorted((r["day"], r["user"]) for r in rows)
 
 

@@ -29,6 +29,7 @@ from crm_core.services.reports import (
     moment_window,
     month_key_window,
     parse_date,
+    plain_rows,
     rollup_ready,
 )
 from crm_core.sqltime import date_month, local_day, local_month
@@ -137,7 +138,7 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     query = query.where(*window).group_by(*keys).order_by(*keys)
     # The sums are typed Money, so they arrive as exact cents: no per-row rounding (a
     # month x salesperson x industry grouping has 400,000 rows).
-    return ReportTable((*dims, "orders", "amount"), _tuples(ctx, query))
+    return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, query))
 
 
 def _sales_rolled_up(ctx: Context, row: Any, dims: list[str], months: list[Any]) -> ReportTable:
@@ -153,13 +154,7 @@ def _sales_rolled_up(ctx: Context, row: Any, dims: list[str], months: list[Any])
     if "salesperson" in dims:
         query = query.outerjoin(User, User.id == row.salesperson_id)
     query = query.where(*months).group_by(*keys).order_by(*keys)
-    return ReportTable((*dims, "orders", "amount"), _tuples(ctx, query))
-
-
-def _tuples(ctx: Context, query: Any) -> list[tuple[Any, ...]]:
-    """The rows as plain tuples, each value as the database's driver and its column type gave
-    it (a grouping may have 400,000 rows: no per-value work in Python)."""
-    return list(map(tuple, ctx.session.execute(query)))
+    return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, query))
 
 
 RECEIPTS_BY = ("month", "industry", "region", "salesperson")
