@@ -17,7 +17,7 @@ from crm_core.planner import (
     owned_by,
     without_parallel_workers,
 )
-from crm_core.services import dashboard, reports
+from crm_core.services import dashboard, reminders, reports
 from crm_core.types import utcnow
 from tests.conftest import Org
 
@@ -120,8 +120,8 @@ def _parallel_workers(ctx: Context) -> str | None:
 
 
 def test_dashboard_reads_run_without_parallel_workers_on_postgresql(org: Org) -> None:
-    """Each unit of a page plans without parallel workers (one at a time or several); the
-    setting ends with its transaction."""
+    """Each unit of a page plans without parallel workers (one at a time or several), and so
+    does a reminder list read anywhere; the setting ends with its transaction."""
     with org.work("boss") as ctx:
         if ctx.session.get_bind().dialect.name != "postgresql":
             without_parallel_workers(ctx.session)  # a no-op elsewhere
@@ -134,6 +134,8 @@ def test_dashboard_reads_run_without_parallel_workers_on_postgresql(org: Org) ->
         assert dashboard._in_parallel(ctx, jobs, workers=1) == ["0", "0"]
     with org.work("boss") as ctx:
         assert _parallel_workers(ctx) == default
+        reminders.collect(ctx, ctx.today())  # `crm reminders` and the digest: the same reads
+        assert _parallel_workers(ctx) == "0"
 
 
 def _parallel_tuple_cost(ctx: Context) -> str | None:

@@ -14,6 +14,7 @@ from crm_core import i18n
 from crm_core.context import Context
 from crm_core.errors import CrmError, PluginError
 from crm_core.models import TeamClosure, User
+from crm_core.planner import without_parallel_workers
 from crm_core.services.common import require_manages, user_by_login
 
 COLUMNS = ("due_on", "overdue_days", "person", "kind", "customer", "what", "source")
@@ -133,6 +134,8 @@ def collect(
     user = _target(ctx, user_login)
     if user is None:
         return []
+    # A dozen small index-driven reads: parallel workers cost more than they save (0019).
+    without_parallel_workers(ctx.session)
     rows = _rows(ctx, [_Person(user.id, user.login)], on, only_overdue=False, limit=limit)
     rows.extend(_rows(ctx, _team_members(ctx, user), on, only_overdue=True, limit=limit))
     own = user.login
