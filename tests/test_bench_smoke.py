@@ -46,3 +46,29 @@ def test_every_benchmark_runs_at_a_small_size(crm_postgres: object) -> None:
             assert f"[{backend}] {figure}" in done.stdout, (backend, figure)
     assert "[sqlite] hook call with 3 implementation(s)" in done.stdout
     assert "<!-- bench:begin -->" in done.stdout  # the table it would write
+
+
+@pytest.mark.crm_bench
+def test_the_page_benchmark_runs_on_a_small_world(tmp_path: Path) -> None:
+    """bench/bench_pages.py on a world of 2,000 customers: a figure for the page and for every
+    job on it (A/B mode is the same measurement in two processes)."""
+    url = f"sqlite:///{tmp_path / 'world.db'}"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+
+    def script(name: str, *args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, str(ROOT / "bench" / name), "--db", url, *args],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            env=env,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr[-3000:]
+        return done.stdout
+
+    script("world.py", "--customers", "2000")
+    printed = script("bench_pages.py", "--as", "zhou", "--loads", "1", "--tiles")
+    assert "dashboard page (zhou): min " in printed
+    for job in ("reminders", "receivables-ageing", "pipeline", "credit-exposure"):
+        assert f"  {job} (zhou): min " in printed, job
