@@ -18,12 +18,12 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
-    text,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
 
+from crm_core import transaction_cache
 from crm_core.db import table_of
 from crm_core.models.customers import Customer
 
@@ -87,8 +87,7 @@ def without_parallel_workers(session: Session) -> None:
     """For the rest of this transaction, PostgreSQL plans without parallel workers: a dashboard
     runs its small index-driven reads two or more at a time already, and starting two workers
     for one of them cost 20 ms of a 30 ms read (a top manager's follow-ups). No-op elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    _set_local(session, "max_parallel_workers_per_gather", "0")
 
 
 def parallel_for_large_results(session: Session) -> None:
@@ -96,8 +95,22 @@ def parallel_for_large_results(session: Session) -> None:
     at a tenth of its default cost: a report asked for on its own may group a million rows into
     400,000, which the default priced out of a parallel plan (the server's share of that
     grouping 1.13-1.30 s alone, 0.87-0.92 s with two workers). No-op elsewhere."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SET LOCAL parallel_tuple_cost = 0.01"))
+    _set_local(session, "parallel_tuple_cost", "0.01")
+
+
+def _set_local(session: Session, name: str, value: str) -> None:
+    """`SET LOCAL name = value` on PostgreSQL, once per transaction however often it is asked
+    for (a dashboard's unit and the reminders it collects both ask); forgotten, as the setting
+    itself is, when the transaction ends or a savepoint is rolled back."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    connection = session.connection()
+
+    def apply() -> str:
+        connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
+        return value
+
+    transaction_cache.remembered(connection, "pg_settings", name, apply)
 
 
 def _whole_numbers(values: Sequence[Any]) -> bool:

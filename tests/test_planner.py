@@ -3,7 +3,7 @@ keeps the owner index for people with few; the rows are the same either way."""
 
 from __future__ import annotations
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from crm_core.bulk import insert_rows
 from crm_core.context import Context
@@ -135,6 +135,19 @@ def test_dashboard_reads_run_without_parallel_workers_on_postgresql(org: Org) ->
     with org.work("boss") as ctx:
         assert _parallel_workers(ctx) == default
         reminders.collect(ctx, ctx.today())  # `crm reminders` and the digest: the same reads
+        assert _parallel_workers(ctx) == "0"
+        sent: list[str] = []
+        engine = ctx.session.get_bind()
+        listen = (engine, "before_cursor_execute", lambda *a: sent.append(a[2]))
+        event.listen(*listen)
+        try:  # asked for again in the same transaction: not sent again
+            without_parallel_workers(ctx.session)
+            reminders.collect(ctx, ctx.today())
+        finally:
+            event.remove(*listen)
+        assert not [s for s in sent if s.startswith("SET LOCAL")]
+    with org.work("boss") as ctx:  # a new transaction sends it again
+        without_parallel_workers(ctx.session)
         assert _parallel_workers(ctx) == "0"
 
 
