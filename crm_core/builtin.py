@@ -65,6 +65,7 @@ from crm_core.services.reports import (
     Report,
     ReportParam,
     ReportTable,
+    TeamOf,
     day_key_window,
     last_days,
     last_months,
@@ -142,7 +143,7 @@ __all__ = [
     "register_sync_permission",
 ]
 
-SEGMENTS = ("kind", "level", "industry", "region", "owner")
+SEGMENTS = ("kind", "level", "industry", "region", "owner", "team")
 
 
 #: The rollup that counts customers by each segment (owner and kind are keys of them all).
@@ -150,6 +151,7 @@ _SEGMENT_ROLLUPS: dict[str, tuple[Rollup, type[Any]]] = {
     "kind": (CUSTOMERS_BY_LEVEL, CustomersByLevel),
     "level": (CUSTOMERS_BY_LEVEL, CustomersByLevel),
     "owner": (CUSTOMERS_BY_LEVEL, CustomersByLevel),
+    "team": (CUSTOMERS_BY_LEVEL, CustomersByLevel),
     "industry": (CUSTOMERS_BY_INDUSTRY, CustomersByIndustry),
     "region": (CUSTOMERS_BY_REGION, CustomersByRegion),
 }
@@ -159,15 +161,16 @@ def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
     by = params["by"]
     rollup, row = _SEGMENT_ROLLUPS[by]
     source: Any = row if rollup_ready(ctx, rollup) else Customer
-    column = User.login if by == "owner" else getattr(source, by)
+    team = TeamOf(source.owner_id)
+    people = {"owner": User.login, "team": team.name}
+    column = people[by] if by in people else getattr(source, by)
     counted = func.sum(source.customers) if source is row else func.count(Customer.id)
-    query = (
-        select(column.label(by), counted)
-        .select_from(source)
-        .outerjoin(User, User.id == source.owner_id)
-        .group_by(column)
-        .order_by(counted.desc(), column)
-    )
+    query = select(column.label(by), counted).select_from(source)
+    if by == "owner":
+        query = query.outerjoin(User, User.id == source.owner_id)
+    elif by == "team":
+        query = team.joined(query)
+    query = query.group_by(column).order_by(counted.desc(), column)
     if params.get("kind"):
         query = query.where(source.kind == params["kind"])
     rows = [(value, int(count)) for value, count in ctx.session.execute(query)]
@@ -237,7 +240,7 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
             (
                 ReportParam(
                     "by",
-                    "kind, level, industry, region or owner",
+                    "kind, level, industry, region, owner or team (the owner's team)",
                     default="level",
                     choices=SEGMENTS,
                 ),

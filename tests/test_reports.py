@@ -46,6 +46,7 @@ class Raw:
             self.users = {
                 r.id: r for r in conn.execute(text("SELECT id, login, role, team_id FROM crm_user"))
             }
+            self.team_names = dict(conn.execute(text("SELECT id, name FROM crm_team")).all())
             self.closure = {
                 (a, d)
                 for a, d in conn.execute(
@@ -66,6 +67,10 @@ class Raw:
 
     def login(self, user_id: int | None) -> str | None:
         return None if user_id is None else self.users[user_id].login
+
+    def team(self, user_id: int | None) -> str | None:
+        team_id = None if user_id is None else self.users[user_id].team_id
+        return None if team_id is None else self.team_names[team_id]
 
     def sees_owner(self, login: str, owner_id: int | None) -> bool:
         me = next(u for u in self.users.values() if u.login == login)
@@ -100,14 +105,15 @@ def run(deployment: Deployment, login: str, name: str, **raw: str) -> list[dict[
         return reports.run(ctx, name, raw).records()
 
 
-@pytest.mark.parametrize("by", ["kind", "level", "industry", "region", "owner"])
+@pytest.mark.parametrize("by", ["kind", "level", "industry", "region", "owner", "team"])
 def test_customers_by_segment_matches_an_independent_count_for_every_role(
     seeded: Deployment, by: str
 ) -> None:
     raw = Raw(seeded)
+    person = {"owner": raw.login, "team": raw.team}
     for login in ROLES:
         expected = Counter(
-            raw.login(c.owner_id) if by == "owner" else getattr(c, by)
+            person[by](c.owner_id) if by in person else getattr(c, by)
             for c in raw.visible_customers(login)
         )
         got = {r[by]: r["count"] for r in run(seeded, login, "customers-by-segment", by=by)}

@@ -22,7 +22,7 @@ from sqlalchemy import Connection, case, delete, func, insert, select, type_coer
 from crm_core import rollups
 from crm_core.db import table_of
 from crm_core.deployment import Deployment
-from crm_core.models import Customer, Interaction, User
+from crm_core.models import Customer, Interaction, Team, User
 from crm_core.models.rollups import CustomersByIndustry
 from crm_core.rollups import RollupState
 from crm_core.services import reminders, reports, rollout
@@ -481,6 +481,7 @@ def test_a_new_time_zone_rebuckets_the_days(world: Deployment, crm_cli: Any) -> 
                 assert rollups.differences(connection, rollup, "America/New_York") == 0
 
 
+AGEING_BUCKETS = ["not_due", "1_30", "31_60", "61_90", "over_90"]
 REPORTS = [
     ("interactions-per-day", {}),
     ("interactions-per-day", {"since": "2026-10-31", "until": "2026-11-02"}),
@@ -511,6 +512,26 @@ REPORTS = [
     ("pipeline", {"by": "month"}),
     ("pipeline", {"by": "owner"}),
     ("pipeline", {"by": "category"}),
+    ("customers-by-segment", {"by": "team"}),
+    ("sales", {"by": "team"}),
+    ("sales", {"by": "month,team,industry"}),
+    ("receivables-ageing", {"by": "team"}),
+    ("receivables-ageing", {"by": "team", "on": "2027-01-20"}),
+    ("pipeline", {"by": "team"}),
+]
+
+#: Reports by a person and by their team: (name, the person's dimension, other parameters,
+#: the columns that add up); any other column is a key (margin_pct, a ratio, is left out).
+BY_TEAM = [
+    ("customers-by-segment", "owner", {}, ["count"]),
+    ("customer-development", "owner", {}, ["count"]),
+    ("sales", "salesperson", {}, ["orders", "amount"]),
+    ("sales", "salesperson", {"since": "2026-10-01", "until": "2026-10-20"}, ["orders", "amount"]),
+    ("receipts", "salesperson", {}, ["payments", "amount"]),
+    ("receivables-ageing", "salesperson", {}, [*AGEING_BUCKETS, "total"]),
+    ("receivables-ageing", "salesperson", {"on": "2027-01-20"}, [*AGEING_BUCKETS, "total"]),
+    ("pipeline", "owner", {}, ["projects", "amount", "weighted"]),
+    ("project-profitability", "owner", {}, ["projects", "contract", "costs", "expenses", "profit"]),
 ]
 
 
@@ -520,6 +541,64 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
 ) -> None:
     """Each report that reads a rollup gives, for each person, exactly what the aggregation of
     the source rows they may see gives (the source path is taken when the rollup is unknown)."""
+    _busy(world)
+    due_by = (BASE + timedelta(days=9)).date()
+    with world.work(login, write=True) as ctx:
+        rolled = {(n, tuple(p.items())): reports.run(ctx, n, p) for n, p in REPORTS}
+        assert len(next(iter(rolled.values())).rows) > 0 or login != "admin"
+        due = reminders.collect(ctx, due_by)
+        assert any(r["kind"] == "follow-up" for r in due) or login != "boss"
+        assert any(r["kind"] == "dunning (team)" for r in due) or login != "boss"
+        ctx.session.execute(delete(RollupState))
+        for (name, params), table in rolled.items():
+            assert reports.run(ctx, name, dict(params)) == table, (name, params)
+        assert reminders.collect(ctx, due_by) == due
+        ctx.session.rollback()
+
+
+@pytest.mark.parametrize("login", ["admin", "boss", "east_mgr", "sh_sales1"])
+def test_a_team_s_row_adds_up_its_people_s_rows(world: Deployment, login: str) -> None:
+    """Grouped by team, each report gives the sums of its rows by person, each person put under
+    the team the database says they belong to (read here in plain SQL); rows of nobody, and of
+    people without a team, under None. Whole months come from the rollups, odd windows from the
+    source rows: both paths are crossed."""
+    _busy(world)
+    with world.engine.connect() as connection:
+        team_of = dict(
+            connection.execute(
+                select(table_of(User).c.login, table_of(Team).c.name).outerjoin(
+                    table_of(Team), table_of(Team).c.id == table_of(User).c.team_id
+                )
+            ).all()
+        )
+    assert len(set(team_of.values())) > 2
+    shared = 0
+    with world.work(login) as ctx:
+        for name, person, params, measures in BY_TEAM:
+            by_person = reports.run(ctx, name, {**params, "by": person}).records()
+            by_team = reports.run(ctx, name, {**params, "by": "team"}).records()
+            skip = {*measures, "margin_pct"}
+            expected: dict[Any, dict[str, Any]] = {}
+            for row in by_person:
+                named = {**row, "team": team_of.get(row[person])}
+                key = sorted((k, v) for k, v in named.items() if k not in {*skip, person})
+                sums = expected.setdefault(tuple(key), {})
+                for measure in measures:
+                    sums[measure] = sums.get(measure, 0) + row[measure]
+            got = {
+                tuple(sorted((k, v) for k, v in row.items() if k not in skip)): {
+                    m: row[m] for m in measures
+                }
+                for row in by_team
+            }
+            assert got == expected, (name, params)
+            shared += len(by_person) - len(by_team)
+    assert shared > 0 or login == "sh_sales1"  # some team held several people's rows
+
+
+def _busy(world: Deployment) -> None:
+    """Customers, interactions, orders, payments and projects of six people (and of nobody),
+    with cancellations, hand-overs and moves between them."""
     with world.engine.begin() as connection:
         users = [None, *_ids(connection, table_of(User))[:6]]
         ops: list[tuple[Any, ...]] = []
@@ -545,18 +624,6 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
         ops += [("project_customer", 6, 1)]
         for op in ops:
             apply(connection, op, users)
-    due_by = (BASE + timedelta(days=9)).date()
-    with world.work(login, write=True) as ctx:
-        rolled = {(n, tuple(p.items())): reports.run(ctx, n, p) for n, p in REPORTS}
-        assert len(next(iter(rolled.values())).rows) > 0 or login != "admin"
-        due = reminders.collect(ctx, due_by)
-        assert any(r["kind"] == "follow-up" for r in due) or login != "boss"
-        assert any(r["kind"] == "dunning (team)" for r in due) or login != "boss"
-        ctx.session.execute(delete(RollupState))
-        for (name, params), table in rolled.items():
-            assert reports.run(ctx, name, dict(params)) == table, (name, params)
-        assert reminders.collect(ctx, due_by) == due
-        ctx.session.rollback()
 
 
 def test_whole_months_are_read_from_the_rollup_and_odd_windows_from_the_source() -> None:

@@ -12,11 +12,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal
 
 import attrs
+from sqlalchemy import Select
+from sqlalchemy.orm import aliased
 
 from crm_core import i18n, rollups
 from crm_core.charts import Chart, infer
 from crm_core.context import Context
 from crm_core.errors import PluginError, ValidationError
+from crm_core.models.teams import Team
+from crm_core.models.users import User
 from crm_core.planner import parallel_for_large_results
 from crm_core.rollups import Spec
 from crm_core.visibility import owner_is_visible
@@ -148,6 +152,27 @@ def by_param(choices: tuple[str, ...], default: str, *, combine: bool = False) -
 def dimensions(value: str) -> list[str]:
     """The dimensions a combined `by=` value names, in order."""
     return value.split(",")
+
+
+class TeamOf:
+    """The `team` dimension of a report: the team that the person in `person` (a user id
+    column: a customer's owner, an order's salesperson) belongs to now; their own team, not the
+    teams above it. Rows without such a person, or whose person has no team, fall under None.
+
+    Use `name` among the query's keys and `joined(query)` once the query has its FROM; the
+    user and team are aliased, so the query may join `User` for another dimension too.
+    """
+
+    def __init__(self, person: Any) -> None:
+        self.person = person
+        self._member = aliased(User, name="crm_team_member")
+        self._team = aliased(Team, name="crm_member_team")
+        self.name: Any = self._team.name
+
+    def joined(self, query: Select[Any]) -> Select[Any]:
+        return query.outerjoin(self._member, self._member.id == self.person).outerjoin(
+            self._team, self._team.id == self._member.team_id
+        )
 
 
 SINCE = ReportParam("since", "first day included (YYYY-MM-DD)", parse_date)

@@ -19,6 +19,7 @@ from crm_core.services.reports import (
     Report,
     ReportParam,
     ReportTable,
+    TeamOf,
     by_param,
     date_window,
     day_key_window,
@@ -57,29 +58,35 @@ def _zone(ctx: Context) -> str:
 
 # -- customer development ----------------------------------------------------------------------
 
-DEVELOPMENT_BY = ("level", "industry", "region", "owner", "grade", "month")
+DEVELOPMENT_BY = ("level", "industry", "region", "owner", "team", "grade", "month")
 
 
 def customer_development(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    """New customers per month, split by level, industry, region, owner or grade."""
+    """New customers per month, split by level, industry, region, owner, the owner's team or
+    grade."""
     by = params["by"]
     month = local_month(Customer.created_at, _zone(ctx)).label("month")
     grade = func.coalesce(CustomerProfile.grade_override, CustomerProfile.grade)
+    team = TeamOf(Customer.owner_id)
     dimension = {
         "level": Customer.level,
         "industry": Customer.industry,
         "region": Customer.region,
         "owner": User.login,
+        "team": team.name,
         "grade": grade,
         "month": None,
     }[by]
     columns = [month] if dimension is None else [month, dimension.label(by)]
+    query = select(*columns, func.count(Customer.id)).select_from(Customer)
+    if by == "owner":
+        query = query.outerjoin(User, User.id == Customer.owner_id)
+    elif by == "team":
+        query = team.joined(query)
+    elif by == "grade":
+        query = query.outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
     query = (
-        select(*columns, func.count(Customer.id))
-        .select_from(Customer)
-        .outerjoin(User, User.id == Customer.owner_id)
-        .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
-        .where(*moment_window(ctx, Customer.created_at, params))
+        query.where(*moment_window(ctx, Customer.created_at, params))
         .group_by(*columns)
         .order_by(*columns)
     )
@@ -89,7 +96,10 @@ def customer_development(ctx: Context, params: Mapping[str, Any]) -> ReportTable
 
 # -- sales and receipts ------------------------------------------------------------------------
 
-SALES_BY = ("month", "industry", "region", "salesperson", "product")
+SALES_BY = ("month", "industry", "region", "salesperson", "team", "product")
+
+#: An order's team: its salesperson's.
+_ORDER_TEAM = TeamOf(Order.owner_id)
 
 
 def _order_dimension(by: str) -> Any:
@@ -98,7 +108,20 @@ def _order_dimension(by: str) -> Any:
         "industry": Customer.industry,
         "region": Customer.region,
         "salesperson": User.login,
+        "team": _ORDER_TEAM.name,
     }[by]
+
+
+def _order_joins(query: Any, dims: list[str], customer: Any = Order.customer_id) -> Any:
+    """`query` over orders joined to what `dims` read (the customer by `customer`), and nothing
+    else: a million orders cost a lookup each per join."""
+    if {"industry", "region"} & set(dims):
+        query = query.join(Customer, Customer.id == customer)
+    if "salesperson" in dims:
+        query = query.outerjoin(User, User.id == Order.owner_id)
+    if "team" in dims:
+        query = _ORDER_TEAM.joined(query)
+    return query
 
 
 def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
@@ -130,12 +153,7 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             return _sales_rolled_up(ctx, model, dims, months)
     keys = [_order_dimension(dim).label(dim) for dim in dims]
     query = select(*keys, func.count(Order.id), money_sum(Order.total)).select_from(Order)
-    # Join only what the dimensions read: a million orders cost a lookup each per join.
-    if {"industry", "region"} & set(dims):
-        query = query.join(Customer, Customer.id == Order.customer_id)
-    if "salesperson" in dims:
-        query = query.outerjoin(User, User.id == Order.owner_id)
-    query = query.where(*window).group_by(*keys).order_by(*keys)
+    query = _order_joins(query, dims).where(*window).group_by(*keys).order_by(*keys)
     # The sums are typed Money, so they arrive as exact cents: no per-row rounding (a
     # month x salesperson x industry grouping has 400,000 rows).
     return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, query))
@@ -143,21 +161,25 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 
 def _sales_rolled_up(ctx: Context, row: Any, dims: list[str], months: list[Any]) -> ReportTable:
     """The sales report from a monthly rollup: the same table, read from far fewer rows."""
+    team = TeamOf(row.salesperson_id)
     columns = {
         "month": row.month,
         "industry": getattr(row, "industry", None),
         "region": getattr(row, "region", None),
         "salesperson": User.login,
+        "team": team.name,
     }
     keys = [columns[dim].label(dim) for dim in dims]
     query = select(*keys, func.sum(row.orders), money_sum(row.amount)).select_from(row)
     if "salesperson" in dims:
         query = query.outerjoin(User, User.id == row.salesperson_id)
+    if "team" in dims:
+        query = team.joined(query)
     query = query.where(*months).group_by(*keys).order_by(*keys)
     return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, query))
 
 
-RECEIPTS_BY = ("month", "industry", "region", "salesperson")
+RECEIPTS_BY = ("month", "industry", "region", "salesperson", "team")
 
 
 def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
@@ -168,8 +190,9 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         select(key, func.count(Payment.id), func.sum(Payment.amount))
         .select_from(Payment)
         .join(Order, Order.id == Payment.order_id)
-        .join(Customer, Customer.id == Payment.customer_id)
-        .outerjoin(User, User.id == Order.owner_id)
+    )
+    query = (
+        _order_joins(query, [by], Payment.customer_id)
         .where(*date_window(Payment.received_on, params))
         .group_by(key)
         .order_by(key)
@@ -180,27 +203,36 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     )
 
 
-AGEING_BY = ("customer", "salesperson")
+AGEING_BY = ("customer", "salesperson", "team")
 BUCKETS = ("not_due", "1_30", "31_60", "61_90", "over_90")
 
 
 def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """What is still owed, by how many days it is overdue on day `on`."""
     on: date = params.get("on") or ctx.today()
+    by = params["by"]
     edges = [on, on - timedelta(days=30), on - timedelta(days=60), on - timedelta(days=90)]
-    if params["by"] == "salesperson" and rollup_ready(ctx, OWED_BY_DUE_DAY):
+    if by in ("salesperson", "team") and rollup_ready(ctx, OWED_BY_DUE_DAY):
         owed = _owed_by_salesperson(ctx, edges)
-        key: Any = User.login.label("salesperson")
         totals = [func.sum(column).label(column.name) for column in list(owed.c)[1:]]
+        query = select().select_from(owed)
+        if by == "salesperson":
+            key: Any = User.login.label(by)
+            query = query.outerjoin(User, User.id == owed.c.salesperson_id)
+            groups = [owed.c.salesperson_id, key]
+        else:
+            team = TeamOf(owed.c.salesperson_id)
+            key = team.name.label(by)
+            query, groups = team.joined(query), [key]
         query = (
-            select(key, *totals)
-            .select_from(owed)
-            .outerjoin(User, User.id == owed.c.salesperson_id)
-            .group_by(owed.c.salesperson_id, key)
+            query.add_columns(key, *totals)
+            .group_by(*groups)
             .order_by(totals[-1].desc(), key.is_(None), key)
         )
     else:
-        key = (Customer.name if params["by"] == "customer" else User.login).label(params["by"])
+        team = TeamOf(Order.owner_id)
+        key = {"customer": Customer.name, "salesperson": User.login, "team": team.name}[by]
+        key = key.label(by)
         sums = _buckets(Installment.due_on, Installment.amount - Installment.paid, edges)
         query = (
             select(key, *sums)
@@ -208,7 +240,11 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             .join(Order, Order.id == Installment.order_id)
             .join(Customer, Customer.id == Installment.customer_id)
             .outerjoin(User, User.id == Order.owner_id)
-            .where(Installment.paid < Installment.amount, Order.status != "cancelled")
+        )
+        if by == "team":
+            query = team.joined(query)
+        query = (
+            query.where(Installment.paid < Installment.amount, Order.status != "cancelled")
             .group_by(key)
             .order_by(sums[-1].desc(), key.is_(None), key)
         )
@@ -439,7 +475,7 @@ def register_all(register: Callable[[Report], None]) -> None:
     register(
         Report(
             "customer-development",
-            "New customers by month and level/industry/region/owner/grade",
+            "New customers by month and level/industry/region/owner/team/grade",
             customer_development,
             (by_param(DEVELOPMENT_BY, "level"), SINCE, UNTIL),
             title_zh="客户开发",
@@ -448,7 +484,7 @@ def register_all(register: Callable[[Report], None]) -> None:
     register(
         Report(
             "sales",
-            "Sales by month/industry/region/salesperson/product",
+            "Sales by month/industry/region/salesperson/team/product",
             sales,
             (by_param(SALES_BY, "month", combine=True), SINCE, UNTIL),
             title_zh="销售统计",
@@ -459,7 +495,7 @@ def register_all(register: Callable[[Report], None]) -> None:
     register(
         Report(
             "receipts",
-            "Receipts by month/industry/region/salesperson",
+            "Receipts by month/industry/region/salesperson/team",
             receipts,
             (by_param(RECEIPTS_BY, "month"), SINCE, UNTIL),
             title_zh="回款统计",

@@ -19,6 +19,7 @@ from crm_core.services.reports import (
     UNTIL,
     Report,
     ReportTable,
+    TeamOf,
     by_param,
     moment_window,
     rollup_ready,
@@ -163,7 +164,7 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     )
 
 
-FORECAST_BY = ("month", "owner", "category")
+FORECAST_BY = ("month", "owner", "team", "category")
 
 
 def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
@@ -183,7 +184,7 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             row.month,
             row.category,
             row.stage_code,
-            *([row.seller_id] if by == "owner" else []),
+            *([row.seller_id] if by in ("owner", "team") else []),
         ]
         source = (
             select(
@@ -195,7 +196,7 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             .subquery()
         )
         category, stage, amount = source.c.category, source.c.stage_code, source.c.amount
-        seller = source.c.seller_id if by == "owner" else None
+        seller = source.c.seller_id if by in ("owner", "team") else None
         month: Any = source.c.month
         count: Any = func.sum(source.c.projects)
     elif rolled_up:
@@ -208,7 +209,9 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         category, stage, seller = Project.category, Project.stage_code, Project.owner_id
         amount, month = Project.expected_amount, date_month(Project.expected_close)
         count = func.count(Project.id)
-    key: Any = {"month": month, "owner": User.login, "category": category}[by].label(by)
+    team = TeamOf(seller)
+    key: Any = {"month": month, "owner": User.login, "team": team.name, "category": category}
+    key = key[by].label(by)
     percent = type_coerce(func.sum(amount * Stage.probability), Money())
     query = (
         select(key, count, func.sum(amount), percent)
@@ -220,6 +223,8 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     )
     if by == "owner":
         query = query.join(User, User.id == seller)
+    elif by == "team":
+        query = team.joined(query)
     return ReportTable(
         (by, "projects", "amount", "weighted"),
         [
@@ -313,15 +318,17 @@ def stage_conversion(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     return ReportTable(("stage", "entered", "moved_on", "conversion_pct", "avg_days"), rows)
 
 
-PROFIT_BY = ("customer", "category", "month", "owner")
+PROFIT_BY = ("customer", "category", "month", "owner", "team")
 
 
 def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Won projects: contract amount, costs, expenses, profit and margin, by customer/category/period."""
+    team = TeamOf(Project.owner_id)
     key: Any = {
         "customer": Customer.name,
         "category": Project.category,
         "owner": User.login,
+        "team": team.name,
         "month": local_month(Project.closed_at, str(ctx.settings.get("timezone"))),
     }[params["by"]].label(params["by"])
     window = moment_window(ctx, Project.closed_at, params)
@@ -337,10 +344,10 @@ def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .join(Stage, stage_join(ctx))
         .join(Customer, Customer.id == Project.customer_id)
         .join(User, User.id == Project.owner_id)
-        .where(Stage.outcome == "won", *window)
-        .group_by(key)
-        .order_by(key)
     )
+    if params["by"] == "team":
+        query = team.joined(query)
+    query = query.where(Stage.outcome == "won", *window).group_by(key).order_by(key)
     rows = []
     for k, n, contract, costs, expenses in ctx.session.execute(query):
         contract, costs, expenses = (
