@@ -8,6 +8,7 @@ example runs in a transaction that is rolled back, on SQLite and on PostgreSQL.
 from __future__ import annotations
 
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +18,17 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import Connection, case, delete, func, insert, select, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    case,
+    delete,
+    event,
+    func,
+    insert,
+    select,
+    type_coerce,
+    update,
+)
 
 from crm_core import rollups
 from crm_core.db import table_of
@@ -594,6 +605,37 @@ def test_a_team_s_row_adds_up_its_people_s_rows(world: Deployment, login: str) -
             assert got == expected, (name, params)
             shared += len(by_person) - len(by_team)
     assert shared > 0 or login == "sh_sales1"  # some team held several people's rows
+
+
+#: Reports by team and the rollup each reads instead of its source table.
+TEAM_READS = [
+    ("customers-by-segment", {"by": "team"}, "rollup_customers_by_level", "crm_customer"),
+    ("sales", {"by": "month,team"}, "rollup_cr_sales_by_seller", "cr_order"),
+    ("sales", {"by": "team,region"}, "rollup_cr_sales_by_region", "cr_order"),
+    ("receivables-ageing", {"by": "team"}, "rollup_cr_owed_by_due_month", "cr_installment"),
+    ("pipeline", {"by": "team"}, "rollup_ps_projects_by_stage", "ps_project"),
+]
+
+
+@pytest.mark.parametrize(("name", "params", "rollup", "source"), TEAM_READS)
+def test_a_report_by_team_reads_the_rollup_its_people_s_figures_come_from(
+    world: Deployment, name: str, params: dict[str, str], rollup: str, source: str
+) -> None:
+    _busy(world)
+    sent: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(world.engine, "before_cursor_execute", keep)
+    try:
+        with world.work("boss") as ctx:
+            assert reports.run(ctx, name, params).rows
+    finally:
+        event.remove(world.engine, "before_cursor_execute", keep)
+    read = " ".join(sent)
+    assert re.search(rf"\b{rollup}\b", read)
+    assert not re.search(rf"\b{source}\b", read), f"{name} {params} read {source}"
 
 
 def _busy(world: Deployment) -> None:

@@ -81,9 +81,9 @@ SALES_BY_INDUSTRY = _sales(SalesByIndustry, "industry")
 SALES_BY_REGION = _sales(SalesByRegion, "region")
 #: Each rollup with the report dimensions it can answer, smallest first.
 SALES_ROLLUPS = (
-    (SALES_BY_SELLER, SalesBySeller, {"month", "salesperson"}),
-    (SALES_BY_INDUSTRY, SalesByIndustry, {"month", "salesperson", "industry"}),
-    (SALES_BY_REGION, SalesByRegion, {"month", "salesperson", "region"}),
+    (SALES_BY_SELLER, SalesBySeller, {"month", "salesperson", "team"}),
+    (SALES_BY_INDUSTRY, SalesByIndustry, {"month", "salesperson", "team", "industry"}),
+    (SALES_BY_REGION, SalesByRegion, {"month", "salesperson", "team", "region"}),
 )
 
 
