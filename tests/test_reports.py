@@ -5,6 +5,7 @@ output format; charts checked by opening the PNG and the SVG; the dashboard page
 from __future__ import annotations
 
 import io
+import json
 import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -270,6 +271,54 @@ def test_every_format_carries_the_same_figures(
 
     with Image.open(tmp_path / "r.png") as image:
         assert image.format == "PNG" and image.width >= 600 and image.height >= 400
+
+
+def test_csv_and_json_write_the_file_named_by_o(
+    seeded: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    """`-o` writes csv and json to the file (nothing printed but the line saying so); the csv
+    opens in Excel with its Chinese intact (UTF-8 with a BOM) and formula-like text stays text."""
+    expected = run(seeded, "wu", "customers-by-segment", by="owner")
+    pairs = {(r["owner"] or "", r["count"]) for r in expected}
+    out = tmp_path / "按负责人.csv"
+    written = crm_cli(
+        "report", "run", "customers-by-segment", "-p", "by=owner",
+        "--format", "csv", "-o", str(out), as_login="wu",
+    )  # fmt: skip
+    assert written.exit_code == 0, written.stderr
+    assert str(out) in written.output and "count" not in written.output
+    data = out.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    lines = [line.split(",") for line in data.decode("utf-8-sig").splitlines()]
+    assert lines[0] == ["owner", "count"] and {(a, int(b)) for a, b in lines[1:]} == pairs
+
+    as_json = tmp_path / "r.json"
+    written = crm_cli(
+        "report", "run", "customers-by-segment", "-p", "by=owner",
+        "--format", "json", "-o", str(as_json), as_login="wu",
+    )  # fmt: skip
+    assert written.exit_code == 0, written.stderr
+    records = json.loads(as_json.read_text(encoding="utf-8"))
+    assert {(r["owner"] or "", r["count"]) for r in records} == pairs
+    assert not list(tmp_path.glob("*.partial*"))
+
+
+def test_an_output_the_format_cannot_write_is_one_line_and_writes_nothing(
+    seeded: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    outputs = tmp_path / "out"
+    outputs.mkdir()
+    for fmt, name, message in [
+        ("table", "r.txt", "--format table prints"),
+        ("csv", "r.xlsx", "ending in .csv"),
+        ("xlsx", "r.csv", "ending in .xlsx"),
+    ]:
+        result = crm_cli(
+            "report", "run", "customers-by-segment", "--format", fmt, "-o", str(outputs / name)
+        )
+        assert result.exit_code != 0 and message in result.stderr, result.stderr
+        assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert list(outputs.iterdir()) == []
 
 
 def test_file_formats_need_an_output_and_bad_params_are_one_line(

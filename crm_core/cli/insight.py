@@ -9,7 +9,7 @@ import click
 
 from crm_core import charts, i18n
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import FORMATS, emit, format_option
+from crm_core.cli.output import FORMATS, emit, format_option, json_text
 from crm_core.errors import ValidationError
 from crm_core.files import replace_file
 from crm_core.services import dashboard, reminders, report_files, reports
@@ -82,13 +82,14 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
         type=click.Choice((*FORMATS, *report_files.FILE_FORMATS)),
         default="table",
         show_default=True,
-        help="table/json/csv print; xlsx, png (the chart) and html (table and chart) need -o.",
+        help="table prints; json and csv print, or write -o FILE; xlsx, png (the chart) and "
+        "html (table and chart) need -o.",
     )
     @click.option(
         "--output",
         "-o",
         type=click.Path(dir_okay=False, path_type=Path),
-        help="File to write (xlsx, png, html).",
+        help="File to write (csv, json, xlsx, png, html).",
     )
     @as_option
     @pass_app
@@ -102,19 +103,27 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
             raw[key.strip()] = value.strip()
         if fmt in report_files.FILE_FORMATS and output is None:
             raise ValidationError(i18n._("--format {fmt} writes a file: add -o FILE", fmt=fmt))
+        if fmt == "table" and output is not None:
+            raise ValidationError(
+                i18n._("--format table prints: to write -o FILE, choose csv, json, xlsx or html")
+            )
+        if output is not None:
+            report_files.check_output(fmt, output)
         with app.work() as ctx:
             report = reports.lookup(ctx, name)
             resolved = reports.resolve_params(report, raw)
             table = reports.run_alone(ctx, report, resolved)
             actor = ctx.actor.login
-        if fmt in report_files.FILE_FORMATS:
-            assert output is not None
-            if fmt == "png":
-                _warn_without_cjk_font()
-            report_files.write(report, table, resolved, actor, fmt, output)
-            click.echo(i18n._("wrote {path} ({rows} rows)", path=output, rows=len(table.rows)))
-        else:
+        if output is None:
             emit(table.records(), fmt, list(table.columns), title=report.label())
+            return
+        if fmt == "png":
+            _warn_without_cjk_font()
+        if fmt == "json":
+            replace_file(output, json_text(table.records(), list(table.columns)) + "\n")
+        else:
+            report_files.write(report, table, resolved, actor, fmt, output)
+        click.echo(i18n._("wrote {path} ({rows} rows)", path=output, rows=len(table.rows)))
 
     return group
 

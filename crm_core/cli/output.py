@@ -77,13 +77,7 @@ def emit(
     """Print records (dicts with the same keys) in the chosen format."""
     cols = list(columns) if columns else (list(records[0]) if records else [])
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [jsonable({c: r.get(c) for c in cols}) for r in records],
-                ensure_ascii=False,
-                indent=2,
-            )
-        )
+        click.echo(json_text(records, cols))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
         writer.writerow(cols)
@@ -96,6 +90,13 @@ def emit(
         for r in records:
             table.add_row(*[_text(r.get(c)) for c in cols])
         _console().print(table)
+
+
+def json_text(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
+    """Records as a JSON array of objects with `columns` in order (amounts as exact strings)."""
+    return json.dumps(
+        [jsonable({c: r.get(c) for c in columns}) for r in records], ensure_ascii=False, indent=2
+    )
 
 
 #: Width for tables written to a file or a pipe: wide enough not to cut Chinese names short.

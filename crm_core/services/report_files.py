@@ -1,5 +1,6 @@
-"""A report's table written as a file: .xlsx (formula-safe cells), .png (its chart) or .html
-(table and chart on one offline page)."""
+"""A report's table written as a file: .xlsx or .csv (formula-safe cells; the .csv in UTF-8 with
+a BOM, which Excel needs to read Chinese), .png (its chart) or .html (table and chart on one
+offline page)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,19 @@ from crm_core.files import replace_file
 from crm_core.services.reports import Report, ReportTable
 from crm_core.spreadsheets.writing import write_rows
 
+#: Formats that only exist as a file (`-o` required); csv and json print unless given a file.
 FILE_FORMATS = ("xlsx", "png", "html")
+#: The file name ending each spreadsheet format needs.
+SUFFIXES = {"xlsx": ".xlsx", "csv": ".csv"}
+
+
+def check_output(fmt: str, path: Path) -> None:
+    """A one-line error, before any work, for a file name the format cannot be written to."""
+    suffix = SUFFIXES.get(fmt)
+    if suffix and path.suffix.lower() != suffix:
+        raise ValidationError(
+            i18n._("a {fmt} report needs a file name ending in {suffix}", fmt=fmt, suffix=suffix)
+        )
 
 
 def _header(table: ReportTable) -> list[str]:
@@ -50,6 +63,7 @@ def write(
     path: Path,
 ) -> None:
     """Write the report as `fmt` to `path` (replaced whole, never half-written)."""
+    check_output(fmt, path)
     if fmt == "png":
         chart = report.chart_for(table)
         if chart is None:
@@ -60,10 +74,8 @@ def write(
         replace_file(path, data)
     elif fmt == "html":
         replace_file(path, html(report, table, params, actor))
-    elif fmt == "xlsx":
-        if path.suffix.lower() != ".xlsx":
-            raise ValidationError(i18n._("an .xlsx report needs a file name ending in .xlsx"))
-        partial = path.with_name(path.name + ".partial.xlsx")
+    elif fmt in SUFFIXES:
+        partial = path.with_name(f"{path.name}.partial{SUFFIXES[fmt]}")
         try:
             write_rows(partial, _header(table), table.rows)
             partial.replace(path)
