@@ -23,7 +23,7 @@ from random import Random
 from typing import Any
 
 import attrs
-from sqlalchemy import select
+from sqlalchemy import case, func, insert, literal, select
 
 from crm_core.bulk import insert_rows
 from crm_core.db import table_of
@@ -115,6 +115,7 @@ class World:
         self._step("customers + ownership history", self._customers)
         self._step("interactions", self._interactions)
         self._step("orders + lines + installments", self._orders)
+        self._step("customer profiles (last contact, grade)", self._profiles)
         self._step("projects", self._projects)
         self._step("dealers + stock movements", self._dealers)
         with self.deployment.engine.begin() as conn:
@@ -332,6 +333,13 @@ class World:
             written += len(orders) + len(lines) + len(plans)
         return written
 
+    def _profiles(self) -> int:
+        """What customer_resources keeps beside each customer, as its own write paths would
+        have left it: the last interaction (else the registration) for protection and "not
+        contacted" reminders, and signed customers' grades from their order totals. One
+        INSERT ... SELECT (the bulk inserts above bypassed those paths)."""
+        return fill_profiles(self.deployment)
+
     def _projects(self) -> int:
         from crm_project_sales.models import Project, Stage
 
@@ -431,6 +439,52 @@ class World:
             ]
             insert_rows(ctx.session, table_of(Stock), stock, with_ids=False)
         return len(dealers) + len(moves) + len(stock)
+
+
+def fill_profiles(deployment: Deployment) -> int:
+    """customer_resources' profile of every customer that has none (see `World._profiles`);
+    also brings a world generated before profiles were part of it up to date."""
+    from crm_customer_resources import settings as cr_settings
+    from crm_customer_resources.models import CustomerProfile, Order
+
+    customers, interactions, orders = table_of(Customer), table_of(Interaction), table_of(Order)
+    profiles = table_of(CustomerProfile)
+    last = (
+        select(interactions.c.customer_id, func.max(interactions.c.occurred_at).label("at"))
+        .group_by(interactions.c.customer_id)
+        .subquery()
+    )
+    totals = (
+        select(orders.c.customer_id, func.sum(orders.c.total).label("total"))
+        .where(orders.c.status != "cancelled")
+        .group_by(orders.c.customer_id)
+        .subquery()
+    )
+    with deployment.work("admin", write=True) as ctx:
+        total = func.coalesce(totals.c.total, 0)
+        above = [case((total >= limit, 1), else_=0) for limit in cr_settings.thresholds(ctx)]
+        grade = case((customers.c.level == "signed", sum(above, literal(1))), else_=None)
+        contact = func.coalesce(last.c.at, customers.c.created_at)
+        rows = (
+            select(customers.c.id, grade, contact, last.c.at, contact)
+            .select_from(customers)
+            .outerjoin(last, last.c.customer_id == customers.c.id)
+            .outerjoin(totals, totals.c.customer_id == customers.c.id)
+            .where(
+                ~select(profiles.c.customer_id)
+                .where(profiles.c.customer_id == customers.c.id)
+                .exists()
+            )
+        )
+        columns = [
+            "customer_id",
+            "grade",
+            "last_activity_at",
+            "last_interaction_at",
+            "last_contact_at",
+        ]
+        done = ctx.session.execute(insert(profiles).from_select(columns, rows))
+        return int(done.rowcount or 0)
 
 
 def main() -> int:

@@ -5,6 +5,7 @@ PostgreSQL. It checks that every script still runs and prints every figure; it a
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -67,7 +68,20 @@ def test_the_page_benchmark_runs_on_a_small_world(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stderr[-3000:]
         return done.stdout
 
-    script("world.py", "--customers", "2000")
+    made = script("world.py", "--customers", "2000")
+    assert "customer profiles (last contact, grade)" in made
+    with sqlite3.connect(tmp_path / "world.db") as db:
+        customers, profiles, contacted, graded, signed = db.execute(
+            "SELECT (SELECT count(*) FROM crm_customer), count(*),"
+            " sum(p.last_contact_at IS NOT NULL), sum(p.grade IS NOT NULL),"
+            " sum(c.level = 'signed')"
+            " FROM cr_customer_profile p JOIN crm_customer c ON c.id = p.customer_id"
+        ).fetchone()
+        later = db.execute(
+            "SELECT count(*) FROM cr_customer_profile p WHERE p.last_interaction_at <"
+            " (SELECT max(occurred_at) FROM crm_interaction i WHERE i.customer_id = p.customer_id)"
+        ).fetchone()[0]
+    assert customers == profiles == contacted and graded == signed > 0 and later == 0
     printed = script("bench_pages.py", "--as", "zhou", "--loads", "1", "--tiles")
     assert "dashboard page (zhou): min " in printed
     for job in ("reminders", "receivables-ageing", "pipeline", "credit-exposure"):
