@@ -483,7 +483,7 @@ def fill_profiles(deployment: Deployment) -> int:
             "last_interaction_at",
             "last_contact_at",
         ]
-        done = ctx.session.execute(insert(profiles).from_select(columns, rows))
+        done = ctx.session.connection().execute(insert(profiles).from_select(columns, rows))
         return int(done.rowcount or 0)
 
 
