@@ -23,6 +23,10 @@ from crm_customer_resources.services.protection import PROTECTED_LEVELS
 SOURCE = "customer_resources"
 _installments_table = table_of(Installment)
 _orders_table = table_of(Order)
+#: Read beside its customer's model, which the visibility policy filters: the profile is the
+#: customer's own 1:1 row, so a check of its own (one more customer lookup per candidate row:
+#: 13,000 for a team lead's list, 241 -> 59 ms on PostgreSQL) adds nothing (docs/visibility.md).
+_profiles = table_of(CustomerProfile)
 
 
 def collect(
@@ -44,16 +48,16 @@ def _stale(
 ) -> Iterator[Reminder]:
     days = int(ctx.settings.get(settings.STALE_DAYS))
     cutoff = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
-    last = CustomerProfile.last_contact_at  # indexed: the oldest come first without a sort
+    last = _profiles.c.last_contact_at  # indexed: the oldest come first without a sort
     query = (
         select(Customer.name, last, Customer.owner_id)
-        .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+        .join(_profiles, _profiles.c.customer_id == Customer.id)
         .where(
             among(ctx.session, Customer.owner_id, user_ids),
             Customer.level != "blacklist",
             last < cutoff,
         )
-        .order_by(last, CustomerProfile.customer_id)
+        .order_by(last, _profiles.c.customer_id)
         .limit(limit)
     )
     for name, moment, owner in ctx.session.execute(query):
@@ -146,18 +150,19 @@ def _protection_ending(
     days = int(ctx.settings.get(settings.PROTECTION_DAYS))
     ended = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
     week = datetime.combine(on - timedelta(days=days - 7), time.min, ctx.zone)
+    last = _profiles.c.last_activity_at
     query = (
-        select(Customer.name, CustomerProfile.last_activity_at, Customer.owner_id)
-        .join(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+        select(Customer.name, last, Customer.owner_id)
+        .join(_profiles, _profiles.c.customer_id == Customer.id)
         .where(
             and_(
                 among(ctx.session, Customer.owner_id, user_ids),
                 Customer.level.in_(PROTECTED_LEVELS),
-                CustomerProfile.last_activity_at >= ended,
-                CustomerProfile.last_activity_at < week,
+                last >= ended,
+                last < week,
             )
         )
-        .order_by(CustomerProfile.last_activity_at, Customer.id)
+        .order_by(last, Customer.id)
         .limit(limit)
     )
     for name, moment, owner in ctx.session.execute(query):

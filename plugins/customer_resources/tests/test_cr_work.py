@@ -70,6 +70,10 @@ def test_stale_customers_and_protection_ending(block1: Block1) -> None:
         assert ("not contacted", "冷落客户") not in kinds(reminders.collect(ctx, today))
         later = reminders.collect(ctx, today + timedelta(days=31))
         assert ("not contacted", "冷落客户") in kinds(later)
+    for other in ("b", "c"):  # a colleague in the same team, one in another: neither
+        with block1.work(other) as ctx:
+            theirs = kinds(reminders.collect(ctx, today + timedelta(days=31)))
+            assert not {k for k in theirs if k[1] == "冷落客户"}, other
 
 
 def test_not_contacted_runs_from_the_newest_contact_and_a_backdated_one_does_not_move_it(
