@@ -17,7 +17,7 @@ from crm_core.db import table_of
 from crm_core.errors import PermissionDenied, ValidationError
 from crm_core.models import Customer
 from crm_core.rollups.spec import RollupState
-from crm_core.services import customers, importing, interactions, reminders, reports
+from crm_core.services import customers, importing, interactions, reminders, reports, transfer
 from crm_customer_resources.models import CustomerProfile
 from crm_customer_resources.services import cases, expenses, knowledge, orders
 
@@ -74,6 +74,15 @@ def test_stale_customers_and_protection_ending(block1: Block1) -> None:
         with block1.work(other) as ctx:
             theirs = kinds(reminders.collect(ctx, today + timedelta(days=31)))
             assert not {k for k in theirs if k[1] == "冷落客户"}, other
+    with block1.work("lead1", write=True) as ctx:  # handed over: the lists follow the customer
+        transfer.transfer_all(ctx, "a", "b")
+    for login, expected in (("a", False), ("b", True)):
+        with block1.work(login) as ctx:
+            listed = kinds(reminders.collect(ctx, today + timedelta(days=31)))
+            assert (("not contacted", "冷落客户") in listed) is expected, login
+        with block1.work(login) as ctx:
+            listed = kinds(reminders.collect(ctx, today))
+            assert (("protection ends", "冷落客户") in listed) is expected, login
 
 
 def test_not_contacted_runs_from_the_newest_contact_and_a_backdated_one_does_not_move_it(

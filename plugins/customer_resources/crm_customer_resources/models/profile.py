@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core import Base, plugin_table
@@ -24,6 +24,11 @@ class CustomerProfile(CustomerScoped, Base):
         CheckConstraint(
             "grade_override IS NULL OR grade_override BETWEEN 1 AND 5", name="grade_override"
         ),
+        # A team's oldest first, from its people's entries alone (reminders).
+        Index("ix_cr_customer_profile_owner_contact", "owner_id", "last_contact_at", "customer_id"),
+        Index(
+            "ix_cr_customer_profile_owner_activity", "owner_id", "last_activity_at", "customer_id"
+        ),
     )
 
     customer_id: Mapped[int] = mapped_column(
@@ -38,6 +43,9 @@ class CustomerProfile(CustomerScoped, Base):
     last_interaction_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Last interaction, or registration if none: "not contacted" reminders run from here.
     last_contact_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: The customer's owner, copied by triggers whenever the profile is written or the customer
+    #: changes hands (migration e7b2c94f0a63); whatever a writer puts here is replaced.
+    owner_id: Mapped[int | None] = mapped_column(Integer)
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     level_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
