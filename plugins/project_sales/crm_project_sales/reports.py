@@ -209,22 +209,30 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         category, stage, seller = Project.category, Project.stage_code, Project.owner_id
         amount, month = Project.expected_amount, date_month(Project.expected_close)
         count = func.count(Project.id)
-    team = TeamOf(seller)
-    key: Any = {"month": month, "owner": User.login, "team": team.name, "category": category}
-    key = key[by].label(by)
+    # By team: per seller first (joined like the owner's login: grouping by the bare seller
+    # column led SQLite to scan the rollup once per stage, 12 -> 42 ms for a team lead), then
+    # per seller's team.
+    key: Any = {"month": month, "owner": User.login, "team": User.id, "category": category}
+    key = key[by].label("seller_id" if by == "team" else by)
     percent = type_coerce(func.sum(amount * Stage.probability), Money())
     query = (
-        select(key, count, func.sum(amount), percent)
+        select(key, count.label("n"), func.sum(amount).label("a"), percent.label("w"))
         .select_from(source)
         .join(Stage, stage_join(ctx, category, stage))
         .where(Stage.outcome == "open")
         .group_by(key)
         .order_by(key)
     )
-    if by == "owner":
+    if by in ("owner", "team"):
         query = query.join(User, User.id == seller)
-    elif by == "team":
-        query = team.joined(query)
+    if by == "team":
+        sellers = query.order_by(None).subquery()
+        team = TeamOf(sellers.c.seller_id)
+        name = team.name.label(by)
+        summed = [func.sum(sellers.c[c]) for c in ("n", "a")]
+        weighted = type_coerce(func.sum(sellers.c.w), Money())
+        query = team.joined(select(name, *summed, weighted).select_from(sellers))
+        query = query.group_by(name).order_by(name)
     return ReportTable(
         (by, "projects", "amount", "weighted"),
         [
