@@ -277,28 +277,23 @@ def test_csv_and_json_write_the_file_named_by_o(
     seeded: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
 ) -> None:
     """`-o` writes csv and json to the file (nothing printed but the line saying so); the csv
-    opens in Excel with its Chinese intact (UTF-8 with a BOM) and formula-like text stays text."""
+    opens in Excel with its Chinese intact (UTF-8 with a BOM)."""
     expected = run(seeded, "wu", "customers-by-segment", by="owner")
     pairs = {(r["owner"] or "", r["count"]) for r in expected}
-    out = tmp_path / "按负责人.csv"
-    written = crm_cli(
-        "report", "run", "customers-by-segment", "-p", "by=owner",
-        "--format", "csv", "-o", str(out), as_login="wu",
-    )  # fmt: skip
-    assert written.exit_code == 0, written.stderr
-    assert str(out) in written.output and "count" not in written.output
-    data = out.read_bytes()
+    files = {"csv": tmp_path / "按负责人.csv", "json": tmp_path / "r.json"}
+    for fmt, out in files.items():
+        written = crm_cli(
+            "report", "run", "customers-by-segment", "-p", "by=owner",
+            "--format", fmt, "-o", str(out), as_login="wu",
+        )  # fmt: skip
+        assert written.exit_code == 0, written.stderr
+        assert str(out) in written.output and "count" not in written.output
+
+    data = files["csv"].read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")
     lines = [line.split(",") for line in data.decode("utf-8-sig").splitlines()]
     assert lines[0] == ["owner", "count"] and {(a, int(b)) for a, b in lines[1:]} == pairs
-
-    as_json = tmp_path / "r.json"
-    written = crm_cli(
-        "report", "run", "customers-by-segment", "-p", "by=owner",
-        "--format", "json", "-o", str(as_json), as_login="wu",
-    )  # fmt: skip
-    assert written.exit_code == 0, written.stderr
-    records = json.loads(as_json.read_text(encoding="utf-8"))
+    records = json.loads(files["json"].read_text(encoding="utf-8"))
     assert {(r["owner"] or "", r["count"]) for r in records} == pairs
     assert not list(tmp_path.glob("*.partial*"))
 
