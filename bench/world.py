@@ -115,6 +115,7 @@ class World:
         self._step("customers + ownership history", self._customers)
         self._step("interactions", self._interactions)
         self._step("orders + lines + installments", self._orders)
+        self._step("payments of the paid installments", self._payments)
         self._step("customer profiles (last contact, grade)", self._profiles)
         self._step("projects", self._projects)
         self._step("dealers + stock movements", self._dealers)
@@ -333,6 +334,11 @@ class World:
             written += len(orders) + len(lines) + len(plans)
         return written
 
+    def _payments(self) -> int:
+        """A payment for each paid installment, received on its due day: what `orders.pay`
+        leaves (the installments above were written paid, without their payments)."""
+        return fill_payments(self.deployment)
+
     def _profiles(self) -> int:
         """What customer_resources keeps beside each customer, as its own write paths would
         have left it: the last interaction (else the registration) for protection and "not
@@ -441,6 +447,31 @@ class World:
         return len(dealers) + len(moves) + len(stock)
 
 
+def fill_payments(deployment: Deployment) -> int:
+    """customer_resources' payments of the paid installments of orders that have none (see
+    `World._payments`); also brings a world generated before payments were part of it up to
+    date."""
+    from crm_customer_resources.models import Installment, Payment
+
+    installments, payments = table_of(Installment), table_of(Payment)
+    rows = select(
+        installments.c.customer_id,
+        installments.c.order_id,
+        installments.c.due_on,
+        installments.c.paid,
+    ).where(
+        installments.c.paid > 0,
+        # Read once before the insert (a correlated test would read the growing table again
+        # for every installment: PostgreSQL had not finished after 16 minutes).
+        installments.c.order_id.not_in(select(payments.c.order_id).distinct()),
+    )
+    columns = ["customer_id", "order_id", "received_on", "amount"]
+    with deployment.work("admin", write=True) as ctx:
+        ctx.session.execute(insert(payments).from_select(columns, rows))
+        # Counted afterwards: SQLAlchemy reports no row count for INSERT ... SELECT on psycopg.
+        return int(ctx.session.scalar(select(func.count()).select_from(payments)) or 0)
+
+
 def fill_profiles(deployment: Deployment) -> int:
     """customer_resources' profile of every customer that has none (see `World._profiles`);
     also brings a world generated before profiles were part of it up to date."""
@@ -483,8 +514,8 @@ def fill_profiles(deployment: Deployment) -> int:
             "last_interaction_at",
             "last_contact_at",
         ]
-        done = ctx.session.connection().execute(insert(profiles).from_select(columns, rows))
-        return int(done.rowcount or 0)
+        ctx.session.execute(insert(profiles).from_select(columns, rows))
+        return int(ctx.session.scalar(select(func.count()).select_from(profiles)) or 0)
 
 
 def main() -> int:

@@ -81,7 +81,15 @@ def test_the_page_benchmark_runs_on_a_small_world(tmp_path: Path) -> None:
             "SELECT count(*) FROM cr_customer_profile p WHERE p.last_interaction_at <"
             " (SELECT max(occurred_at) FROM crm_interaction i WHERE i.customer_id = p.customer_id)"
         ).fetchone()[0]
+        unpaid = db.execute(
+            "SELECT count(*) FROM cr_installment i WHERE i.paid > 0 AND NOT EXISTS"
+            " (SELECT 1 FROM cr_payment p WHERE p.order_id = i.order_id)"
+        ).fetchone()[0]
+        received = db.execute(
+            "SELECT (SELECT sum(amount) FROM cr_payment) = (SELECT sum(paid) FROM cr_installment)"
+        ).fetchone()[0]
     assert customers == profiles == contacted and graded == signed > 0 and later == 0
+    assert unpaid == 0 and received == 1
     printed = script("bench_pages.py", "--as", "zhou", "--loads", "1", "--tiles")
     assert "dashboard page (zhou): min " in printed
     for job in ("reminders", "receivables-ageing", "pipeline", "credit-exposure"):

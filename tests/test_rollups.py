@@ -42,7 +42,7 @@ from crm_core.types import UTCDateTime
 from tests.conftest import Org
 
 pytest.importorskip("crm_customer_resources")
-from crm_customer_resources.models import CustomerProfile, Installment, Order
+from crm_customer_resources.models import CustomerProfile, Installment, Order, Payment
 
 pytest.importorskip("crm_project_sales")
 from crm_project_sales.models import Project, Stage
@@ -52,6 +52,7 @@ INTERACTIONS = table_of(Interaction)
 ORDERS = table_of(Order)
 INSTALLMENTS = table_of(Installment)
 PROFILES = table_of(CustomerProfile)
+PAYMENTS = table_of(Payment)
 PROJECTS = table_of(Project)
 STAGES = ["lead", "qualification", "solution", "quotation", "negotiation", "won", "lost"]
 ZONE = "Asia/Shanghai"
@@ -299,6 +300,22 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
             .where(INSTALLMENTS.c.id == row)
             .values(paid=INSTALLMENTS.c.amount * args[1] / 2)
         )
+    elif kind == "receive" and orders:  # a payment on an order, on a day
+        order = connection.execute(
+            select(ORDERS.c.id, ORDERS.c.customer_id).where(ORDERS.c.id == pick(orders, args[0]))
+        ).one()
+        connection.execute(
+            insert(PAYMENTS).values(
+                order_id=order.id,
+                customer_id=order.customer_id,
+                received_on=args[1],
+                amount=args[2],
+            )
+        )
+    elif kind == "unreceive":  # the oldest payment taken back
+        first = connection.scalar(select(func.min(PAYMENTS.c.id)))
+        if first is not None:
+            connection.execute(delete(PAYMENTS).where(PAYMENTS.c.id == first))
     elif kind == "pay_customer" and customers:  # one statement, every installment of a customer
         connection.execute(
             update(INSTALLMENTS)
@@ -411,6 +428,8 @@ operations = st.one_of(
     ),
     st.tuples(st.just("order_drop"), n),
     st.tuples(st.just("pay"), n, st.integers(0, 2)),
+    st.tuples(st.just("receive"), n, days, st.sampled_from(["0.01", "99.99", "1000"])),
+    st.tuples(st.just("unreceive")),
     st.tuples(st.just("pay_customer"), n),
     st.tuples(st.just("replan"), n, n, days),
     st.tuples(st.just("unplan"), n),
@@ -462,6 +481,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_sales_by_region",
             "rollup_cr_owed_by_due_day",
             "rollup_cr_owed_by_due_month",
+            "rollup_cr_receipts_by_seller",
             "rollup_cr_unpaid_installment",
             "rollup_ps_projects_by_stage",
         }
@@ -574,6 +594,9 @@ REPORTS = [
     ("receivables-ageing", {"by": "team"}),
     ("receivables-ageing", {"by": "team", "on": "2027-01-20"}),
     ("pipeline", {"by": "team"}),
+    ("receipts", {"by": "month"}),
+    ("receipts", {"by": "salesperson", "since": "2026-10-01", "until": "2026-11-30"}),
+    ("receipts", {"by": "team"}),
 ]
 
 #: Reports by a person and by their team: (name, the person's dimension, other parameters,
@@ -659,6 +682,7 @@ TEAM_READS = [
     ("sales", {"by": "team,region"}, "rollup_cr_sales_by_region", "cr_order"),
     ("receivables-ageing", {"by": "team"}, "rollup_cr_owed_by_due_month", "cr_installment"),
     ("pipeline", {"by": "team"}, "rollup_ps_projects_by_stage", "ps_project"),
+    ("receipts", {"by": "team"}, "rollup_cr_receipts_by_seller", "cr_payment"),
 ]
 
 
@@ -697,6 +721,8 @@ def _busy(world: Deployment) -> None:
         ops += [("order_change", 3, "cancelled", "10", date(2026, 10, 9)), ("hand_over", 2, 4)]
         ops += [("twins", 5, BASE + timedelta(days=3)), ("plan", 7, None), ("unlog", 11)]
         ops += [("pay", 4, 1), ("pay", 9, 2), ("order_seller", 6, 3), ("orders_hand_over", 1, 2)]
+        for k in range(0, 40, 3):  # payments over two months, some on orders that change hands
+            ops.append(("receive", k, date(2026, 10, 2) + timedelta(days=2 * k), "300.25"))
         _own_pipeline(connection, "工程")
         amounts = ["99.99", "1000", "25000.50", "0.03"]
         for k in range(30):
@@ -751,7 +777,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 13
+    assert len(built) == 14
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -775,7 +801,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 13
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 14
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -955,4 +981,4 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 13
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 14

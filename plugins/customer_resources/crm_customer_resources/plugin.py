@@ -47,6 +47,7 @@ from crm_customer_resources.models import CustomerProfile, Installment, Order, S
 from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
+    RECEIPTS_BY_SELLER,
     SALES_ROLLUPS,
     UNPAID_INSTALLMENTS,
 )
@@ -80,6 +81,7 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
         register(rollup)
     register(OWED_BY_DUE_DAY)
     register(OWED_BY_DUE_MONTH)
+    register(RECEIPTS_BY_SELLER)
     register(UNPAID_INSTALLMENTS)
 
 

@@ -46,9 +46,11 @@ from crm_customer_resources.models import (
 from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
+    RECEIPTS_BY_SELLER,
     SALES_ROLLUPS,
     OwedByDueDay,
     OwedByDueMonth,
+    ReceiptsBySeller,
 )
 
 
@@ -185,6 +187,10 @@ RECEIPTS_BY = ("month", "industry", "region", "salesperson", "team")
 def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Money received (回款), by when it came in and whose sale it was."""
     by = params["by"]
+    months = month_key_window(ReceiptsBySeller.month, params)
+    rolled_up = by in ("month", "salesperson", "team") and months is not None
+    if rolled_up and months is not None and rollup_ready(ctx, RECEIPTS_BY_SELLER):
+        return _receipts_rolled_up(ctx, by, months)
     key = (date_month(Payment.received_on) if by == "month" else _order_dimension(by)).label(by)
     query = (
         select(key, func.count(Payment.id), func.sum(Payment.amount))
@@ -197,6 +203,24 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .group_by(key)
         .order_by(key)
     )
+    return ReportTable(
+        (by, "payments", "amount"),
+        [(k, int(n), to_money(total)) for k, n, total in ctx.session.execute(query)],
+    )
+
+
+def _receipts_rolled_up(ctx: Context, by: str, months: list[Any]) -> ReportTable:
+    """The receipts report from its monthly rollup (whole months): the same table, read from
+    a few tens of thousands of rows instead of every payment."""
+    row = ReceiptsBySeller
+    team = TeamOf(row.salesperson_id)
+    key: Any = {"month": row.month, "salesperson": User.login, "team": team.name}[by].label(by)
+    query = select(key, func.sum(row.payments), money_sum(row.amount)).select_from(row)
+    if by == "salesperson":
+        query = query.outerjoin(User, User.id == row.salesperson_id)
+    elif by == "team":
+        query = team.joined(query)
+    query = query.where(*months).group_by(key).order_by(key)
     return ReportTable(
         (by, "payments", "amount"),
         [(k, int(n), to_money(total)) for k, n, total in ctx.session.execute(query)],

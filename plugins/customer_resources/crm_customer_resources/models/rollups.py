@@ -87,6 +87,34 @@ SALES_ROLLUPS = (
 )
 
 
+class ReceiptsBySeller(OwnerScoped, RollupBase):
+    """Payments received per month, customer owner and the salesperson of their order: the
+    `receipts` report by month, salesperson or team over whole months."""
+
+    __tablename__ = "rollup_cr_receipts_by_seller"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    salesperson_id: Mapped[int | None] = mapped_column(Integer)
+    payments: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+RECEIPTS_BY_SELLER = Rollup(
+    ReceiptsBySeller,
+    source="cr_payment",
+    keys={
+        "month": lambda q: q.date_month(f"{q.r}.received_on"),
+        "owner_id": lambda q: f"{q.c}.owner_id",
+        "salesperson_id": lambda q: f"{q.p}.owner_id",
+    },
+    measures={"payments": lambda q: "1", "amount": lambda q: f"{q.r}.amount"},
+    source_columns=("received_on", "amount", "order_id", "customer_id"),
+    parent=Parent("cr_order", "order_id", ("owner_id",)),
+)
+
+
 class OwedByDueDay(OwnerScoped, RollupBase):
     """What is still owed on installments of orders not cancelled, per due day, customer owner
     and the salesperson of the order: receivables ageing by salesperson reads it."""
