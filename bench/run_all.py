@@ -214,7 +214,7 @@ def _naive_reports(ctx: Any) -> dict[tuple[str, str], Callable[[], int]]:
     costs when rows are fetched and grouped in the application."""
     from crm_channel_commerce.models import Dealer, DealerOrder
     from crm_core.models import Interaction
-    from crm_customer_resources.models import Order
+    from crm_customer_resources.models import Order, Payment
     from crm_project_sales.models import Project, Stage
 
     zone = ctx.zone
@@ -262,6 +262,12 @@ def _naive_reports(ctx: Any) -> dict[tuple[str, str], Callable[[], int]]:
                 found[login] += amount * probability / 100
         return len(found)
 
+    def receipts_by_month() -> int:
+        found: Counter[str] = Counter()
+        for received, amount in ctx.session.execute(select(Payment.received_on, Payment.amount)):
+            found[received.strftime("%Y-%m")] += amount
+        return len(found)
+
     def exposure() -> int:
         owed: Counter[int] = Counter()
         for customer, total, paid, status in ctx.session.execute(
@@ -287,6 +293,7 @@ def _naive_reports(ctx: Any) -> dict[tuple[str, str], Callable[[], int]]:
         ("interactions-per-day", ""): interactions_by_day,
         ("pipeline", "owner"): pipeline,
         ("credit-exposure", ""): exposure,
+        ("receipts", "month"): receipts_by_month,
     }
 
 
@@ -318,6 +325,7 @@ def report_groupings(deployment: Deployment, bench: Bench) -> None:
             "≤ 2 s SQLite, ≤ 1 s PostgreSQL",
         ),
         ("sales", {"by": "month"}, "orders: month", ""),
+        ("receipts", {"by": "month"}, "payments: month", ""),
         (
             "interactions-per-day",
             {},

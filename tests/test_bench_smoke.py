@@ -20,6 +20,7 @@ FIGURES = (
     "phone prefix search (7 characters), first 50: p95",
     "count visible customers, capped at 10,000, top manager",
     "report orders: month x salesperson x industry (top manager)",
+    "report payments: month (top manager)",
     "report interactions: day x salesperson (top manager)",
     "dashboard page (top manager)",
     "transfer a leaver's book of 1,000 customers with their records",
