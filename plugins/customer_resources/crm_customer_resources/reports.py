@@ -188,8 +188,8 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Money received (回款), by when it came in and whose sale it was."""
     by = params["by"]
     months = month_key_window(ReceiptsBySeller.month, params)
-    rolled_up = by in ("month", "salesperson", "team") and months is not None
-    if rolled_up and months is not None and rollup_ready(ctx, RECEIPTS_BY_SELLER):
+    rolled = by in ("month", "salesperson", "team")
+    if rolled and months is not None and rollup_ready(ctx, RECEIPTS_BY_SELLER):
         return _receipts_rolled_up(ctx, by, months)
     key = (date_month(Payment.received_on) if by == "month" else _order_dimension(by)).label(by)
     query = (
