@@ -482,6 +482,8 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_owed_by_due_day",
             "rollup_cr_owed_by_due_month",
             "rollup_cr_receipts_by_seller",
+            "rollup_cr_receipts_by_industry",
+            "rollup_cr_receipts_by_region",
             "rollup_cr_unpaid_installment",
             "rollup_ps_projects_by_stage",
         }
@@ -597,6 +599,8 @@ REPORTS = [
     ("receipts", {"by": "month"}),
     ("receipts", {"by": "salesperson", "since": "2026-10-01", "until": "2026-11-30"}),
     ("receipts", {"by": "team"}),
+    ("receipts", {"by": "industry"}),
+    ("receipts", {"by": "region", "since": "2026-10-01", "until": "2026-11-30"}),
 ]
 
 #: Reports by a person and by their team: (name, the person's dimension, other parameters,
@@ -675,19 +679,22 @@ def test_a_team_s_row_adds_up_its_people_s_rows(world: Deployment, login: str) -
     assert shared > 0 or login == "sh_sales1"  # some team held several people's rows
 
 
-#: Reports by team and the rollup each reads instead of its source table.
-TEAM_READS = [
+#: Reports (by team, and the receipts by customer attribute) and the rollup each reads instead
+#: of its source table.
+ROLLUP_READS = [
     ("customers-by-segment", {"by": "team"}, "rollup_customers_by_level", "crm_customer"),
     ("sales", {"by": "month,team"}, "rollup_cr_sales_by_seller", "cr_order"),
     ("sales", {"by": "team,region"}, "rollup_cr_sales_by_region", "cr_order"),
     ("receivables-ageing", {"by": "team"}, "rollup_cr_owed_by_due_month", "cr_installment"),
     ("pipeline", {"by": "team"}, "rollup_ps_projects_by_stage", "ps_project"),
     ("receipts", {"by": "team"}, "rollup_cr_receipts_by_seller", "cr_payment"),
+    ("receipts", {"by": "industry"}, "rollup_cr_receipts_by_industry", "cr_payment"),
+    ("receipts", {"by": "region"}, "rollup_cr_receipts_by_region", "cr_payment"),
 ]
 
 
-@pytest.mark.parametrize(("name", "params", "rollup", "source"), TEAM_READS)
-def test_a_report_by_team_reads_the_rollup_its_people_s_figures_come_from(
+@pytest.mark.parametrize(("name", "params", "rollup", "source"), ROLLUP_READS)
+def test_a_report_reads_the_rollup_its_figures_come_from_not_the_source(
     world: Deployment, name: str, params: dict[str, str], rollup: str, source: str
 ) -> None:
     _busy(world)
@@ -723,6 +730,8 @@ def _busy(world: Deployment) -> None:
         ops += [("pay", 4, 1), ("pay", 9, 2), ("order_seller", 6, 3), ("orders_hand_over", 1, 2)]
         for k in range(0, 40, 3):  # payments over two months, some on orders that change hands
             ops.append(("receive", k, date(2026, 10, 2) + timedelta(days=2 * k), "300.25"))
+        for k in range(0, 40, 5):  # regions and industries, some set after the payments
+            ops.append(("classify", k, ["制造", None][k % 2], ["华东", "华南", None][k % 3], "vip"))
         _own_pipeline(connection, "工程")
         amounts = ["99.99", "1000", "25000.50", "0.03"]
         for k in range(30):
@@ -777,7 +786,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 14
+    assert len(built) == 16
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -801,7 +810,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 14
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 16
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -981,4 +990,4 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 14
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 16

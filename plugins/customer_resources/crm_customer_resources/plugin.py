@@ -47,7 +47,7 @@ from crm_customer_resources.models import CustomerProfile, Installment, Order, S
 from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
-    RECEIPTS_BY_SELLER,
+    RECEIPTS_ROLLUPS,
     SALES_ROLLUPS,
     UNPAID_INSTALLMENTS,
 )
@@ -77,11 +77,10 @@ def crm_register_commands(cli: click.Group) -> None:
 
 @hookimpl
 def crm_register_rollups(register: Callable[[Spec], None]) -> None:
-    for rollup, _model, _dimensions in SALES_ROLLUPS:
+    for rollup, _model, _dimensions in (*SALES_ROLLUPS, *RECEIPTS_ROLLUPS):
         register(rollup)
     register(OWED_BY_DUE_DAY)
     register(OWED_BY_DUE_MONTH)
-    register(RECEIPTS_BY_SELLER)
     register(UNPAID_INSTALLMENTS)
 
 

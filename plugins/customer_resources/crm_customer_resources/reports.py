@@ -46,11 +46,10 @@ from crm_customer_resources.models import (
 from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
-    RECEIPTS_BY_SELLER,
+    RECEIPTS_ROLLUPS,
     SALES_ROLLUPS,
     OwedByDueDay,
     OwedByDueMonth,
-    ReceiptsBySeller,
 )
 
 
@@ -187,16 +186,14 @@ RECEIPTS_BY = ("month", "industry", "region", "salesperson", "team")
 def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Money received (回款), by when it came in and whose sale it was."""
     by = params["by"]
-    months = month_key_window(ReceiptsBySeller.month, params)
-    rolled = by in ("month", "salesperson", "team")
-    if rolled and months is not None and rollup_ready(ctx, RECEIPTS_BY_SELLER):
-        return _receipts_rolled_up(ctx, by, months)
+    for rollup, model, covered in RECEIPTS_ROLLUPS:
+        months = month_key_window(model.month, params)
+        if by in covered and months is not None and rollup_ready(ctx, rollup):
+            return _receipts_rolled_up(ctx, model, by, months)
     key = (date_month(Payment.received_on) if by == "month" else _order_dimension(by)).label(by)
-    query = (
-        select(key, func.count(Payment.id), func.sum(Payment.amount))
-        .select_from(Payment)
-        .join(Order, Order.id == Payment.order_id)
-    )
+    query = select(key, func.count(Payment.id), func.sum(Payment.amount)).select_from(Payment)
+    if by in ("salesperson", "team"):
+        query = query.join(Order, Order.id == Payment.order_id)
     query = (
         _order_joins(query, [by], Payment.customer_id)
         .where(*date_window(Payment.received_on, params))
@@ -209,12 +206,18 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     )
 
 
-def _receipts_rolled_up(ctx: Context, by: str, months: list[Any]) -> ReportTable:
-    """The receipts report from its monthly rollup (whole months): the same table, read from
+def _receipts_rolled_up(ctx: Context, row: Any, by: str, months: list[Any]) -> ReportTable:
+    """The receipts report from a monthly rollup (whole months): the same table, read from
     a few tens of thousands of rows instead of every payment."""
-    row = ReceiptsBySeller
-    team = TeamOf(row.salesperson_id)
-    key: Any = {"month": row.month, "salesperson": User.login, "team": team.name}[by].label(by)
+    team = TeamOf(getattr(row, "salesperson_id", None))
+    columns = {
+        "month": row.month,
+        "industry": getattr(row, "industry", None),
+        "region": getattr(row, "region", None),
+        "salesperson": User.login,
+        "team": team.name,
+    }
+    key: Any = columns[by].label(by)
     query = select(key, func.sum(row.payments), money_sum(row.amount)).select_from(row)
     if by == "salesperson":
         query = query.outerjoin(User, User.id == row.salesperson_id)

@@ -1,5 +1,6 @@
 """Sales per month, customer owner and salesperson, alone or with the customer's industry or
-region; and what is owed per due day (see crm_core.rollups).
+region; receipts per month by salesperson, industry or region; and what is owed per due day
+(see crm_core.rollups).
 
 Cancelled orders are left out, as in the `sales` report. A customer's owner, industry and
 region are read from the customer now: when it changes hands or is re-classified its orders
@@ -112,6 +113,58 @@ RECEIPTS_BY_SELLER = Rollup(
     measures={"payments": lambda q: "1", "amount": lambda q: f"{q.r}.amount"},
     source_columns=("received_on", "amount", "order_id", "customer_id"),
     parent=Parent("cr_order", "order_id", ("owner_id",)),
+)
+
+
+class ReceiptsByIndustry(OwnerScoped, RollupBase):
+    """Payments received per month, customer owner and the customer's industry."""
+
+    __tablename__ = "rollup_cr_receipts_by_industry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    industry: Mapped[str | None] = mapped_column(String(64))
+    payments: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class ReceiptsByRegion(OwnerScoped, RollupBase):
+    """Payments received per month, customer owner and the customer's region."""
+
+    __tablename__ = "rollup_cr_receipts_by_region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(64))
+    payments: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+def _receipts_by_customer(model: type[RollupBase], attribute: str) -> Rollup:
+    """Payments per month, customer owner and a customer attribute (no order to read)."""
+    return Rollup(
+        model,
+        source="cr_payment",
+        keys={
+            "month": lambda q: q.date_month(f"{q.r}.received_on"),
+            "owner_id": lambda q: f"{q.c}.owner_id",
+            attribute: lambda q: f"{q.c}.{attribute}",
+        },
+        measures={"payments": lambda q: "1", "amount": lambda q: f"{q.r}.amount"},
+        source_columns=("received_on", "amount", "customer_id"),
+        customer_columns=("owner_id", attribute),
+    )
+
+
+RECEIPTS_BY_INDUSTRY = _receipts_by_customer(ReceiptsByIndustry, "industry")
+RECEIPTS_BY_REGION = _receipts_by_customer(ReceiptsByRegion, "region")
+#: Each receipts rollup with the report dimension(s) it answers.
+RECEIPTS_ROLLUPS = (
+    (RECEIPTS_BY_SELLER, ReceiptsBySeller, {"month", "salesperson", "team"}),
+    (RECEIPTS_BY_INDUSTRY, ReceiptsByIndustry, {"industry"}),
+    (RECEIPTS_BY_REGION, ReceiptsByRegion, {"region"}),
 )
 
 
