@@ -582,6 +582,8 @@ REPORTS = [
     ("salesperson-activity", {"by": "salesperson", "logged_by": "team"}),
     ("salesperson-activity", {"by": "salesperson", "since": "2026-11-01"}),
     ("salesperson-activity", {"since": "2026-10-31", "until": "2026-11-01"}),
+    ("salesperson-activity", {"by": "team", "logged_by": "team"}),
+    ("salesperson-activity", {"by": "team", "since": "2026-11-01"}),
     ("receivables-ageing", {"by": "salesperson"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2026-11-12"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2027-01-20"}),
@@ -677,6 +679,38 @@ def test_a_team_s_row_adds_up_its_people_s_rows(world: Deployment, login: str) -
             assert got == expected, (name, params)
             shared += len(by_person) - len(by_team)
     assert shared > 0 or login == "sh_sales1"  # some team held several people's rows
+
+
+@pytest.mark.parametrize("login", ["admin", "boss", "east_mgr", "sh_sales1"])
+def test_activity_by_team_adds_up_its_people_s_activity(world: Deployment, login: str) -> None:
+    """Each team's row: how many people the per-person report lists under it, their
+    interactions and active days added up, and how many of them logged nothing."""
+    _busy(world)
+    with world.engine.connect() as connection:
+        team_of = dict(
+            connection.execute(
+                select(table_of(User).c.login, table_of(Team).c.name).outerjoin(
+                    table_of(Team), table_of(Team).c.id == table_of(User).c.team_id
+                )
+            ).all()
+        )
+    idle_seen = 0
+    with world.work(login) as ctx:
+        for params in ({"logged_by": "team"}, {}, {"since": "2026-10-31", "until": "2026-11-02"}):
+            people = reports.run(ctx, "salesperson-activity", {**params, "by": "salesperson"})
+            expected: dict[Any, list[int]] = {}
+            for row in people.records():
+                sums = expected.setdefault(team_of[row["user"]], [0, 0, 0, 0])
+                sums[0] += 1
+                sums[1] += row["interactions"]
+                sums[2] += row["active_days"]
+                sums[3] += row["interactions"] == 0
+            teams = reports.run(ctx, "salesperson-activity", {**params, "by": "team"})
+            assert teams.columns == ("team", "people", "interactions", "active_days", "idle")
+            assert {row[0]: list(row[1:]) for row in teams.rows} == expected, params
+            assert len(teams.rows) == len(expected)
+            idle_seen += sum(row[4] for row in teams.rows)
+    assert idle_seen > 0 or login != "boss"  # the boss has people who logged nothing
 
 
 #: Reports (by team, and the receipts by customer attribute) and the rollup each reads instead

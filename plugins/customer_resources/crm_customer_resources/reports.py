@@ -404,9 +404,17 @@ def expenses(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 
 def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Per salesperson per day: interactions logged and distinct customers touched; or, with
-    `by=salesperson`, per salesperson over the period (see `_activity_per_person`)."""
-    if params.get("by", "day") == "salesperson":
-        return _activity_per_person(ctx, params)
+    `by=salesperson`, per salesperson over the period, and with `by=team` per team (see
+    `_activity_per_person`)."""
+    by = params.get("by", "day")
+    if by == "salesperson":
+        ranked = sorted(_activity_per_person(ctx, params), key=lambda p: (p[2], p[3], p[0]))
+        return ReportTable(
+            ("user", "interactions", "active_days"),
+            [(login, n, days) for login, _team, n, days in ranked],
+        )
+    if by == "team":
+        return _activity_per_team(_activity_per_person(ctx, params))
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
         row = InteractionsByDay
         rolled = (
@@ -442,10 +450,15 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
     )
 
 
-def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    """Per salesperson over the period: interactions and the days with at least one, the least
-    active first. With `logged_by=team` every active salesperson and manager of the reader's
+#: One person's activity over a period: login, team name, interactions, active days.
+Activity = tuple[str, str | None, int, int]
+
+
+def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activity]:
+    """Per salesperson over the period: interactions and the days with at least one, with the
+    person's team. With `logged_by=team` every active salesperson and manager of the reader's
     team is listed, those who logged nothing too (what a manager's review looks for)."""
+    team = Team.name
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
         row = InteractionsByDay
         window = [*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params)]
@@ -460,41 +473,69 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> ReportTable
                 .subquery()
             )
             counted = (
-                select(User.login, func.sum(per_day.c.interactions), func.count())
+                select(User.login, team, func.sum(per_day.c.interactions), func.count())
                 .join(User, User.id == per_day.c.user_id)
-                .group_by(User.login)
+                .outerjoin(Team, Team.id == User.team_id)
+                .group_by(User.login, team)
             )
         else:
+            counted = select(
+                User.login,
+                team,
+                func.sum(row.interactions),
+                func.count(func.distinct(row.day)),
+            ).join(User, User.id == row.user_id)
             counted = (
-                select(User.login, func.sum(row.interactions), func.count(func.distinct(row.day)))
-                .join(User, User.id == row.user_id)
+                counted.outerjoin(Team, Team.id == User.team_id)
                 .where(*window)
-                .group_by(User.login)
+                .group_by(User.login, team)
             )
     else:
         day = local_day(Interaction.occurred_at, _zone(ctx))
         counted = (
-            select(User.login, func.count(Interaction.id), func.count(func.distinct(day)))
+            select(User.login, team, func.count(Interaction.id), func.count(func.distinct(day)))
             .join(User, User.id == Interaction.user_id)
+            .outerjoin(Team, Team.id == User.team_id)
             .where(
                 *moment_window(ctx, Interaction.occurred_at, params),
                 *logged_by_filter(ctx, Interaction.user_id, params),
             )
-            .group_by(User.login)
+            .group_by(User.login, team)
         )
-    activity = {login: (int(n), int(days)) for login, n, days in ctx.session.execute(counted)}
+    activity = {
+        login: (login, name, int(n), int(days))
+        for login, name, n, days in ctx.session.execute(counted)
+    }
     if params.get("logged_by") == "team":
-        team = select(User.login).where(
-            User.active.is_(True),
-            User.role.in_(("sales", "manager")),
-            *logged_by_filter(ctx, User.id, params),
+        members = (
+            select(User.login, team)
+            .outerjoin(Team, Team.id == User.team_id)
+            .where(
+                User.active.is_(True),
+                User.role.in_(("sales", "manager")),
+                *logged_by_filter(ctx, User.id, params),
+            )
         )
-        for login in ctx.session.scalars(team):
-            activity.setdefault(login, (0, 0))
-    ranked = sorted(activity.items(), key=lambda item: (item[1], item[0]))
+        for login, name in ctx.session.execute(members):
+            activity.setdefault(login, (login, name, 0, 0))
+    return list(activity.values())
+
+
+def _activity_per_team(people: list[Activity]) -> ReportTable:
+    """Each team's people's activity added up (a few thousand people at most): people listed,
+    interactions, active days (person-days with one at least) and idle people (none); the
+    least active per person first."""
+    teams: dict[str | None, list[int]] = {}
+    for _login, name, n, days in people:
+        sums = teams.setdefault(name, [0, 0, 0, 0])
+        sums[0] += 1
+        sums[1] += n
+        sums[2] += days
+        sums[3] += n == 0
+    ranked = sorted(teams.items(), key=lambda t: (t[1][1] / t[1][0], t[0] or ""))
     return ReportTable(
-        ("user", "interactions", "active_days"),
-        [(login, n, days) for login, (n, days) in ranked],
+        ("team", "people", "interactions", "active_days", "idle"),
+        [(name, *sums) for name, sums in ranked],
     )
 
 
@@ -559,10 +600,10 @@ def register_all(register: Callable[[Report], None]) -> None:
                 LOGGED_BY,
                 ReportParam(
                     "by",
-                    "day (per salesperson per day) or salesperson (over the period, least "
-                    "active first)",
+                    "day (per salesperson per day), salesperson (over the period, least "
+                    "active first) or team (the same added up per team)",
                     default="day",
-                    choices=("day", "salesperson"),
+                    choices=("day", "salesperson", "team"),
                 ),
             ),
             title_zh="业务员活动量",
