@@ -12,6 +12,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 import attrs
+from sqlalchemy import func, select
 
 from crm_core import i18n, pages
 from crm_core.context import Context
@@ -20,6 +21,7 @@ from crm_core.models import User
 from crm_core.planner import without_parallel_workers
 from crm_core.services import reminders, reports
 from crm_core.services.report_files import chart_svg
+from crm_core.visibility import owner_is_visible
 
 #: Rows shown under each chart; the chart itself draws them all.
 TABLE_ROWS = 25
@@ -51,14 +53,35 @@ def tiles(ctx: Context, today: date, *, workers: int | None = None) -> list[Tile
 def _tile_jobs(ctx: Context, today: date) -> list[Callable[[Context], Tile]]:
     role = "admin" if ctx.actor.is_admin else ctx.actor.role
     jobs: list[Callable[[Context], Tile]] = []
+    by_team = _leads_several_teams(ctx)
     for report in sorted(reports.registry(ctx).values(), key=lambda r: r.name):
         if role not in report.dashboard:
             continue
         wanted = dict(report.dashboard_params(today)) if report.dashboard_params else {}
+        if by_team:
+            wanted.update(report.dashboard_team_params)
         known = {p.name for p in report.params}
         params = {k: v for k, v in wanted.items() if k in known}
         jobs.append(partial(_tile, report=report, params=params))
     return jobs
+
+
+def _leads_several_teams(ctx: Context) -> bool:
+    """Whether the reader's people (everyone for an admin, a manager's subtree) are more than a
+    tile's table lists and belong to several teams: their tiles then group by team."""
+    if ctx.actor.sees_everything:
+        people = select(User.id, User.team_id).where(User.active.is_(True))
+    elif ctx.actor.role == "manager" and ctx.actor.id is not None:
+        people = select(User.id, User.team_id).where(
+            User.active.is_(True), owner_is_visible(User.id, ctx.actor.id, driving=True)
+        )
+    else:
+        return False
+    listed = people.subquery()
+    count, teams = ctx.session.execute(
+        select(func.count(), func.count(func.distinct(listed.c.team_id))).select_from(listed)
+    ).one()
+    return bool(count > TABLE_ROWS and teams > 1)
 
 
 def _tile(ctx: Context, report: reports.Report, params: dict[str, str]) -> Tile:

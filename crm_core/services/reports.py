@@ -68,6 +68,9 @@ class Report:
     dashboard: tuple[str, ...] = ()
     #: Raw parameters for the dashboard, from the day the page is drawn.
     dashboard_params: Callable[[date], Mapping[str, str]] | None = None
+    #: Parameters that replace some of those on the page of a reader whose people are more than
+    #: a tile lists and belong to several teams (a manager of managers): `{"by": "team"}`.
+    dashboard_team_params: Mapping[str, str] = attrs.field(factory=dict)
 
     def label(self) -> str:
         return self.title_zh if i18n.language() == "zh" and self.title_zh else self.title

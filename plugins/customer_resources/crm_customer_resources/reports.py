@@ -578,6 +578,7 @@ def register_all(register: Callable[[Report], None]) -> None:
             title_zh="应收账龄",
             dashboard=("admin", "manager"),
             dashboard_params=lambda today: {"by": "salesperson"},
+            dashboard_team_params={"by": "team"},
         )
     )
     register(
@@ -613,5 +614,6 @@ def register_all(register: Callable[[Report], None]) -> None:
                 "logged_by": "team",
                 "by": "salesperson",
             },
+            dashboard_team_params={"by": "team"},
         )
     )

@@ -354,3 +354,29 @@ def test_activity_per_salesperson_lists_the_whole_team_least_active_first(block1
             ctx.session.execute(delete(RollupState))  # the source path gives the same
             assert [tuple(r) for r in reports.run(ctx, "salesperson-activity", params).rows] == rows
             ctx.session.rollback()
+
+
+def test_a_manager_of_several_teams_too_many_to_list_sees_team_tiles(block1: Block1) -> None:
+    """Ageing and activity tiles list people while they fit a tile's table; a manager whose
+    people are more than that, across teams, gets them per team (the lead of one team never)."""
+    from crm_core.services import dashboard, users
+
+    def tiles(login: str) -> dict[str, tuple[dict[str, str], list[str]]]:
+        with block1.work(login) as ctx:
+            drawn = dashboard.tiles(ctx, date(2026, 11, 20), workers=1)
+        return {t.name: (t.params, t.columns) for t in drawn}
+
+    grouped = ("receivables-ageing", "salesperson-activity")
+    assert all(tiles("boss")[name][0]["by"] == "salesperson" for name in grouped)
+    with block1.work("admin", write=True) as ctx:
+        for k in range(dashboard.TABLE_ROWS + 5):  # the lead of 一组 too has more than that
+            users.add(ctx, f"s{k}", f"业务员{k}", "sales", "一组" if k % 9 else "二组")
+    for login, by in (("boss", "team"), ("admin", "team"), ("lead1", "salesperson")):
+        drawn = tiles(login)
+        for name in (n for n in grouped if n in drawn or login != "admin"):  # activity: managers
+            params, columns = drawn[name]
+            assert params["by"] == by, (login, name)
+            assert (columns[0] == "team") == (by == "team"), (login, name)
+        assert drawn["sales"][0]["by"] == "month"  # tiles without team parameters unchanged
+    activity = tiles("boss")["salesperson-activity"]
+    assert activity[0]["logged_by"] == "team"  # the rest of the tile's parameters kept
