@@ -641,6 +641,18 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
         ctx.session.rollback()
 
 
+def _team_of(world: Deployment) -> dict[str, str | None]:
+    """Each login's team name, read in plain SQL (None: no team)."""
+    with world.engine.connect() as connection:
+        return dict(
+            connection.execute(
+                select(table_of(User).c.login, table_of(Team).c.name).outerjoin(
+                    table_of(Team), table_of(Team).c.id == table_of(User).c.team_id
+                )
+            ).all()
+        )
+
+
 @pytest.mark.parametrize("login", ["admin", "boss", "east_mgr", "sh_sales1"])
 def test_a_team_s_row_adds_up_its_people_s_rows(world: Deployment, login: str) -> None:
     """Grouped by team, each report gives the sums of its rows by person, each person put under
@@ -648,14 +660,7 @@ def test_a_team_s_row_adds_up_its_people_s_rows(world: Deployment, login: str) -
     people without a team, under None. Whole months come from the rollups, odd windows from the
     source rows: both paths are crossed."""
     _busy(world)
-    with world.engine.connect() as connection:
-        team_of = dict(
-            connection.execute(
-                select(table_of(User).c.login, table_of(Team).c.name).outerjoin(
-                    table_of(Team), table_of(Team).c.id == table_of(User).c.team_id
-                )
-            ).all()
-        )
+    team_of = _team_of(world)
     assert len(set(team_of.values())) > 2
     shared = 0
     with world.work(login) as ctx:
@@ -686,14 +691,7 @@ def test_activity_by_team_adds_up_its_people_s_activity(world: Deployment, login
     """Each team's row: how many people the per-person report lists under it, their
     interactions and active days added up, and how many of them logged nothing."""
     _busy(world)
-    with world.engine.connect() as connection:
-        team_of = dict(
-            connection.execute(
-                select(table_of(User).c.login, table_of(Team).c.name).outerjoin(
-                    table_of(Team), table_of(Team).c.id == table_of(User).c.team_id
-                )
-            ).all()
-        )
+    team_of = _team_of(world)
     idle_seen = 0
     with world.work(login) as ctx:
         for params in ({"logged_by": "team"}, {}, {"since": "2026-10-31", "until": "2026-11-02"}):

@@ -162,7 +162,15 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 
 def _sales_rolled_up(ctx: Context, row: Any, dims: list[str], months: list[Any]) -> ReportTable:
     """The sales report from a monthly rollup: the same table, read from far fewer rows."""
-    team = TeamOf(row.salesperson_id)
+    return _from_monthly_rollup(ctx, row, dims, months, row.orders)
+
+
+def _from_monthly_rollup(
+    ctx: Context, row: Any, dims: list[str], months: list[Any], count: Any
+) -> ReportTable:
+    """`dims`, the sum of `count` and of `amount` over whole `months` of a sales or receipts
+    rollup `row` (a person's dimensions from its salesperson, the others its own columns)."""
+    team = TeamOf(getattr(row, "salesperson_id", None))
     columns = {
         "month": row.month,
         "industry": getattr(row, "industry", None),
@@ -171,13 +179,13 @@ def _sales_rolled_up(ctx: Context, row: Any, dims: list[str], months: list[Any])
         "team": team.name,
     }
     keys = [columns[dim].label(dim) for dim in dims]
-    query = select(*keys, func.sum(row.orders), money_sum(row.amount)).select_from(row)
+    query = select(*keys, func.sum(count), money_sum(row.amount)).select_from(row)
     if "salesperson" in dims:
         query = query.outerjoin(User, User.id == row.salesperson_id)
     if "team" in dims:
         query = team.joined(query)
     query = query.where(*months).group_by(*keys).order_by(*keys)
-    return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, query))
+    return ReportTable((*dims, count.key, "amount"), plain_rows(ctx, query))
 
 
 RECEIPTS_BY = ("month", "industry", "region", "salesperson", "team")
@@ -209,25 +217,7 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 def _receipts_rolled_up(ctx: Context, row: Any, by: str, months: list[Any]) -> ReportTable:
     """The receipts report from a monthly rollup (whole months): the same table, read from
     a few tens of thousands of rows instead of every payment."""
-    team = TeamOf(getattr(row, "salesperson_id", None))
-    columns = {
-        "month": row.month,
-        "industry": getattr(row, "industry", None),
-        "region": getattr(row, "region", None),
-        "salesperson": User.login,
-        "team": team.name,
-    }
-    key: Any = columns[by].label(by)
-    query = select(key, func.sum(row.payments), money_sum(row.amount)).select_from(row)
-    if by == "salesperson":
-        query = query.outerjoin(User, User.id == row.salesperson_id)
-    elif by == "team":
-        query = team.joined(query)
-    query = query.where(*months).group_by(key).order_by(key)
-    return ReportTable(
-        (by, "payments", "amount"),
-        [(k, int(n), to_money(total)) for k, n, total in ctx.session.execute(query)],
-    )
+    return _from_monthly_rollup(ctx, row, [by], months, row.payments)
 
 
 AGEING_BY = ("customer", "salesperson", "team")
