@@ -27,6 +27,7 @@ from crm_core.customization_hooks import (  # registered with the core through t
     register_custom_field_report,
     register_sync_permission,
 )
+from crm_core.db import table_of
 from crm_core.errors import CrmError
 from crm_core.files import replace_file
 from crm_core.hookspecs import hookimpl
@@ -144,6 +145,7 @@ __all__ = [
 ]
 
 SEGMENTS = ("kind", "level", "industry", "region", "owner", "team")
+_interactions = table_of(Interaction)
 
 
 #: The rollup that counts customers by each segment (owner and kind are keys of them all).
@@ -378,12 +380,15 @@ def _due_follow_ups(ctx: Context, on: date, user_ids: Sequence[int], limit: int 
     installed) from every interaction that no later one of its customer superseded."""
     columns = (Interaction.next_contact_on, Customer.name, Interaction.kind, Interaction.notes)
     if rollup_ready(ctx, NEWEST_INTERACTION):
-        newest = NewestInteraction
+        # The interaction read as a table beside its customer's model, which the visibility
+        # policy filters (docs/visibility.md, rule 3): a check of its own would look the same
+        # customer up again for every candidate.
+        newest, read = NewestInteraction, _interactions.c
         return (
-            select(*columns, Customer.owner_id)
+            select(read.next_contact_on, Customer.name, read.kind, read.notes, Customer.owner_id)
             .select_from(newest)
-            .join(Interaction, Interaction.id == newest.source_id)
-            .join(Customer, Customer.id == newest.customer_id)
+            .join(_interactions, read.id == newest.source_id)
+            .join(Customer, Customer.id == read.customer_id)
             .where(newest.due_on <= on, owned_by(ctx.session, newest.owner_id, user_ids, limit))
             .order_by(newest.due_on, newest.source_id)
             .limit(limit)

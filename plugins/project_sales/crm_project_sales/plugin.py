@@ -145,15 +145,19 @@ def crm_collect_reminders(
     )
     for due, title, project, customer, person in ctx.session.execute(tasks):
         found.append(Reminder(due, "task", f"{project}: {title}", customer, SOURCE, person))
+    # The project read as a table beside its customer's model, which the visibility policy
+    # filters (docs/visibility.md, rule 3): no second lookup of the customer per candidate.
+    open_project = _projects.c
     late = (
-        select(Project.expected_close, Project.name, Customer.name, Project.owner_id)
-        .join(Customer, Customer.id == Project.customer_id)
+        select(open_project.expected_close, open_project.name, Customer.name, open_project.owner_id)
+        .select_from(_projects)
+        .join(Customer, Customer.id == open_project.customer_id)
         .where(
-            among(ctx.session, Project.owner_id, user_ids),
-            Project.closed_at.is_(None),
-            Project.expected_close < on,
+            among(ctx.session, open_project.owner_id, user_ids),
+            open_project.closed_at.is_(None),
+            open_project.expected_close < on,
         )
-        .order_by(Project.expected_close, Project.id)
+        .order_by(open_project.expected_close, open_project.id)
         .limit(limit)
     )
     for close, name, customer, person in ctx.session.execute(late):
