@@ -448,7 +448,6 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activi
     """Per salesperson over the period: interactions and the days with at least one, with the
     person's team. With `logged_by=team` every active salesperson and manager of the reader's
     team is listed, those who logged nothing too (what a manager's review looks for)."""
-    team = Team.name
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
         row = InteractionsByDay
         window = [*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params)]
@@ -463,34 +462,33 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activi
                 .subquery()
             )
             counted = (
-                select(User.login, team, func.sum(per_day.c.interactions), func.count())
+                select(User.login, Team.name, func.sum(per_day.c.interactions), func.count())
                 .join(User, User.id == per_day.c.user_id)
                 .outerjoin(Team, Team.id == User.team_id)
-                .group_by(User.login, team)
+                .group_by(User.login, Team.name)
             )
         else:
-            counted = select(
-                User.login,
-                team,
-                func.sum(row.interactions),
-                func.count(func.distinct(row.day)),
-            ).join(User, User.id == row.user_id)
+            days = func.count(func.distinct(row.day))
             counted = (
-                counted.outerjoin(Team, Team.id == User.team_id)
+                select(User.login, Team.name, func.sum(row.interactions), days)
+                .join(User, User.id == row.user_id)
+                .outerjoin(Team, Team.id == User.team_id)
                 .where(*window)
-                .group_by(User.login, team)
+                .group_by(User.login, Team.name)
             )
     else:
         day = local_day(Interaction.occurred_at, _zone(ctx))
         counted = (
-            select(User.login, team, func.count(Interaction.id), func.count(func.distinct(day)))
+            select(
+                User.login, Team.name, func.count(Interaction.id), func.count(func.distinct(day))
+            )
             .join(User, User.id == Interaction.user_id)
             .outerjoin(Team, Team.id == User.team_id)
             .where(
                 *moment_window(ctx, Interaction.occurred_at, params),
                 *logged_by_filter(ctx, Interaction.user_id, params),
             )
-            .group_by(User.login, team)
+            .group_by(User.login, Team.name)
         )
     activity = {
         login: (login, name, int(n), int(days))
@@ -498,7 +496,7 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activi
     }
     if params.get("logged_by") == "team":
         members = (
-            select(User.login, team)
+            select(User.login, Team.name)
             .outerjoin(Team, Team.id == User.team_id)
             .where(
                 User.active.is_(True),
