@@ -373,9 +373,9 @@ def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
 # --- reminders and the 360 view ---------------------------------------------------------------
 
 
-def _due_follow_ups(ctx: Context, on: date, user_ids: Sequence[int], limit: int | None) -> Any:
+def _due_follow_ups(ctx: Context, by: date, user_ids: Sequence[int], limit: int | None) -> Any:
     """(due day, customer name, kind, notes, owner) of each follow-up of the customers of
-    `user_ids` due by `on`, earliest first, at most `limit`: from the newest-interaction
+    `user_ids` due by `by`, earliest first, at most `limit`: from the newest-interaction
     rollup (its copy of the owner: a team's are an index range), or (while it is not
     installed) from every interaction that no later one of its customer superseded."""
     columns = (Interaction.next_contact_on, Customer.name, Interaction.kind, Interaction.notes)
@@ -389,7 +389,7 @@ def _due_follow_ups(ctx: Context, on: date, user_ids: Sequence[int], limit: int 
             .select_from(newest)
             .join(_interactions, read.id == newest.source_id)
             .join(Customer, Customer.id == read.customer_id)
-            .where(newest.due_on <= on, owned_by(ctx.session, newest.owner_id, user_ids, limit))
+            .where(newest.due_on <= by, owned_by(ctx.session, newest.owner_id, user_ids, limit))
             .order_by(newest.due_on, newest.source_id)
             .limit(limit)
         )
@@ -409,7 +409,7 @@ def _due_follow_ups(ctx: Context, on: date, user_ids: Sequence[int], limit: int 
         select(*columns, Customer.owner_id)
         .join(Customer, Customer.id == Interaction.customer_id)
         .where(
-            Interaction.next_contact_on <= on,
+            Interaction.next_contact_on <= by,
             ~superseded,
             among(ctx.session, Customer.owner_id, user_ids),
         )
@@ -420,11 +420,12 @@ def _due_follow_ups(ctx: Context, on: date, user_ids: Sequence[int], limit: int 
 
 @hookimpl
 def crm_collect_reminders(
-    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None, overdue_only: bool
 ) -> Iterable[Reminder]:
     """Follow-ups: a customer's newest interaction planned a next contact that is now due."""
+    by = on - timedelta(days=1) if overdue_only else on
     for due, name, kind, notes, owner in ctx.session.execute(
-        _due_follow_ups(ctx, on, user_ids, limit)
+        _due_follow_ups(ctx, by, user_ids, limit)
     ):
         assert due is not None
         what = i18n._("follow up after {kind}", kind=kind) + (f": {notes}" if notes else "")

@@ -203,7 +203,7 @@ def _export_customers(ctx: Context, since: datetime) -> Iterator[Mapping[str, An
 
 @hookimpl(specname="crm_collect_reminders")
 def open_follow_ups(
-    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None, overdue_only: bool
 ) -> Iterable[Reminder]:
     query = (
         select(FollowUp.due_on, FollowUp.text, Customer.name, FollowUp.assignee_id)
@@ -211,7 +211,7 @@ def open_follow_ups(
         .where(
             among(ctx.session, FollowUp.assignee_id, user_ids),
             FollowUp.done_at.is_(None),
-            FollowUp.due_on <= on,
+            FollowUp.due_on < on if overdue_only else FollowUp.due_on <= on,
         )
         .order_by(FollowUp.due_on, FollowUp.id)
         .limit(limit)

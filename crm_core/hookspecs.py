@@ -217,7 +217,7 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
 
 @hookspec
 def crm_collect_reminders(
-    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None, overdue_only: bool
 ) -> Iterable[Reminder] | None:
     """Return what is due on day `on` (overdue items included) for the people `user_ids`.
 
@@ -227,7 +227,10 @@ def crm_collect_reminders(
     `Reminder`. Return only rows the acting user may see (ORM queries are filtered for you).
     With `limit`, return at most that many items of each kind, the earliest due first (`ORDER
     BY` due date `LIMIT` in SQL); None asks for all. An implementation that ignores `limit`
-    still works: the core keeps the earliest of each kind.
+    still works: the core keeps the earliest of each kind. `overdue_only` (the team's call)
+    asks only for items due before `on`: skip the kinds that cannot be overdue (due today,
+    ending next week) and filter `due < on` in SQL. An implementation that ignores it (or does
+    not take the argument) still works: the core drops the rest.
     """
 
 

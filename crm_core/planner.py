@@ -11,6 +11,8 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
+    Integer,
+    Select,
     String,
     any_,
     bindparam,
@@ -18,6 +20,7 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
+    true,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -159,3 +162,65 @@ def owned_by(
         return plain
     walk: ColumnElement[bool] = among(session, not_index_driving(owner), owner_ids)
     return walk
+
+
+def earliest_owned(
+    session: Session,
+    query: Select[Any],
+    owner: Any,
+    owner_ids: Sequence[int],
+    order_by: Sequence[Any],
+    limit: int | None,
+) -> Select[Any]:
+    """`query`'s first `limit` rows in `order_by` among those whose `owner` is in `owner_ids`,
+    for a list read along an (owner, *order_by) index: a team's oldest stale customers, say.
+
+    Two plans answer it: walk everyone's rows along an index on the order and keep theirs until
+    `limit` are found (about `limit x all / theirs` entries), or take each person's first
+    `limit` from the (owner, ...) index and merge them (at most `people x limit`). PostgreSQL
+    prices both from statistics that cannot see how a team's rows lie along the order, and
+    walked for a 20-person team whose 50 protections ending in the coming week cost 8,161
+    index entries (45 ms; 15 ms per person). The merge is the cheaper bound when
+    `people x theirs < all`; a count of their customers that stops there decides
+    (docs/decisions/0022). SQLite (no LATERAL) and lists without a limit get the plain query.
+    """
+    plain = query.where(among(session, owner, owner_ids)).order_by(*order_by).limit(limit)
+    if limit is None or not owner_ids or session.get_bind().dialect.name != "postgresql":
+        return plain
+    if not _whole_numbers(owner_ids):
+        return plain
+    everyone = session.scalar(select(func.max(_customers.c.id))) or 0
+    bound = everyone // len(owner_ids)
+    theirs = session.scalar(
+        select(func.count()).select_from(
+            select(_customers.c.id)
+            .where(among(session, _customers.c.owner_id, owner_ids))
+            .limit(bound + 1)
+            .subquery()
+        )
+    )
+    if (theirs or 0) > bound:
+        return plain
+    listed = bindparam(None, "{" + ",".join(map(str, owner_ids)) + "}", type_=String())
+    people = (
+        func.unnest(cast(listed, ARRAY(Integer)))
+        .table_valued("id")
+        .render_derived(name="crm_person")
+    )
+    shown = len(query.selected_columns)
+    columns = [*query.selected_columns, *order_by]
+    first = (
+        query.with_only_columns(*(c.label(f"crm_{n}") for n, c in enumerate(columns)))
+        .where(owner == people.c.id)
+        .order_by(*order_by)
+        .limit(limit)
+        .lateral("crm_first")
+    )
+    merged: Select[Any] = (
+        select(*(first.c[f"crm_{n}"] for n in range(shown)))
+        .select_from(people)
+        .join(first, true())
+        .order_by(*(first.c[f"crm_{n}"] for n in range(shown, len(columns))))
+        .limit(limit)
+    )
+    return merged

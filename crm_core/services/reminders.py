@@ -96,7 +96,12 @@ def _rows(
         return []
     logins = {user.id: user.login for user in people}
     found: list[Reminder] = ctx.hook.collect(
-        "crm_collect_reminders", ctx=ctx, user_ids=list(logins), on=on, limit=limit
+        "crm_collect_reminders",
+        ctx=ctx,
+        user_ids=list(logins),
+        on=on,
+        limit=limit,
+        overdue_only=only_overdue,
     )
     for item in found:
         if item.person_id is None and len(people) > 1:

@@ -260,9 +260,9 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 @hookimpl
 def crm_collect_reminders(
-    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None, overdue_only: bool
 ) -> Iterable[Reminder]:
-    return list(reminders.collect(ctx, user_ids, on, limit))
+    return list(reminders.collect(ctx, user_ids, on, limit, overdue_only))
 
 
 @hookimpl

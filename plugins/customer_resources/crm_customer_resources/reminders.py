@@ -6,12 +6,12 @@ from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select
+from sqlalchemy import select
 
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, User
-from crm_core.planner import among, owned_by
+from crm_core.planner import earliest_owned, owned_by
 from crm_core.services.reminders import Reminder
 from crm_core.services.reports import rollup_ready
 from crm_core.visibility import owner_is_visible
@@ -32,13 +32,19 @@ _profiles = table_of(CustomerProfile)
 
 
 def collect(
-    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None = None
+    ctx: Context,
+    user_ids: Sequence[int],
+    on: date,
+    limit: int | None = None,
+    overdue_only: bool = False,
 ) -> Iterator[Reminder]:
     """Each kind's items for `user_ids`, the earliest due first; at most `limit` of each kind.
-    A manager asked about alone also gets the team's overdue payments (催款 escalation)."""
+    A manager asked about alone also gets the team's overdue payments (催款 escalation).
+    `overdue_only` leaves out payments due today and protection ending in the coming week."""
     yield from _stale(ctx, user_ids, on, limit)
-    yield from _payments(ctx, user_ids, on, limit)
-    yield from _protection_ending(ctx, user_ids, on, limit)
+    yield from _payments(ctx, user_ids, on, limit, overdue_only)
+    if not overdue_only:
+        yield from _protection_ending(ctx, user_ids, on, limit)
     if len(user_ids) == 1:
         user = ctx.session.get(User, user_ids[0])
         if user is not None and user.role == "manager":
@@ -55,14 +61,9 @@ def _stale(
         select(Customer.name, last, Customer.owner_id)
         .select_from(_profiles)
         .join(Customer, Customer.id == _profiles.c.customer_id)
-        .where(
-            among(ctx.session, _profiles.c.owner_id, user_ids),
-            Customer.level != "blacklist",
-            last < cutoff,
-        )
-        .order_by(last, _profiles.c.customer_id)
-        .limit(limit)
+        .where(Customer.level != "blacklist", last < cutoff)
     )
+    query = _earliest(ctx, query, user_ids, last, limit)
     for name, moment, owner in ctx.session.execute(query):
         assert moment is not None
         since = ctx.local(moment).date()
@@ -74,6 +75,16 @@ def _stale(
             SOURCE,
             owner,
         )
+
+
+def _earliest(
+    ctx: Context, query: Any, user_ids: Sequence[int], moment: Any, limit: int | None
+) -> Any:
+    """The `limit` customers of `user_ids` with the oldest `moment`, of the profiles `query`
+    reads: along the profile's (owner, moment) index (a team's own entries) or the moment's
+    (everyone's, in order), whichever reads fewer (`crm_core.planner.earliest_owned`)."""
+    order = (moment, _profiles.c.customer_id)
+    return earliest_owned(ctx.session, query, _profiles.c.owner_id, user_ids, order, limit)
 
 
 def _installments(ctx: Context, on: date) -> tuple[Any, Any, Any]:
@@ -110,14 +121,15 @@ def _installments(ctx: Context, on: date) -> tuple[Any, Any, Any]:
 
 
 def _payments(
-    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None, overdue_only: bool
 ) -> Iterator[Reminder]:
     # "dunning" (overdue) and "payment due" (today) are two kinds: each gets its own limit.
     overdue, owner, _due = _installments(ctx, on - timedelta(days=1))
-    today, _owner, due = _installments(ctx, on)
     mine = owned_by(ctx.session, owner, user_ids, limit)
-    for query in (overdue.where(mine), today.where(mine, due == on)):
-        yield from _installment_reminders(ctx, query.limit(limit), on)
+    yield from _installment_reminders(ctx, overdue.where(mine).limit(limit), on)
+    if not overdue_only:
+        today, _owner, due = _installments(ctx, on)
+        yield from _installment_reminders(ctx, today.where(mine, due == on).limit(limit), on)
 
 
 def _installment_reminders(ctx: Context, query: Any, on: date) -> Iterator[Reminder]:
@@ -158,17 +170,9 @@ def _protection_ending(
         select(Customer.name, last, Customer.owner_id)
         .select_from(_profiles)
         .join(Customer, Customer.id == _profiles.c.customer_id)
-        .where(
-            and_(
-                among(ctx.session, _profiles.c.owner_id, user_ids),
-                Customer.level.in_(PROTECTED_LEVELS),
-                last >= ended,
-                last < week,
-            )
-        )
-        .order_by(last, _profiles.c.customer_id)
-        .limit(limit)
+        .where(Customer.level.in_(PROTECTED_LEVELS), last >= ended, last < week)
     )
+    query = _earliest(ctx, query, user_ids, last, limit)
     for name, moment, owner in ctx.session.execute(query):
         if moment is None:
             continue

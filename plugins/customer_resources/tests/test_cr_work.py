@@ -85,6 +85,68 @@ def test_stale_customers_and_protection_ending(block1: Block1) -> None:
             assert (("protection ends", "冷落客户") in listed) is expected, login
 
 
+def test_a_team_s_call_skips_what_cannot_be_overdue_and_keeps_the_rest(block1: Block1) -> None:
+    """Asked with `overdue_only` (a manager's team), the collectors return exactly the items due
+    before the day that the full call returns: no payments due today, no protection ending next
+    week, no follow-up due today; and a manager's reminders list the same team items."""
+    with block1.work("a", write=True) as ctx:
+        on = ctx.today() + timedelta(days=5)
+        cid = str(customers.create(ctx, {"name": "今日到期"}).id)
+        order = orders.create(
+            ctx,
+            cid,
+            [orders.LineRequest("P1", 1)],
+            ordered_on=on - timedelta(days=40),
+            plan=[(on - timedelta(days=20), Decimal("400")), (on, Decimal("600"))],
+        )
+        ending = customers.create(ctx, {"name": "保护将到期"}).id
+        ctx.session.execute(
+            update(table_of(CustomerProfile))
+            .where(table_of(CustomerProfile).c.customer_id == ending)
+            .values(
+                last_activity_at=datetime.combine(
+                    on - timedelta(days=26), datetime.min.time(), ctx.zone
+                )
+            )
+        )
+        interactions.log(ctx, cid, "call", next_contact_on=on)
+    with block1.work("b", write=True) as ctx:
+        late = str(customers.create(ctx, {"name": "跟进逾期"}).id)
+        interactions.log(ctx, late, "call", next_contact_on=on - timedelta(days=2))
+    assert order.number
+    with block1.work("lead1") as ctx:
+        people = [block1.deployment.resolve_actor(login).id for login in ("a", "b")]
+
+        def items(overdue_only: bool) -> list[tuple[object, ...]]:
+            found = ctx.hook.collect(
+                "crm_collect_reminders",
+                ctx=ctx,
+                user_ids=people,
+                on=on,
+                limit=None,
+                overdue_only=overdue_only,
+            )
+            return sorted((r.due_on, r.kind, r.customer, r.person_id) for r in found)
+
+        everything, overdue = items(False), items(True)
+        assert overdue == [item for item in everything if item[0] < on]
+        skipped = {(kind, customer) for due, kind, customer, _p in everything if due >= on}
+        assert skipped == {
+            ("payment due", "今日到期"),
+            ("follow-up", "今日到期"),
+            ("protection ends", "保护将到期"),
+        }
+        assert {(kind, customer) for _d, kind, customer, _p in overdue} == {
+            ("dunning", "今日到期"),
+            ("follow-up", "跟进逾期"),
+        }
+        team = [r for r in reminders.collect(ctx, on) if r["person"] != "lead1"]
+        assert sorted((r["kind"], r["customer"]) for r in team) == [
+            ("dunning", "今日到期"),
+            ("follow-up", "跟进逾期"),
+        ]
+
+
 def test_not_contacted_runs_from_the_newest_contact_and_a_backdated_one_does_not_move_it(
     block1: Block1,
 ) -> None:

@@ -128,7 +128,7 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
 
 @hookimpl
 def crm_collect_reminders(
-    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
+    ctx: Context, user_ids: Sequence[int], on: date, limit: int | None, overdue_only: bool
 ) -> Iterable[Reminder]:
     found = []
     tasks = (
@@ -138,7 +138,7 @@ def crm_collect_reminders(
         .where(
             among(ctx.session, Task.assignee_id, user_ids),
             Task.done_at.is_(None),
-            Task.due_on <= on,
+            Task.due_on < on if overdue_only else Task.due_on <= on,
         )
         .order_by(Task.due_on, Task.id)
         .limit(limit)
