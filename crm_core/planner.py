@@ -148,17 +148,8 @@ def owned_by(
     plain = among(session, owner, owner_ids)
     if limit is None or session.get_bind().dialect.name != "sqlite":
         return plain
-    everyone = session.scalar(select(func.max(_customers.c.id))) or 0
-    crossover = math.isqrt(limit * everyone)
-    theirs = session.scalar(
-        select(func.count()).select_from(
-            select(_customers.c.id)
-            .where(among(session, _customers.c.owner_id, owner_ids))
-            .limit(crossover + 1)
-            .subquery()
-        )
-    )
-    if (theirs or 0) <= crossover:
+    crossover = math.isqrt(limit * _all_customers(session))
+    if _customers_of(session, owner_ids, crossover) <= crossover:
         return plain
     walk: ColumnElement[bool] = among(session, not_index_driving(owner), owner_ids)
     return walk
@@ -182,24 +173,16 @@ def earliest_owned(
     walked for a 20-person team whose 50 protections ending in the coming week cost 8,161
     index entries (45 ms; 15 ms per person). The merge is the cheaper bound when
     `people x theirs < all`; a count of their customers that stops there decides
-    (docs/decisions/0022). SQLite (no LATERAL) and lists without a limit get the plain query.
+    (docs/decisions/0022). One person, lists without a limit and SQLite (no LATERAL; there
+    `owned_by` chooses) get the plain list. `order_by`: plain columns, ascending.
     """
-    plain = query.where(among(session, owner, owner_ids)).order_by(*order_by).limit(limit)
-    if limit is None or not owner_ids or session.get_bind().dialect.name != "postgresql":
-        return plain
+    plain = query.where(owned_by(session, owner, owner_ids, limit)).order_by(*order_by).limit(limit)
+    if limit is None or len(owner_ids) < 2 or session.get_bind().dialect.name != "postgresql":
+        return plain  # one person: the server plans `owner = :id` from its statistics
     if not _whole_numbers(owner_ids):
         return plain
-    everyone = session.scalar(select(func.max(_customers.c.id))) or 0
-    bound = everyone // len(owner_ids)
-    theirs = session.scalar(
-        select(func.count()).select_from(
-            select(_customers.c.id)
-            .where(among(session, _customers.c.owner_id, owner_ids))
-            .limit(bound + 1)
-            .subquery()
-        )
-    )
-    if (theirs or 0) > bound:
+    bound = _all_customers(session) // len(owner_ids)
+    if _customers_of(session, owner_ids, bound) > bound:
         return plain
     listed = bindparam(None, "{" + ",".join(map(str, owner_ids)) + "}", type_=String())
     people = (
@@ -224,3 +207,32 @@ def earliest_owned(
         .limit(limit)
     )
     return merged
+
+
+def _all_customers(session: Session) -> int:
+    """The largest customer id, as the number of customers (ids are dense enough for a plan
+    choice); read once per transaction."""
+
+    def read() -> int:
+        return session.scalar(select(func.max(_customers.c.id))) or 0
+
+    return transaction_cache.remembered(session.connection(), "crm_customer", "all", read)
+
+
+def _customers_of(session: Session, owner_ids: Sequence[int], stop: int) -> int:
+    """How many customers `owner_ids` hold, counted no further than `stop + 1`; remembered for
+    the transaction (a team's reminders ask it for several lists)."""
+
+    def read() -> int:
+        counted = session.scalar(
+            select(func.count()).select_from(
+                select(_customers.c.id)
+                .where(among(session, _customers.c.owner_id, owner_ids))
+                .limit(stop + 1)
+                .subquery()
+            )
+        )
+        return counted or 0
+
+    key = ("owned", tuple(owner_ids), stop)
+    return transaction_cache.remembered(session.connection(), "crm_customer", key, read)
