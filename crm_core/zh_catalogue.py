@@ -95,6 +95,9 @@ MESSAGES = {
     "--format {fmt} writes a file: add -o FILE": "--format {fmt} 会写入文件：请加 -o FILE",
     "wrote {path}": "已写入 {path}",
     "wrote {path} ({rows} rows)": "已写入 {path}（{rows} 行）",
+    "an .xlsx sheet holds at most {most} rows: write .csv": (
+        ".xlsx 工作表最多容纳 {most} 行：请改写为 .csv"
+    ),
     "a {fmt} report needs a file name ending in {suffix}": "{fmt} 报表的文件名须以 {suffix} 结尾",
     "--format table prints: to write -o FILE, choose csv, json, xlsx or html": (
         "--format table 只在屏幕上显示：要写入 -o 文件，请选 csv、json、xlsx 或 html"

@@ -9,7 +9,10 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from crm_core.cli.output import json_chunks, json_text
 from crm_core.deployment import Deployment
 from crm_core.services import rollout
 
@@ -224,3 +227,37 @@ def test_upgrade_runs_every_enabled_branch(crm_cli, crm_deployment: Deployment) 
     rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     result = crm_cli("upgrade")
     assert result.exit_code == 0 and "crm_core, test_plugin" in result.output
+
+
+_SCALARS = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.text(),
+    st.floats(allow_nan=False, allow_infinity=False),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.dates(),
+)
+_VALUES = st.one_of(
+    _SCALARS,
+    st.lists(_SCALARS, max_size=3),
+    st.dictionaries(st.text(max_size=3), _SCALARS, max_size=2),
+)
+
+
+@settings(max_examples=300)
+@given(
+    st.integers(0, 3).flatmap(
+        lambda n: st.tuples(
+            st.just([f"列{i}" for i in range(n)]), st.lists(st.tuples(*[_VALUES] * n), max_size=4)
+        )
+    )
+)
+def test_json_printed_row_by_row_is_the_text_of_the_records(
+    case: tuple[list[str], list[tuple[object, ...]]],
+) -> None:
+    """`crm report run --format json` writes a million rows one object at a time: the text is
+    exactly what `json.dumps` of all the records gives (amounts, dates, lists, Chinese keys)."""
+    columns, rows = case
+    records = [dict(zip(columns, row, strict=True)) for row in rows]
+    assert "".join(json_chunks(columns, rows)) == json_text(records, columns)

@@ -4,6 +4,7 @@ output format; charts checked by opening the PNG and the SVG; the dashboard page
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 import warnings
@@ -24,8 +25,9 @@ from PIL import Image
 from sqlalchemy import text
 
 from crm_core import charts
+from crm_core.cli.output import json_chunks, json_text
 from crm_core.deployment import Deployment
-from crm_core.services import customers, demo, interactions, reports
+from crm_core.services import customers, demo, interactions, report_files, reports
 from crm_core.testing import CliResult
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -314,6 +316,46 @@ def test_an_output_the_format_cannot_write_is_one_line_and_writes_nothing(
         assert result.exit_code != 0 and message in result.stderr, result.stderr
         assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert list(outputs.iterdir()) == []
+
+
+def test_rows_an_xlsx_sheet_cannot_hold_are_refused_and_csv_json_print_every_row(
+    seeded: Deployment,
+    crm_cli: Callable[..., CliResult],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A result longer than an .xlsx sheet holds (1,048,575 rows; here made 2) is refused in one
+    line before anything is written, and any earlier file stays as it was; csv and json, printed
+    row by row without a dict each, hold every row, the json exactly as the records would be."""
+    expected = run(seeded, "wu", "customers-by-segment", by="owner")
+    assert len(expected) >= 2
+    monkeypatch.setattr(report_files, "XLSX_ROWS", 2)
+    out = tmp_path / "r.xlsx"
+    out.write_bytes(b"earlier")
+    refused = crm_cli(
+        "report", "run", "customers-by-segment", "-p", "by=owner",
+        "--format", "xlsx", "-o", str(out), as_login="wu",
+    )  # fmt: skip
+    assert refused.exit_code != 0 and "write .csv" in refused.stderr, refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1 and "Traceback" not in refused.stderr
+    assert out.read_bytes() == b"earlier" and not list(tmp_path.glob("*.partial*"))
+
+    printed = crm_cli(
+        "report", "run", "customers-by-segment", "-p", "by=owner", "--format", "json",
+        as_login="wu",
+    )  # fmt: skip
+    columns = ["owner", "count"]
+    assert printed.output == json_text(expected, columns) + "\n"
+    assert "".join(json_chunks(columns, [])) == json_text([], columns)
+    as_csv = crm_cli(
+        "report", "run", "customers-by-segment", "-p", "by=owner", "--format", "csv",
+        as_login="wu",
+    )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(as_csv.output)))
+    assert rows[0] == columns
+    assert sorted((r[0], int(r[1])) for r in rows[1:]) == sorted(
+        ((r["owner"] or ""), r["count"]) for r in expected
+    )
 
 
 def test_file_formats_need_an_output_and_bad_params_are_one_line(

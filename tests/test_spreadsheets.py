@@ -27,7 +27,7 @@ from crm_core.models import (
 )
 from crm_core.services import customers, importing, teams, users
 from crm_core.services.importing import ImportOptions
-from crm_core.spreadsheets import neutralise, write_rows
+from crm_core.spreadsheets import neutralise, write_rows, writing
 from crm_core.spreadsheets.reading import read_all
 
 DATA = Path(__file__).parent / "data"
@@ -477,6 +477,51 @@ def test_calamine_reads_what_we_write(tmp_path: Path) -> None:
 
 
 # -- rules found in review -----------------------------------------------------------------------
+
+
+def test_an_xlsx_sheet_gets_no_more_rows_than_excel_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Excel opens at most 1,048,576 rows a sheet (here made 4) and openpyxl writes more without
+    a word: the writer refuses the row that would not fit, in one line, and leaves no file; a
+    .csv has no such limit."""
+    monkeypatch.setattr(writing, "XLSX_ROWS", 4)
+    full = tmp_path / "满.xlsx"
+    assert write_rows(full, ["名称"], [["甲"], ["乙"], ["丙"]]) == 3
+    assert [r[0].value for r in load_workbook(full).active.iter_rows()] == [
+        "名称",
+        "甲",
+        "乙",
+        "丙",
+    ]
+    over = tmp_path / "超.xlsx"
+    with pytest.raises(ValidationError, match=r"at most 3 rows: write \.csv"):
+        write_rows(over, ["名称"], [["甲"], ["乙"], ["丙"], ["丁"]])
+    assert not over.exists()
+    assert write_rows(tmp_path / "多.csv", ["名称"], [[str(n)] for n in range(10)]) == 10
+
+
+def test_an_export_too_long_for_xlsx_keeps_the_earlier_file(
+    crm_deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An export is written beside its file and renamed at the end: refused for more rows than
+    a sheet holds, the file of that name from last time is untouched and nothing else is left."""
+    with crm_deployment.work("admin", write=True) as ctx:
+        for n in range(4):
+            customers.create(ctx, {"name": f"导出公司{n}"})
+        folder = tmp_path / "exports"
+        folder.mkdir()
+        out = folder / "客户.xlsx"
+        assert importing.export_file(ctx, "customers", out) == 4
+        earlier = out.read_bytes()
+        monkeypatch.setattr(writing, "XLSX_ROWS", 4)
+        with pytest.raises(ValidationError, match="write .csv"):
+            importing.export_file(ctx, "customers", out)
+        assert out.read_bytes() == earlier
+        assert sorted(p.name for p in folder.iterdir()) == ["客户.xlsx"]
+        assert importing.export_file(ctx, "customers", folder / "客户.csv") == 4
+        with pytest.raises(ValidationError, match=r"cannot write 客户\.pdf"):
+            importing.export_file(ctx, "customers", folder / "客户.pdf")
 
 
 def test_a_hook_refusing_one_row_rejects_only_that_row(

@@ -9,7 +9,7 @@ import click
 
 from crm_core import charts, i18n
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import FORMATS, emit, format_option, json_text
+from crm_core.cli.output import FORMATS, emit, emit_rows, format_option, json_chunks
 from crm_core.errors import ValidationError
 from crm_core.files import replace_file
 from crm_core.services import dashboard, reminders, report_files, reports
@@ -115,12 +115,12 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
             table = reports.run_alone(ctx, report, resolved)
             actor = ctx.actor.login
         if output is None:
-            emit(table.records(), fmt, list(table.columns), title=report.label())
+            emit_rows(list(table.columns), table.rows, fmt, title=report.label())
             return
         if fmt == "png":
             _warn_without_cjk_font()
         if fmt == "json":
-            replace_file(output, json_text(table.records(), list(table.columns)) + "\n")
+            replace_file(output, "".join(json_chunks(list(table.columns), table.rows)) + "\n")
         else:
             report_files.write(report, table, resolved, actor, fmt, output)
         click.echo(i18n._("wrote {path} ({rows} rows)", path=output, rows=len(table.rows)))

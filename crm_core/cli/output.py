@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -90,6 +90,44 @@ def emit(
         for r in records:
             table.add_row(*[_text(r.get(c)) for c in cols])
         _console().print(table)
+
+
+def emit_rows(
+    columns: Sequence[str], rows: Iterable[Sequence[Any]], fmt: str, title: str | None = None
+) -> None:
+    """Print rows (values in `columns` order) like `emit`, without a dict per row: a report's
+    1.4 million rows as CSV or JSON cost no more memory than the rows themselves."""
+    if fmt == "json":
+        for chunk in json_chunks(columns, rows):
+            sys.stdout.write(chunk)
+        sys.stdout.write("\n")
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows([_text(v) for v in row] for row in rows)
+    else:
+        emit([dict(zip(columns, row, strict=True)) for row in rows], fmt, columns, title)
+
+
+def json_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
+    """The text of `json_text` for rows in `columns` order, one object at a time (each value
+    encoded alone: `json.dumps` of a whole record with `indent` took twice as long)."""
+    encode = json.JSONEncoder(ensure_ascii=False).encode
+    keys = [f"    {encode(str(column))}: " for column in columns]
+    first = True
+    for row in rows:
+        fields = []
+        for key, value in zip(keys, row, strict=True):
+            value = jsonable(value)
+            if isinstance(value, dict | list):
+                text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n    ")
+            else:
+                text = encode(value)
+            fields.append(key + text)
+        item = "{\n" + ",\n".join(fields) + "\n  }" if fields else "{}"
+        yield ("[\n  " if first else ",\n  ") + item
+        first = False
+    yield "[]" if first else "\n]"
 
 
 def json_text(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:

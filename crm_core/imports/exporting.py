@@ -15,6 +15,7 @@ from crm_core.context import Context
 from crm_core.errors import ValidationError
 from crm_core.imports.importer import Importer, header_key, importer_for
 from crm_core.spreadsheets import RowWriter
+from crm_core.spreadsheets.writing import check_writable
 
 
 def export_file(
@@ -37,12 +38,20 @@ def export_file(
         )
     pushed = {k: v for k, v in filters.items() if k in importer.export_filters}
     rest = {k: v for k, v in filters.items() if k not in importer.export_filters}
+    check_writable(path)
     header = [c.title or i18n._(c.name) for c in importer.columns]
-    with RowWriter(path, header) as writer:
-        for record in importer.export(ctx, pushed):
-            if rest and any(_text(record.get(k)) != v for k, v in rest.items()):
-                continue
-            writer.append([record.get(name) for name in names])
+    # Written beside `path` and renamed at the end: a refused or failed export (more rows than
+    # an .xlsx sheet holds, say) leaves an earlier file of that name as it was.
+    partial = path.with_name(f"{path.stem}.partial{path.suffix}")
+    try:
+        with RowWriter(partial, header) as writer:
+            for record in importer.export(ctx, pushed):
+                if rest and any(_text(record.get(k)) != v for k, v in rest.items()):
+                    continue
+                writer.append([record.get(name) for name in names])
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
     return writer.count
 
 

@@ -12,7 +12,7 @@ from crm_core import charts, i18n, pages
 from crm_core.errors import ValidationError
 from crm_core.files import replace_file
 from crm_core.services.reports import Report, ReportTable
-from crm_core.spreadsheets.writing import write_rows
+from crm_core.spreadsheets.writing import XLSX_ROWS, too_many_for_xlsx, write_rows
 
 #: Formats that only exist as a file (`-o` required); csv and json print unless given a file.
 FILE_FORMATS = ("xlsx", "png", "html")
@@ -75,6 +75,8 @@ def write(
     elif fmt == "html":
         replace_file(path, html(report, table, params, actor))
     elif fmt in SUFFIXES:
+        if fmt == "xlsx" and len(table.rows) >= XLSX_ROWS:
+            raise too_many_for_xlsx()
         partial = path.with_name(f"{path.name}.partial{SUFFIXES[fmt]}")
         try:
             write_rows(partial, _header(table), table.rows)

@@ -16,10 +16,32 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any
 
+from crm_core import i18n
 from crm_core.errors import ValidationError
 from crm_core.spreadsheets.cells import ILLEGAL, is_risky, neutralise
 
 WRITABLE = (".xlsx", ".csv")
+#: Written as delimited text (a .csv under another name).
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv")
+#: Rows an .xlsx sheet holds, its header included: Excel refuses to open a file with more
+#: (openpyxl writes them without a word).
+XLSX_ROWS = 1_048_576
+
+
+def check_writable(path: Path) -> str:
+    """`path`'s suffix (lower case), or a one-line error naming it if no writer knows it."""
+    suffix = path.suffix.lower()
+    if suffix != ".xlsx" and suffix not in TEXT_SUFFIXES:
+        raise ValidationError(f"cannot write {path.name}: use {' or '.join(WRITABLE)}")
+    return suffix
+
+
+def too_many_for_xlsx() -> ValidationError:
+    """The one-line refusal for more data rows than an .xlsx sheet holds."""
+    most = f"{XLSX_ROWS - 1:,}"
+    return ValidationError(
+        i18n._("an .xlsx sheet holds at most {most} rows: write .csv", most=most)
+    )
 
 
 class RowWriter:
@@ -35,11 +57,11 @@ class RowWriter:
     ) -> None:
         self.path = path
         self.count = 0
-        suffix = path.suffix.lower()
+        suffix = check_writable(path)
         self._csv: Any = None
         self._handle: IO[str] | None = None
         self._sheet: Any = None
-        if suffix in (".csv", ".txt", ".tsv"):
+        if suffix in TEXT_SUFFIXES:
             self._handle = path.open("w", encoding=encoding, newline="", errors="replace")
             self._csv = csv.writer(self._handle, delimiter=delimiter)
             self._csv.writerow([_csv_value(h) for h in header])
@@ -49,13 +71,13 @@ class RowWriter:
             self._workbook = Workbook(write_only=True)
             self._sheet = self._workbook.create_sheet()
             self._sheet.append([_xlsx_value(self._sheet, h) for h in header])
-        else:
-            raise ValidationError(f"cannot write {path.name}: use {' or '.join(WRITABLE)}")
 
     def append(self, row: Sequence[Any]) -> None:
         if self._csv is not None:
             self._csv.writerow([_csv_value(v) for v in row])
         else:
+            if self.count >= XLSX_ROWS - 1:
+                raise too_many_for_xlsx()
             self._sheet.append([_xlsx_value(self._sheet, v) for v in row])
         self.count += 1
 
@@ -66,6 +88,14 @@ class RowWriter:
             self._workbook.save(str(self.path))
             self._sheet = None
 
+    def _discard_sheet(self) -> None:
+        """End the write-only sheet and delete the temporary file openpyxl streams it to."""
+        sheet, self._sheet = self._sheet, None
+        sheet.close()
+        writer = getattr(sheet, "_writer", None)  # openpyxl keeps no public handle on it
+        if writer is not None:
+            writer.cleanup()
+
     def __enter__(self) -> RowWriter:
         return self
 
@@ -75,6 +105,8 @@ class RowWriter:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        if exc_type is not None and self._sheet is not None:
+            self._discard_sheet()  # a refused or failed workbook is not saved
         self.close()
         if exc_type is not None:
             self.path.unlink(missing_ok=True)
