@@ -95,6 +95,9 @@ MESSAGES = {
     "--format {fmt} writes a file: add -o FILE": "--format {fmt} 会写入文件：请加 -o FILE",
     "wrote {path}": "已写入 {path}",
     "wrote {path} ({rows} rows)": "已写入 {path}（{rows} 行）",
+    "showing the first {shown} of {total} rows: --format csv or json prints them all": (
+        "只显示前 {shown} 行（共 {total} 行）：--format csv 或 json 可输出全部"
+    ),
     "an .xlsx sheet holds at most {most} rows: write .csv": (
         ".xlsx 工作表最多容纳 {most} 行：请改写为 .csv"
     ),

@@ -25,6 +25,7 @@ from PIL import Image
 from sqlalchemy import text
 
 from crm_core import charts
+from crm_core.cli import output
 from crm_core.cli.output import json_chunks, json_text
 from crm_core.deployment import Deployment
 from crm_core.services import customers, demo, interactions, report_files, reports
@@ -356,6 +357,25 @@ def test_rows_an_xlsx_sheet_cannot_hold_are_refused_and_csv_json_print_every_row
     assert sorted((r[0], int(r[1])) for r in rows[1:]) == sorted(
         ((r["owner"] or ""), r["count"]) for r in expected
     )
+
+
+def test_a_table_draws_its_first_rows_and_says_how_to_get_the_rest(
+    seeded: Deployment, crm_cli: Callable[..., CliResult], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--format table` draws at most `TABLE_MOST` rows (here 2) and says on stderr how many it
+    left out; csv still prints every row."""
+    expected = run(seeded, "wu", "customers-by-segment", by="owner")
+    assert len(expected) >= 3
+    monkeypatch.setattr(output, "TABLE_MOST", 2)
+    args = ("report", "run", "customers-by-segment", "-p", "by=owner")
+    drawn = crm_cli(*args, as_login="wu")
+    assert drawn.exit_code == 0, drawn.stderr
+    lines = [line for line in drawn.output.splitlines() if line.startswith("│")]
+    assert len(lines) == 2  # two rows (the header is drawn with ┃)
+    assert f"showing the first 2 of {len(expected)} rows" in drawn.stderr
+    printed = crm_cli(*args, "--format", "csv", as_login="wu")
+    assert len(printed.output.strip().splitlines()) == 1 + len(expected)
+    assert printed.stderr == ""
 
 
 def test_file_formats_need_an_output_and_bad_params_are_one_line(
