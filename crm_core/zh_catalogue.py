@@ -98,6 +98,10 @@ MESSAGES = {
     "showing the first {shown} of {total} rows: --format csv or json prints them all": (
         "只显示前 {shown} 行（共 {total} 行）：--format csv 或 json 可输出全部"
     ),
+    "at most {limit} items of each kind, the earliest due first: --all lists them all": (
+        "每类最多 {limit} 条，最早到期的在前：--all 列出全部"
+    ),
+    "--all and --limit do not go together: choose one": "--all 与 --limit 不能同时使用：请选其一",
     "an .xlsx sheet holds at most {most} rows: write .csv": (
         ".xlsx 工作表最多容纳 {most} 行：请改写为 .csv"
     ),

@@ -159,8 +159,19 @@ def test_the_dashboard_asks_each_collector_for_a_bounded_list(
         "reminders", "--date", DAY, "--limit", "7", "--format", "json", as_login="admin"
     )
     assert listed.exit_code == 0 and len(listed.json()) == 7
+    assert "--all lists them all" in listed.stderr
     refused = crm_cli("reminders", "--limit", "0", as_login="admin")
     assert refused.exit_code == 2 and "--limit" in refused.stderr
+    # Without --limit, the dashboard's 50 of each kind and a line saying so; --all: every one.
+    default = crm_cli("reminders", "--date", DAY, "--format", "json", as_login="admin")
+    assert default.exit_code == 0 and len(default.json()) == dashboard.REMINDER_ROWS
+    assert "at most 50 items of each kind" in default.stderr
+    everything = crm_cli("reminders", "--date", DAY, "--all", "--format", "csv", as_login="admin")
+    assert everything.exit_code == 0 and everything.stderr == ""
+    assert len(everything.output.strip().splitlines()) == 1 + dashboard.REMINDER_ROWS + 10
+    both = crm_cli("reminders", "--all", "--limit", "5", as_login="admin")
+    assert both.exit_code != 0 and len(both.stderr.strip().splitlines()) == 1
+    assert "--all and --limit" in both.stderr
 
 
 def test_a_managers_whole_team_costs_one_call_per_collector(org: Org) -> None:

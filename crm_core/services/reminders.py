@@ -4,6 +4,7 @@ mail or instant message, delivered by whichever plugin answers `crm_deliver_remi
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import date
 from typing import Any
 
@@ -155,6 +156,13 @@ def collect(
         )
     )
     return rows
+
+
+def reached_limit(rows: list[dict[str, Any]], limit: int, login: str) -> bool:
+    """Whether `collect(..., limit)` may have left items out: some kind has `limit` items for
+    `login`, or `limit` for the team."""
+    counts = Counter((row["person"] == login, row["kind"]) for row in rows)
+    return any(count >= limit for count in counts.values())
 
 
 def _line(row: dict[str, Any], with_person: bool) -> str:
