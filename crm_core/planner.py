@@ -73,10 +73,7 @@ def among(session: Session, column: Any, ids: Sequence[Any]) -> ColumnElement[bo
     test: ColumnElement[bool]
     dialect = session.get_bind().dialect.name
     if ids and dialect == "postgresql" and _whole_numbers(ids):
-        # Written as the array's text, cast by the server: psycopg writes a list element by
-        # element in Python, and a top manager's reminders name 2,000 people 18 times.
-        listed = bindparam(None, "{" + ",".join(map(str, ids)) + "}", type_=String())
-        test = column == any_(cast(listed, ARRAY(column.type)))
+        test = column == any_(_id_array(ids, column.type))
     elif ids and dialect == "postgresql":
         test = column == any_(bindparam(None, list(ids), type_=ARRAY(column.type)))
     elif dialect == "sqlite" and len(ids) >= INLINE_IDS_FROM and _whole_numbers(ids):
@@ -84,6 +81,14 @@ def among(session: Session, column: Any, ids: Sequence[Any]) -> ColumnElement[bo
     else:
         test = column.in_(ids)
     return test
+
+
+def _id_array(ids: Sequence[int], item_type: Any) -> Any:
+    """PostgreSQL: whole numbers as one array parameter, written as the array's text and cast
+    by the server (psycopg writes a list element by element in Python, and a top manager's
+    reminders name 2,000 people in every statement)."""
+    listed = bindparam(None, "{" + ",".join(map(str, ids)) + "}", type_=String())
+    return cast(listed, ARRAY(item_type))
 
 
 def without_parallel_workers(session: Session) -> None:
@@ -171,7 +176,7 @@ def earliest_owned(
     `limit` from the (owner, ...) index and merge them (at most `people x limit`). PostgreSQL
     prices both from statistics that cannot see how a team's rows lie along the order, and
     walked for a 20-person team whose 50 protections ending in the coming week cost 8,161
-    index entries (45 ms; 15 ms per person). The merge is the cheaper bound when
+    index entries (45 ms; 15 ms from the people's own 874). The merge is the cheaper bound when
     `people x theirs < all`; a count of their customers that stops there decides
     (docs/decisions/0022). One person, lists without a limit and SQLite (no LATERAL; there
     `owned_by` chooses) get the plain list. `order_by`: plain columns, ascending.
@@ -184,9 +189,8 @@ def earliest_owned(
     bound = _all_customers(session) // len(owner_ids)
     if _customers_of(session, owner_ids, bound) > bound:
         return plain
-    listed = bindparam(None, "{" + ",".join(map(str, owner_ids)) + "}", type_=String())
     people = (
-        func.unnest(cast(listed, ARRAY(Integer)))
+        func.unnest(_id_array(owner_ids, Integer()))
         .table_valued("id")
         .render_derived(name="crm_person")
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import chain
 from pathlib import Path
 
 import click
@@ -120,7 +121,7 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
         if fmt == "png":
             _warn_without_cjk_font()
         if fmt == "json":
-            replace_file(output, "".join(json_chunks(list(table.columns), table.rows)) + "\n")
+            replace_file(output, chain(json_chunks(list(table.columns), table.rows), ["\n"]))
         else:
             report_files.write(report, table, resolved, actor, fmt, output)
         click.echo(i18n._("wrote {path} ({rows} rows)", path=output, rows=len(table.rows)))
