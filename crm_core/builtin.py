@@ -54,7 +54,7 @@ from crm_core.models.rollups import (
     InteractionsByDay,
     NewestInteraction,
 )
-from crm_core.planner import among, earliest_owned
+from crm_core.planner import among, owned_by
 from crm_core.rollups import Rollup, Spec
 from crm_core.services import bulk_customers, bulk_records
 from crm_core.services.indicators import Indicator, day_end, share
@@ -384,15 +384,15 @@ def _due_follow_ups(ctx: Context, by: date, user_ids: Sequence[int], limit: int 
         # policy filters (docs/visibility.md, rule 3): a check of its own would look the same
         # customer up again for every candidate.
         newest, read = NewestInteraction, _interactions.c
-        query = (
+        return (
             select(read.next_contact_on, Customer.name, read.kind, read.notes, Customer.owner_id)
             .select_from(newest)
             .join(_interactions, read.id == newest.source_id)
             .join(Customer, Customer.id == read.customer_id)
-            .where(newest.due_on <= by)
+            .where(newest.due_on <= by, owned_by(ctx.session, newest.owner_id, user_ids, limit))
+            .order_by(newest.due_on, newest.source_id)
+            .limit(limit)
         )
-        order = (newest.due_on, newest.source_id)
-        return earliest_owned(ctx.session, query, newest.owner_id, user_ids, order, limit)
     later = aliased(Interaction)
     superseded = (
         select(later.id)

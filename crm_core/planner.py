@@ -11,8 +11,6 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
-    Integer,
-    Select,
     String,
     any_,
     bindparam,
@@ -20,7 +18,6 @@ from sqlalchemy import (
     func,
     literal_column,
     select,
-    true,
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -158,59 +155,6 @@ def owned_by(
         return plain
     walk: ColumnElement[bool] = among(session, not_index_driving(owner), owner_ids)
     return walk
-
-
-def earliest_owned(
-    session: Session,
-    query: Select[Any],
-    owner: Any,
-    owner_ids: Sequence[int],
-    order_by: Sequence[Any],
-    limit: int | None,
-) -> Select[Any]:
-    """`query`'s first `limit` rows in `order_by` among those whose `owner` is in `owner_ids`,
-    for a list read along an (owner, *order_by) index: a team's oldest stale customers, say.
-
-    Two plans answer it: walk everyone's rows along an index on the order and keep theirs until
-    `limit` are found (about `limit x all / theirs` entries), or take each person's first
-    `limit` from the (owner, ...) index and merge them (at most `people x limit`). PostgreSQL
-    prices both from statistics that cannot see how a team's rows lie along the order, and
-    walked for a 20-person team whose 50 protections ending in the coming week cost 8,161
-    index entries (45 ms; 15 ms from the people's own 874). The merge is the cheaper bound when
-    `people x theirs < all`; a count of their customers that stops there decides
-    (docs/decisions/0022). One person, lists without a limit and SQLite (no LATERAL; there
-    `owned_by` chooses) get the plain list. `order_by`: plain columns, ascending.
-    """
-    plain = query.where(owned_by(session, owner, owner_ids, limit)).order_by(*order_by).limit(limit)
-    if limit is None or len(owner_ids) < 2 or session.get_bind().dialect.name != "postgresql":
-        return plain  # one person: the server plans `owner = :id` from its statistics
-    if not _whole_numbers(owner_ids):
-        return plain
-    bound = _all_customers(session) // len(owner_ids)
-    if _customers_of(session, owner_ids, bound) > bound:
-        return plain
-    people = (
-        func.unnest(_id_array(owner_ids, Integer()))
-        .table_valued("id")
-        .render_derived(name="crm_person")
-    )
-    shown = len(query.selected_columns)
-    columns = [*query.selected_columns, *order_by]
-    first = (
-        query.with_only_columns(*(c.label(f"crm_{n}") for n, c in enumerate(columns)))
-        .where(owner == people.c.id)
-        .order_by(*order_by)
-        .limit(limit)
-        .lateral("crm_first")
-    )
-    merged: Select[Any] = (
-        select(*(first.c[f"crm_{n}"] for n in range(shown)))
-        .select_from(people)
-        .join(first, true())
-        .order_by(*(first.c[f"crm_{n}"] for n in range(shown, len(columns))))
-        .limit(limit)
-    )
-    return merged
 
 
 def _all_customers(session: Session) -> int:

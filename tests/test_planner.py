@@ -13,7 +13,6 @@ from crm_core.planner import (
     BATCH,
     INLINE_IDS_FROM,
     among,
-    earliest_owned,
     id_batches,
     owned_by,
     without_parallel_workers,
@@ -65,41 +64,6 @@ def test_owned_by_walks_the_due_index_only_for_people_with_many_customers(org: O
         assert walks == ({"many", "both"} if sqlite else set())
         unlimited = owned_by(ctx.session, Customer.owner_id, [many], None)
         assert "+" not in str(select(Customer.id).where(unlimited).compile(ctx.session.get_bind()))
-
-
-def test_earliest_owned_merges_each_person_s_first_rows_only_for_small_shares(org: Org) -> None:
-    """PostgreSQL: each person's first rows merged (LATERAL) while people x their customers stay
-    under all customers, the plain list above (and for one person); the rows are a plain IN's,
-    and the visibility policy filters them inside the merge as well. SQLite: the plain list."""
-    many = _give(org, "sh_sales1", 60)
-    few = _give(org, "sh_sales2", 3)
-    most = _give(org, "south_sales", 300)
-    with org.work("boss") as ctx:
-        bind = ctx.session.get_bind()
-        postgresql = bind.dialect.name == "postgresql"
-        order = (Customer.name, Customer.id)
-        merged = set()
-        teams = {"one": [few], "two": [many, few], "mixed": [most, many], "none": []}
-        for name, owners in teams.items():
-            for limit in (1, 7, 500):
-                query = select(Customer.id, Customer.owner_id)
-                chosen = earliest_owned(ctx.session, query, Customer.owner_id, owners, order, limit)
-                if "LATERAL" in str(chosen.compile(bind)):
-                    merged.add(name)
-                plain = (
-                    select(Customer.id, Customer.owner_id)
-                    .where(Customer.owner_id.in_(owners))
-                    .order_by(*order)
-                    .limit(limit)
-                )
-                assert ctx.session.execute(chosen).all() == ctx.session.execute(plain).all()
-        # 63 <= 370/2: merged; 361 > 370/2, one person, nobody: the plain list
-        assert merged == ({"two"} if postgresql else set())
-    with org.work("sh_sales2") as ctx:  # names someone it may not see: only its own rows
-        query = select(Customer.id, Customer.owner_id)
-        chosen = earliest_owned(ctx.session, query, Customer.owner_id, [few, many], order, 500)
-        assert not postgresql or "LATERAL" in str(chosen.compile(bind))
-        assert {owner for _id, owner in ctx.session.execute(chosen)} == {few}
 
 
 def test_among_names_a_team_without_a_parameter_per_person(org: Org) -> None:
