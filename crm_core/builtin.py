@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -146,6 +146,7 @@ __all__ = [
 
 SEGMENTS = ("kind", "level", "industry", "region", "owner", "team")
 _interactions = table_of(Interaction)
+_customers = table_of(Customer)
 
 
 #: The rollup that counts customers by each segment (owner and kind are keys of them all).
@@ -297,17 +298,41 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 def _contact_coverage(ctx: Context, day: date) -> Decimal | None:
     """Share of customers (existing by `day`) with an interaction in the 30 days up to `day`."""
     end = day_end(ctx, day)
+    start = end - timedelta(days=30)
     customers = ctx.session.scalar(select(func.count(Customer.id)).where(Customer.created_at < end))
-    touched = ctx.session.scalar(
-        select(func.count(func.distinct(Interaction.customer_id)))
-        .join(Customer, Customer.id == Interaction.customer_id)
-        .where(
-            Interaction.occurred_at >= end - timedelta(days=30),
-            Interaction.occurred_at < end,
-            Customer.created_at < end,
+    touched = _touched_by_newest(ctx, start, end)
+    if touched is None:
+        touched = ctx.session.scalar(
+            select(func.count(func.distinct(Interaction.customer_id)))
+            .join(Customer, Customer.id == Interaction.customer_id)
+            .where(
+                Interaction.occurred_at >= start,
+                Interaction.occurred_at < end,
+                Customer.created_at < end,
+            )
         )
-    )
     return share(touched, customers)
+
+
+def _touched_by_newest(ctx: Context, start: datetime, end: datetime) -> int | None:
+    """Customers with an interaction in [start, end), from each customer's newest interaction,
+    when that answers exactly: the rollup is installed and no interaction or customer lies at
+    or after `end` (as for today's value), so a customer's newest is its last before `end`. At
+    a million customers it counts 1M rollup rows instead of joining the window's 400,000
+    interactions to their customers (SQLite 1.7 s; None: the caller reads the interactions)."""
+    if not rollup_ready(ctx, NEWEST_INTERACTION):
+        return None
+    later = or_(
+        select(_interactions.c.id).where(_interactions.c.occurred_at >= end).exists(),
+        select(_customers.c.id).where(_customers.c.created_at >= end).exists(),
+    )
+    if ctx.session.scalar(select(later)):
+        return None
+    newest = NewestInteraction
+    return int(
+        ctx.session.scalar(select(func.count()).select_from(newest).where(newest.moment >= start))
+        or 0
+    )
 
 
 def _interactions_per_seller(ctx: Context, day: date) -> Decimal | None:

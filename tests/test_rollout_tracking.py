@@ -13,13 +13,15 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
+from crm_core import builtin
 from crm_core.db import table_of
 from crm_core.deployment import Deployment
 from crm_core.errors import CrmError, NotFound, PermissionDenied, ValidationError
-from crm_core.models import GoalIndicator, IndicatorSnapshot
-from crm_core.services import demo, indicators, rollout, tracking
+from crm_core.models import Customer, GoalIndicator, IndicatorSnapshot, Interaction
+from crm_core.services import customers, demo, indicators, rollout, tracking
 from crm_core.services.indicators import Indicator
 from crm_core.testing import CliResult
+from crm_core.types import utcnow
 from tests.test_reports import parse_page
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -68,6 +70,48 @@ def test_contact_coverage_as_of_any_day_matches_the_raw_rows(live: Deployment) -
         indicator = indicators.lookup(ctx, "contact-coverage")
         for day in (TODAY - timedelta(days=200), GO_LIVE, TODAY):
             assert indicator.value_on(ctx, day) == coverage_by_hand(live, day), day
+
+
+def test_todays_coverage_counts_newest_interactions_only_when_that_is_exact(
+    live: Deployment,
+) -> None:
+    """Today's coverage reads each customer's newest interaction (no interaction or customer
+    lies after the day), a past day's reads the interactions; a customer's interaction dated
+    after the day sends today's back to the interactions too; the figures match raw rows."""
+    with live.work("admin", write=True) as ctx:  # newest contacts just inside and outside
+        end = indicators.day_end(ctx, TODAY)
+        start = end - timedelta(days=30)
+        for name, moment in (
+            ("窗口内", start + timedelta(hours=1)),
+            ("窗口外", start - timedelta(hours=1)),
+        ):
+            cid = customers.create(ctx, {"name": f"{name}客户"}).id
+            ctx.session.execute(
+                insert(table_of(Interaction)).values(
+                    customer_id=cid, user_id=ctx.actor.id, kind="call", occurred_at=moment
+                )
+            )
+    with live.work("admin") as ctx:
+        assert builtin._touched_by_newest(ctx, start, end) is not None
+        indicator = indicators.lookup(ctx, "contact-coverage")
+        assert indicator.value_on(ctx, TODAY) == coverage_by_hand(live, TODAY)
+        past = indicators.day_end(ctx, GO_LIVE)
+        assert builtin._touched_by_newest(ctx, past - timedelta(days=30), past) is None
+        customer = ctx.session.scalars(select(Customer.id).order_by(Customer.id)).first()
+    with live.work("admin", write=True) as ctx:  # a visit planned for next week, logged ahead
+        ctx.session.execute(
+            insert(table_of(Interaction)).values(
+                customer_id=customer,
+                user_id=ctx.actor.id,
+                kind="visit",
+                occurred_at=end + timedelta(days=7),
+                created_at=utcnow(),
+            )
+        )
+    with live.work("admin") as ctx:
+        assert builtin._touched_by_newest(ctx, start, end) is None
+        indicator = indicators.lookup(ctx, "contact-coverage")
+        assert indicator.value_on(ctx, TODAY) == coverage_by_hand(live, TODAY)
 
 
 def test_goals_take_one_to_three_known_indicators(live: Deployment) -> None:
