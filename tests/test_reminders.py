@@ -169,6 +169,11 @@ def test_the_dashboard_asks_each_collector_for_a_bounded_list(
     everything = crm_cli("reminders", "--date", DAY, "--all", "--format", "csv", as_login="admin")
     assert everything.exit_code == 0 and everything.stderr == ""
     assert len(everything.output.strip().splitlines()) == 1 + dashboard.REMINDER_ROWS + 10
+    roomy = crm_cli(
+        "reminders", "--date", DAY, "--limit", "100", "--format", "csv", as_login="admin"
+    )
+    assert roomy.exit_code == 0 and roomy.stderr == ""  # every kind under its limit: no line
+    assert len(roomy.output.strip().splitlines()) == 1 + dashboard.REMINDER_ROWS + 10
     both = crm_cli("reminders", "--all", "--limit", "5", as_login="admin")
     assert both.exit_code != 0 and len(both.stderr.strip().splitlines()) == 1
     assert "--all and --limit" in both.stderr
