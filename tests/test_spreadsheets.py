@@ -524,6 +524,56 @@ def test_an_export_too_long_for_xlsx_keeps_the_earlier_file(
             importing.export_file(ctx, "customers", folder / "客户.pdf")
 
 
+def test_an_export_too_long_for_xlsx_is_refused_before_a_row_is_written(
+    crm_deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Customers, contacts and interactions are counted first (up to a sheet's rows, here made
+    4): more than a sheet holds is refused before the writer starts, which without the count
+    would only happen at the sheet's last row (the writer's own limit stays at 1,048,576 here).
+    The count is the exporter's: only rows the user may see, narrowed by filters applied in
+    SQL; a filter applied to the written values leaves the writer to decide."""
+    from crm_core.imports import exporting
+    from crm_core.services import contacts, interactions
+
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "xiao", "小林")
+        for n in range(5):
+            customers.create(ctx, {"name": f"计数公司{n}", "level": "key" if n < 2 else "lead"})
+            contacts.add(ctx, f"计数公司{n}", f"联系人{n}")
+            interactions.log(ctx, f"计数公司{n}", "call")
+        for n in range(2):
+            customers.create(ctx, {"name": f"小林公司{n}"}, owner_login="xiao")
+    monkeypatch.setattr(exporting, "XLSX_ROWS", 4)
+    written: list[str] = []
+    original = writing.RowWriter.append
+
+    def counting_append(self: writing.RowWriter, row: list[object]) -> None:
+        written.append(str(row[0]))
+        original(self, row)
+
+    monkeypatch.setattr(writing.RowWriter, "append", counting_append)
+    with crm_deployment.work("admin") as ctx:
+        for entity in ("customers", "contacts", "interactions"):
+            out = tmp_path / f"{entity}.xlsx"
+            with pytest.raises(ValidationError, match=r"write \.csv"):
+                importing.export_file(ctx, entity, out)
+            assert written == [], entity
+            assert not out.exists()
+        # Narrowed in SQL to two: written.
+        assert importing.export_file(ctx, "customers", tmp_path / "k.xlsx", {"level": "key"}) == 2
+        written.clear()
+        # A filter on the written values (seven rows before it): the count cannot tell, so
+        # the writer's limit decides.
+        assert (
+            importing.export_file(ctx, "customers", tmp_path / "n.xlsx", {"name": "计数公司1"}) == 1
+        )
+        assert written == ["计数公司1"]
+    with crm_deployment.work("xiao") as ctx:  # the count is of what they see: their own two
+        written.clear()
+        assert importing.export_file(ctx, "customers", tmp_path / "x.xlsx") == 2
+        assert len(written) == 2
+
+
 def test_a_hook_refusing_one_row_rejects_only_that_row(
     crm_deployment: Deployment, tmp_path: Path
 ) -> None:

@@ -15,7 +15,7 @@ from crm_core.context import Context
 from crm_core.errors import ValidationError
 from crm_core.imports.importer import Importer, header_key, importer_for
 from crm_core.spreadsheets import RowWriter
-from crm_core.spreadsheets.writing import check_writable
+from crm_core.spreadsheets.writing import XLSX_ROWS, check_writable, too_many_for_xlsx
 
 
 def export_file(
@@ -38,7 +38,8 @@ def export_file(
         )
     pushed = {k: v for k, v in filters.items() if k in importer.export_filters}
     rest = {k: v for k, v in filters.items() if k not in importer.export_filters}
-    check_writable(path)
+    if check_writable(path) == ".xlsx" and _more_than(ctx, importer, pushed, rest, XLSX_ROWS - 1):
+        raise too_many_for_xlsx()  # at once, not minutes on at the sheet's last row
     header = [c.title or i18n._(c.name) for c in importer.columns]
     # Written beside `path` and renamed at the end: a refused or failed export (more rows than
     # an .xlsx sheet holds, say) leaves an earlier file of that name as it was.
@@ -53,6 +54,20 @@ def export_file(
     finally:
         partial.unlink(missing_ok=True)
     return writer.count
+
+
+def _more_than(
+    ctx: Context,
+    importer: Importer,
+    pushed: Mapping[str, str],
+    rest: Mapping[str, str],
+    most: int,
+) -> bool:
+    """Whether the export will certainly write more than `most` rows: known from the
+    importer's count when every filter is applied in SQL (others narrow it afterwards)."""
+    if rest or importer.export_count is None:
+        return False
+    return importer.export_count(ctx, pushed, most) > most
 
 
 def _column_name(importer: Importer, key: str) -> str:

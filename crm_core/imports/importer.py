@@ -85,7 +85,8 @@ class Importer:
     - `update(ctx, rows)`: apply rows to `row.existing.id` records (with --on-duplicate update).
 
     `export(ctx, filters)` yields dicts by column name of the rows the user may see, in keyset
-    pages, narrowed by `filters` (field -> value) for the fields in `export_filters`.
+    pages, narrowed by `filters` (field -> value) for the fields in `export_filters`;
+    `export_count` counts them (optional).
     """
 
     entity: str
@@ -97,6 +98,10 @@ class Importer:
     keys: Callable[[Mapping[str, Any]], Sequence[Hashable]] | None = None
     update: Callable[[Context, list[ImportRow]], int] | None = None
     export: Callable[[Context, Mapping[str, str]], Iterator[Mapping[str, Any]]] | None = None
+    #: `export_count(ctx, filters, cap)`: how many rows `export` yields for `filters`, reading
+    #: at most `cap` + 1 (`cap` + 1 means "more than `cap`"). With it, an export refuses at once
+    #: what an .xlsx sheet cannot hold, instead of when the writer reaches the sheet's last row.
+    export_count: Callable[[Context, Mapping[str, str], int], int] | None = None
     #: Fields `crm export --where FIELD=VALUE` may filter on (the exporter applies them in SQL);
     #: any other column is filtered on the exported value.
     export_filters: tuple[str, ...] = ()

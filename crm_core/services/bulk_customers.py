@@ -110,6 +110,7 @@ def importer() -> Importer:
         insert=insert,
         update=update_rows,
         export=export,
+        export_count=export_count,
         export_filters=EXPORT_FILTERS,
     )
 
@@ -388,14 +389,23 @@ def _fields(values: Mapping[str, Any]) -> dict[str, Any]:
 EXPORT_FILTERS = ("kind", "level", "industry", "region", "owner")
 
 
-def export(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, Any]]:
-    where = customers.CustomerFilter(
+def _export_filter(filters: Mapping[str, str]) -> customers.CustomerFilter:
+    return customers.CustomerFilter(
         kind=filters.get("kind"),
         level=filters.get("level"),
         industry=filters.get("industry"),
         region=filters.get("region"),
         owner_login=filters.get("owner"),
     )
+
+
+def export_count(ctx: Context, filters: Mapping[str, str], cap: int) -> int:
+    counted = customers.count_visible(ctx, _export_filter(filters), cap)
+    return counted.value if counted.exact else cap + 1
+
+
+def export(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, Any]]:
+    where = _export_filter(filters)
     after = 0
     while True:
         page = customers.list_page(ctx, where, after_id=after, limit=1000)

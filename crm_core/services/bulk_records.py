@@ -17,7 +17,7 @@ from crm_core.models import Contact, Customer, Interaction, Product, User
 from crm_core.normalize import name_key
 from crm_core.planner import among
 from crm_core.services import interactions, products
-from crm_core.services.common import chunks, manages
+from crm_core.services.common import capped_count, chunks, manages
 from crm_core.types import to_money
 
 _contacts = table_of(Contact)
@@ -214,15 +214,19 @@ def _update_contacts(ctx: Context, rows: list[ImportRow]) -> int:
     return len(params)
 
 
+def _contact_rows() -> Any:
+    return select(Contact, Customer.name).join(Customer, Customer.id == Contact.customer_id)
+
+
+def _count_contacts(ctx: Context, filters: Mapping[str, str], cap: int) -> int:
+    return capped_count(ctx, _contact_rows().with_only_columns(Contact.id), cap)
+
+
 def _export_contacts(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, Any]]:
     after = 0
     while True:
         page = ctx.session.execute(
-            select(Contact, Customer.name)
-            .join(Customer, Customer.id == Contact.customer_id)
-            .where(Contact.id > after)
-            .order_by(Contact.id)
-            .limit(1000)
+            _contact_rows().where(Contact.id > after).order_by(Contact.id).limit(1000)
         ).all()
         if not page:
             return
@@ -257,6 +261,7 @@ def contacts_importer() -> Importer:
         insert=_insert_contacts,
         update=_update_contacts,
         export=_export_contacts,
+        export_count=_count_contacts,
     )
 
 
@@ -449,16 +454,23 @@ def insert_interactions(ctx: Context, rows: list[ImportRow]) -> list[int]:
     return ids
 
 
+def _interaction_rows() -> Any:
+    return (
+        select(Interaction, Customer.name, User.login)
+        .join(Customer, Customer.id == Interaction.customer_id)
+        .join(User, User.id == Interaction.user_id)
+    )
+
+
+def _count_interactions(ctx: Context, filters: Mapping[str, str], cap: int) -> int:
+    return capped_count(ctx, _interaction_rows().with_only_columns(Interaction.id), cap)
+
+
 def _export_interactions(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, Any]]:
     after = 0
     while True:
         page = ctx.session.execute(
-            select(Interaction, Customer.name, User.login)
-            .join(Customer, Customer.id == Interaction.customer_id)
-            .join(User, User.id == Interaction.user_id)
-            .where(Interaction.id > after)
-            .order_by(Interaction.id)
-            .limit(1000)
+            _interaction_rows().where(Interaction.id > after).order_by(Interaction.id).limit(1000)
         ).all()
         if not page:
             return
@@ -502,4 +514,5 @@ def interactions_importer() -> Importer:
         check=_check_interactions,
         insert=insert_interactions,
         export=_export_interactions,
+        export_count=_count_interactions,
     )

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 
 from crm_core import i18n
 from crm_core.context import Context
@@ -56,3 +56,9 @@ def require_manages(ctx: Context, user: User, doing: str) -> None:
 def require_role(ctx: Context, roles: set[str], doing: str) -> None:
     if not (ctx.actor.is_admin or ctx.actor.role in roles):
         raise PermissionDenied(f"{ctx.actor.login} ({ctx.actor.role}) may not {doing}")
+
+
+def capped_count(ctx: Context, query: Select[Any], cap: int) -> int:
+    """The rows `query` selects, reading at most `cap` + 1 of them (`cap` + 1: "more than cap")."""
+    limited = query.limit(cap + 1).subquery()
+    return int(ctx.session.scalar(select(func.count()).select_from(limited)) or 0)
