@@ -53,7 +53,8 @@ def test_every_benchmark_runs_at_a_small_size(crm_postgres: object) -> None:
 @pytest.mark.crm_bench
 def test_the_page_benchmark_runs_on_a_small_world(tmp_path: Path) -> None:
     """bench/bench_pages.py on a world of 2,000 customers: a figure for the page and for every
-    job on it (A/B mode is the same measurement in two processes)."""
+    job on it (A/B mode is the same measurement in two processes); bench/bench_exports.py a
+    figure for each entity's count and exports."""
     url = f"sqlite:///{tmp_path / 'world.db'}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -95,3 +96,8 @@ def test_the_page_benchmark_runs_on_a_small_world(tmp_path: Path) -> None:
     assert "dashboard page (zhou): min " in printed
     for job in ("reminders", "receivables-ageing", "pipeline", "credit-exposure"):
         assert f"  {job} (zhou): min " in printed, job
+    exported = script("bench_exports.py", "--as", "zhou", "--csv")
+    for entity in ("customers", "contacts", "interactions"):
+        assert f"count {entity} for .xlsx (zhou): " in exported, entity
+        assert f"export {entity} to .csv (zhou): " in exported, entity
+    assert "export interactions to .xlsx (zhou): " in exported
