@@ -7,6 +7,7 @@ import csv
 import shutil
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
@@ -572,6 +573,38 @@ def test_an_export_too_long_for_xlsx_is_refused_before_a_row_is_written(
         written.clear()
         assert importing.export_file(ctx, "customers", tmp_path / "x.xlsx") == 2
         assert len(written) == 2
+
+
+def test_an_export_reports_its_progress(
+    crm_deployment: Deployment,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    crm_cli: Any,
+) -> None:
+    """`progress(written, total)` every so many rows (here 2) and once at the end: the total is
+    known from the start for an .xlsx (counted first), only at the end for a .csv. The command
+    line draws it as a bar on a terminal; `--quiet` (or a pipe) draws nothing."""
+    from crm_core.imports import exporting
+
+    with crm_deployment.work("admin", write=True) as ctx:
+        for n in range(5):
+            customers.create(ctx, {"name": f"进度公司{n}"})
+    monkeypatch.setattr(exporting, "PROGRESS_EVERY", 2)
+    calls: list[tuple[int, int | None]] = []
+
+    def progress(written: int, total: int | None) -> None:
+        calls.append((written, total))
+
+    with crm_deployment.work("admin") as ctx:
+        assert importing.export_file(ctx, "customers", tmp_path / "p.xlsx", None, progress) == 5
+        assert calls == [(2, 5), (4, 5), (5, 5)]
+        calls.clear()
+        assert importing.export_file(ctx, "customers", tmp_path / "p.csv", None, progress) == 5
+        assert calls == [(2, None), (4, None), (5, 5)]
+    out = tmp_path / "客户.csv"
+    done = crm_cli("export", "customers", str(out), "--quiet")
+    assert done.exit_code == 0 and out.exists()
+    assert "Exported 5 rows" in done.output and done.stderr == ""
 
 
 def test_a_hook_refusing_one_row_rejects_only_that_row(

@@ -193,14 +193,17 @@ def _filters(values: tuple[str, ...]) -> dict[str, str]:
     metavar="FIELD=VALUE",
     help="Only rows whose FIELD equals VALUE (repeatable), e.g. --where level=signed.",
 )
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
 @pass_app
-def export(app: App, entity: str, path: Path, where: tuple[str, ...]) -> None:
+def export(app: App, entity: str, path: Path, where: tuple[str, ...], quiet: bool) -> None:
     """Export the ENTITY rows you may see to .xlsx or .csv (headers in your language).
 
-    Cells that a spreadsheet could run as a formula are stored as text.
+    Cells that a spreadsheet could run as a formula are stored as text. On a terminal a
+    progress bar counts the rows written.
     """
-    with app.work() as ctx:
-        count = importing.export_file(ctx, entity, path, _filters(where))
+    show = not quiet and sys.stderr.isatty()
+    with app.work() as ctx, progress_bar(f"{entity} → {path.name}", show) as progress:
+        count = importing.export_file(ctx, entity, path, _filters(where), progress)
     click.echo(
         i18n._(
             "Exported {count} rows of {entity} to {path}.", count=count, entity=entity, path=path

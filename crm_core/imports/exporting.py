@@ -14,16 +14,26 @@ from crm_core import custom_fields, i18n
 from crm_core.context import Context
 from crm_core.errors import ValidationError
 from crm_core.imports.importer import Importer, header_key, importer_for
+from crm_core.imports.pipeline import Progress
 from crm_core.spreadsheets import RowWriter
 from crm_core.spreadsheets.writing import XLSX_ROWS, check_writable, too_many_for_xlsx
 
+#: Rows written between two calls of the progress callback.
+PROGRESS_EVERY = 1_000
+
 
 def export_file(
-    ctx: Context, entity: str, path: Path, filters: Mapping[str, str] | None = None
+    ctx: Context,
+    entity: str,
+    path: Path,
+    filters: Mapping[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> int:
     """Write the visible rows of `entity` (narrowed by `filters`, field -> value); the row count.
 
     Filter names come from the importer's columns (an allowlist): anything else is refused.
+    `progress(written, total)` is called as rows are written and at the end; `total` is known
+    when an .xlsx export counted its rows first, else None.
     """
     importer = custom_fields.extend_importer(ctx, importer_for(ctx, entity, exporting=True))
     if importer.export is None:
@@ -38,8 +48,12 @@ def export_file(
         )
     pushed = {k: v for k, v in filters.items() if k in importer.export_filters}
     rest = {k: v for k, v in filters.items() if k not in importer.export_filters}
-    if check_writable(path) == ".xlsx" and _more_than(ctx, importer, pushed, rest, XLSX_ROWS - 1):
-        raise too_many_for_xlsx()  # at once, not minutes on at the sheet's last row
+    total = None
+    if check_writable(path) == ".xlsx":
+        total = _counted(ctx, importer, pushed, rest, XLSX_ROWS - 1)
+        if total is not None and total > XLSX_ROWS - 1:
+            raise too_many_for_xlsx()  # at once, not minutes on at the sheet's last row
+    report = progress or (lambda _written, _total: None)
     header = [c.title or i18n._(c.name) for c in importer.columns]
     # Written beside `path` and renamed at the end: a refused or failed export (more rows than
     # an .xlsx sheet holds, say) leaves an earlier file of that name as it was.
@@ -50,24 +64,27 @@ def export_file(
                 if rest and any(_text(record.get(k)) != v for k, v in rest.items()):
                     continue
                 writer.append([record.get(name) for name in names])
+                if writer.count % PROGRESS_EVERY == 0:
+                    report(writer.count, total)
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)
+    report(writer.count, writer.count)
     return writer.count
 
 
-def _more_than(
+def _counted(
     ctx: Context,
     importer: Importer,
     pushed: Mapping[str, str],
     rest: Mapping[str, str],
     most: int,
-) -> bool:
-    """Whether the export will certainly write more than `most` rows: known from the
-    importer's count when every filter is applied in SQL (others narrow it afterwards)."""
+) -> int | None:
+    """The rows the export will write (`most` + 1: more than `most`), from the importer's count,
+    when every filter is applied in SQL (others narrow it afterwards); else None."""
     if rest or importer.export_count is None:
-        return False
-    return importer.export_count(ctx, pushed, most) > most
+        return None
+    return importer.export_count(ctx, pushed, most)
 
 
 def _column_name(importer: Importer, key: str) -> str:
