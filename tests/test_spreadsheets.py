@@ -575,6 +575,56 @@ def test_an_export_too_long_for_xlsx_is_refused_before_a_row_is_written(
         assert len(written) == 2
 
 
+def test_interaction_and_contact_export_filters_narrow_in_sql(
+    crm_deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`--where user=`, `kind=` and `customer=` (the exact name) on interactions and `customer=`
+    on contacts select the same rows as comparing the written values would, and the .xlsx
+    count counts only those rows (a sheet made to hold two here): five interactions are
+    refused, a salesperson's three too, the two visits written."""
+    from crm_core.imports import exporting
+    from crm_core.services import contacts, interactions
+
+    with crm_deployment.work("admin", write=True) as ctx:
+        users.add(ctx, "ya", "甲业务员")
+        users.add(ctx, "yi", "乙业务员")
+        customers.create(ctx, {"name": "甲方公司"}, owner_login="ya")
+        customers.create(ctx, {"name": "乙方公司"}, owner_login="yi")
+        interactions.log(ctx, "甲方公司", "visit")
+        for name in ("张三", "李四"):
+            contacts.add(ctx, "甲方公司", name)
+        contacts.add(ctx, "乙方公司", "王五")
+    with crm_deployment.work("ya", write=True) as ctx:
+        for _ in range(3):
+            interactions.log(ctx, "甲方公司", "call")
+    with crm_deployment.work("yi", write=True) as ctx:
+        interactions.log(ctx, "乙方公司", "visit")
+
+    def exported(entity: str, **where: str) -> list[dict[str, str]]:
+        out = tmp_path / f"{entity}.csv"
+        with crm_deployment.work("admin") as ctx:
+            importing.export_file(ctx, entity, out, where)
+        with out.open(encoding="utf-8-sig", newline="") as handle:
+            return list(csv.DictReader(handle))
+
+    def column(rows: list[dict[str, str]], header: str) -> list[str]:
+        return sorted(row[header] for row in rows)
+
+    assert column(exported("interactions", user="ya"), "user") == ["ya"] * 3
+    assert column(exported("interactions", kind="visit"), "customer") == ["乙方公司", "甲方公司"]
+    assert len(exported("interactions", customer="甲方公司")) == 4
+    assert exported("interactions", customer="甲方") == []  # the exact name only
+    assert column(exported("contacts", customer="甲方公司"), "name") == ["张三", "李四"]
+    monkeypatch.setattr(exporting, "XLSX_ROWS", 3)
+    with crm_deployment.work("admin") as ctx:
+        for where in ({}, {"user": "ya"}):
+            with pytest.raises(ValidationError, match="write .csv"):
+                importing.export_file(ctx, "interactions", tmp_path / "i.xlsx", where)
+        assert (
+            importing.export_file(ctx, "interactions", tmp_path / "v.xlsx", {"kind": "visit"}) == 2
+        )
+
+
 def test_an_export_reports_its_progress(
     crm_deployment: Deployment,
     tmp_path: Path,
