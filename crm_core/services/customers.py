@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from crm_core import custom_fields, i18n, picklists
@@ -20,7 +20,7 @@ from crm_core.errors import DuplicateError, NotFound, PermissionDenied, Validati
 from crm_core.models import KINDS, Customer, OwnershipPeriod, User
 from crm_core.normalize import name_key, phone_key
 from crm_core.prefix_match import starts_with
-from crm_core.services.common import require_manages, user_by_login
+from crm_core.services.common import capped_count, require_manages, user_by_login
 
 EDITABLE = ("name", "kind", "level", "industry", "region", "phone", "address", "notes")
 _customers = table_of(Customer)
@@ -301,8 +301,7 @@ class VisibleCount:
 def count_visible(ctx: Context, where: CustomerFilter, cap: int = COUNT_CAP) -> VisibleCount:
     """Count the visible customers that match, reading at most `cap` + 1 of them."""
     custom = custom_fields.where_clauses(ctx, "customers", where.custom) if where.custom else []
-    matching = where.apply(select(Customer.id).where(*custom)).limit(cap + 1).subquery()
-    found = int(ctx.session.scalar(select(func.count()).select_from(matching)) or 0)
+    found = capped_count(ctx, where.apply(select(Customer.id).where(*custom)), cap)
     return VisibleCount(min(found, cap), found <= cap)
 
 
