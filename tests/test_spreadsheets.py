@@ -528,13 +528,13 @@ def test_an_export_too_long_for_xlsx_keeps_the_earlier_file(
 def test_an_export_too_long_for_xlsx_is_refused_before_a_row_is_written(
     crm_deployment: Deployment, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Customers, contacts and interactions are counted first (up to a sheet's rows, here made
-    4): more than a sheet holds is refused before the writer starts, which without the count
+    """Customers, contacts, interactions and products are counted first (up to a sheet's rows,
+    here made 4): more than a sheet holds is refused before the writer starts, which without the count
     would only happen at the sheet's last row (the writer's own limit stays at 1,048,576 here).
     The count is the exporter's: only rows the user may see, narrowed by filters applied in
     SQL; a filter applied to the written values leaves the writer to decide."""
     from crm_core.imports import exporting
-    from crm_core.services import contacts, interactions
+    from crm_core.services import contacts, interactions, products
 
     with crm_deployment.work("admin", write=True) as ctx:
         users.add(ctx, "xiao", "小林")
@@ -542,6 +542,7 @@ def test_an_export_too_long_for_xlsx_is_refused_before_a_row_is_written(
             customers.create(ctx, {"name": f"计数公司{n}", "level": "key" if n < 2 else "lead"})
             contacts.add(ctx, f"计数公司{n}", f"联系人{n}")
             interactions.log(ctx, f"计数公司{n}", "call")
+            products.add(ctx, f"P-{n}", f"净水器{n}")
         for n in range(2):
             customers.create(ctx, {"name": f"小林公司{n}"}, owner_login="xiao")
     monkeypatch.setattr(exporting, "XLSX_ROWS", 4)
@@ -554,7 +555,7 @@ def test_an_export_too_long_for_xlsx_is_refused_before_a_row_is_written(
 
     monkeypatch.setattr(writing.RowWriter, "append", counting_append)
     with crm_deployment.work("admin") as ctx:
-        for entity in ("customers", "contacts", "interactions"):
+        for entity in ("customers", "contacts", "interactions", "products"):
             out = tmp_path / f"{entity}.xlsx"
             with pytest.raises(ValidationError, match=r"write \.csv"):
                 importing.export_file(ctx, entity, out)

@@ -340,6 +340,10 @@ def _update_products(ctx: Context, rows: list[ImportRow]) -> int:
     return count
 
 
+def _count_products(ctx: Context, filters: Mapping[str, str], cap: int) -> int:
+    return capped_count(ctx, select(Product.id), cap)
+
+
 def _export_products(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, Any]]:
     after = 0
     while True:
@@ -377,6 +381,7 @@ def products_importer() -> Importer:
         insert=_insert_products,
         update=_update_products,
         export=_export_products,
+        export_count=_count_products,
     )
 
 

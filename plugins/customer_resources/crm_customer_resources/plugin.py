@@ -219,6 +219,7 @@ def crm_register_importers(register: Callable[[Importer], None]) -> None:
             insert=expenses.write_rows,
             check=expenses.check_rows,
             export=expenses.export_rows,
+            export_count=expenses.count_rows,
         )
     )
 

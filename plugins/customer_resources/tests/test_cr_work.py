@@ -172,7 +172,9 @@ def test_not_contacted_runs_from_the_newest_contact_and_a_backdated_one_does_not
         )
 
 
-def test_expenses_visibility_and_report(block1: Block1, tmp_path: Path) -> None:
+def test_expenses_visibility_and_report(
+    block1: Block1, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     with block1.work("a", write=True) as ctx:
         expenses.record(ctx, "120.50", "travel")
         with pytest.raises(ValidationError):
@@ -218,6 +220,18 @@ def test_expenses_visibility_and_report(block1: Block1, tmp_path: Path) -> None:
             lines = target.read_text(encoding="utf-8-sig").splitlines()
             assert lines[0].split(",")[:3] == ["user", "category", "amount"]
             assert {line.split(",")[0] for line in lines[1:]} == expected
+            # The count an .xlsx export asks for first: the same rows, capped.
+            assert expenses.count_rows(ctx, {}, 10) == len(lines) - 1
+            assert expenses.count_rows(ctx, {}, 1) == min(len(lines) - 1, 2)
+    from crm_core.imports import exporting
+
+    monkeypatch.setattr(exporting, "XLSX_ROWS", 4)  # a sheet of three rows: refused at once
+    with block1.work("boss") as ctx:
+        with pytest.raises(ValidationError, match=r"write \.csv"):
+            importing.export_file(ctx, "expenses", tmp_path / "boss.xlsx")
+        assert not (tmp_path / "boss.xlsx").exists()
+    with block1.work("lead1") as ctx:
+        assert importing.export_file(ctx, "expenses", tmp_path / "lead1.xlsx") == 2
     with block1.work("boss", write=True) as ctx:  # and it imports back as it came out
         again = importing.import_file(ctx, "expenses", tmp_path / "boss.csv", dry_run=True)
         assert again.rejected == 0

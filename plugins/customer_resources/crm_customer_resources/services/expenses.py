@@ -17,7 +17,7 @@ from crm_core.imports.importer import ImportRow
 from crm_core.models import Customer, Team, User
 from crm_core.services import customers
 from crm_core.services.bulk_records import resolve_users, visible_customers
-from crm_core.services.common import require_manages, user_by_login
+from crm_core.services.common import capped_count, require_manages, user_by_login
 from crm_core.services.products import parse_amount
 from crm_customer_resources.models import Expense
 
@@ -86,6 +86,11 @@ def list_page(ctx: Context, *, after_id: int = 0, limit: int = 50) -> list[dict[
         }
         for e, login, team, customer in ctx.session.execute(query)
     ]
+
+
+def count_rows(ctx: Context, filters: Mapping[str, str], cap: int) -> int:
+    """How many expenses `export_rows` yields (the rows of `list_page`), read up to `cap` + 1."""
+    return capped_count(ctx, select(Expense.id).join(User, User.id == Expense.owner_id), cap)
 
 
 def export_rows(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, object]]:
