@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 
@@ -63,16 +64,19 @@ def record(
     return expense
 
 
-def list_page(ctx: Context, *, after_id: int = 0, limit: int = 50) -> list[dict[str, object]]:
-    query = (
+def _rows() -> Any:
+    """Each visible expense with who spent it, their department and the customer: what a page
+    lists, an export writes and its count counts."""
+    return (
         select(Expense, User.login, Team.name, Customer.name)
         .join(User, User.id == Expense.owner_id)
         .outerjoin(Team, Team.id == Expense.team_id)
         .outerjoin(Customer, Customer.id == Expense.customer_id)
-        .where(Expense.id > after_id)
-        .order_by(Expense.id)
-        .limit(limit)
     )
+
+
+def list_page(ctx: Context, *, after_id: int = 0, limit: int = 50) -> list[dict[str, object]]:
+    query = _rows().where(Expense.id > after_id).order_by(Expense.id).limit(limit)
     return [
         {
             "id": e.id,
@@ -90,7 +94,7 @@ def list_page(ctx: Context, *, after_id: int = 0, limit: int = 50) -> list[dict[
 
 def count_rows(ctx: Context, filters: Mapping[str, str], cap: int) -> int:
     """How many expenses `export_rows` yields (the rows of `list_page`), read up to `cap` + 1."""
-    return capped_count(ctx, select(Expense.id).join(User, User.id == Expense.owner_id), cap)
+    return capped_count(ctx, _rows().with_only_columns(Expense.id), cap)
 
 
 def export_rows(ctx: Context, filters: Mapping[str, str]) -> Iterator[Mapping[str, object]]:
