@@ -3,6 +3,9 @@ keeps the owner index for people with few; the rows are the same either way."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
+import pytest
 from sqlalchemy import event, select, text
 
 from crm_core.bulk import insert_rows
@@ -149,6 +152,35 @@ def test_dashboard_reads_run_without_parallel_workers_on_postgresql(org: Org) ->
     with org.work("boss") as ctx:  # a new transaction sends it again
         without_parallel_workers(ctx.session)
         assert _parallel_workers(ctx) == "0"
+
+
+def test_a_page_reads_its_jobs_in_one_unit_per_worker(org: Org) -> None:
+    """Workers take the jobs in order until none is left, each in one read-only unit of its
+    own (not one per job: each unit reads the settings and the rollups' state again); the
+    results come back in the jobs' order, and a job that fails fails the page."""
+    with org.work("boss") as ctx:
+        units: list[int] = []
+
+        def job(value: int) -> Callable[[Context], int]:
+            def run(own: Context) -> int:
+                assert own.actor == ctx.actor
+                units.append(id(own.session))
+                return value
+
+            return run
+
+        jobs = [job(n) for n in range(7)]
+        assert dashboard._in_parallel(ctx, jobs, workers=2) == list(range(7))
+        assert len(units) == 7 and 1 <= len(set(units)) <= 2 and id(ctx.session) not in units
+        units.clear()
+        assert dashboard._in_parallel(ctx, jobs, workers=1) == list(range(7))
+        assert set(units) == {id(ctx.session)}
+
+        def broken(own: Context) -> int:
+            raise ValueError("a tile failed")
+
+        with pytest.raises(ValueError, match="a tile failed"):
+            dashboard._in_parallel(ctx, [job(0), broken, job(2)], workers=2)
 
 
 def _parallel_tuple_cost(ctx: Context) -> str | None:
