@@ -47,6 +47,7 @@ from crm_customer_resources.models import CustomerProfile, Installment, Order, S
 from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
+    OWED_BY_SELLER,
     RECEIPTS_ROLLUPS,
     SALES_ROLLUPS,
     UNPAID_INSTALLMENTS,
@@ -81,6 +82,7 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
         register(rollup)
     register(OWED_BY_DUE_DAY)
     register(OWED_BY_DUE_MONTH)
+    register(OWED_BY_SELLER)
     register(UNPAID_INSTALLMENTS)
 
 

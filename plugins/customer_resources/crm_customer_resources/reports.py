@@ -46,10 +46,12 @@ from crm_customer_resources.models import (
 from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
+    OWED_BY_SELLER,
     RECEIPTS_ROLLUPS,
     SALES_ROLLUPS,
     OwedByDueDay,
     OwedByDueMonth,
+    OwedBySeller,
 )
 
 
@@ -275,8 +277,11 @@ def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
     Each month is read whole from the monthly rollup, into the bucket where most of its days
     fall; in a month that a bucket edge splits, the days on its smaller side are read from the
     daily rollup and moved to their own bucket (added there, subtracted from the month's).
-    A top manager's ageing then reads about 20,000 daily rows instead of 80,000 (four months)."""
-    day, month = OwedByDueDay, OwedByDueMonth
+    A top manager's ageing then reads about 20,000 daily rows instead of 80,000 (four months).
+    With the total per salesperson (`OWED_BY_SELLER`), the months before the oldest edge's are
+    not read at all: the oldest bucket is the total less the months read from there on (a
+    two-year book: 50,000 monthly rows -> 13,000 and 2,000 totals for a top manager)."""
+    day, month, seller = OwedByDueDay, OwedByDueMonth, OwedBySeller
     if not rollup_ready(ctx, OWED_BY_DUE_MONTH):  # the daily rollup alone
         return (
             select(day.salesperson_id, *_buckets(day.due_on, day.owed, edges))
@@ -291,17 +296,37 @@ def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
         for index in range(len(BUCKETS))
     ]
     in_bucket[0] = in_bucket[0] | (month.due_month > last)
-    in_bucket[-1] = in_bucket[-1] | (month.due_month < first)
-    parts = [
-        select(
-            month.salesperson_id,
-            *(
-                func.sum(case((test, month.owed), else_=0)).label(name)
-                for test, name in zip(in_bucket, BUCKETS, strict=True)
+    if rollup_ready(ctx, OWED_BY_SELLER):
+        recent = [func.sum(case((test, month.owed), else_=0)) for test in in_bucket[:-1]]
+        not_oldest = func.sum(case((~in_bucket[-1], month.owed), else_=0))
+        parts = [
+            select(
+                month.salesperson_id,
+                *(total.label(name) for total, name in zip(recent, BUCKETS, strict=False)),
+                (-not_oldest).label(BUCKETS[-1]),
+                zero.label("total"),
+            )
+            .where(month.due_month >= first)
+            .group_by(month.salesperson_id),
+            select(
+                seller.salesperson_id,
+                *(zero.label(name) for name in BUCKETS[:-1]),
+                seller.owed.label(BUCKETS[-1]),
+                seller.owed.label("total"),
             ),
-            func.sum(month.owed).label("total"),
-        ).group_by(month.salesperson_id)
-    ]
+        ]
+    else:
+        in_bucket[-1] = in_bucket[-1] | (month.due_month < first)
+        parts = [
+            select(
+                month.salesperson_id,
+                *(
+                    func.sum(case((test, month.owed), else_=0)).label(name)
+                    for test, name in zip(in_bucket, BUCKETS, strict=True)
+                ),
+                func.sum(month.owed).label("total"),
+            ).group_by(month.salesperson_id)
+        ]
     for since, until, to, away in moves:
         moved = func.sum(day.owed)
         signed = [moved if i == to else -moved if i == away else zero for i in range(len(BUCKETS))]

@@ -193,14 +193,15 @@ class OwedByDueDay(OwnerScoped, RollupBase):
     owed: Mapped[Decimal] = mapped_column(Money)
 
 
-def _owed(model: type[RollupBase], due: Callable[[Sql], str]) -> Rollup:
-    """Owed on installments of orders not cancelled, per `due` (a day or a month), customer
-    owner and the order's salesperson."""
+def _owed(model: type[RollupBase], due: Callable[[Sql], str] | None) -> Rollup:
+    """Owed on installments of orders not cancelled, per `due` (a day or a month; None: all
+    days together), customer owner and the order's salesperson."""
+    keys: dict[str, Callable[[Sql], str]] = {} if due is None else {due.__name__: due}
     return Rollup(
         model,
         source="cr_installment",
         keys={
-            due.__name__: due,
+            **keys,
             "owner_id": lambda q: f"{q.c}.owner_id",
             "salesperson_id": lambda q: f"{q.p}.owner_id",
         },
@@ -235,6 +236,20 @@ class OwedByDueMonth(OwnerScoped, RollupBase):
     owed: Mapped[Decimal] = mapped_column(Money)
 
 
+class OwedBySeller(OwnerScoped, RollupBase):
+    """The same whatever the due day, per customer owner and salesperson: the ageing's oldest
+    bucket is this total less the months from the oldest bucket's edge on, so the months before
+    it (most of a long book's) are not read one by one."""
+
+    __tablename__ = "rollup_cr_owed_by_seller"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    salesperson_id: Mapped[int | None] = mapped_column(Integer)
+    installments: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[Decimal] = mapped_column(Money)
+
+
 def due_on(q: Sql) -> str:
     return f"{q.r}.due_on"
 
@@ -245,6 +260,7 @@ def due_month(q: Sql) -> str:
 
 OWED_BY_DUE_DAY = _owed(OwedByDueDay, due_on)
 OWED_BY_DUE_MONTH = _owed(OwedByDueMonth, due_month)
+OWED_BY_SELLER = _owed(OwedBySeller, None)
 
 
 class UnpaidInstallment(OwnerScoped, RollupBase):
