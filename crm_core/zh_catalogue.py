@@ -200,4 +200,5 @@ MESSAGES = {
     "{value!r} is not yes or no": "{value!r} 不是“是”或“否”",
     "rollup differs from its source: {names}": "汇总表与源数据不一致：{names}",
     "{name}: {rows} rows": "{name}：{rows} 行",
+    "since {since} is after until {until}": "开始日期 {since} 晚于结束日期 {until}",
 }

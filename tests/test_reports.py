@@ -393,6 +393,12 @@ def test_file_formats_need_an_output_and_bad_params_are_one_line(
         assert "Traceback" not in result.stderr
     missing = crm_cli("report", "run", "no-such-report")
     assert missing.exit_code != 0 and "no report" in missing.stderr
+    backwards = ("-p", "since=2026-12-01", "-p", "until=2026-01-01")
+    refused = crm_cli("report", "run", "interactions-per-day", *backwards)
+    assert refused.exit_code != 0
+    assert refused.stderr.strip() == "error: since 2026-12-01 is after until 2026-01-01"
+    one_day = ("-p", "since=2026-12-01", "-p", "until=2026-12-01")
+    assert crm_cli("report", "run", "interactions-per-day", *one_day).exit_code == 0
 
 
 def test_old_reports_name_still_works(

@@ -250,6 +250,13 @@ def run_report(ctx: Context, report: Report, raw: Mapping[str, str]) -> ReportTa
     return report.run(ctx, resolve_params(report, raw))
 
 
+def _after(since: Any, until: Any) -> bool:
+    """Whether a period's start falls after its end (both dates, or both datetimes)."""
+    if isinstance(since, date) and isinstance(until, date) and type(since) is type(until):
+        return since > until
+    return False
+
+
 def resolve_params(report: Report, raw: Mapping[str, str]) -> dict[str, Any]:
     """Parse raw `KEY=VALUE` text into the report's typed parameters, defaults filled in."""
     known = {p.name: p for p in report.params}
@@ -272,4 +279,9 @@ def resolve_params(report: Report, raw: Mapping[str, str]) -> dict[str, Any]:
                 raise ValidationError(f"invalid {param.name}: {text!r} ({exc})") from None
         else:
             params[param.name] = param.default
+    since, until = params.get("since"), params.get("until")
+    if _after(since, until):
+        raise ValidationError(
+            i18n._("since {since} is after until {until}", since=since, until=until)
+        )
     return params
