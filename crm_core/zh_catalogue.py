@@ -201,4 +201,5 @@ MESSAGES = {
     "rollup differs from its source: {names}": "汇总表与源数据不一致：{names}",
     "{name}: {rows} rows": "{name}：{rows} 行",
     "since {since} is after until {until}": "开始日期 {since} 晚于结束日期 {until}",
+    "a digest is text (or --format json): --format csv lists the items alone": "摘要是纯文本（或 --format json）：--format csv 只列出各条提醒",
 }

@@ -99,6 +99,28 @@ def test_send_writes_to_the_outbox_and_fails_cleanly_without_one(
     assert printed.output == body.split("\n\n", 1)[1]
 
 
+def test_a_digest_in_json_is_the_text_and_the_items(
+    org: Org, crm_cli: Callable[..., CliResult]
+) -> None:
+    """`--digest --format json`: one object a script can send its own way (its text the same
+    as the plain digest, its items those `crm reminders --format json` lists); csv is refused."""
+    plan(org, "sh_mgr", 0)
+    plan(org, "sh_sales1", -1)
+    args = ("reminders", "--as", "sh_mgr", "--date", DAY)
+    digest = crm_cli(*args, "--digest", "--format", "json")
+    assert digest.exit_code == 0, digest.stderr
+    sent = digest.json()
+    assert set(sent) == {"login", "name", "email", "on", "subject", "text", "items"}
+    assert (sent["login"], sent["on"]) == ("sh_mgr", DAY)
+    assert sent["text"] == crm_cli(*args, "--digest").output
+    assert sent["subject"] == sent["text"].splitlines()[0]
+    listed = crm_cli(*args, "--format", "json").json()
+    assert sent["items"] == listed and len(listed) == 2
+    refused = crm_cli(*args, "--digest", "--format", "csv")
+    assert refused.exit_code != 0 and len(refused.stderr.strip().splitlines()) == 1
+    assert "--format csv" in refused.stderr
+
+
 def test_a_plugin_delivers_digests(org: Org) -> None:
     from crm_test_plugin import plugin
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from itertools import chain
 from pathlib import Path
 
+import attrs
 import click
 
 from crm_core import charts, i18n
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import FORMATS, emit, emit_rows, format_option, json_chunks
+from crm_core.cli.output import FORMATS, emit, emit_rows, format_option, json_chunks, jsonable
 from crm_core.errors import ValidationError
 from crm_core.files import replace_file
 from crm_core.services import dashboard, reminders, report_files, reports
@@ -153,7 +155,11 @@ REMINDER_LIMIT = dashboard.REMINDER_ROWS
 @as_option
 @day_option
 @click.option("--for", "user_login", help="Someone you manage (default: you).")
-@click.option("--digest", is_flag=True, help="Print a plain-text digest for mail or chat.")
+@click.option(
+    "--digest",
+    is_flag=True,
+    help="Print a plain-text digest for mail or chat (with --format json: as one object).",
+)
 @click.option(
     "--send", is_flag=True, help="Deliver the digest (reminders_outbox or a delivering plugin)."
 )
@@ -180,6 +186,10 @@ def reminders_(
     team's overdue items.  待办提醒。"""
     if everything and limit is not None:
         raise ValidationError(i18n._("--all and --limit do not go together: choose one"))
+    if digest and fmt == "csv":
+        raise ValidationError(
+            i18n._("a digest is text (or --format json): --format csv lists the items alone")
+        )
     if not everything and limit is None:
         limit = REMINDER_LIMIT
     with app.work() as ctx:
@@ -191,7 +201,9 @@ def reminders_(
             rows = reminders.collect(ctx, day, user_login, limit)
         whose = user_login or ctx.actor.login
     if digest or send:
-        if digest:
+        if digest and fmt == "json":  # for a script that sends it its own way
+            click.echo(json.dumps(jsonable(attrs.asdict(message)), ensure_ascii=False, indent=2))
+        elif digest:
             click.echo(message.text, nl=False)
         for place in places:
             click.echo(i18n._("sent to {place}", place=place), err=digest)
