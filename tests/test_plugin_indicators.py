@@ -13,8 +13,10 @@ from sqlalchemy import select
 from crm_channel_commerce.models import DealerOrder, DealerPayment
 from crm_core.context import Context
 from crm_core.deployment import Deployment
+from crm_core.models import Product
 from crm_core.services import demo, indicators, rollout
-from crm_customer_resources.models import Order
+from crm_customer_resources.models import Installment, Order, Payment
+from crm_customer_resources.services import orders as cr_orders
 from crm_project_sales.models import DEFAULT_CATEGORY, Project, Stage
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -116,6 +118,64 @@ def test_dealer_overdue_deducts_only_payments_received_by_the_day(
         assert now is not None and before_payment is not None and 0 < now < before_payment
 
 
+def _overdue_on(
+    day: date, orders: list[Order], items: list[Installment], paid: list[Payment]
+) -> Decimal:
+    """Owed on installments due before `day` at the end of `day`: each order's payments
+    received by then filling its installments earliest due first."""
+    owed = Decimal(0)
+    for order in orders:
+        if order.status == "cancelled" or order.ordered_on > day:
+            continue
+        left = sum((p.amount for p in paid if p.order_id == order.id and p.received_on <= day),
+                   Decimal(0))  # fmt: skip
+        for item in sorted((i for i in items if i.order_id == order.id),
+                           key=lambda i: (i.due_on, i.seq)):  # fmt: skip
+            applied = min(left, item.amount)
+            left -= applied
+            if item.due_on < day:
+                owed += item.amount - applied
+    return owed
+
+
+def test_overdue_receivables_as_they_stood_on_each_day(three_blocks: Deployment) -> None:
+    """Payments count from the day they were received, applied earliest due first; on today the
+    value is what the installments still owe now."""
+    with three_blocks.work("admin", write=True) as ctx:  # three-instalment orders, paid late
+        customer = ctx.session.scalar(select(Order.customer_id).limit(1))
+        code = ctx.session.scalar(select(Product.code).limit(1))
+        assert customer is not None and code is not None
+        line = cr_orders.LineRequest(code, 3)
+        for start, paid_after in ((150, 60), (100, 20), (75, 5)):
+            order = cr_orders.create(
+                ctx, str(customer), [line], ordered_on=TODAY - timedelta(days=start),
+                installments=3, every_days=30,
+            )  # fmt: skip
+            part = (order.total / 2).quantize(CENT)
+            cr_orders.pay(ctx, order.number, part, received_on=TODAY - timedelta(days=paid_after))
+    with three_blocks.work("admin") as ctx:
+        orders = list(ctx.session.scalars(select(Order)))
+        items = list(ctx.session.scalars(select(Installment)))
+        paid = list(ctx.session.scalars(select(Payment)))
+        days = [
+            *DAYS,
+            TODAY - timedelta(days=10),
+            TODAY - timedelta(days=61),
+            TODAY + timedelta(days=40),
+        ]
+        values = []
+        for day in days:
+            expected = _overdue_on(day, orders, items, paid).quantize(CENT)
+            values.append(value(ctx, "receivables-overdue", day))
+            assert values[-1] == expected, day
+        now = sum(
+            (i.amount - i.paid for i in items if i.due_on < TODAY and
+             next(o for o in orders if o.id == i.order_id).status != "cancelled"),
+            Decimal(0),
+        )  # fmt: skip
+        assert values[0] == now.quantize(CENT) and len(set(values)) > 3
+
+
 def win_two_projects(deployment: Deployment) -> None:
     """Two projects of the default pipeline won 10 and 60 days ago, 40 and 20 days after creation."""
     with deployment.work("admin", write=True) as ctx:
@@ -172,5 +232,6 @@ def test_win_rate_and_days_from_lead_to_signed(three_blocks: Deployment) -> None
 def test_every_plugin_indicator_has_a_value_on_this_data(three_blocks: Deployment) -> None:
     win_two_projects(three_blocks)
     with three_blocks.work("admin") as ctx:
-        for name in ("sales-30d", "dealer-orders-30d", "win-rate", "days-lead-to-signed"):
+        names = ("sales-30d", "receivables-overdue", "dealer-orders-30d", "win-rate")
+        for name in (*names, "days-lead-to-signed"):
             assert any(value(ctx, name, day) for day in DAYS), name
