@@ -8,8 +8,10 @@ not see; and a count stops at the cap instead of reading every visible row.
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from crm_core.api import Crm, CustomerQuery, NewCustomer
+from crm_core.models import Customer
 from crm_core.prefix_match import successor
 from crm_core.services import customers
 from tests.conftest import Org
@@ -80,6 +82,25 @@ def test_counts_are_exact_below_the_cap_and_marked_above_it(crm: Crm, org: Org) 
     assert everything.exact and everything.value == len(NAMES) + 2  # own customer and the pool
     with crm.as_user("sh_sales2") as desk:
         assert desk.customers.count(CustomerQuery(prefix="杭州")).value == 0
+
+
+@pytest.mark.parametrize(
+    "login", ["admin", "boss", "east_mgr", "sh_mgr", "sh_sales1", "south_sales"]
+)
+def test_a_capped_count_agrees_with_the_visible_rows_at_every_cap(
+    crm: Crm, org: Org, login: str
+) -> None:
+    """However the count is asked (a salesperson's own customers and the pool apart), it is
+    what the user may see, capped, and says whether there are more."""
+    with org.work(login) as ctx:
+        seen = len(ctx.session.scalars(select(Customer.id)).all())
+        for cap in range(seen + 2):
+            counted = customers.count_visible(ctx, customers.CustomerFilter(), cap=cap)
+            assert (counted.value, counted.exact) == (min(seen, cap), seen <= cap), cap
+        pooled = customers.count_visible(ctx, customers.CustomerFilter(pool=True))
+        in_pool = ctx.session.scalars(select(Customer.id).where(Customer.owner_id.is_(None)))
+        assert (pooled.value, pooled.exact) == (len(in_pool.all()), True)
+    assert seen >= 2
 
 
 def test_cli_prefix_and_count(crm: Crm, crm_cli) -> None:  # type: ignore[no-untyped-def]
