@@ -134,6 +134,9 @@ MESSAGES = {
     "{block}: live since {day}, day {n} ({phase}); 90-day mark {d90}, 180-day mark {d180}": (
         "{block}：{day} 上线，第 {n} 天（{phase}）；90 天节点 {d90}，180 天节点 {d180}"
     ),
+    "{block}: goes live on {day}, in {n} days; 90-day mark {d90}, 180-day mark {d180}": (
+        "{block}：将于 {day} 上线，还有 {n} 天；90 天节点 {d90}，180 天节点 {d180}"
+    ),
     # customization: custom fields, picklists, rules, sync
     "--choices repeats a value.": "--choices 中有重复的值。",
     "--since wants a date (2026-11-01), a moment or last, not {given!r}.": "--since 需要日期（2026-11-01）、时刻或 last，而不是 {given!r}。",
@@ -202,4 +205,6 @@ MESSAGES = {
     "{name}: {rows} rows": "{name}：{rows} 行",
     "since {since} is after until {until}": "开始日期 {since} 晚于结束日期 {until}",
     "a digest is text (or --format json): --format csv lists the items alone": "摘要是纯文本（或 --format json）：--format csv 只列出各条提醒",
+    "cannot write {path}: there is no folder {folder}": "无法写入 {path}：文件夹 {folder} 不存在",
+    "cannot write {path}: the folder {folder} is read-only": "无法写入 {path}：文件夹 {folder} 不可写",
 }

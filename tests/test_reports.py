@@ -401,6 +401,26 @@ def test_file_formats_need_an_output_and_bad_params_are_one_line(
     assert crm_cli("report", "run", "interactions-per-day", *one_day).exit_code == 0
 
 
+def test_a_file_in_a_missing_folder_is_one_line_before_any_work(
+    seeded: Deployment, crm_cli: Callable[..., CliResult], tmp_path: Path
+) -> None:
+    missing = tmp_path / "没有"
+    for args, target in [
+        (("report", "run", "sales", "--format", "xlsx", "-o"), missing / "s.xlsx"),
+        (("report", "run", "sales", "--format", "png", "-o"), missing / "s.png"),
+        (("export", "customers"), missing / "c.xlsx"),
+        (("export", "customers"), missing / "c.csv"),
+        (("dashboard",), missing / "d.html"),
+        (("rollout", "report"), missing / "r.html"),
+    ]:
+        result = crm_cli(*args, str(target), as_login="admin")
+        assert result.exit_code != 0, args
+        assert (
+            result.stderr.strip() == f"error: cannot write {target}: there is no folder {missing}"
+        )
+    assert not missing.exists()
+
+
 def test_old_reports_name_still_works(
     seeded: Deployment, crm_cli: Callable[..., CliResult]
 ) -> None:

@@ -262,6 +262,11 @@ def test_rollout_commands(
     assert bad.exit_code != 0 and "INDICATOR=NUMBER" in bad.stderr
     assert crm_cli("rollout", "goals", "remove", "99").exit_code != 0
     assert crm_cli("rollout", "go-live", "nope", "2026-01-01").exit_code != 0
+    ahead = TODAY + timedelta(days=12)
+    assert crm_cli("rollout", "go-live", "test_plugin", ahead.isoformat()).exit_code == 0
+    planned = crm_cli("rollout", "status").output
+    assert f"test_plugin: goes live on {ahead.isoformat()}, in 12 days;" in planned
+    assert "live since" not in planned and "day -" not in planned
 
 
 def test_a_block_without_goals_and_the_default_go_live(

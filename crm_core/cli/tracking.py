@@ -95,8 +95,18 @@ def rollout_group() -> click.Group:
         if not blocks:
             click.echo(i18n._("No block is enabled yet: crm plugins enable NAME."))
         for block in blocks:
-            click.echo(
-                i18n._(
+            if block["days_live"] < 0:  # a go-live day recorded ahead of time
+                headline = i18n._(
+                    "{block}: goes live on {day}, in {n} days; 90-day mark {d90}, "
+                    "180-day mark {d180}",
+                    block=block["block"],
+                    day=block["go_live_on"],
+                    n=-block["days_live"],
+                    d90=block["mark_90_on"],
+                    d180=block["mark_180_on"],
+                )
+            else:
+                headline = i18n._(
                     "{block}: live since {day}, day {n} ({phase}); 90-day mark {d90}, "
                     "180-day mark {d180}",
                     block=block["block"],
@@ -106,7 +116,7 @@ def rollout_group() -> click.Group:
                     d90=block["mark_90_on"],
                     d180=block["mark_180_on"],
                 )
-            )
+            click.echo(headline)
             mine = [r for r in rows if r["block"] == block["block"] and r["indicator"]]
             if mine:
                 emit(

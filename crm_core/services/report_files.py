@@ -10,7 +10,7 @@ from typing import Any
 
 from crm_core import charts, i18n, pages
 from crm_core.errors import ValidationError
-from crm_core.files import replace_file
+from crm_core.files import check_folder, replace_file
 from crm_core.services.reports import Report, ReportTable
 from crm_core.spreadsheets.writing import XLSX_ROWS, too_many_for_xlsx, write_rows
 
@@ -27,6 +27,7 @@ def check_output(fmt: str, path: Path) -> None:
         raise ValidationError(
             i18n._("a {fmt} report needs a file name ending in {suffix}", fmt=fmt, suffix=suffix)
         )
+    check_folder(path)
 
 
 def _header(table: ReportTable) -> list[str]:

@@ -18,6 +18,7 @@ from typing import IO, Any
 
 from crm_core import i18n
 from crm_core.errors import ValidationError
+from crm_core.files import check_folder
 from crm_core.spreadsheets.cells import ILLEGAL, is_risky, neutralise
 
 WRITABLE = (".xlsx", ".csv")
@@ -33,6 +34,7 @@ def check_writable(path: Path) -> str:
     suffix = path.suffix.lower()
     if suffix != ".xlsx" and suffix not in TEXT_SUFFIXES:
         raise ValidationError(f"cannot write {path.name}: use {' or '.join(WRITABLE)}")
+    check_folder(path)
     return suffix
 
 
@@ -85,7 +87,11 @@ class RowWriter:
         if self._handle is not None:
             self._handle.close()
         elif self._sheet is not None:
-            self._workbook.save(str(self.path))
+            try:
+                self._workbook.save(str(self.path))
+            except BaseException:
+                self._discard_sheet()  # else its half-written stream complains when collected
+                raise
             self._sheet = None
 
     def _discard_sheet(self) -> None:
