@@ -335,9 +335,10 @@ class World:
         return written
 
     def _payments(self) -> int:
-        """A payment for each paid installment, received on its due day: what `orders.pay`
-        leaves (the installments above were written paid, without their payments)."""
-        return fill_payments(self.deployment)
+        """A payment for each paid installment, received on its due day (or today, if that is
+        later): what `orders.pay` leaves (the installments above were written paid, without
+        their payments)."""
+        return fill_payments(self.deployment, self.now.date())
 
     def _profiles(self) -> int:
         """What customer_resources keeps beside each customer, as its own write paths would
@@ -447,17 +448,19 @@ class World:
         return len(dealers) + len(moves) + len(stock)
 
 
-def fill_payments(deployment: Deployment) -> int:
+def fill_payments(deployment: Deployment, today: date) -> int:
     """customer_resources' payments of the paid installments of orders that have none (see
-    `World._payments`); also brings a world generated before payments were part of it up to
-    date."""
+    `World._payments`), received on the due day or, for one due after `today`, today (paid
+    early: nothing is received in the future); also brings a world generated before payments
+    were part of it up to date."""
     from crm_customer_resources.models import Installment, Payment
 
     installments, payments = table_of(Installment), table_of(Payment)
+    received = case((installments.c.due_on > today, literal(today)), else_=installments.c.due_on)
     rows = select(
         installments.c.customer_id,
         installments.c.order_id,
-        installments.c.due_on,
+        received,
         installments.c.paid,
     ).where(
         installments.c.paid > 0,
