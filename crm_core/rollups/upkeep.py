@@ -11,6 +11,7 @@ from crm_core.db import table_of
 from crm_core.rollups.newest import NewestSql
 from crm_core.rollups.spec import PREFIX, Newest, Rollup, RollupPause, RollupState, Spec
 from crm_core.rollups.triggers import RollupSql
+from crm_core.rollups.vacuuming import keep_index_only
 from crm_core.types import utcnow
 
 
@@ -22,7 +23,8 @@ def _writer(connection: Connection, rollup: Spec, zone: str) -> RollupSql | Newe
 
 def sync(connection: Connection, rollups: Iterable[Spec], zone: str) -> list[str]:
     """Install each rollup whose derived SQL differs from what was built, and remove those no
-    longer registered; returns the names (re)built.
+    longer registered; returns the names (re)built. On PostgreSQL every rollup table gets
+    autovacuum thresholds that keep its reads index-only (`vacuuming`), built now or before.
 
     Runs inside the caller's transaction: a failure leaves every rollup as it was.
     """
@@ -72,6 +74,7 @@ def sync(connection: Connection, rollups: Iterable[Spec], zone: str) -> list[str
             )
         )
         rebuilt.append(rollup.name)
+    keep_index_only(connection, sorted(wanted))
     return rebuilt
 
 
