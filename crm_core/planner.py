@@ -11,7 +11,6 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     ARRAY,
     ColumnElement,
-    String,
     any_,
     bindparam,
     cast,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import FunctionElement
+from sqlalchemy.sql.sqltypes import NullType
 
 from crm_core import transaction_cache
 from crm_core.db import table_of
@@ -83,8 +83,14 @@ def among(session: Session, column: Any, ids: Sequence[Any]) -> ColumnElement[bo
 def _id_array(ids: Sequence[int], item_type: Any) -> Any:
     """PostgreSQL: whole numbers as one array parameter, written as the array's text and cast
     by the server (psycopg writes a list element by element in Python, and a top manager's
-    reminders name 2,000 people in every statement)."""
-    listed = bindparam(None, "{" + ",".join(map(str, ids)) + "}", type_=String())
+    reminders name 2,000 people in every statement).
+
+    The parameter goes untyped, so the server reads it as the array itself: a constant, which
+    PostgreSQL hashes once per statement. Sent as text and then cast (`$1::VARCHAR::INTEGER[]`,
+    SQLAlchemy's default for a string), the cast is not folded (reading an array is not
+    immutable) and ran again for every row the test filtered: 2,000 numbers parsed per row, a
+    top manager's overdue contacts 46 ms of server time instead of 1 ms."""
+    listed = bindparam(None, "{" + ",".join(map(str, ids)) + "}", type_=NullType())
     return cast(listed, ARRAY(item_type))
 
 

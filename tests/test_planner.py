@@ -101,6 +101,16 @@ def test_among_names_a_team_without_a_parameter_per_person(org: Org) -> None:
             assert listed == "{" + ",".join(map(str, team)) + "}"
             (listed_keys,) = named.compile(bind).params.values()
             assert listed_keys == keys
+            # ... read by the server as the array itself, a constant hashed once per statement
+            # (sent as text and then cast, the cast ran again for every row it filtered)
+            compiled_sql = compiled.compile(bind)
+            plan = "\n".join(
+                ctx.session.connection()
+                .exec_driver_sql("EXPLAIN VERBOSE " + str(compiled_sql), compiled_sql.params)
+                .scalars()
+            )
+            assert f",{team[-1]}}}'::integer[]" in plan
+            assert "cstring" not in plan and "character varying" not in plan
         else:
             assert "ANY" not in text and "?" not in text and f",{team[-1]})" in text
             assert named_text.count("?") == len(keys)
