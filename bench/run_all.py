@@ -4,6 +4,7 @@ results into docs/benchmarks.md (between the `bench:begin` and `bench:end` marke
     python bench/run_all.py                         # 1,000,000 customers (about an hour)
     python bench/run_all.py --customers 100000      # a tenth
     python bench/run_all.py --customers 20000 --smoke   # what CI runs: the scripts work, no file
+    python bench/run_all.py --sqlite-world W.db --postgresql-world URL   # worlds kept from before
 
 Generates the deployment with bench/world.py, then measures: customer pages at any depth (keyset
 against OFFSET), name and phone prefix search (indexed against a Python-side filter), counts,
@@ -530,9 +531,13 @@ def _rate(line: str) -> float:
 
 def run_backend(backend: str, args: argparse.Namespace, scratch: Path) -> Bench:
     bench = Bench(backend)
-    url, server = database(backend == "postgresql", "bench", scratch, None)
+    server = None
     if backend == "sqlite":
         url = f"sqlite:///{args.sqlite_world or scratch / 'world.db'}"
+    elif args.postgresql_world:
+        url = args.postgresql_world
+    else:
+        url, server = database(True, "bench", scratch, None)
     deployment = Deployment(url, PluginCatalog())
     rng = Random(8)
     samples = 40 if args.smoke else 200
@@ -675,6 +680,12 @@ def main() -> int:
         type=Path,
         help="keep the SQLite world in this file; measure the one already there instead of "
         "generating it again (only once: the transfer benchmark changes it)",
+    )
+    parser.add_argument(
+        "--postgresql-world",
+        metavar="URL",
+        help="measure the world already in this PostgreSQL database (a server you started) "
+        "instead of starting one and generating it (the transfer benchmark changes it)",
     )
     args = parser.parse_args()
     args.import_rows = args.import_rows or args.customers
