@@ -8,11 +8,14 @@ from decimal import Decimal
 import pytest
 from alembic import command
 from conftest import Block3
-from sqlalchemy import inspect
+from sqlalchemy import inspect, select, update
 
+from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services import dealers, materials, orders, plans
+from crm_core.db import table_of
 from crm_core.errors import PermissionDenied, ValidationError
 from crm_core.migrate import alembic_config
+from crm_core.models import Customer
 from crm_core.services import customers, reminders, reports, transfer
 from crm_core.testing import schema_differences
 
@@ -243,3 +246,90 @@ def test_branch_round_trip(block3: Block3) -> None:
     with deployment.engine.begin() as conn:
         command.upgrade(alembic_config(deployment.catalog, conn), "channel_commerce@head")
     assert schema_differences(deployment, {"crm_core", "channel_commerce"}) == []
+
+
+def test_credit_exposure_adds_up_each_dealer_s_shipped_orders_by_days_overdue(
+    block3: Block3,
+) -> None:
+    """Each dealer's row against a computation from the order rows themselves: what shipped
+    orders still owe, bucketed by days past due on the day asked for; drafts, confirmed orders
+    (not yet owed), paid and cancelled ones count in no bucket; a dealer without orders shows
+    zeros; rows by open credit, largest first; a salesperson who looks after neither dealer
+    sees no row."""
+    on = date(2026, 6, 30)
+    small = [orders.Line("P2", 4)]  # 200.00 each: well inside both credit limits
+    placed = {
+        # dealer, status, days past due on `on` (negative: not yet due), paid
+        ("杭州代理商", "shipped", -5, "0"),
+        ("杭州代理商", "shipped", 0, "50"),  # due that very day: not due yet
+        ("杭州代理商", "shipped", 1, "0"),
+        ("杭州代理商", "shipped", 30, "120.50"),
+        ("杭州代理商", "shipped", 31, "0"),
+        ("杭州代理商", "shipped", 90, "0"),
+        ("杭州代理商", "shipped", 91, "0"),
+        ("杭州代理商", "paid", 200, "200"),
+        ("杭州代理商", "confirmed", 0, "10"),
+        ("杭州代理商", "draft", 0, "0"),
+        ("宁波代理商", "shipped", 61, "0"),
+        ("宁波代理商", "shipped", 400, "199.99"),
+    }
+    numbers = []
+    for dealer, status, late, paid in sorted(placed):
+        number = sell(
+            block3, dealer, small, date(2026, 1, 2), "shipped" if status == "paid" else status
+        )
+        with block3.work("cm", write=True) as ctx:
+            if Decimal(paid):
+                orders.pay(ctx, number, paid)
+            if status != "draft":
+                ctx.session.execute(
+                    update(table_of(DealerOrder))
+                    .where(DealerOrder.number == number)
+                    .values(due_on=on - timedelta(days=late))
+                )
+        numbers.append(number)
+    with block3.work("cm", write=True) as ctx:
+        cancelled = orders.create(ctx, "宁波代理商", "W1", small, date(2026, 1, 2)).number
+        orders.confirm(ctx, cancelled)
+        orders.cancel(ctx, cancelled)
+
+    edges = ((0, "not_due"), (30, "1_30"), (60, "31_60"), (90, "61_90"))
+    with block3.work("admin") as ctx:
+        dealer_rows = ctx.session.execute(
+            select(Customer.name, Dealer.credit_limit, Dealer.credit_used).join(
+                Customer, Customer.id == Dealer.customer_id
+            )
+        ).all()
+        expected = {
+            name: {
+                "dealer": name,
+                "credit_limit": limit,
+                "credit_used": used,
+                "available": limit - used,
+                **{bucket: Decimal("0.00") for _, bucket in edges},
+                "over_90": Decimal("0.00"),
+            }
+            for name, limit, used in dealer_rows
+        }
+        for name, status, due_on, total, paid in ctx.session.execute(
+            select(
+                Customer.name,
+                DealerOrder.status,
+                DealerOrder.due_on,
+                DealerOrder.total,
+                DealerOrder.paid,
+            ).join(Customer, Customer.id == DealerOrder.customer_id)
+        ):
+            if status != "shipped":
+                continue
+            late = (on - due_on).days
+            bucket = next((b for limit, b in edges if late <= limit), "over_90")
+            expected[name][bucket] += total - paid
+    assert expected["杭州代理商"]["31_60"] == Decimal("200.00")  # the computation itself
+    assert expected["宁波代理商"]["over_90"] == Decimal("0.01")
+    with block3.work("cm") as ctx:
+        rows = reports.run(ctx, "credit-exposure", {"on": on.isoformat()}).records()
+    assert rows == sorted(expected.values(), key=lambda r: (-r["credit_used"], r["dealer"]))
+    assert rows[0]["credit_used"] > rows[1]["credit_used"]
+    with block3.work("other") as ctx:
+        assert reports.run(ctx, "credit-exposure", {"on": on.isoformat()}).records() == []
