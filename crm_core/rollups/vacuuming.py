@@ -1,11 +1,11 @@
 """PostgreSQL: rollup tables are vacuumed after a small share of their rows changed.
 
-Dashboards read rollups by index only (every read index carries the totals), which PostgreSQL
+Dashboards read most rollups by index only (their read indexes carry the totals), which PostgreSQL
 can do only for pages its visibility map marks all-visible. Every change to a total writes a
 new row version and clears that mark for its page; autovacuum sets it again, but by default
-only after a fifth of the table's rows changed. A rolled-back transfer of 5,000 customers left
-94 % of the new-customers rollup's pages unmarked, and its dashboard tile fetched 83,829 table
-rows beside the index (117 ms; 49 ms after a VACUUM). See decision 0024.
+only after a fifth of the table's rows changed. Rolled-back transfers of a few thousand
+customers each had left 94 % of the new-customers rollup's pages unmarked, and its dashboard
+tile fetched 83,829 table rows beside the index (117 ms; 49 ms after a VACUUM). Decision 0024.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 #: Autovacuum thresholds of every rollup table: after 0.2 % of its rows plus 200 were changed,
 #: or inserted. A page holds about a hundred rollup rows, so changes spread across the table
 #: (a transfer, an import) are vacuumed before they touch about a fifth of its pages; 1 % left
-#: two thirds of a rollup's pages unmarked after a transfer of 8,400 customers, below the mark.
+#: two thirds of a rollup's pages unmarked after two transfers of 4,200 customers, below it.
 SETTINGS = {
     "autovacuum_vacuum_scale_factor": "0.002",
     "autovacuum_vacuum_threshold": "200",
