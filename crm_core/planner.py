@@ -4,6 +4,7 @@ one parameter (see docs/decisions/0007 and 0018)."""
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
@@ -90,8 +91,15 @@ def _id_array(ids: Sequence[int], item_type: Any) -> Any:
     SQLAlchemy's default for a string), the cast is not folded (reading an array is not
     immutable) and ran again for every row the test filtered: 2,000 numbers parsed per row, a
     top manager's overdue contacts 46 ms of server time instead of 1 ms."""
-    listed = bindparam(None, "{" + ",".join(map(str, ids)) + "}", type_=NullType())
+    listed = bindparam(None, _array_text(tuple(ids)), type_=NullType())
     return cast(listed, ARRAY(item_type))
+
+
+@functools.lru_cache(maxsize=16)
+def _array_text(ids: tuple[int, ...]) -> str:
+    """The array's text, written once for a team that several statements name in a row (a
+    manager's reminders: 2,000 numbers, 0.3 ms each time)."""
+    return "{" + ",".join(map(str, ids)) + "}"
 
 
 def without_parallel_workers(session: Session) -> None:
@@ -125,7 +133,7 @@ def _set_local(session: Session, name: str, value: str) -> None:
 
 
 def _whole_numbers(values: Sequence[Any]) -> bool:
-    return all(type(v) is int for v in values)  # not bool, not a str subclass
+    return set(map(type, values)) <= {int}  # not bool, not a str subclass
 
 
 def id_batches(session: Session, ids: Sequence[T]) -> Iterator[Sequence[T]]:
