@@ -27,19 +27,22 @@ SETTINGS = {
 
 
 def keep_index_only(connection: Connection, tables: Iterable[str]) -> list[str]:
-    """Give each of `tables` the rollup autovacuum thresholds where it lacks them; returns the
-    tables changed. No-op on other databases."""
+    """Give each of `tables` those of the rollup autovacuum thresholds it lacks; returns the
+    tables changed. A threshold already set (a database administrator's own) is kept. No-op
+    on other databases."""
     if connection.dialect.name != "postgresql":
         return []
-    wanted = {f"{name}={value}" for name, value in SETTINGS.items()}
     current = connection.exec_driver_sql(
         "SELECT c.relname, c.reloptions FROM pg_class c "
         "JOIN pg_namespace n ON n.oid = c.relnamespace "
         "WHERE n.nspname = current_schema() AND c.relkind = 'r' AND c.relname = ANY(%(tables)s)",
         {"tables": list(tables)},
     ).all()
-    listed = ", ".join(f"{name} = {value}" for name, value in SETTINGS.items())
-    changed = sorted(table for table, options in current if not wanted <= set(options or ()))
-    for table in changed:
-        connection.exec_driver_sql(f'ALTER TABLE "{table}" SET ({listed})')
+    changed = []
+    for table, options in sorted(current):
+        present = {option.split("=", 1)[0] for option in options or ()}
+        missing = [f"{name} = {value}" for name, value in SETTINGS.items() if name not in present]
+        if missing:
+            connection.exec_driver_sql(f'ALTER TABLE "{table}" SET ({", ".join(missing)})')
+            changed.append(table)
     return changed
