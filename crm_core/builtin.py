@@ -47,12 +47,14 @@ from crm_core.models.rollups import (
     CUSTOMERS_BY_REGION,
     INTERACTIONS_BY_DAY,
     NEWEST_INTERACTION,
+    TEAM_CUSTOMERS_BY_MONTH,
     CustomersByIndustry,
     CustomersByLevel,
     CustomersByMonth,
     CustomersByRegion,
     InteractionsByDay,
     NewestInteraction,
+    TeamCustomersByMonth,
 )
 from crm_core.planner import among, owned_by
 from crm_core.rollups import Rollup, Spec
@@ -75,6 +77,7 @@ from crm_core.services.reports import (
     month_key_window,
     plain_rows,
     rollup_ready,
+    team_rollup_ready,
 )
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec, parse_text, parse_timezone
@@ -181,9 +184,13 @@ def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
 
 
 def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    months = month_key_window(CustomersByMonth.month, params)
-    if months is not None and rollup_ready(ctx, CUSTOMERS_BY_MONTH):
-        row = CustomersByMonth
+    row: Any = CustomersByMonth
+    if team_rollup_ready(ctx, TEAM_CUSTOMERS_BY_MONTH):
+        row = TeamCustomersByMonth  # a row per team, not per owner: same totals
+    months = month_key_window(row.month, params)
+    if months is not None and (
+        row is TeamCustomersByMonth or rollup_ready(ctx, CUSTOMERS_BY_MONTH)
+    ):
         rolled = (
             select(row.month, row.level, func.sum(row.customers))
             .where(*months)

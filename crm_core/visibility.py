@@ -4,7 +4,10 @@
 - a manager sees rows owned by anyone whose team lies in the subtree of the manager's team;
 - a salesperson sees their own rows;
 - rows without an owner are the shared pool, visible to everyone;
-- rows of a customer-scoped table are visible exactly when their customer is.
+- rows of a customer-scoped table are visible exactly when their customer is;
+- totals per team (team-scoped tables) are visible for the teams in a manager's subtree and
+  for the shared pool; only for admins and managers with a team are they all the totals of
+  what the user may see (`sees_whole_teams`), so only for them do reports read such tables.
 
 The rule is attached to the session factory once (`do_orm_execute` + `with_loader_criteria`),
 so every ORM SELECT, UPDATE and DELETE is filtered, including counts, group-bys, joins,
@@ -23,7 +26,7 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 from crm_core.actor import Actor
 from crm_core.db import table_of
 from crm_core.models.customers import Customer
-from crm_core.models.scoping import CustomerScoped, OwnerScoped
+from crm_core.models.scoping import CustomerScoped, OwnerScoped, TeamScoped
 from crm_core.models.teams import TeamClosure
 from crm_core.models.users import User
 from crm_core.planner import not_index_driving
@@ -51,6 +54,27 @@ def owner_is_visible(owner_id: Any, actor_id: int, *, driving: bool = False) -> 
         .where(viewer.c.id == actor_id)
     )
     return or_(owner_id.is_(None), owner_id == actor_id, owner_id.in_(managed))
+
+
+def team_is_visible(team_id: Any, shared: Any, actor_id: int) -> ColumnElement[bool]:
+    """SQL: the totals of team `team_id` (`shared`: of the shared pool) are visible to the
+    (non-admin) user `actor_id`: the pool's always, a team's when the user manages its
+    subtree, exactly the teams whose people's rows `owner_is_visible` shows a manager."""
+    viewer = _users.alias("crm_viewer")
+    managed = (
+        select(_closure.c.descendant_id)
+        .select_from(_closure)
+        .join(viewer, and_(viewer.c.team_id == _closure.c.ancestor_id, viewer.c.role == "manager"))
+        .where(viewer.c.id == actor_id)
+    )
+    return or_(shared == 1, team_id.in_(managed))
+
+
+def sees_whole_teams(actor: Actor) -> bool:
+    """Whether what `actor` may see is whole teams and the shared pool (an admin's all, a
+    manager's subtree), so that totals per team answer for them as the owners' rows do. A
+    salesperson, or a manager without a team, sees their own rows: not a team's."""
+    return actor.sees_everything or (actor.role == "manager" and actor.team_id is not None)
 
 
 def customer_is_visible(customer_id: Any, actor_id: int) -> ColumnElement[bool]:
@@ -99,6 +123,7 @@ def install(session_factory: sessionmaker[Any]) -> None:
             state.statement = state.statement.options(
                 with_loader_criteria(OwnerScoped, lambda cls: false(), include_aliases=True),
                 with_loader_criteria(CustomerScoped, lambda cls: false(), include_aliases=True),
+                with_loader_criteria(TeamScoped, lambda cls: false(), include_aliases=True),
             )
             return
         actor_id = actor.id
@@ -111,6 +136,11 @@ def install(session_factory: sessionmaker[Any]) -> None:
             with_loader_criteria(
                 CustomerScoped,
                 lambda cls: customer_is_visible(cls.customer_id, actor_id),
+                include_aliases=True,
+            ),
+            with_loader_criteria(
+                TeamScoped,
+                lambda cls: team_is_visible(cls.owner_team_id, cls.shared, actor_id),
                 include_aliases=True,
             ),
         )

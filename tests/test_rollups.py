@@ -54,6 +54,8 @@ INSTALLMENTS = table_of(Installment)
 PROFILES = table_of(CustomerProfile)
 PAYMENTS = table_of(Payment)
 PROJECTS = table_of(Project)
+USERS = table_of(User)
+TEAMS = table_of(Team)
 STAGES = ["lead", "qualification", "solution", "quotation", "negotiation", "won", "lost"]
 ZONE = "Asia/Shanghai"
 #: 15:30 UTC is 23:30 in Shanghai: moments on both sides of a local midnight.
@@ -396,6 +398,26 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
         )
     elif kind == "project_drop" and projects:
         connection.execute(delete(PROJECTS).where(PROJECTS.c.id == pick(projects, args[0])))
+    elif kind == "team" and users[args[0]] is not None:  # a person moves to another team
+        teams: list[int | None] = [None, *_ids(connection, TEAMS)]
+        connection.execute(
+            update(USERS)
+            .where(USERS.c.id == users[args[0]])
+            .values(team_id=teams[args[1] % len(teams)])
+        )
+    elif kind == "swap_teams":  # one statement: two people trade teams (a reorganisation)
+        first, second = users[args[0]], users[args[1]]
+        if first is not None and second is not None and first != second:
+            before = dict(
+                connection.execute(
+                    select(USERS.c.id, USERS.c.team_id).where(USERS.c.id.in_([first, second]))
+                ).all()
+            )
+            connection.execute(
+                update(USERS)
+                .where(USERS.c.id.in_([first, second]))
+                .values(team_id=case((USERS.c.id == first, before[second]), else_=before[first]))
+            )
 
 
 n = st.integers(0, 50)
@@ -406,6 +428,8 @@ money = st.sampled_from(["0", "99.99", "1000", "25000.50"])
 categories = st.sampled_from(["工程", "软件", "咨询"])
 operations = st.one_of(
     st.tuples(st.just("log"), n, who, moments),
+    st.tuples(st.just("team"), who, st.integers(0, 4)),
+    st.tuples(st.just("swap_teams"), who, who),
     st.tuples(st.just("unlog"), n),
     st.tuples(st.just("log_many"), n, who, moments),
     st.tuples(st.just("shift"), n, st.sampled_from([30, 200, 24 * 60, -90])),
@@ -476,6 +500,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_customers_by_industry",
             "rollup_customers_by_region",
             "rollup_customers_by_month",
+            "rollup_team_customers_by_month",
             "rollup_cr_sales_by_seller",
             "rollup_cr_sales_by_industry",
             "rollup_cr_sales_by_region",
@@ -832,7 +857,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 17
+    assert len(built) == 18
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -856,7 +881,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 17
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 18
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1036,7 +1061,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 17
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 18
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1068,7 +1093,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 17
+    assert len(built) == 18
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(

@@ -12,7 +12,7 @@ from crm_core.models.picklists import PicklistValue
 from crm_core.models.products import Product
 from crm_core.models.rollout import GoalIndicator, IndicatorSnapshot, RolloutBlock, RolloutGoal
 from crm_core.models.rules import Rule
-from crm_core.models.scoping import CustomerScoped, OwnerScoped
+from crm_core.models.scoping import CustomerScoped, OwnerScoped, TeamScoped
 from crm_core.models.sync import SyncReceipt
 from crm_core.models.teams import Team, TeamClosure
 from crm_core.models.users import ROLES, User, UserPermission
@@ -48,6 +48,7 @@ __all__ = [
     "SyncReceipt",
     "Team",
     "TeamClosure",
+    "TeamScoped",
     "User",
     "UserPermission",
     "Worksheet",

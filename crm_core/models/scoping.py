@@ -6,7 +6,7 @@ table gets the same protection just by inheriting, with no filter for callers to
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey
+from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 
@@ -24,3 +24,18 @@ class CustomerScoped:
     @declared_attr
     def customer_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("crm_customer.id", ondelete="CASCADE"), index=True)
+
+
+class TeamScoped:
+    """Totals per team (`owner_team_id`, the customer owner's team; `shared` 1 for the shared
+    pool): visible whole to admins, a manager sees their subtree's teams and the pool, anyone
+    else the pool alone. Read them for an actor `sees_whole_teams` accepts: for them a team
+    table holds exactly the totals of the rows they may see (see crm_core.visibility)."""
+
+    @declared_attr
+    def owner_team_id(cls) -> Mapped[int | None]:
+        return mapped_column(Integer, nullable=True)
+
+    @declared_attr
+    def shared(cls) -> Mapped[int]:
+        return mapped_column(Integer)

@@ -10,7 +10,8 @@ rollup is correct by construction (docs/decisions/0015-rollups-kept-by-triggers.
 
 Visibility: every rollup is keyed by the customer's owner (`owner_id`) and its model is
 `OwnerScoped`, so the one visibility policy filters it like any customer. A customer's rows move
-between owners' totals when the customer changes hands.
+between owners' totals when the customer changes hands. A `TeamTotals` keeps a rollup's totals
+per team (derived from the rollup's rows by triggers, decision 0025); its model is `TeamScoped`.
 
 The tables, indexes and triggers are derived from the `Rollup` specs (the core's and those that
 plugins register with `crm_register_rollups`) and the deployment's time zone. `sync` installs
@@ -29,6 +30,7 @@ from crm_core.rollups.spec import (
     RollupState,
     Spec,
     Sql,
+    TeamTotals,
     registry,
 )
 from crm_core.rollups.upkeep import detach, differences, ready, rebuild, sync
@@ -43,6 +45,7 @@ __all__ = [
     "RollupState",
     "Spec",
     "Sql",
+    "TeamTotals",
     "bulk_insert",
     "customers_changing",
     "detach",

@@ -224,8 +224,79 @@ class Newest(_Derived):
             raise PluginError(f"rollup {self.name!r} must be keyed by customer_id alone")
 
 
+@attrs.frozen
+class TeamTotals(_Derived):
+    """The totals of the rollup `of` per team instead of per person: a manager's tiles read a
+    row per team where the rollup holds one per person (decision 0025).
+
+    The customer owner's key becomes `owner_team_id`, the owner's team now, with `shared` 1 for
+    the shared pool (no owner) and 0 otherwise; each key in `people` (a user id such as the
+    order's salesperson) becomes the column it names, holding that person's team; keys in
+    `dropped` are summed over. The measures are those of `of` (its first still counts rows), and
+    its distinct-customer column too when nothing but the owner changes key: a customer has one
+    owner, so the distinct counts of a team's owners add up, but not those of two salespeople.
+    Triggers on `of` and on the users' `team_id` keep it true; `TeamScoped` models it.
+    """
+
+    model: type[Any]
+    of: Rollup
+    people: Mapping[str, str] = attrs.field(factory=dict)
+    dropped: tuple[str, ...] = ()
+
+    @property
+    def source(self) -> str:
+        return self.of.name
+
+    @property
+    def carried(self) -> dict[str, str]:
+        """Each key of `of` kept besides the owner, and its column here (for a key in `people`,
+        the column of that person's team)."""
+        return {
+            name: self.people.get(name, name)
+            for name in self.of.keys
+            if name != "owner_id" and name not in self.dropped
+        }
+
+    @property
+    def distinct_customers(self) -> str | None:
+        if self.people or self.dropped:
+            return None
+        return self.of.distinct_customers
+
+    @property
+    def count_column(self) -> str:
+        return self.of.count_column
+
+    @property
+    def totals(self) -> list[str]:
+        """The summed columns: the measures of `of`, then its distinct count if carried."""
+        extra = [self.distinct_customers] if self.distinct_customers else []
+        return [*self.of.measures, *extra]
+
+    def validate(self) -> None:
+        if not self.name.startswith(PREFIX):
+            raise PluginError(f"rollup table {self.name!r} must be named {PREFIX}...")
+        persons = set(self.people) | set(self.dropped)
+        if "owner_id" in persons or not persons <= set(self.of.keys):
+            raise PluginError(
+                f"rollup {self.name!r}: people and dropped must be keys of {self.of.name!r} "
+                "other than owner_id"
+            )
+        named = {"owner_team_id", "shared", *self.carried.values(), *self.totals}
+        columns = set(self.table.columns.keys())
+        missing = named - columns
+        if missing:
+            raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
+        unknown = columns - named - {column.name for column in self.table.primary_key}
+        if unknown:
+            raise PluginError(
+                f"rollup {self.name!r}: {', '.join(sorted(unknown))} are not keys or totals "
+                f"of {self.of.name!r} per team"
+            )
+
+
 #: What `crm_register_rollups` accepts.
-Spec = Rollup | Newest
+Spec = Rollup | Newest | TeamTotals
 
 
 def registry(hook: Any) -> list[Spec]:
@@ -234,6 +305,8 @@ def registry(hook: Any) -> list[Spec]:
 
     def register(rollup: Spec) -> None:
         rollup.validate()
+        if isinstance(rollup, TeamTotals) and found.get(rollup.of.name) is not rollup.of:
+            raise PluginError(f"rollup {rollup.name!r}: register {rollup.of.name!r} before it")
         if rollup.name in found:
             raise PluginError(f"rollup {rollup.name!r} is registered twice")
         found[rollup.name] = rollup

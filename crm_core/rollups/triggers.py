@@ -30,6 +30,40 @@ def model_indexes(table: Table, dialect: Dialect) -> list[str]:
     ]
 
 
+def unique_key(table: Table, keys: list[str]) -> str:
+    """The expressions of a totals table's unique key over `keys`: a nullable key with its
+    stand-in for NULL, so that one row holds each key, NULLs included."""
+    parts = []
+    for name in keys:
+        column = table.c[name]
+        if column.nullable:
+            blank = NULL_INT if isinstance(column.type, Integer) else NULL_TEXT
+            parts.append(f"(coalesce({name}, {blank}))")
+        else:
+            parts.append(name)
+    return ", ".join(parts)
+
+
+def add_totals(table: str, keys: list[str], totals: list[str], conflict: str, rows: str) -> str:
+    """SQL adding the rows of the SELECT `rows` (keys, then totals) to the totals table."""
+    adds = ", ".join(f"{m} = {table}.{m} + excluded.{m}" for m in totals)
+    return (
+        f"INSERT INTO {table} ({', '.join([*keys, *totals])}) {rows} "
+        f"ON CONFLICT ({conflict}) DO UPDATE SET {adds}"
+    )
+
+
+def totals_table(table: Table, conflict: str, count: str, on: Installable) -> list[str]:
+    """DDL of a totals table: the table, its unique key, the partial index that finds the keys
+    whose count fell to 0, and the indexes its model declares."""
+    return [
+        str(CreateTable(table).compile(dialect=on.engine_dialect)).strip(),
+        f"CREATE UNIQUE INDEX {table.name}_key ON {table.name} ({conflict})",
+        f"CREATE INDEX {table.name}_empty ON {table.name} ({count}) WHERE {count} = 0",
+        *model_indexes(table, on.engine_dialect),
+    ]
+
+
 class Installable:
     """What a rollup writer installs and drops, and the signature that says it changed."""
 
@@ -210,22 +244,10 @@ class RollupSql(Installable):
 
     @property
     def conflict(self) -> str:
-        parts = []
-        for name in self.rollup.keys:
-            column = self.rollup.table.c[name]
-            if column.nullable:
-                blank = NULL_INT if isinstance(column.type, Integer) else NULL_TEXT
-                parts.append(f"(coalesce({name}, {blank}))")
-            else:
-                parts.append(name)
-        return ", ".join(parts)
+        return unique_key(self.rollup.table, list(self.rollup.keys))
 
     def upsert(self, select_sql: str) -> str:
-        adds = ", ".join(f"{m} = {self.t}.{m} + excluded.{m}" for m in self.totals)
-        return (
-            f"INSERT INTO {self.t} ({self.columns}) {select_sql} "
-            f"ON CONFLICT ({self.conflict}) DO UPDATE SET {adds}"
-        )
+        return add_totals(self.t, list(self.rollup.keys), self.totals, self.conflict, select_sql)
 
     def prune(self) -> str:
         return f"DELETE FROM {self.t} WHERE {self.rollup.count_column} = 0"
@@ -295,13 +317,7 @@ class RollupSql(Installable):
         )
 
     def table_ddl(self) -> list[str]:
-        return [
-            str(CreateTable(self.rollup.table).compile(dialect=self.engine_dialect)).strip(),
-            f"CREATE UNIQUE INDEX {self.t}_key ON {self.t} ({self.conflict})",
-            f"CREATE INDEX {self.t}_empty ON {self.t} ({self.rollup.count_column}) "
-            f"WHERE {self.rollup.count_column} = 0",
-            *model_indexes(self.rollup.table, self.engine_dialect),
-        ]
+        return totals_table(self.rollup.table, self.conflict, self.rollup.count_column, self)
 
     def _customer_watch(self, old: str, new: str) -> str:
         return " OR ".join(

@@ -9,15 +9,28 @@ from sqlalchemy import Connection, inspect, select
 from crm_core import transaction_cache
 from crm_core.db import table_of
 from crm_core.rollups.newest import NewestSql
-from crm_core.rollups.spec import PREFIX, Newest, Rollup, RollupPause, RollupState, Spec
+from crm_core.rollups.spec import (
+    PREFIX,
+    Newest,
+    Rollup,
+    RollupPause,
+    RollupState,
+    Spec,
+    TeamTotals,
+)
+from crm_core.rollups.teams import TeamSql
 from crm_core.rollups.triggers import RollupSql
 from crm_core.rollups.vacuuming import keep_index_only
 from crm_core.types import utcnow
 
+Writer = RollupSql | NewestSql | TeamSql
 
-def _writer(connection: Connection, rollup: Spec, zone: str) -> RollupSql | NewestSql:
+
+def _writer(connection: Connection, rollup: Spec, zone: str) -> Writer:
     if isinstance(rollup, Newest):
         return NewestSql(rollup, connection.dialect, zone)
+    if isinstance(rollup, TeamTotals):
+        return TeamSql(rollup, connection.dialect, zone)
     return RollupSql(rollup, connection.dialect, zone)
 
 
@@ -160,7 +173,7 @@ def rebuild(connection: Connection, rollups: Iterable[Spec], zone: str) -> dict[
     return sizes
 
 
-def _fill(connection: Connection, writer: RollupSql | NewestSql) -> int:
+def _fill(connection: Connection, writer: Writer) -> int:
     connection.exec_driver_sql(
         f"INSERT INTO {writer.t} ({writer.columns}) {writer.rebuild_select()}"
     )

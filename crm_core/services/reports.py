@@ -23,7 +23,7 @@ from crm_core.models.teams import Team
 from crm_core.models.users import User
 from crm_core.planner import parallel_for_large_results
 from crm_core.rollups import Spec
-from crm_core.visibility import owner_is_visible
+from crm_core.visibility import owner_is_visible, sees_whole_teams
 
 
 def parse_date(text: str) -> date:
@@ -105,6 +105,13 @@ def rollup_ready(ctx: Context, rollup: Spec) -> bool:
     """Whether a report may read `rollup` (installed, bucketed in the deployment's zone);
     otherwise it aggregates the source rows, with the same result, only slower."""
     return rollups.ready(ctx.session.connection(), rollup, str(ctx.settings.get("timezone")))
+
+
+def team_rollup_ready(ctx: Context, rollup: Spec) -> bool:
+    """Whether a report may read the totals per team `rollup` for the acting user: ready, and
+    the user sees whole teams (`visibility.sees_whole_teams`), so that the teams' totals they
+    may see are exactly those of the rows they may see."""
+    return sees_whole_teams(ctx.actor) and rollup_ready(ctx, rollup)
 
 
 def day_key_window(column: Any, params: Mapping[str, Any]) -> list[Any]:
