@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+
 import pytest
 from sqlalchemy import func, select, text
 
@@ -37,10 +39,13 @@ def test_a_closing_sqlite_connection_analyzes_the_tables_it_used(
                 for n in range(500)
             ],
         )
-    with engine.begin() as connection:
-        connection.execute(text("ANALYZE"))  # creates sqlite_stat1 ...
-        connection.execute(text("DELETE FROM sqlite_stat1"))  # ... and starts it empty
-    crm_deployment.dispose()
+    crm_deployment.dispose()  # the writer's connection closes (and may analyze what it used)
+    # Outside the engine, so that no closing connection analyzes anything afterwards:
+    raw = sqlite3.connect(str(engine.url.database))
+    raw.execute("ANALYZE")  # creates sqlite_stat1 ...
+    raw.execute("DELETE FROM sqlite_stat1")  # ... and starts it empty
+    raw.commit()
+    raw.close()
     with crm_deployment.work("admin") as ctx:
         ctx.session.scalar(select(func.count(Customer.id)).where(Customer.owner_id == 1))
     with engine.connect() as connection:  # the unit's connection is back in the pool, open

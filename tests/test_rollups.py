@@ -507,11 +507,15 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_owed_by_due_day",
             "rollup_cr_owed_by_due_month",
             "rollup_cr_owed_by_seller",
+            "rollup_cr_team_owed_by_due_day",
+            "rollup_cr_team_owed_by_due_month",
+            "rollup_cr_team_owed_by_seller",
             "rollup_cr_receipts_by_seller",
             "rollup_cr_receipts_by_industry",
             "rollup_cr_receipts_by_region",
             "rollup_cr_unpaid_installment",
             "rollup_ps_projects_by_stage",
+            "rollup_ps_team_projects_by_stage",
         }
     )
     assert set(differing.values()) == {0}
@@ -751,9 +755,22 @@ ROLLUP_READS = [
     ("customers-by-segment", {"by": "team"}, "rollup_customers_by_level", "crm_customer"),
     ("sales", {"by": "month,team"}, "rollup_cr_sales_by_seller", "cr_order"),
     ("sales", {"by": "team,region"}, "rollup_cr_sales_by_region", "cr_order"),
-    ("receivables-ageing", {"by": "team"}, "rollup_cr_owed_by_due_month", "cr_installment"),
+    ("receivables-ageing", {"by": "team"}, "rollup_cr_team_owed_by_due_month", "cr_installment"),
+    (
+        "receivables-ageing",
+        {"by": "team"},
+        "rollup_cr_team_owed_by_seller",
+        "rollup_cr_owed_by_due_month",
+    ),
+    ("new-customers-by-month", {}, "rollup_team_customers_by_month", "rollup_customers_by_month"),
     ("receivables-ageing", {"by": "salesperson"}, "rollup_cr_owed_by_seller", "cr_installment"),
-    ("pipeline", {"by": "team"}, "rollup_ps_projects_by_stage", "ps_project"),
+    ("pipeline", {"by": "team"}, "rollup_ps_team_projects_by_stage", "ps_project"),
+    (
+        "pipeline",
+        {"by": "month"},
+        "rollup_ps_team_projects_by_stage",
+        "rollup_ps_projects_by_stage",
+    ),
     ("receipts", {"by": "team"}, "rollup_cr_receipts_by_seller", "cr_payment"),
     ("receipts", {"by": "industry"}, "rollup_cr_receipts_by_industry", "cr_payment"),
     ("receipts", {"by": "region"}, "rollup_cr_receipts_by_region", "cr_payment"),
@@ -857,7 +874,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 18
+    assert len(built) == 22
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -878,10 +895,13 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     with world.engine.begin() as connection:  # orders written meanwhile fire no rollup trigger
         users: list[int | None] = [None, *_ids(connection, table_of(User))[:5]]
         apply(connection, ("order", 1, 1, date(2026, 10, 2), "300"), users)
+        # and a person changes team: no trigger of the removed team totals is left on users
+        apply(connection, ("team", 5, 4), users)
+        assert not {t for t in _triggers(connection) if t.startswith("rollup_cr_")}
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 18
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 22
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1061,7 +1081,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 18
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 22
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1093,7 +1113,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 18
+    assert len(built) == 22
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(

@@ -50,6 +50,9 @@ from crm_customer_resources.models.rollups import (
     OWED_BY_SELLER,
     RECEIPTS_ROLLUPS,
     SALES_ROLLUPS,
+    TEAM_OWED_BY_DUE_DAY,
+    TEAM_OWED_BY_DUE_MONTH,
+    TEAM_OWED_BY_SELLER,
     UNPAID_INSTALLMENTS,
 )
 from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
@@ -84,6 +87,9 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     register(OWED_BY_DUE_MONTH)
     register(OWED_BY_SELLER)
     register(UNPAID_INSTALLMENTS)
+    register(TEAM_OWED_BY_DUE_DAY)
+    register(TEAM_OWED_BY_DUE_MONTH)
+    register(TEAM_OWED_BY_SELLER)
 
 
 @hookimpl

@@ -6,12 +6,14 @@ from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
+import attrs
 from sqlalchemy import case, func, literal, select, union_all
 
 from crm_core.context import Context
 from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction, Product, Team, User
 from crm_core.models.rollups import INTERACTIONS_BY_DAY, InteractionsByDay
+from crm_core.rollups import Spec
 from crm_core.services.reports import (
     LOGGED_BY,
     SINCE,
@@ -32,6 +34,7 @@ from crm_core.services.reports import (
     parse_date,
     plain_rows,
     rollup_ready,
+    team_rollup_ready,
 )
 from crm_core.sqltime import date_month, local_day, local_month
 from crm_core.types import Money, money_sum, to_money
@@ -49,9 +52,15 @@ from crm_customer_resources.models.rollups import (
     OWED_BY_SELLER,
     RECEIPTS_ROLLUPS,
     SALES_ROLLUPS,
+    TEAM_OWED_BY_DUE_DAY,
+    TEAM_OWED_BY_DUE_MONTH,
+    TEAM_OWED_BY_SELLER,
     OwedByDueDay,
     OwedByDueMonth,
     OwedBySeller,
+    TeamOwedByDueDay,
+    TeamOwedByDueMonth,
+    TeamOwedBySeller,
 )
 
 
@@ -231,14 +240,18 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     on: date = params.get("on") or ctx.today()
     by = params["by"]
     edges = [on, on - timedelta(days=30), on - timedelta(days=60), on - timedelta(days=90)]
-    if by in ("salesperson", "team") and rollup_ready(ctx, OWED_BY_DUE_DAY):
-        owed = _owed_by_salesperson(ctx, edges)
+    per_team = by == "team" and team_rollup_ready(ctx, TEAM_OWED_BY_DUE_DAY)
+    if per_team or (by in ("salesperson", "team") and rollup_ready(ctx, OWED_BY_DUE_DAY)):
+        owed = _owed_by_salesperson(ctx, edges, _TEAM_OWED if per_team else _OWED)
         totals = [func.sum(column).label(column.name) for column in list(owed.c)[1:]]
         query = select().select_from(owed)
         if by == "salesperson":
             key: Any = User.login.label(by)
             query = query.outerjoin(User, User.id == owed.c.salesperson_id)
             groups = [owed.c.salesperson_id, key]
+        elif per_team:  # the team totals name the salesperson's team already
+            key = Team.name.label(by)
+            query, groups = query.outerjoin(Team, Team.id == owed.c.salesperson_id), [key]
         else:
             team = TeamOf(owed.c.salesperson_id)
             key = team.name.label(by)
@@ -271,8 +284,38 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     return ReportTable((params["by"], *BUCKETS, "total"), rows)
 
 
-def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
-    """Owed per salesperson and bucket, from the rollups (a union of signed parts to sum).
+@attrs.frozen
+class _Owed:
+    """The owed rollups the ageing reads (per day, per month, whatever the due day), and the
+    column of each that holds the salesperson (or their team, in the totals per team)."""
+
+    day: Any
+    month: Any
+    seller: Any
+    ready: tuple[Spec, Spec]
+    key: str = "salesperson_id"
+
+    def of(self, model: Any) -> Any:
+        """The key column of `model`, named as the ageing's subquery names it."""
+        return self.column(model).label("salesperson_id")
+
+    def column(self, model: Any) -> Any:
+        return getattr(model, self.key)
+
+
+_OWED = _Owed(OwedByDueDay, OwedByDueMonth, OwedBySeller, (OWED_BY_DUE_MONTH, OWED_BY_SELLER))
+_TEAM_OWED = _Owed(
+    TeamOwedByDueDay,
+    TeamOwedByDueMonth,
+    TeamOwedBySeller,
+    (TEAM_OWED_BY_DUE_MONTH, TEAM_OWED_BY_SELLER),
+    "salesperson_team_id",
+)
+
+
+def _owed_by_salesperson(ctx: Context, edges: list[date], rollups: _Owed) -> Any:
+    """Owed per salesperson (per their team, from `_TEAM_OWED`) and bucket, from the rollups
+    (a union of signed parts to sum; the key column is `salesperson_id` either way).
 
     Each month is read whole from the monthly rollup, into the bucket where most of its days
     fall; in a month that a bucket edge splits, the days on its smaller side are read from the
@@ -281,11 +324,12 @@ def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
     With the total per salesperson (`OWED_BY_SELLER`), the months before the oldest edge's are
     not read at all: the oldest bucket is the total less the months read from there on (a
     two-year book: 50,000 monthly rows -> 13,000 and 2,000 totals for a top manager)."""
-    day, month, seller = OwedByDueDay, OwedByDueMonth, OwedBySeller
-    if not rollup_ready(ctx, OWED_BY_DUE_MONTH):  # the daily rollup alone
+    day, month, seller = rollups.day, rollups.month, rollups.seller
+    monthly, total = rollups.ready
+    if not rollup_ready(ctx, monthly):  # the daily rollup alone
         return (
-            select(day.salesperson_id, *_buckets(day.due_on, day.owed, edges))
-            .group_by(day.salesperson_id)
+            select(rollups.of(day), *_buckets(day.due_on, day.owed, edges))
+            .group_by(rollups.column(day))
             .subquery()
         )
     zero = literal(0, Money())
@@ -296,20 +340,20 @@ def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
         for index in range(len(BUCKETS))
     ]
     in_bucket[0] = in_bucket[0] | (month.due_month > last)
-    if rollup_ready(ctx, OWED_BY_SELLER):
+    if rollup_ready(ctx, total):
         recent = [func.sum(case((test, month.owed), else_=0)) for test in in_bucket[:-1]]
         not_oldest = func.sum(case((~in_bucket[-1], month.owed), else_=0))
         parts = [
             select(
-                month.salesperson_id,
+                rollups.of(month),
                 *(total.label(name) for total, name in zip(recent, BUCKETS, strict=False)),
                 (-not_oldest).label(BUCKETS[-1]),
                 zero.label("total"),
             )
             .where(month.due_month >= first)
-            .group_by(month.salesperson_id),
+            .group_by(rollups.column(month)),
             select(
-                seller.salesperson_id,
+                rollups.of(seller),
                 *(zero.label(name) for name in BUCKETS[:-1]),
                 seller.owed.label(BUCKETS[-1]),
                 seller.owed.label("total"),
@@ -319,25 +363,25 @@ def _owed_by_salesperson(ctx: Context, edges: list[date]) -> Any:
         in_bucket[-1] = in_bucket[-1] | (month.due_month < first)
         parts = [
             select(
-                month.salesperson_id,
+                rollups.of(month),
                 *(
                     func.sum(case((test, month.owed), else_=0)).label(name)
                     for test, name in zip(in_bucket, BUCKETS, strict=True)
                 ),
                 func.sum(month.owed).label("total"),
-            ).group_by(month.salesperson_id)
+            ).group_by(rollups.column(month))
         ]
     for since, until, to, away in moves:
         moved = func.sum(day.owed)
         signed = [moved if i == to else -moved if i == away else zero for i in range(len(BUCKETS))]
         parts.append(
             select(
-                day.salesperson_id,
+                rollups.of(day),
                 *(total.label(name) for total, name in zip(signed, BUCKETS, strict=True)),
                 zero.label("total"),
             )
             .where(day.due_on >= since, day.due_on < until)
-            .group_by(day.salesperson_id)
+            .group_by(rollups.column(day))
         )
     return union_all(*parts).subquery()
 

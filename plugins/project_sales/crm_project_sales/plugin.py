@@ -32,7 +32,7 @@ from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec
 from crm_project_sales import commands, indicators, reports, settings, translations
 from crm_project_sales.models import Project, Task
-from crm_project_sales.rollups import PROJECTS_BY_STAGE
+from crm_project_sales.rollups import PROJECTS_BY_STAGE, TEAM_PROJECTS_BY_STAGE
 from crm_project_sales.services import pipeline
 
 plugin = PluginSpec(
@@ -124,6 +124,7 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 @hookimpl
 def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     register(PROJECTS_BY_STAGE)
+    register(TEAM_PROJECTS_BY_STAGE)
 
 
 @hookimpl

@@ -1,5 +1,6 @@
 """Projects per expected-close month, customer owner, project owner, category and stage (see
-crm_core.rollups): the `pipeline` report and its dashboard tile read it.
+crm_core.rollups): the `pipeline` report and its dashboard tile read it; and the same per
+team (the customer owner's and the project owner's), which they read for managers.
 
 The stage's outcome and win probability are not stored here: they come from the stage table
 when the report runs (a handful of rows), so reconfiguring a pipeline changes no rollup row.
@@ -14,8 +15,8 @@ from decimal import Decimal
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.models import OwnerScoped
-from crm_core.rollups import Rollup, RollupBase
+from crm_core.models import OwnerScoped, TeamScoped
+from crm_core.rollups import Rollup, RollupBase, TeamTotals
 from crm_core.types import Money
 
 
@@ -53,4 +54,24 @@ PROJECTS_BY_STAGE = Rollup(
         "expected_amount",
         "customer_id",
     ),
+)
+
+
+class TeamProjectsByStage(TeamScoped, RollupBase):
+    """`ProjectsByStage` per the customer owner's team and the project owner's team: a
+    manager's pipeline by month, category or team (decision 0025 in the core)."""
+
+    __tablename__ = "rollup_ps_team_projects_by_stage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    seller_team_id: Mapped[int | None] = mapped_column(Integer)
+    category: Mapped[str] = mapped_column(String(64))
+    stage_code: Mapped[str] = mapped_column(String(32))
+    projects: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+TEAM_PROJECTS_BY_STAGE = TeamTotals(
+    TeamProjectsByStage, of=PROJECTS_BY_STAGE, people={"seller_id": "seller_team_id"}
 )

@@ -18,8 +18,8 @@ from decimal import Decimal
 from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.models import OwnerScoped
-from crm_core.rollups import Parent, Rollup, RollupBase, Sql
+from crm_core.models import OwnerScoped, TeamScoped
+from crm_core.rollups import Parent, Rollup, RollupBase, Sql, TeamTotals
 from crm_core.types import Money
 
 
@@ -261,6 +261,68 @@ def due_month(q: Sql) -> str:
 OWED_BY_DUE_DAY = _owed(OwedByDueDay, due_on)
 OWED_BY_DUE_MONTH = _owed(OwedByDueMonth, due_month)
 OWED_BY_SELLER = _owed(OwedBySeller, None)
+
+
+class TeamOwedByDueDay(TeamScoped, RollupBase):
+    """`OwedByDueDay` per the customer owner's team and the salesperson's team: receivables
+    ageing by team for managers (decision 0025 in the core)."""
+
+    __tablename__ = "rollup_cr_team_owed_by_due_day"
+    __table_args__ = (
+        Index(
+            "rollup_cr_team_owed_by_due_day_due",
+            "due_on",
+            "salesperson_team_id",
+            "owner_team_id",
+            "shared",
+            "owed",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_on: Mapped[date] = mapped_column(Date)
+    salesperson_team_id: Mapped[int | None] = mapped_column(Integer)
+    installments: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[Decimal] = mapped_column(Money)
+
+
+class TeamOwedByDueMonth(TeamScoped, RollupBase):
+    """`OwedByDueMonth` per the customer owner's team and the salesperson's team."""
+
+    __tablename__ = "rollup_cr_team_owed_by_due_month"
+    __table_args__ = (
+        Index(
+            "rollup_cr_team_owed_by_due_month_due",
+            "due_month",
+            "salesperson_team_id",
+            "owner_team_id",
+            "shared",
+            "owed",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    due_month: Mapped[str] = mapped_column(String(7))
+    salesperson_team_id: Mapped[int | None] = mapped_column(Integer)
+    installments: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[Decimal] = mapped_column(Money)
+
+
+class TeamOwedBySeller(TeamScoped, RollupBase):
+    """`OwedBySeller` per the customer owner's team and the salesperson's team."""
+
+    __tablename__ = "rollup_cr_team_owed_by_seller"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    salesperson_team_id: Mapped[int | None] = mapped_column(Integer)
+    installments: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[Decimal] = mapped_column(Money)
+
+
+_SELLER_TEAM = {"salesperson_id": "salesperson_team_id"}
+TEAM_OWED_BY_DUE_DAY = TeamTotals(TeamOwedByDueDay, of=OWED_BY_DUE_DAY, people=_SELLER_TEAM)
+TEAM_OWED_BY_DUE_MONTH = TeamTotals(TeamOwedByDueMonth, of=OWED_BY_DUE_MONTH, people=_SELLER_TEAM)
+TEAM_OWED_BY_SELLER = TeamTotals(TeamOwedBySeller, of=OWED_BY_SELLER, people=_SELLER_TEAM)
 
 
 class UnpaidInstallment(OwnerScoped, RollupBase):
