@@ -37,6 +37,7 @@ from crm_core.models import (
     Customer,
     Interaction,
     OwnershipPeriod,
+    Team,
     User,
 )
 from crm_core.models.rollups import (
@@ -47,14 +48,18 @@ from crm_core.models.rollups import (
     CUSTOMERS_BY_REGION,
     INTERACTIONS_BY_DAY,
     NEWEST_INTERACTION,
+    TEAM_CUSTOMERS_BY_LEVEL,
     TEAM_CUSTOMERS_BY_MONTH,
+    TEAM_INTERACTIONS_BY_DAY,
     CustomersByIndustry,
     CustomersByLevel,
     CustomersByMonth,
     CustomersByRegion,
     InteractionsByDay,
     NewestInteraction,
+    TeamCustomersByLevel,
     TeamCustomersByMonth,
+    TeamInteractionsByDay,
 )
 from crm_core.planner import among, owned_by
 from crm_core.rollups import Rollup, Spec
@@ -82,6 +87,7 @@ from crm_core.services.reports import (
 from crm_core.services.sections import Section
 from crm_core.settings import SettingSpec, parse_text, parse_timezone
 from crm_core.sqltime import local_day, local_month
+from crm_core.visibility import teams_managed_by
 
 # --- settings and permissions -----------------------------------------------------------------
 
@@ -165,6 +171,8 @@ _SEGMENT_ROLLUPS: dict[str, tuple[Rollup, type[Any]]] = {
 
 def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     by = params["by"]
+    if by in ("kind", "level", "team") and team_rollup_ready(ctx, TEAM_CUSTOMERS_BY_LEVEL):
+        return _customers_per_team(ctx, by, params.get("kind"))
     rollup, row = _SEGMENT_ROLLUPS[by]
     source: Any = row if rollup_ready(ctx, rollup) else Customer
     team = TeamOf(source.owner_id)
@@ -181,6 +189,24 @@ def _customers_by_segment(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
         query = query.where(source.kind == params["kind"])
     rows = [(value, int(count)) for value, count in ctx.session.execute(query)]
     return ReportTable((by, "count"), rows)
+
+
+def _customers_per_team(ctx: Context, by: str, kind: str | None) -> ReportTable:
+    """Customers by kind, level or the owner's team from the totals per team (decision
+    0025): the same counts as per owner, from a row per team."""
+    row = TeamCustomersByLevel
+    team = aliased(Team, name="owner_team")
+    column = {"kind": row.kind, "level": row.level, "team": team.name}[by]
+    counted = func.sum(row.customers)
+    query = select(column.label(by), counted).select_from(row)
+    if by == "team":
+        query = query.outerjoin(team, team.id == row.owner_team_id)
+    if kind:
+        query = query.where(row.kind == kind)
+    query = query.group_by(column).order_by(counted.desc(), column)
+    return ReportTable(
+        (by, "count"), [(value, int(count)) for value, count in ctx.session.execute(query)]
+    )
 
 
 def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
@@ -216,6 +242,9 @@ def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTa
 def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     """Interactions per local day and salesperson, or per day alone (`by=day`)."""
     source: Any
+    by_day = params.get("by", "salesperson") == "day"
+    if by_day and team_rollup_ready(ctx, TEAM_INTERACTIONS_BY_DAY):
+        return _interactions_per_day_per_team(ctx, params)
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
         source = InteractionsByDay
         day: Any = source.day
@@ -227,7 +256,7 @@ def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
         count = func.count(source.id)
         window = moment_window(ctx, source.occurred_at, params)
     window += logged_by_filter(ctx, source.user_id, params)
-    if params.get("by", "salesperson") == "day":
+    if by_day:
         totals = select(day, count).where(*window).group_by(day).order_by(day)
         return ReportTable(("day", "count"), plain_rows(ctx, totals))
     query = (
@@ -238,6 +267,19 @@ def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
         .order_by(day, User.login)
     )
     return ReportTable(("day", "user", "count"), plain_rows(ctx, query))
+
+
+def _interactions_per_day_per_team(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    """Each day's interactions from the totals per team (decision 0025); `logged_by=team`
+    keeps those logged by people of the teams the reader manages (as `logged_by_filter`
+    keeps the people themselves)."""
+    row = TeamInteractionsByDay
+    window = day_key_window(row.day, params)
+    if params.get("logged_by", "anyone") == "team" and not ctx.actor.sees_everything:
+        window.append(row.user_team_id.in_(teams_managed_by(ctx.actor.id or 0)))
+    count = func.sum(row.interactions)
+    totals = select(row.day, count).where(*window).group_by(row.day).order_by(row.day)
+    return ReportTable(("day", "count"), plain_rows(ctx, totals))
 
 
 @hookimpl

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, event, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, event, false, or_, select
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_criteria
 
 from crm_core.actor import Actor
@@ -60,14 +60,18 @@ def team_is_visible(team_id: Any, shared: Any, actor_id: int) -> ColumnElement[b
     """SQL: the totals of team `team_id` (`shared`: of the shared pool) are visible to the
     (non-admin) user `actor_id`: the pool's always, a team's when the user manages its
     subtree, exactly the teams whose people's rows `owner_is_visible` shows a manager."""
+    return or_(shared == 1, team_id.in_(teams_managed_by(actor_id)))
+
+
+def teams_managed_by(actor_id: int) -> Select[tuple[int]]:
+    """SQL: the teams of the subtree that user `actor_id` manages (none unless a manager)."""
     viewer = _users.alias("crm_viewer")
-    managed = (
+    return (
         select(_closure.c.descendant_id)
         .select_from(_closure)
         .join(viewer, and_(viewer.c.team_id == _closure.c.ancestor_id, viewer.c.role == "manager"))
         .where(viewer.c.id == actor_id)
     )
-    return or_(shared == 1, team_id.in_(managed))
 
 
 def sees_whole_teams(actor: Actor) -> bool:

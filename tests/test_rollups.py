@@ -501,6 +501,8 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_customers_by_region",
             "rollup_customers_by_month",
             "rollup_team_customers_by_month",
+            "rollup_team_customers_by_level",
+            "rollup_team_interactions_by_day",
             "rollup_cr_sales_by_seller",
             "rollup_cr_sales_by_industry",
             "rollup_cr_sales_by_region",
@@ -510,6 +512,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_team_owed_by_due_day",
             "rollup_cr_team_owed_by_due_month",
             "rollup_cr_team_owed_by_seller",
+            "rollup_cr_team_sales_by_seller",
             "rollup_cr_receipts_by_seller",
             "rollup_cr_receipts_by_industry",
             "rollup_cr_receipts_by_region",
@@ -594,6 +597,9 @@ REPORTS = [
     ("interactions-per-day", {}),
     ("interactions-per-day", {"since": "2026-10-31", "until": "2026-11-02"}),
     ("interactions-per-day", {"by": "day", "logged_by": "team"}),
+    ("interactions-per-day", {"by": "day", "since": "2026-10-31", "until": "2026-11-02"}),
+    ("customers-by-segment", {"by": "level", "kind": "customer"}),
+    ("customers-by-segment", {"by": "team", "kind": "customer"}),
     ("customers-by-segment", {"by": "level"}),
     ("customers-by-segment", {"by": "owner"}),
     ("customers-by-segment", {"by": "industry", "kind": "customer"}),
@@ -752,8 +758,23 @@ def test_activity_by_team_adds_up_its_people_s_activity(world: Deployment, login
 #: Reports (by team, and the receipts by customer attribute) and the rollup each reads instead
 #: of its source table.
 ROLLUP_READS = [
-    ("customers-by-segment", {"by": "team"}, "rollup_customers_by_level", "crm_customer"),
-    ("sales", {"by": "month,team"}, "rollup_cr_sales_by_seller", "cr_order"),
+    ("customers-by-segment", {"by": "team"}, "rollup_team_customers_by_level", "crm_customer"),
+    (
+        "customers-by-segment",
+        {"by": "level"},
+        "rollup_team_customers_by_level",
+        "rollup_customers_by_level",
+    ),
+    ("customers-by-segment", {"by": "owner"}, "rollup_customers_by_level", "crm_customer"),
+    ("sales", {"by": "month,team"}, "rollup_cr_team_sales_by_seller", "cr_order"),
+    ("sales", {"by": "month"}, "rollup_cr_team_sales_by_seller", "rollup_cr_sales_by_seller"),
+    ("sales", {"by": "month,salesperson"}, "rollup_cr_sales_by_seller", "cr_order"),
+    (
+        "interactions-per-day",
+        {"by": "day", "logged_by": "team"},
+        "rollup_team_interactions_by_day",
+        "rollup_interactions_by_day",
+    ),
     ("sales", {"by": "team,region"}, "rollup_cr_sales_by_region", "cr_order"),
     ("receivables-ageing", {"by": "team"}, "rollup_cr_team_owed_by_due_month", "cr_installment"),
     (
@@ -874,7 +895,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 22
+    assert len(built) == 25
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -901,7 +922,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 22
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 25
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1081,7 +1102,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 22
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 25
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1113,7 +1134,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 22
+    assert len(built) == 25
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(

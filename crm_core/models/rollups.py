@@ -107,6 +107,40 @@ class TeamCustomersByMonth(TeamScoped, RollupBase):
     customers: Mapped[int] = mapped_column(Integer)
 
 
+class TeamInteractionsByDay(TeamScoped, RollupBase):
+    """`InteractionsByDay` per the customer owner's team and the team of the person who
+    logged: a manager's interactions per day (decision 0025)."""
+
+    __tablename__ = "rollup_team_interactions_by_day"
+    __table_args__ = (
+        Index(
+            "rollup_team_interactions_by_day_day",
+            "day",
+            "user_team_id",
+            "owner_team_id",
+            "shared",
+            "interactions",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[str] = mapped_column(String(10))
+    user_team_id: Mapped[int | None] = mapped_column(Integer)
+    interactions: Mapped[int] = mapped_column(Integer)
+
+
+class TeamCustomersByLevel(TeamScoped, RollupBase):
+    """`CustomersByLevel` per the owner's team: customers by kind, level or team for admins
+    and managers (decision 0025)."""
+
+    __tablename__ = "rollup_team_customers_by_level"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    level: Mapped[str] = mapped_column(String(32))
+    customers: Mapped[int] = mapped_column(Integer)
+
+
 class NewestInteraction(CustomerScoped, RollupBase):
     """Each customer's newest interaction (by time, then as entered) and the next contact it
     planned: the follow-up that is due, without walking every superseded interaction. The
@@ -187,6 +221,10 @@ CUSTOMERS_BY_MONTH = Rollup(
 )
 
 TEAM_CUSTOMERS_BY_MONTH = TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH)
+TEAM_CUSTOMERS_BY_LEVEL = TeamTotals(TeamCustomersByLevel, of=CUSTOMERS_BY_LEVEL)
+TEAM_INTERACTIONS_BY_DAY = TeamTotals(
+    TeamInteractionsByDay, of=INTERACTIONS_BY_DAY, people={"user_id": "user_team_id"}
+)
 
 NEWEST_INTERACTION = Newest(
     NewestInteraction,
@@ -203,4 +241,6 @@ CORE_ROLLUPS: tuple[Rollup | Newest | TeamTotals, ...] = (
     CUSTOMERS_BY_REGION,
     CUSTOMERS_BY_MONTH,
     TEAM_CUSTOMERS_BY_MONTH,
+    TEAM_CUSTOMERS_BY_LEVEL,
+    TEAM_INTERACTIONS_BY_DAY,
 )

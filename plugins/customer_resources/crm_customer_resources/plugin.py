@@ -53,6 +53,7 @@ from crm_customer_resources.models.rollups import (
     TEAM_OWED_BY_DUE_DAY,
     TEAM_OWED_BY_DUE_MONTH,
     TEAM_OWED_BY_SELLER,
+    TEAM_SALES_BY_SELLER,
     UNPAID_INSTALLMENTS,
 )
 from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
@@ -90,6 +91,7 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     register(TEAM_OWED_BY_DUE_DAY)
     register(TEAM_OWED_BY_DUE_MONTH)
     register(TEAM_OWED_BY_SELLER)
+    register(TEAM_SALES_BY_SELLER)
 
 
 @hookimpl

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
 from crm_core.errors import ValidationError
@@ -55,12 +56,14 @@ from crm_customer_resources.models.rollups import (
     TEAM_OWED_BY_DUE_DAY,
     TEAM_OWED_BY_DUE_MONTH,
     TEAM_OWED_BY_SELLER,
+    TEAM_SALES_BY_SELLER,
     OwedByDueDay,
     OwedByDueMonth,
     OwedBySeller,
     TeamOwedByDueDay,
     TeamOwedByDueMonth,
     TeamOwedBySeller,
+    TeamSalesBySeller,
 )
 
 
@@ -159,6 +162,10 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             for code, name, qty, amount in ctx.session.execute(product_query)
         ]
         return ReportTable(("product", "name", "quantity", "amount"), rows)
+    months = month_key_window(TeamSalesBySeller.month, params)
+    per_team = {"month", "team"} >= set(dims) and team_rollup_ready(ctx, TEAM_SALES_BY_SELLER)
+    if months is not None and per_team:  # a row per team, not per person
+        return _sales_rolled_up(ctx, TeamSalesBySeller, dims, months)
     for rollup, model, covered in SALES_ROLLUPS:
         months = month_key_window(model.month, params)
         if months is not None and covered >= set(dims) and rollup_ready(ctx, rollup):
@@ -180,20 +187,25 @@ def _from_monthly_rollup(
     ctx: Context, row: Any, dims: list[str], months: list[Any], count: Any
 ) -> ReportTable:
     """`dims`, the sum of `count` and of `amount` over whole `months` of a sales or receipts
-    rollup `row` (a person's dimensions from its salesperson, the others its own columns)."""
+    rollup `row` (a person's dimensions from its salesperson, the others its own columns; the
+    team from the salesperson's team in the totals per team)."""
     team = TeamOf(getattr(row, "salesperson_id", None))
+    seller_team = aliased(Team, name="seller_team")
+    per_team = hasattr(row, "salesperson_team_id")
     columns = {
         "month": row.month,
         "industry": getattr(row, "industry", None),
         "region": getattr(row, "region", None),
         "salesperson": User.login,
-        "team": team.name,
+        "team": seller_team.name if per_team else team.name,
     }
     keys = [columns[dim].label(dim) for dim in dims]
     query = select(*keys, func.sum(count), money_sum(row.amount)).select_from(row)
     if "salesperson" in dims:
         query = query.outerjoin(User, User.id == row.salesperson_id)
-    if "team" in dims:
+    if "team" in dims and per_team:
+        query = query.outerjoin(seller_team, seller_team.id == row.salesperson_team_id)
+    elif "team" in dims:
         query = team.joined(query)
     query = query.where(*months).group_by(*keys).order_by(*keys)
     return ReportTable((*dims, count.key, "amount"), plain_rows(ctx, query))

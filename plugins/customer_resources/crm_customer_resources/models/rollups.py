@@ -80,6 +80,35 @@ def _sales(model: type[RollupBase], attribute: str | None) -> Rollup:
 SALES_BY_SELLER = _sales(SalesBySeller, None)
 SALES_BY_INDUSTRY = _sales(SalesByIndustry, "industry")
 SALES_BY_REGION = _sales(SalesByRegion, "region")
+
+
+class TeamSalesBySeller(TeamScoped, RollupBase):
+    """`SalesBySeller` per the customer owner's team and the salesperson's team: the sales
+    by month (a manager's dashboard tile) or team, for admins and managers (decision 0025)."""
+
+    __tablename__ = "rollup_cr_team_sales_by_seller"
+    __table_args__ = (
+        Index(
+            "rollup_cr_team_sales_by_seller_month",
+            "month",
+            "salesperson_team_id",
+            "owner_team_id",
+            "shared",
+            "orders",
+            "amount",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    salesperson_team_id: Mapped[int | None] = mapped_column(Integer)
+    orders: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+TEAM_SALES_BY_SELLER = TeamTotals(
+    TeamSalesBySeller, of=SALES_BY_SELLER, people={"salesperson_id": "salesperson_team_id"}
+)
 #: Each rollup with the report dimensions it can answer, smallest first.
 SALES_ROLLUPS = (
     (SALES_BY_SELLER, SalesBySeller, {"month", "salesperson", "team"}),
