@@ -112,11 +112,22 @@ class TeamInteractionsByDay(TeamScoped, RollupBase):
     logged: a manager's interactions per day (decision 0025)."""
 
     __tablename__ = "rollup_team_interactions_by_day"
+    #: Covering, both ways: everyone's fortnight by day; a manager's (`logged_by=team`) team by
+    #: team, a range each (day first, each of a top manager's 103 teams scanned the fortnight
+    #: of every team: 49 ms on PostgreSQL).
     __table_args__ = (
         Index(
             "rollup_team_interactions_by_day_day",
             "day",
             "user_team_id",
+            "owner_team_id",
+            "shared",
+            "interactions",
+        ),
+        Index(
+            "rollup_team_interactions_by_day_team",
+            "user_team_id",
+            "day",
             "owner_team_id",
             "shared",
             "interactions",
