@@ -26,7 +26,7 @@ from crm_core.models.rollups import (
     TeamCustomersByMonth,
 )
 from crm_core.rollups import RollupState, TeamTotals, registry
-from crm_core.services import customers, reports, users
+from crm_core.services import customers, reports, rollup_upkeep, users
 from crm_core.visibility import sees_whole_teams
 from tests.conftest import Org
 
@@ -181,6 +181,24 @@ def test_people_who_trade_teams_in_one_statement_take_their_totals_along(company
     # 上海组: sh_mgr and sh_sales2 (south_mgr owns none); 华南区: south_sales and sh_sales1
     assert per_team[team["sh_sales1"]] == 2
     assert per_team[team["south_mgr"]] == 2
+
+
+def test_rebuilding_a_rollup_builds_its_team_totals_again_with_their_triggers(
+    company: Org,
+) -> None:
+    """`crm rollups rebuild NAME` takes the team totals of NAME down and builds them again
+    from it (rather than letting their triggers follow every row): afterwards both are true,
+    and a new customer still reaches the team totals."""
+    with company.work("admin", write=True) as ctx:
+        sizes = rollup_upkeep.rebuild(ctx, (OWNER_TABLE,))
+    assert set(sizes) == {OWNER_TABLE, TEAM_TABLE}
+    with company.work("sh_sales1", write=True) as ctx:
+        customers.create(ctx, {"name": "重建之后的客户"})
+    with company.deployment.engine.connect() as connection:
+        assert rollups.differences(connection, CUSTOMERS_BY_MONTH, ZONE) == 0
+        assert rollups.differences(connection, TEAM_CUSTOMERS_BY_MONTH, ZONE) == 0
+        total = connection.scalar(select(func.sum(TeamCustomersByMonth.customers)))
+        assert total == connection.scalar(select(func.count()).select_from(Customer))
 
 
 def _tables_read(deployment: Deployment, login: str) -> str:

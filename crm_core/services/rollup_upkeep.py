@@ -41,7 +41,10 @@ def rebuild(ctx: Context, names: tuple[str, ...] = ()) -> dict[str, int]:
     if not ctx.actor.is_admin:
         raise PermissionDenied("only an admin may rebuild rollups")
     sync(ctx)
-    return rollups.rebuild(ctx.session.connection(), _chosen(ctx, names), _zone(ctx))
+    registered = rollups.registry(ctx.hook)
+    return rollups.rebuild(
+        ctx.session.connection(), _chosen(ctx, names), _zone(ctx), among=registered
+    )
 
 
 def status(ctx: Context, names: tuple[str, ...] = (), *, check: bool = False) -> list[RollupStatus]:
