@@ -169,18 +169,20 @@ def rebuild(
     the rollup's emptying and refilling row by row (on SQLite, millions of calls)."""
     rollups = list(rollups)
     chosen = {rollup.name for rollup in rollups}
-    teams = [
-        spec
-        for spec in [*among, *rollups]
-        if isinstance(spec, TeamTotals) and spec.of.name in chosen
-    ]
-    teams = list({spec.name: spec for spec in teams}.values())
+    teams = list(
+        {
+            spec.name: spec
+            for spec in [*among, *rollups]
+            if isinstance(spec, TeamTotals) and spec.of.name in chosen
+        }.values()
+    )
     for spec in teams:
         for statement in _writer(connection, spec, zone).drop_statements():
             connection.exec_driver_sql(statement)
     sizes = {}
     state = table_of(RollupState)
-    for rollup in [r for r in rollups if r.name not in {t.name for t in teams}]:
+    rebuilt_after = {spec.name for spec in teams}
+    for rollup in [r for r in rollups if r.name not in rebuilt_after]:
         writer = _writer(connection, rollup, zone)
         connection.exec_driver_sql(f"DELETE FROM {rollup.name}")
         sizes[rollup.name] = _fill(connection, writer)
