@@ -513,6 +513,10 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_team_owed_by_due_month",
             "rollup_cr_team_owed_by_seller",
             "rollup_cr_team_sales_by_seller",
+            "rollup_cr_new_customers_by_industry",
+            "rollup_cr_new_customers_by_region",
+            "rollup_cr_team_new_customers_by_industry",
+            "rollup_cr_team_new_customers_by_region",
             "rollup_cr_receipts_by_seller",
             "rollup_cr_receipts_by_industry",
             "rollup_cr_receipts_by_region",
@@ -613,6 +617,12 @@ REPORTS = [
     ("sales", {"by": "salesperson", "since": "2026-10-01", "until": "2026-10-31"}),
     ("sales", {"by": "industry,region"}),
     ("customer-development", {"by": "industry"}),
+    ("customer-development", {"by": "region", "since": "2026-10-01", "until": "2026-10-31"}),
+    ("customer-development", {"by": "month"}),
+    ("customer-development", {"by": "level", "since": "2026-10-01"}),
+    ("customer-development", {"by": "owner"}),
+    ("customer-development", {"by": "team"}),
+    ("customer-development", {"by": "industry", "since": "2026-10-05"}),
     ("salesperson-activity", {}),
     ("salesperson-activity", {"logged_by": "team", "since": "2026-10-31"}),
     ("salesperson-activity", {"by": "salesperson", "logged_by": "team"}),
@@ -795,6 +805,20 @@ ROLLUP_READS = [
     ("receipts", {"by": "team"}, "rollup_cr_receipts_by_seller", "cr_payment"),
     ("receipts", {"by": "industry"}, "rollup_cr_receipts_by_industry", "cr_payment"),
     ("receipts", {"by": "region"}, "rollup_cr_receipts_by_region", "cr_payment"),
+    (
+        "customer-development",
+        {"by": "industry"},
+        "rollup_cr_team_new_customers_by_industry",
+        "crm_customer",
+    ),
+    (
+        "customer-development",
+        {"by": "region", "since": "2026-10-01"},
+        "rollup_cr_team_new_customers_by_region",
+        "rollup_cr_new_customers_by_region",
+    ),
+    ("customer-development", {"by": "team"}, "rollup_team_customers_by_month", "crm_customer"),
+    ("customer-development", {"by": "owner"}, "rollup_customers_by_month", "crm_customer"),
 ]
 
 
@@ -895,7 +919,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 25
+    assert len(built) == 29
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -922,7 +946,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 25
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 29
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1102,7 +1126,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 25
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 29
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1134,7 +1158,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 25
+    assert len(built) == 29
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(

@@ -45,6 +45,7 @@ from crm_customer_resources import (
 )
 from crm_customer_resources.models import CustomerProfile, Installment, Order, ServiceCase
 from crm_customer_resources.models.rollups import (
+    NEW_CUSTOMERS_ROLLUPS,
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
     OWED_BY_SELLER,
@@ -92,6 +93,9 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     register(TEAM_OWED_BY_DUE_MONTH)
     register(TEAM_OWED_BY_SELLER)
     register(TEAM_SALES_BY_SELLER)
+    for rollup, team_totals in NEW_CUSTOMERS_ROLLUPS:
+        register(rollup)
+        register(team_totals)
 
 
 @hookimpl

@@ -37,10 +37,10 @@ from crm_core.services.reports import (
     rollup_ready,
     team_rollup_ready,
 )
-from crm_core.sqltime import date_month, local_day, local_month
+from crm_core.sqltime import date_month, local_day
 from crm_core.types import Money, money_sum, to_money
+from crm_customer_resources.development import DEVELOPMENT_BY, customer_development
 from crm_customer_resources.models import (
-    CustomerProfile,
     Expense,
     Installment,
     Order,
@@ -69,44 +69,6 @@ from crm_customer_resources.models.rollups import (
 
 def _zone(ctx: Context) -> str:
     return str(ctx.settings.get("timezone"))
-
-
-# -- customer development ----------------------------------------------------------------------
-
-DEVELOPMENT_BY = ("level", "industry", "region", "owner", "team", "grade", "month")
-
-
-def customer_development(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    """New customers per month, split by level, industry, region, owner, the owner's team or
-    grade."""
-    by = params["by"]
-    month = local_month(Customer.created_at, _zone(ctx)).label("month")
-    grade = func.coalesce(CustomerProfile.grade_override, CustomerProfile.grade)
-    team = TeamOf(Customer.owner_id)
-    dimension = {
-        "level": Customer.level,
-        "industry": Customer.industry,
-        "region": Customer.region,
-        "owner": User.login,
-        "team": team.name,
-        "grade": grade,
-        "month": None,
-    }[by]
-    columns = [month] if dimension is None else [month, dimension.label(by)]
-    query = select(*columns, func.count(Customer.id)).select_from(Customer)
-    if by == "owner":
-        query = query.outerjoin(User, User.id == Customer.owner_id)
-    elif by == "team":
-        query = team.joined(query)
-    elif by == "grade":
-        query = query.outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
-    query = (
-        query.where(*moment_window(ctx, Customer.created_at, params))
-        .group_by(*columns)
-        .order_by(*columns)
-    )
-    names = ("month", "count") if dimension is None else ("month", by, "count")
-    return ReportTable(names, [tuple(row) for row in ctx.session.execute(query)])
 
 
 # -- sales and receipts ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Sales per month, customer owner and salesperson, alone or with the customer's industry or
-region; receipts per month by salesperson, industry or region; and what is owed per due day
-(see crm_core.rollups).
+region; new customers per month by industry or region; receipts per month by salesperson,
+industry or region; and what is owed per due day (see crm_core.rollups).
 
 Cancelled orders are left out, as in the `sales` report. A customer's owner, industry and
 region are read from the customer now: when it changes hands or is re-classified its orders
@@ -114,6 +114,85 @@ SALES_ROLLUPS = (
     (SALES_BY_SELLER, SalesBySeller, {"month", "salesperson", "team"}),
     (SALES_BY_INDUSTRY, SalesByIndustry, {"month", "salesperson", "team", "industry"}),
     (SALES_BY_REGION, SalesByRegion, {"month", "salesperson", "team", "region"}),
+)
+
+
+class NewCustomersByIndustry(OwnerScoped, RollupBase):
+    """Customers per owner, local month of creation and industry: new customers by month and
+    industry (`customer-development`) without reading every customer."""
+
+    __tablename__ = "rollup_cr_new_customers_by_industry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    month: Mapped[str] = mapped_column(String(7))
+    industry: Mapped[str | None] = mapped_column(String(64))
+    customers: Mapped[int] = mapped_column(Integer)
+
+
+class NewCustomersByRegion(OwnerScoped, RollupBase):
+    """Customers per owner, local month of creation and region."""
+
+    __tablename__ = "rollup_cr_new_customers_by_region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    month: Mapped[str] = mapped_column(String(7))
+    region: Mapped[str | None] = mapped_column(String(64))
+    customers: Mapped[int] = mapped_column(Integer)
+
+
+def _new_customers(model: type[RollupBase], attribute: str) -> Rollup:
+    """Customers per owner, local month of creation and a customer attribute."""
+    return Rollup(
+        model,
+        source="crm_customer",
+        keys={
+            "owner_id": lambda q: f"{q.c}.owner_id",
+            "month": lambda q: q.local_month(f"{q.c}.created_at"),
+            attribute: lambda q: f"{q.c}.{attribute}",
+        },
+        measures={"customers": lambda q: "1"},
+        source_columns=("created_at",),
+        customer_columns=("owner_id", attribute),
+    )
+
+
+NEW_CUSTOMERS_BY_INDUSTRY = _new_customers(NewCustomersByIndustry, "industry")
+NEW_CUSTOMERS_BY_REGION = _new_customers(NewCustomersByRegion, "region")
+
+
+class TeamNewCustomersByIndustry(TeamScoped, RollupBase):
+    """`NewCustomersByIndustry` per the owner's team, for admins and managers (decision
+    0025): a top manager's months and industries are a row per team, not per person."""
+
+    __tablename__ = "rollup_cr_team_new_customers_by_industry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    industry: Mapped[str | None] = mapped_column(String(64))
+    customers: Mapped[int] = mapped_column(Integer)
+
+
+class TeamNewCustomersByRegion(TeamScoped, RollupBase):
+    """`NewCustomersByRegion` per the owner's team."""
+
+    __tablename__ = "rollup_cr_team_new_customers_by_region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    region: Mapped[str | None] = mapped_column(String(64))
+    customers: Mapped[int] = mapped_column(Integer)
+
+
+TEAM_NEW_CUSTOMERS_BY_INDUSTRY = TeamTotals(
+    TeamNewCustomersByIndustry, of=NEW_CUSTOMERS_BY_INDUSTRY
+)
+TEAM_NEW_CUSTOMERS_BY_REGION = TeamTotals(TeamNewCustomersByRegion, of=NEW_CUSTOMERS_BY_REGION)
+#: Each attribute's rollup and its totals per team (registered after it).
+NEW_CUSTOMERS_ROLLUPS = (
+    (NEW_CUSTOMERS_BY_INDUSTRY, TEAM_NEW_CUSTOMERS_BY_INDUSTRY),
+    (NEW_CUSTOMERS_BY_REGION, TEAM_NEW_CUSTOMERS_BY_REGION),
 )
 
 

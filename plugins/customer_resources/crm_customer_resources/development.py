@@ -1,0 +1,163 @@
+"""The `customer-development` report: new customers per local month of creation, split by
+level, industry, region, owner, the owner's team or grade.
+
+Over whole months it reads a rollup of customers by month (the core's, by level; this
+plugin's, by industry or region), per team for readers who see whole teams: a million
+customers are a few thousand rows per team instead of a scan that formats a million creation
+times as local months. Grades change whenever the customers are graded, so they are counted
+from the customers themselves, as are windows that split a month.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from crm_core.context import Context
+from crm_core.models import Customer, Team, User
+from crm_core.models.rollups import (
+    CUSTOMERS_BY_MONTH,
+    TEAM_CUSTOMERS_BY_MONTH,
+    CustomersByMonth,
+    TeamCustomersByMonth,
+)
+from crm_core.rollups import Spec
+from crm_core.services.reports import (
+    ReportTable,
+    TeamOf,
+    moment_window,
+    month_key_window,
+    rollup_ready,
+    team_rollup_ready,
+)
+from crm_core.sqltime import local_month
+from crm_customer_resources.models import CustomerProfile
+from crm_customer_resources.models.rollups import (
+    NEW_CUSTOMERS_BY_INDUSTRY,
+    NEW_CUSTOMERS_BY_REGION,
+    TEAM_NEW_CUSTOMERS_BY_INDUSTRY,
+    TEAM_NEW_CUSTOMERS_BY_REGION,
+    NewCustomersByIndustry,
+    NewCustomersByRegion,
+    TeamNewCustomersByIndustry,
+    TeamNewCustomersByRegion,
+)
+
+DEVELOPMENT_BY = ("level", "industry", "region", "owner", "team", "grade", "month")
+
+
+@attrs.frozen
+class _Counted:
+    """A rollup of customers per owner and month that answers some dimensions, and its totals
+    per team (None: the dimension is a person, which only the per-owner rows hold)."""
+
+    rollup: Spec
+    row: Any
+    team_rollup: Spec | None
+    team_row: Any
+
+
+_BY_LEVEL = _Counted(
+    CUSTOMERS_BY_MONTH, CustomersByMonth, TEAM_CUSTOMERS_BY_MONTH, TeamCustomersByMonth
+)
+_ROLLED_UP: dict[str, _Counted] = {
+    "month": _BY_LEVEL,
+    "level": _BY_LEVEL,
+    "team": _BY_LEVEL,
+    "owner": _Counted(CUSTOMERS_BY_MONTH, CustomersByMonth, None, None),
+    "industry": _Counted(
+        NEW_CUSTOMERS_BY_INDUSTRY,
+        NewCustomersByIndustry,
+        TEAM_NEW_CUSTOMERS_BY_INDUSTRY,
+        TeamNewCustomersByIndustry,
+    ),
+    "region": _Counted(
+        NEW_CUSTOMERS_BY_REGION,
+        NewCustomersByRegion,
+        TEAM_NEW_CUSTOMERS_BY_REGION,
+        TeamNewCustomersByRegion,
+    ),
+}
+
+
+def customer_development(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
+    by = params["by"]
+    rolled = _from_rollup(ctx, by, params)
+    if rolled is not None:
+        return rolled
+    return _from_customers(ctx, by, params)
+
+
+def _from_rollup(ctx: Context, by: str, params: Mapping[str, Any]) -> ReportTable | None:
+    """The report from the smallest rollup that holds `by`, or None when none is ready or the
+    window splits a month."""
+    counted = _ROLLED_UP.get(by)
+    if counted is None:
+        return None
+    if counted.team_rollup is not None and team_rollup_ready(ctx, counted.team_rollup):
+        row = counted.team_row
+    elif rollup_ready(ctx, counted.rollup):
+        row = counted.row
+    else:
+        return None
+    months = month_key_window(row.month, params)
+    if months is None:
+        return None
+    per_team = row is counted.team_row
+    owner_team = aliased(Team, name="owner_team")
+    team = TeamOf(row.owner_id) if not per_team else None
+    dimension: Any = None
+    if by == "owner":
+        dimension = User.login
+    elif by == "team":
+        dimension = owner_team.name if team is None else team.name
+    elif by != "month":
+        dimension = getattr(row, by)  # level, industry or region: a key of the rollup
+    columns = [row.month.label("month")]
+    if dimension is not None:
+        columns.append(dimension.label(by))
+    query = select(*columns, func.sum(row.customers)).select_from(row)
+    if by == "owner":
+        query = query.outerjoin(User, User.id == row.owner_id)
+    elif by == "team" and team is None:
+        query = query.outerjoin(owner_team, owner_team.id == row.owner_team_id)
+    elif by == "team" and team is not None:
+        query = team.joined(query)
+    query = query.where(*months).group_by(*columns).order_by(*columns)
+    names = ("month", "count") if dimension is None else ("month", by, "count")
+    return ReportTable(names, [(*keys, int(n)) for *keys, n in ctx.session.execute(query)])
+
+
+def _from_customers(ctx: Context, by: str, params: Mapping[str, Any]) -> ReportTable:
+    """The report counted from the customers themselves."""
+    month = local_month(Customer.created_at, str(ctx.settings.get("timezone"))).label("month")
+    grade = func.coalesce(CustomerProfile.grade_override, CustomerProfile.grade)
+    team = TeamOf(Customer.owner_id)
+    dimension = {
+        "level": Customer.level,
+        "industry": Customer.industry,
+        "region": Customer.region,
+        "owner": User.login,
+        "team": team.name,
+        "grade": grade,
+        "month": None,
+    }[by]
+    columns = [month] if dimension is None else [month, dimension.label(by)]
+    query = select(*columns, func.count(Customer.id)).select_from(Customer)
+    if by == "owner":
+        query = query.outerjoin(User, User.id == Customer.owner_id)
+    elif by == "team":
+        query = team.joined(query)
+    elif by == "grade":
+        query = query.outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+    query = (
+        query.where(*moment_window(ctx, Customer.created_at, params))
+        .group_by(*columns)
+        .order_by(*columns)
+    )
+    names = ("month", "count") if dimension is None else ("month", by, "count")
+    return ReportTable(names, [tuple(row) for row in ctx.session.execute(query)])
