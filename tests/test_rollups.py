@@ -33,7 +33,7 @@ from sqlalchemy import (
 from crm_core import rollups
 from crm_core.db import table_of
 from crm_core.deployment import Deployment
-from crm_core.models import Customer, Interaction, Team, User
+from crm_core.models import Customer, Interaction, Product, Team, User
 from crm_core.models.rollups import CustomersByIndustry
 from crm_core.rollups import RollupState, vacuuming
 from crm_core.services import reminders, reports, rollout
@@ -42,7 +42,13 @@ from crm_core.types import UTCDateTime
 from tests.conftest import Org
 
 pytest.importorskip("crm_customer_resources")
-from crm_customer_resources.models import CustomerProfile, Installment, Order, Payment
+from crm_customer_resources.models import (
+    CustomerProfile,
+    Installment,
+    Order,
+    OrderLine,
+    Payment,
+)
 
 pytest.importorskip("crm_project_sales")
 from crm_project_sales.models import Project, Stage
@@ -50,6 +56,8 @@ from crm_project_sales.models import Project, Stage
 CUSTOMERS = table_of(Customer)
 INTERACTIONS = table_of(Interaction)
 ORDERS = table_of(Order)
+ORDER_LINES = table_of(OrderLine)
+PRODUCTS = table_of(Product)
 INSTALLMENTS = table_of(Installment)
 PROFILES = table_of(CustomerProfile)
 PAYMENTS = table_of(Payment)
@@ -104,6 +112,36 @@ def _own_pipeline(connection: Connection, category: str) -> None:
 
 def _ids(connection: Connection, table: Any) -> list[int]:
     return list(connection.scalars(select(table.c.id).order_by(table.c.id)))
+
+
+def _order_lines(connection: Connection, order: int, customer: int, total: Decimal, k: int) -> None:
+    """One or two lines of the order (two products; the first created on first use), the
+    amounts adding up to `total`."""
+    products = list(connection.scalars(select(PRODUCTS.c.id).order_by(PRODUCTS.c.id)))
+    for code in ("P-1", "P-2")[len(products) :]:
+        products.append(
+            connection.execute(
+                insert(PRODUCTS)
+                .values(code=code, name=f"产品{code}", created_at=BASE)
+                .returning(PRODUCTS.c.id)
+            ).scalar_one()
+        )
+    first = (total / 2).quantize(Decimal("0.01")) if k % 2 else total
+    lines = [(products[k % 2], first), (products[(k + 1) % 2], total - first)]
+    connection.execute(
+        insert(ORDER_LINES),
+        [
+            {
+                "order_id": order,
+                "customer_id": customer,
+                "product_id": product,
+                "quantity": 1 + k % 3,
+                "price": amount,
+                "amount": amount,
+            }
+            for product, amount in lines[: 1 + k % 2]
+        ],
+    )
 
 
 def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) -> None:
@@ -280,6 +318,7 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
             )
             .returning(ORDERS.c.id)
         ).scalar_one()
+        _order_lines(connection, order, customer, Decimal(args[3]), args[0])
         if Decimal(args[3]) > 0:  # two installments, both due within the same few weeks
             connection.execute(
                 insert(INSTALLMENTS),
@@ -352,6 +391,19 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
             .where(ORDERS.c.id == pick(orders, args[0]))
             .values(status=args[1], total=Decimal(args[2]), ordered_on=args[3])
         )
+    elif kind == "order_redate" and orders:  # the day alone: its lines move month
+        connection.execute(
+            update(ORDERS).where(ORDERS.c.id == pick(orders, args[0])).values(ordered_on=args[1])
+        )
+    elif kind == "line_change":  # a line's quantity and amount, or its product
+        lines = list(connection.scalars(select(ORDER_LINES.c.id).order_by(ORDER_LINES.c.id)))
+        if lines:
+            line = pick(lines, args[0])
+            product = connection.scalar(select(func.min(PRODUCTS.c.id)))
+            values: dict[str, Any] = {"quantity": args[1], "amount": Decimal(args[2])}
+            if args[1] == 5:
+                values = {"product_id": product}
+            connection.execute(update(ORDER_LINES).where(ORDER_LINES.c.id == line).values(values))
     elif kind == "order_drop" and orders:
         connection.execute(delete(ORDERS).where(ORDERS.c.id == pick(orders, args[0])))
     elif kind == "project" and customers:
@@ -451,6 +503,8 @@ operations = st.one_of(
         st.just("order_change"), n, st.sampled_from(["open", "closed", "cancelled"]), money, days
     ),
     st.tuples(st.just("order_drop"), n),
+    st.tuples(st.just("order_redate"), n, days),
+    st.tuples(st.just("line_change"), n, st.integers(1, 5), money),
     st.tuples(st.just("pay"), n, st.integers(0, 2)),
     st.tuples(st.just("receive"), n, days, st.sampled_from(["0.01", "99.99", "1000"])),
     st.tuples(st.just("unreceive")),
@@ -513,6 +567,8 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_team_owed_by_due_month",
             "rollup_cr_team_owed_by_seller",
             "rollup_cr_team_sales_by_seller",
+            "rollup_cr_sales_by_product",
+            "rollup_cr_team_sales_by_product",
             "rollup_cr_new_customers_by_industry",
             "rollup_cr_new_customers_by_region",
             "rollup_cr_team_new_customers_by_industry",
@@ -551,6 +607,25 @@ def test_any_sequence_of_writes_keeps_every_rollup_equal_to_its_source(world: De
                 transaction.rollback()
 
     run()
+
+
+def test_an_order_moved_to_another_month_takes_its_lines_along(world: Deployment) -> None:
+    """The order's day alone changes (not its status): its lines leave October's sales per
+    product for November's, in the rollup as in the source."""
+    with world.engine.begin() as connection:
+        users: list[int | None] = [None, *_ids(connection, table_of(User))[:2]]
+        apply(connection, ("customer", 0, "lead", None, 1, BASE), users)
+        apply(connection, ("order", 10**6, 1, date(2026, 10, 30), "500"), users)
+        newest = max(_ids(connection, ORDERS))
+        orders = _ids(connection, ORDERS)
+        apply(connection, ("order_redate", orders.index(newest), date(2026, 11, 2)), users)
+        assert set(_differences(connection, world).values()) == {0}
+    october = {"by": "product", "since": "2026-10-01", "until": "2026-10-31"}
+    november = {"by": "product", "since": "2026-11-01", "until": "2026-11-30"}
+    with world.work("admin") as ctx:
+        assert reports.run(ctx, "sales", october).rows == []
+        moved = reports.run(ctx, "sales", november).records()
+        assert sum(row["amount"] for row in moved) == Decimal("500")
 
 
 def test_a_rollup_that_was_edited_by_hand_is_caught_and_rebuilt(
@@ -616,6 +691,9 @@ REPORTS = [
     ("sales", {"by": "region,salesperson", "since": "2026-10-01"}),
     ("sales", {"by": "salesperson", "since": "2026-10-01", "until": "2026-10-31"}),
     ("sales", {"by": "industry,region"}),
+    ("sales", {"by": "product"}),
+    ("sales", {"by": "product", "since": "2026-10-01", "until": "2026-10-31"}),
+    ("sales", {"by": "product", "since": "2026-10-03"}),
     ("customer-development", {"by": "industry"}),
     ("customer-development", {"by": "region", "since": "2026-10-01", "until": "2026-10-31"}),
     ("customer-development", {"by": "month"}),
@@ -818,6 +896,7 @@ ROLLUP_READS = [
         "rollup_cr_new_customers_by_region",
     ),
     ("customer-development", {"by": "team"}, "rollup_team_customers_by_month", "crm_customer"),
+    ("sales", {"by": "product"}, "rollup_cr_team_sales_by_product", "cr_order_line"),
     ("customer-development", {"by": "owner"}, "rollup_customers_by_month", "crm_customer"),
 ]
 
@@ -919,7 +998,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 29
+    assert len(built) == 31
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -946,7 +1025,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 29
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 31
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1126,7 +1205,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 29
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 31
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1158,7 +1237,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 29
+    assert len(built) == 31
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(

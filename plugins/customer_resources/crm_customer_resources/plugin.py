@@ -50,10 +50,12 @@ from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_MONTH,
     OWED_BY_SELLER,
     RECEIPTS_ROLLUPS,
+    SALES_BY_PRODUCT,
     SALES_ROLLUPS,
     TEAM_OWED_BY_DUE_DAY,
     TEAM_OWED_BY_DUE_MONTH,
     TEAM_OWED_BY_SELLER,
+    TEAM_SALES_BY_PRODUCT,
     TEAM_SALES_BY_SELLER,
     UNPAID_INSTALLMENTS,
 )
@@ -93,6 +95,8 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     register(TEAM_OWED_BY_DUE_MONTH)
     register(TEAM_OWED_BY_SELLER)
     register(TEAM_SALES_BY_SELLER)
+    register(SALES_BY_PRODUCT)
+    register(TEAM_SALES_BY_PRODUCT)
     for rollup, team_totals in NEW_CUSTOMERS_ROLLUPS:
         register(rollup)
         register(team_totals)

@@ -52,17 +52,21 @@ from crm_customer_resources.models.rollups import (
     OWED_BY_DUE_MONTH,
     OWED_BY_SELLER,
     RECEIPTS_ROLLUPS,
+    SALES_BY_PRODUCT,
     SALES_ROLLUPS,
     TEAM_OWED_BY_DUE_DAY,
     TEAM_OWED_BY_DUE_MONTH,
     TEAM_OWED_BY_SELLER,
+    TEAM_SALES_BY_PRODUCT,
     TEAM_SALES_BY_SELLER,
     OwedByDueDay,
     OwedByDueMonth,
     OwedBySeller,
+    SalesByProduct,
     TeamOwedByDueDay,
     TeamOwedByDueMonth,
     TeamOwedBySeller,
+    TeamSalesByProduct,
     TeamSalesBySeller,
 )
 
@@ -109,6 +113,9 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     if "product" in dims and len(dims) > 1:
         raise ValidationError("sales by product cannot be combined with other dimensions")
     if by == "product":
+        rolled = _sales_by_product_rolled_up(ctx, params)
+        if rolled is not None:
+            return rolled
         key = Product.code.label("product")
         product_query = (
             select(key, Product.name, func.sum(OrderLine.quantity), func.sum(OrderLine.amount))
@@ -117,7 +124,7 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             .join(Product, Product.id == OrderLine.product_id)
             .where(*window)
             .group_by(key, Product.name)
-            .order_by(func.sum(OrderLine.amount).desc())
+            .order_by(func.sum(OrderLine.amount).desc(), key)
         )
         rows = [
             (code, name, int(qty), to_money(amount))
@@ -138,6 +145,32 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     # The sums are typed Money, so they arrive as exact cents: no per-row rounding (a
     # month x salesperson x industry grouping has 400,000 rows).
     return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, query))
+
+
+def _sales_by_product_rolled_up(ctx: Context, params: Mapping[str, Any]) -> ReportTable | None:
+    """Sales per product from the order lines' monthly rollup (per team for admins and
+    managers), or None when it is not ready or the window splits a month."""
+    row: Any = SalesByProduct
+    if team_rollup_ready(ctx, TEAM_SALES_BY_PRODUCT):
+        row = TeamSalesByProduct
+    elif not rollup_ready(ctx, SALES_BY_PRODUCT):
+        return None
+    months = month_key_window(row.month, params)
+    if months is None:
+        return None
+    amount = money_sum(row.amount)
+    query = (
+        select(Product.code, Product.name, func.sum(row.quantity), amount)
+        .select_from(row)
+        .join(Product, Product.id == row.product_id)
+        .where(*months)
+        .group_by(Product.code, Product.name)
+        .order_by(amount.desc(), Product.code)
+    )
+    return ReportTable(
+        ("product", "name", "quantity", "amount"),
+        [(code, name, int(qty), total) for code, name, qty, total in ctx.session.execute(query)],
+    )
 
 
 def _sales_rolled_up(ctx: Context, row: Any, dims: list[str], months: list[Any]) -> ReportTable:

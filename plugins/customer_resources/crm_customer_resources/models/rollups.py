@@ -1,5 +1,5 @@
 """Sales per month, customer owner and salesperson, alone or with the customer's industry or
-region; new customers per month by industry or region; receipts per month by salesperson,
+region, and per product; new customers per month by industry or region; receipts per month by salesperson,
 industry or region; and what is owed per due day (see crm_core.rollups).
 
 Cancelled orders are left out, as in the `sales` report. A customer's owner, industry and
@@ -115,6 +115,57 @@ SALES_ROLLUPS = (
     (SALES_BY_INDUSTRY, SalesByIndustry, {"month", "salesperson", "team", "industry"}),
     (SALES_BY_REGION, SalesByRegion, {"month", "salesperson", "team", "region"}),
 )
+
+
+class SalesByProduct(OwnerScoped, RollupBase):
+    """Order lines per month ordered, customer owner and product (cancelled orders left out):
+    `sales -p by=product` without joining every line to its order."""
+
+    __tablename__ = "rollup_cr_sales_by_product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    product_id: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+SALES_BY_PRODUCT = Rollup(
+    SalesByProduct,
+    source="cr_order_line",
+    keys={
+        "month": lambda q: q.date_month(f"{q.p}.ordered_on"),
+        "owner_id": lambda q: f"{q.c}.owner_id",
+        "product_id": lambda q: f"{q.r}.product_id",
+    },
+    measures={
+        "lines": lambda q: "1",
+        "quantity": lambda q: f"{q.r}.quantity",
+        "amount": lambda q: f"{q.r}.amount",
+    },
+    where=lambda q: f"{q.p}.status <> 'cancelled'",
+    source_columns=("product_id", "quantity", "amount", "order_id", "customer_id"),
+    parent=Parent("cr_order", "order_id", ("ordered_on", "status")),
+)
+
+
+class TeamSalesByProduct(TeamScoped, RollupBase):
+    """`SalesByProduct` per the customer owner's team, for admins and managers (decision
+    0025)."""
+
+    __tablename__ = "rollup_cr_team_sales_by_product"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    product_id: Mapped[int] = mapped_column(Integer)
+    lines: Mapped[int] = mapped_column(Integer)
+    quantity: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+TEAM_SALES_BY_PRODUCT = TeamTotals(TeamSalesByProduct, of=SALES_BY_PRODUCT)
 
 
 class NewCustomersByIndustry(OwnerScoped, RollupBase):
