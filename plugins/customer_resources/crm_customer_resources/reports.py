@@ -158,14 +158,21 @@ def _sales_by_product_rolled_up(ctx: Context, params: Mapping[str, Any]) -> Repo
     months = month_key_window(row.month, params)
     if months is None:
         return None
-    amount = money_sum(row.amount)
-    query = (
-        select(Product.code, Product.name, func.sum(row.quantity), amount)
-        .select_from(row)
-        .join(Product, Product.id == row.product_id)
+    # Per product id first, then named: SQLite otherwise scanned the rollup once per product.
+    per_product = (
+        select(
+            row.product_id,
+            func.sum(row.quantity).label("quantity"),
+            money_sum(row.amount).label("amount"),
+        )
         .where(*months)
-        .group_by(Product.code, Product.name)
-        .order_by(amount.desc(), Product.code)
+        .group_by(row.product_id)
+        .subquery()
+    )
+    query = (
+        select(Product.code, Product.name, per_product.c.quantity, per_product.c.amount)
+        .join(per_product, per_product.c.product_id == Product.id)
+        .order_by(per_product.c.amount.desc(), Product.code)
     )
     return ReportTable(
         ("product", "name", "quantity", "amount"),
