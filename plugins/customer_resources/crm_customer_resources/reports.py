@@ -7,7 +7,8 @@ from datetime import date, timedelta
 from typing import Any
 
 import attrs
-from sqlalchemy import case, func, literal, select, union_all
+from sqlalchemy import Integer, String, case, cast, func, literal, select, union_all
+from sqlalchemy.dialects.postgresql import BIT
 from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
@@ -535,21 +536,7 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activi
         row = InteractionsByDay
         window = [*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params)]
         if ctx.session.get_bind().dialect.name == "postgresql":
-            # Per person and day first (hashed), then per person: counting distinct days sorted
-            # a top manager's 46,000 rows of a fortnight (89 -> 69 ms). SQLite counts them
-            # faster as they come (52 against 59 ms).
-            per_day = (
-                select(row.user_id, func.sum(row.interactions).label("interactions"))
-                .where(*window)
-                .group_by(row.user_id, row.day)
-                .subquery()
-            )
-            counted = (
-                select(User.login, Team.name, func.sum(per_day.c.interactions), func.count())
-                .join(User, User.id == per_day.c.user_id)
-                .outerjoin(Team, Team.id == User.team_id)
-                .group_by(User.login, Team.name)
-            )
+            counted = _active_days_by_month_mask(row, window)
         else:
             # Per person (their id) first, then their login and team: SQLite counts the
             # distinct days as the rows come, and joins 2,000 people instead of looking up a
@@ -600,6 +587,32 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activi
         for login, name in ctx.session.execute(members):
             activity.setdefault(login, (login, name, 0, 0))
     return list(activity.values())
+
+
+def _active_days_by_month_mask(row: Any, window: list[Any]) -> Any:
+    """PostgreSQL: per person, interactions and active days, from a bit per day of the month
+    OR-ed per person and month, its bits counted per person. Grouping per person and day
+    first hashed as many groups as there are person-days (a top manager's two years: 1.4
+    million; 7.2-8.0 s against 1.9-2.0 s this way; a fortnight 46 against 41 ms)."""
+    day_of_month = cast(func.substr(row.day, 9, 2), Integer)
+    per_month = (
+        select(
+            row.user_id,
+            func.sum(row.interactions).label("interactions"),
+            func.bit_or(literal(1).op("<<")(day_of_month - 1)).label("days"),
+        )
+        .where(*window)
+        .group_by(row.user_id, func.substr(row.day, 1, 7))
+        .subquery()
+    )
+    # The number of 1 bits (bit_count needs PostgreSQL 14): the mask as 32 bits of text.
+    ones = func.length(func.replace(cast(cast(per_month.c.days, BIT(32)), String), "0", ""))
+    return (
+        select(User.login, Team.name, func.sum(per_month.c.interactions), func.sum(ones))
+        .join(User, User.id == per_month.c.user_id)
+        .outerjoin(Team, Team.id == User.team_id)
+        .group_by(User.login, Team.name)
+    )
 
 
 def _activity_per_team(people: list[Activity]) -> ReportTable:
