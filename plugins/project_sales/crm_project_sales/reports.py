@@ -14,6 +14,7 @@ from sqlalchemy.orm import aliased
 from crm_core.context import Context
 from crm_core.db import table_of
 from crm_core.models import Customer, Team, User
+from crm_core.planner import among
 from crm_core.services.reports import (
     SINCE,
     UNTIL,
@@ -112,10 +113,12 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     requirements = {cat: pipeline.requirements(ctx, cat) for cat in {p.category for p, *_ in rows}}
     present: dict[int, set[tuple[str, str]]] = {}
     ids = [p.id for p, *_ in rows]
-    for start in range(0, len(ids), 500):
+    # In chunks of 10,000 ids, each sent as one array on PostgreSQL (`among`): 500 bound
+    # parameters a statement were 72 statements for 35,635 open projects.
+    for start in range(0, len(ids), 10_000):
         for pid, stage, code in ctx.session.execute(
             select(Deliverable.project_id, Deliverable.stage_code, Deliverable.deliverable).where(
-                Deliverable.project_id.in_(ids[start : start + 500])
+                among(ctx.session, Deliverable.project_id, ids[start : start + 10_000])
             )
         ):
             present.setdefault(pid, set()).add((stage, code))

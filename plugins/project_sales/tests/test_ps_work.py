@@ -288,6 +288,11 @@ def test_pipeline_conversion_and_win_loss_reports(block2: Block2, tmp_path: Path
         assert (
             monthly["乙项目"]["deliverables"] == "0/1" and monthly["乙项目"]["missing"] == "budget"
         )
+    with block2.work("ka", write=True) as ctx:  # the gate's deliverable handed in: done
+        deliverables.add(ctx, projects.get(ctx, b), "budget", record={"amount": "300000"})
+    with block2.work("km") as ctx:
+        done = {r["project"]: r for r in reports.run(ctx, "project-monthly", {}).records()}
+        assert done["乙项目"]["deliverables"] == "1/1" and not done["乙项目"]["missing"]
 
 
 def test_works_beside_customer_resources(block2: Block2, tmp_path: Path) -> None:
