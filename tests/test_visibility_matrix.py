@@ -7,9 +7,10 @@ people in their team's subtree own; a salesperson sees their own; everyone sees 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import aliased
 
 from crm_core.actor import Actor
@@ -17,6 +18,7 @@ from crm_core.errors import NotFound, PermissionDenied
 from crm_core.models import Customer, Interaction, User
 from crm_core.services import contacts, customers, importing, reports, transfer
 from crm_core.spreadsheets.reading import read_all
+from crm_core.visibility import PROBE_CUSTOMERS
 from tests.conftest import Org
 
 ALL = {"sh_sales1", "sh_sales2", "east_sales", "south_sales", "sh_mgr", "pool"}
@@ -83,6 +85,33 @@ def test_customer_scoped_rows_follow_their_customer(org: Org, login: str) -> Non
         assert set(ctx.session.scalars(select(other.id))) == expected
         contacts_seen = {c.customer_id for c, _ in contacts.list_page(ctx, limit=100)}
         assert contacts_seen <= expected
+
+
+@pytest.mark.parametrize("login", ACTORS)
+def test_probing_customers_one_by_one_is_the_same_rule(org: Org, login: str) -> None:
+    """`PROBE_CUSTOMERS` changes how the customer-scoped rule is planned, not what it shows:
+    the same rows for every role, and the statement really carries the fence."""
+    expected = visible_ids(org, login) - {org.customer_of["pool"]}
+    sent: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    event.listen(org.deployment.engine, "before_cursor_execute", keep)
+    try:
+        with org.work(login) as ctx:
+            query = select(Interaction.customer_id).order_by(Interaction.customer_id)
+            plain = list(ctx.session.scalars(query))
+            sent.clear()
+            probed = list(ctx.session.scalars(query, execution_options={PROBE_CUSTOMERS: True}))
+            assert probed == plain and set(plain) == expected
+            fenced = any("OFFSET" in statement for statement in sent)
+            assert fenced == (login != "admin")  # admins see all: no rule to fence
+            sent.clear()
+            assert list(ctx.session.scalars(query)) == plain
+            assert not any("OFFSET" in statement for statement in sent)  # cached apart
+    finally:
+        event.remove(org.deployment.engine, "before_cursor_execute", keep)
 
 
 @pytest.mark.parametrize("login", ACTORS)

@@ -28,6 +28,7 @@ from crm_core.services.reports import (
 )
 from crm_core.sqltime import date_month, elapsed_days, local_month
 from crm_core.types import Money, money_average, to_money
+from crm_core.visibility import PROBE_CUSTOMERS
 from crm_project_sales.models import (
     DEFAULT_CATEGORY,
     Competitor,
@@ -359,7 +360,9 @@ def stage_conversion(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     cycle = ctx.session.scalar(
         select(func.avg(elapsed_days(Project.created_at, Project.closed_at))).join(
             won_stage, and_(won_stage.code == Project.stage_code, won_stage.outcome == "won")
-        )
+        ),
+        # The won projects' customers one lookup each, not a hash of every visible customer.
+        execution_options={PROBE_CUSTOMERS: True},
     )
     rows.append(
         (
