@@ -107,9 +107,9 @@ def _from_rollup(ctx: Context, by: str, params: Mapping[str, Any]) -> ReportTabl
     months = month_key_window(row.month, params)
     if months is None:
         return None
-    per_team = row is counted.team_row
     owner_team = aliased(Team, name="owner_team")
-    team = TeamOf(row.owner_id) if not per_team else None
+    # Per-owner rows name the owner's team through the owner; team totals hold the team.
+    team = None if row is counted.team_row else TeamOf(row.owner_id)
     dimension: Any = None
     if by == "owner":
         dimension = User.login
