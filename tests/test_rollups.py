@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -29,13 +30,16 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
+from sqlalchemy.dialects import sqlite
 
 from crm_core import rollups
 from crm_core.db import table_of
 from crm_core.deployment import Deployment
+from crm_core.errors import PluginError
 from crm_core.models import Customer, Interaction, Product, Team, User
-from crm_core.models.rollups import CustomersByIndustry
+from crm_core.models.rollups import CUSTOMERS_BY_MONTH, CustomersByIndustry
 from crm_core.rollups import RollupState, vacuuming
+from crm_core.rollups.triggers import RollupSql
 from crm_core.services import reminders, reports, rollout
 from crm_core.testing import CliResult
 from crm_core.types import UTCDateTime
@@ -49,6 +53,7 @@ from crm_customer_resources.models import (
     OrderLine,
     Payment,
 )
+from crm_customer_resources.models.rollups import PROFILES_BY_GRADE
 
 pytest.importorskip("crm_project_sales")
 from crm_project_sales.models import Project, Stage
@@ -72,6 +77,7 @@ BASE = datetime(2026, 10, 30, 15, 30, tzinfo=UTC)
 moments = st.integers(0, 6 * 24 * 60).map(lambda minutes: BASE + timedelta(minutes=minutes))
 labels = st.sampled_from([None, "制造业", "零售", "华东", "华南"])
 levels = st.sampled_from(["lead", "prospect", "customer", "vip"])
+grades = st.sampled_from([None, 1, 3, 5])
 
 
 @pytest.fixture
@@ -281,6 +287,26 @@ def apply(connection: Connection, op: tuple[Any, ...], users: list[int | None]) 
             )
     elif kind == "profile_owner":  # a hand edit of the copy, on every profile at once
         connection.execute(update(PROFILES).values(owner_id=users[args[0]]))
+    elif kind == "grade" and customers:  # grading, or a manager's override
+        connection.execute(
+            update(PROFILES)
+            .where(PROFILES.c.customer_id == pick(customers, args[0]))
+            .values(grade=args[1], grade_override=args[2])
+        )
+    elif kind == "regrade":  # one statement grading every graded profile again
+        connection.execute(
+            update(PROFILES).where(PROFILES.c.grade.is_not(None)).values(grade=args[0])
+        )
+    elif kind == "profile_drop" and customers:
+        connection.execute(
+            delete(PROFILES).where(PROFILES.c.customer_id == pick(customers, args[0]))
+        )
+    elif kind == "customer_redate" and customers:
+        connection.execute(
+            update(CUSTOMERS)
+            .where(CUSTOMERS.c.id == pick(customers, args[0]))
+            .values(created_at=args[1])
+        )
     elif kind == "classify" and customers:
         connection.execute(
             update(CUSTOMERS)
@@ -495,6 +521,10 @@ operations = st.one_of(
     st.tuples(st.just("bulk_hand_over"), who, who),
     st.tuples(st.just("profile"), n, who, moments),
     st.tuples(st.just("profile_owner"), who),
+    st.tuples(st.just("grade"), n, grades, grades),
+    st.tuples(st.just("regrade"), grades),
+    st.tuples(st.just("profile_drop"), n),
+    st.tuples(st.just("customer_redate"), n, moments),
     st.tuples(st.just("classify"), n, labels, labels, levels),
     st.tuples(st.just("remove"), n),
     st.tuples(st.just("customer"), n, levels, labels, who, moments),
@@ -573,6 +603,8 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_new_customers_by_region",
             "rollup_cr_team_new_customers_by_industry",
             "rollup_cr_team_new_customers_by_region",
+            "rollup_cr_profiles_by_grade",
+            "rollup_cr_team_profiles_by_grade",
             "rollup_cr_receipts_by_seller",
             "rollup_cr_receipts_by_industry",
             "rollup_cr_receipts_by_region",
@@ -607,6 +639,24 @@ def test_any_sequence_of_writes_keeps_every_rollup_equal_to_its_source(world: De
                 transaction.rollback()
 
     run()
+
+
+def test_a_rollup_over_rows_keyed_by_their_customer_is_kept_by_row_triggers() -> None:
+    """Profiles are keyed by their customer, not by a growing id: SQLite's bulk inserts cannot
+    add them as the ids above the largest, so their insert trigger stays in place. The
+    customers themselves are always keyed by id."""
+    writer = RollupSql(PROFILES_BY_GRADE, sqlite.dialect(), ZONE)
+    assert writer.bulk_insert_sql() is None
+    insert_trigger = dict(writer.sqlite_triggers())["rollup_cr_profiles_by_grade_insert"]
+    assert "rollup_paused" not in insert_trigger
+    assert (
+        "rollup_paused"
+        in dict(RollupSql(CUSTOMERS_BY_MONTH, sqlite.dialect(), ZONE).sqlite_triggers())[
+            "rollup_customers_by_month_insert"
+        ]
+    )
+    with pytest.raises(PluginError, match="keyed by id"):
+        attrs.evolve(CUSTOMERS_BY_MONTH, key="owner_id").validate()
 
 
 def test_an_order_moved_to_another_month_takes_its_lines_along(world: Deployment) -> None:
@@ -701,6 +751,9 @@ REPORTS = [
     ("customer-development", {"by": "owner"}),
     ("customer-development", {"by": "team"}),
     ("customer-development", {"by": "industry", "since": "2026-10-05"}),
+    ("customer-development", {"by": "grade"}),
+    ("customer-development", {"by": "grade", "since": "2026-10-01", "until": "2026-10-31"}),
+    ("customer-development", {"by": "grade", "since": "2026-10-05"}),
     ("salesperson-activity", {}),
     ("salesperson-activity", {"logged_by": "team", "since": "2026-10-31"}),
     ("salesperson-activity", {"by": "salesperson", "logged_by": "team"}),
@@ -898,6 +951,13 @@ ROLLUP_READS = [
     ("customer-development", {"by": "team"}, "rollup_team_customers_by_month", "crm_customer"),
     ("sales", {"by": "product"}, "rollup_cr_team_sales_by_product", "cr_order_line"),
     ("customer-development", {"by": "owner"}, "rollup_customers_by_month", "crm_customer"),
+    ("customer-development", {"by": "grade"}, "rollup_cr_team_profiles_by_grade", "crm_customer"),
+    (
+        "customer-development",
+        {"by": "grade"},
+        "rollup_cr_team_profiles_by_grade",
+        "cr_customer_profile",
+    ),
 ]
 
 
@@ -944,6 +1004,9 @@ def _busy(world: Deployment) -> None:
             ops.append(("receive", k, date(2026, 10, 2) + timedelta(days=2 * k), "300.25"))
         for k in range(0, 40, 5):  # regions and industries, some set after the payments
             ops.append(("classify", k, ["制造", None][k % 2], ["华东", "华南", None][k % 3], "vip"))
+        for k in range(0, 40, 2):  # profiles for half the customers, most of them graded
+            ops.append(("profile", k, k % 6, at))
+            ops.append(("grade", k, [1, 3, None, 5][k // 2 % 4], [None, None, 3][k % 3]))
         _own_pipeline(connection, "工程")
         amounts = ["99.99", "1000", "25000.50", "0.03"]
         for k in range(30):

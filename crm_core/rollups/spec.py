@@ -150,7 +150,8 @@ class Rollup(_Derived):
     selects the rows counted. A source UPDATE moves a row only when one of `source_columns`
     changes; a customer UPDATE moves its rows only when one of `customer_columns` changes.
     When the source is the customer table itself, `c` is the row. `distinct_customers` names
-    a column counting the distinct customers per key.
+    a column counting the distinct customers per key. `key` is the source's primary key column
+    (`customer_id` for a table of one row per customer, such as a plugin's profile).
     """
 
     model: type[Any]
@@ -164,6 +165,13 @@ class Rollup(_Derived):
     #: contacted"): kept exact through inserts, deletes, moves and bulk loads.
     distinct_customers: str | None = None
     parent: Parent | None = None
+    key: str = "id"
+
+    @property
+    def keyed_by_id(self) -> bool:
+        """Its source rows are keyed by an `id` that grows with each insert: SQLite's bulk
+        inserts add the rows above the previous largest at once (`batches.bulk_insert`)."""
+        return self.key == "id"
 
     @property
     def count_column(self) -> str:
@@ -187,6 +195,8 @@ class Rollup(_Derived):
                 f"rollup {self.name!r}: a parent row goes with a source other than customers "
                 "and without a distinct-customer count"
             )
+        if self.on_customers and not self.keyed_by_id:
+            raise PluginError(f"rollup {self.name!r}: customers are keyed by id")
         if self.parent and self.parent.key not in self.source_columns:
             raise PluginError(f"rollup {self.name!r} must watch its parent key in source_columns")
         named = set(self.keys) | set(self.measures) | {self.distinct_customers or "id"}

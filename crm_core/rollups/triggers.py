@@ -274,7 +274,7 @@ class RollupSql(Installable):
 
     def bulk_insert_sql(self) -> str | None:
         """SQLite: add the source rows with ids :lo..:hi (a bulk insert) in one statement."""
-        if self.dialect != "sqlite":
+        if self.dialect != "sqlite" or not self.rollup.keyed_by_id:
             return None
         if self.rollup.on_customers:
             rows, q = f"{CUSTOMER_TABLE} r", self.sql("r", "r")
@@ -374,7 +374,8 @@ class RollupSql(Installable):
     def _sqlite_alone(self, row: str, other: str = "") -> str:
         if not self.rollup.distinct_customers:
             return ""
-        extra = f" AND s.id <> {row}.id" if row == "NEW" else ""
+        key = self.rollup.key
+        extra = f" AND s.{key} <> {row}.{key}" if row == "NEW" else ""
         test = f"NOT {self.same(row, self.rollup.source, extra)}"
         if other:  # an update: the row's old version under the same key counted it already
             mine, theirs = self.sql(row, "c"), self.sql(other, "c")
@@ -389,11 +390,14 @@ class RollupSql(Installable):
 
     def sqlite_triggers(self) -> list[tuple[str, str]]:
         t, source = self.t, self.rollup.source
+        # Bulk inserts add the new ids at once (`bulk_insert_sql`), so they silence this
+        # trigger; rows keyed otherwise are not new by their key, and keep it.
+        insert_when = f"WHEN {not_paused(source)} " if self.rollup.keyed_by_id else ""
         triggers = [
             (
                 f"{t}_insert",
                 f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
-                f"WHEN {not_paused(source)} BEGIN "
+                f"{insert_when}BEGIN "
                 f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW'))}; END",
             ),
             (
@@ -522,6 +526,7 @@ class RollupSql(Installable):
         moved = " OR ".join(f"o.{col} IS DISTINCT FROM n.{col}" for col in watched)
         moved_r_n = moved.replace("o.", "r.")
         moved_o_r = moved.replace("n.", "r.")
+        key = self.rollup.key
         # Distinct customers: a customer counts under a key after a statement iff some row of
         # theirs is there now, and counted before iff one was there before (the rows the
         # statement did not write, and the old versions of those it did).
@@ -529,7 +534,7 @@ class RollupSql(Installable):
         if self.rollup.distinct_customers:
             # Uncorrelated, so PostgreSQL hashes each transition table once per statement; a
             # correlated test would scan it once per row (quadratic for a COPY of 100,000).
-            written = " AND s.id NOT IN (SELECT id FROM new_rows)"
+            written = f" AND s.{key} NOT IN (SELECT {key} FROM new_rows)"
             gone = self.first_of_customer()
             added = self.first_of_customer(written)
             arrived = self.first_of_customer(written, self._was_there())
@@ -552,10 +557,10 @@ class RollupSql(Installable):
                 "OLD TABLE AS old_rows NEW TABLE AS new_rows",
                 [
                     self._pg_rows(
-                        "old_rows", "-", moved_r_n, " JOIN new_rows n ON n.id = r.id", gone
+                        "old_rows", "-", moved_r_n, f" JOIN new_rows n ON n.{key} = r.{key}", gone
                     ),
                     self._pg_rows(
-                        "new_rows", "", moved_o_r, " JOIN old_rows o ON o.id = r.id", arrived
+                        "new_rows", "", moved_o_r, f" JOIN old_rows o ON o.{key} = r.{key}", arrived
                     ),
                     self.prune(),
                 ],

@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import attrs
-from sqlalchemy import func, select
+from sqlalchemy import Integer, func, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
@@ -39,12 +39,16 @@ from crm_customer_resources.models import CustomerProfile
 from crm_customer_resources.models.rollups import (
     NEW_CUSTOMERS_BY_INDUSTRY,
     NEW_CUSTOMERS_BY_REGION,
+    PROFILES_BY_GRADE,
     TEAM_NEW_CUSTOMERS_BY_INDUSTRY,
     TEAM_NEW_CUSTOMERS_BY_REGION,
+    TEAM_PROFILES_BY_GRADE,
     NewCustomersByIndustry,
     NewCustomersByRegion,
+    ProfilesByGrade,
     TeamNewCustomersByIndustry,
     TeamNewCustomersByRegion,
+    TeamProfilesByGrade,
 )
 
 DEVELOPMENT_BY = ("level", "industry", "region", "owner", "team", "grade", "month")
@@ -86,7 +90,7 @@ _ROLLED_UP: dict[str, _Counted] = {
 
 def customer_development(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     by = params["by"]
-    rolled = _from_rollup(ctx, by, params)
+    rolled = _by_grade(ctx, params) if by == "grade" else _from_rollup(ctx, by, params)
     if rolled is not None:
         return rolled
     return _from_customers(ctx, by, params)
@@ -130,6 +134,42 @@ def _from_rollup(ctx: Context, by: str, params: Mapping[str, Any]) -> ReportTabl
     query = query.where(*months).group_by(*columns).order_by(*columns)
     names = ("month", "count") if dimension is None else ("month", by, "count")
     return ReportTable(names, [(*keys, int(n)) for *keys, n in ctx.session.execute(query)])
+
+
+def _by_grade(ctx: Context, params: Mapping[str, Any]) -> ReportTable | None:
+    """By grade from the profiles per grade and the customers per month (per team where the
+    reader sees whole teams), or None when they are not ready or the window splits a month.
+
+    A customer without a grade is one whose profile has none, or one without a profile: all
+    the month's customers less its graded profiles."""
+    if team_rollup_ready(ctx, TEAM_PROFILES_BY_GRADE) and team_rollup_ready(
+        ctx, TEAM_CUSTOMERS_BY_MONTH
+    ):
+        profiles: Any = TeamProfilesByGrade
+        everyone: Any = TeamCustomersByMonth
+    elif rollup_ready(ctx, PROFILES_BY_GRADE) and rollup_ready(ctx, CUSTOMERS_BY_MONTH):
+        profiles, everyone = ProfilesByGrade, CustomersByMonth
+    else:
+        return None
+    graded_months = month_key_window(profiles.month, params)
+    all_months = month_key_window(everyone.month, params)
+    if graded_months is None or all_months is None:
+        return None
+    ungraded = null().cast(Integer)
+    graded = profiles.grade.is_not(None)
+    parts = union_all(
+        select(profiles.month, profiles.grade, profiles.customers).where(graded, *graded_months),
+        select(everyone.month, ungraded, everyone.customers).where(*all_months),
+        select(profiles.month, ungraded, -profiles.customers).where(graded, *graded_months),
+    ).subquery()
+    month, grade, customers = parts.c
+    count = func.sum(customers)
+    query = (
+        select(month, grade, count).group_by(month, grade).having(count > 0).order_by(month, grade)
+    )
+    return ReportTable(
+        ("month", "grade", "count"), [(m, g, int(n)) for m, g, n in ctx.session.execute(query)]
+    )
 
 
 def _from_customers(ctx: Context, by: str, params: Mapping[str, Any]) -> ReportTable:

@@ -1,6 +1,6 @@
 """Sales per month, customer owner and salesperson, alone or with the customer's industry or
-region, and per product; new customers per month by industry or region; receipts per month by salesperson,
-industry or region; and what is owed per due day (see crm_core.rollups).
+region, and per product; new customers per month by industry, region or grade; receipts per
+month by salesperson, industry or region; and what is owed per due day (see crm_core.rollups).
 
 Cancelled orders are left out, as in the `sales` report. A customer's owner, industry and
 region are read from the customer now: when it changes hands or is re-classified its orders
@@ -240,10 +240,57 @@ TEAM_NEW_CUSTOMERS_BY_INDUSTRY = TeamTotals(
     TeamNewCustomersByIndustry, of=NEW_CUSTOMERS_BY_INDUSTRY
 )
 TEAM_NEW_CUSTOMERS_BY_REGION = TeamTotals(TeamNewCustomersByRegion, of=NEW_CUSTOMERS_BY_REGION)
+
+
+class ProfilesByGrade(OwnerScoped, RollupBase):
+    """Customer profiles per owner, local month of the customer's creation and grade (the
+    override if set): new customers by month and grade. A customer without a profile is in
+    the core's customers by month and not here, so their difference is the rest of the
+    ungraded (`customer-development`)."""
+
+    __tablename__ = "rollup_cr_profiles_by_grade"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    month: Mapped[str] = mapped_column(String(7))
+    grade: Mapped[int | None] = mapped_column(Integer)
+    customers: Mapped[int] = mapped_column(Integer)
+
+
+#: Profiles are keyed by their customer: grading updates them, and the customer's month and
+#: owner are read from the customer.
+PROFILES_BY_GRADE = Rollup(
+    ProfilesByGrade,
+    source="cr_customer_profile",
+    key="customer_id",
+    keys={
+        "owner_id": lambda q: f"{q.c}.owner_id",
+        "month": lambda q: q.local_month(f"{q.c}.created_at"),
+        "grade": lambda q: f"coalesce({q.r}.grade_override, {q.r}.grade)",
+    },
+    measures={"customers": lambda q: "1"},
+    source_columns=("grade", "grade_override", "customer_id"),
+    customer_columns=("owner_id", "created_at"),
+)
+
+
+class TeamProfilesByGrade(TeamScoped, RollupBase):
+    """`ProfilesByGrade` per the owner's team, for admins and managers (decision 0025)."""
+
+    __tablename__ = "rollup_cr_team_profiles_by_grade"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    grade: Mapped[int | None] = mapped_column(Integer)
+    customers: Mapped[int] = mapped_column(Integer)
+
+
+TEAM_PROFILES_BY_GRADE = TeamTotals(TeamProfilesByGrade, of=PROFILES_BY_GRADE)
 #: Each attribute's rollup and its totals per team (registered after it).
 NEW_CUSTOMERS_ROLLUPS = (
     (NEW_CUSTOMERS_BY_INDUSTRY, TEAM_NEW_CUSTOMERS_BY_INDUSTRY),
     (NEW_CUSTOMERS_BY_REGION, TEAM_NEW_CUSTOMERS_BY_REGION),
+    (PROFILES_BY_GRADE, TEAM_PROFILES_BY_GRADE),
 )
 
 
