@@ -1061,7 +1061,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 31
+    assert len(built) == 33
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -1088,7 +1088,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 31
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 33
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1268,7 +1268,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 31
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 33
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1278,6 +1278,49 @@ def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
     return {
         name: {o for o in options or () if o.startswith("autovacuum_")} for name, options in found
     }
+
+
+@pytest.mark.crm_postgres_only
+def test_a_large_statement_after_a_one_row_edit_is_planned_for_its_size(
+    world: Deployment,
+) -> None:
+    """PL/pgSQL keeps one plan per trigger statement for the session, made for the transition
+    tables of its first run. A one-row edit first must not leave a 300-row hand-over with
+    plans that scan a transition table once per row of another (nested loops: quadratic).
+    auto_explain sends the plan of every statement the triggers run to the client."""
+    with world.engine.begin() as connection:
+        users: list[int | None] = [None, *_ids(connection, table_of(User))[:5]]
+        connection.execute(insert(CUSTOMERS), _bulk_customers(300, users[1:3]))
+        added = select(CUSTOMERS.c.id).where(CUSTOMERS.c.name.like("批量客户%"))
+        connection.execute(insert(PROFILES).from_select(["customer_id"], added))
+    plans: list[str] = []
+    with world.engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.add_notice_handler(lambda notice: plans.append(str(notice.message_primary)))
+        for setting in (
+            "LOAD 'auto_explain'",
+            "SET auto_explain.log_min_duration = 0",
+            "SET auto_explain.log_nested_statements = on",
+            "SET auto_explain.log_analyze = on",
+            "SET auto_explain.log_timing = off",
+            "SET auto_explain.log_level = notice",
+        ):
+            connection.exec_driver_sql(setting)
+        one = connection.scalar(select(func.min(CUSTOMERS.c.id)))
+        connection.execute(update(CUSTOMERS).where(CUSTOMERS.c.id == one).values(owner_id=users[3]))
+        plans.clear()
+        moved = connection.execute(
+            update(CUSTOMERS).where(CUSTOMERS.c.owner_id.in_(users[1:3])).values(owner_id=users[4])
+        ).rowcount
+        assert moved >= 300
+        assert set(_differences(connection, world).values()) == {0}
+        connection.rollback()
+    rescans = [
+        plan for plan in plans if re.search(r"Named Tuplestore Scan .*loops=(?!1\))\d+", plan)
+    ]
+    assert len(plans) > 20
+    assert rescans == []
 
 
 @pytest.mark.crm_postgres_only
@@ -1300,7 +1343,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 31
+    assert len(built) == 33
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(
