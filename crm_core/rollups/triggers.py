@@ -5,6 +5,7 @@ statements that rebuild it and that add a batch at once."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 
 import attrs
 from sqlalchemy import Dialect, Integer, Table
@@ -24,6 +25,12 @@ from crm_core.rollups.spec import (
 #: A statement trigger over at most this many rows runs its session's cached plans; over
 #: more, each statement is planned for its transition tables' sizes (`_pg_function`).
 FEW_ROWS = 64
+
+
+def _any_pair(old: str, new: str, key: str, differ: str) -> str:
+    """SQL: some row of `old` (as `o`) and its new version in `new` (as `n`), paired by `key`,
+    satisfy `differ`."""
+    return f"EXISTS (SELECT 1 FROM {old} o JOIN {new} n ON n.{key} = o.{key} WHERE {differ})"
 
 
 def model_indexes(table: Table, dialect: Dialect) -> list[str]:
@@ -83,23 +90,30 @@ class Installable:
 
     @staticmethod
     def _pg_function(
-        name: str, body: list[str], returns: str = "NULL", sized_by: str | None = None
+        name: str,
+        body: list[str],
+        returns: str = "NULL",
+        sized_by: str | None = None,
+        needed: str | None = None,
     ) -> str:
         """A trigger function running the statements `body`. For a statement trigger,
         `sized_by` names a transition table: statements over more than `FEW_ROWS` of it are
-        planned for their own size (`EXECUTE`), the others run the session's cached plan.
+        planned for their own size (`EXECUTE`), the others run the session's cached plan, and
+        only if `needed` (a test over the transition tables) holds, when given.
 
         PL/pgSQL plans a statement without parameters once per session, for the sizes of the
         transition tables at its first run: after a one-row edit, a join of two tables of
         4,000 rows each ran as nested loops (a transfer of 4,166 customers: 8 s in a fresh
-        session, 111 s after a few one-customer edits)."""
+        session, 111 s after a few one-customer edits). `needed` spares an edit that moves no
+        row the statements, and the triggers their writes would fire."""
         statements = "".join(f"  {statement};\n" for statement in body)
         if sized_by is not None:
             planned = "".join(f"    EXECUTE $sql${statement}$sql$;\n" for statement in body)
             cached = "".join(f"    {statement};\n" for statement in body)
+            otherwise = "  ELSE\n" if needed is None else f"  ELSIF {needed} THEN\n"
             statements = (
                 f"  IF EXISTS (SELECT 1 FROM {sized_by} OFFSET {FEW_ROWS}) THEN\n{planned}"
-                f"  ELSE\n{cached}  END IF;\n"
+                f"{otherwise}{cached}  END IF;\n"
             )
         return (
             f"CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $body$\nBEGIN\n"
@@ -107,20 +121,25 @@ class Installable:
         )
 
     def _pg_statement_triggers(
-        self, table: str, plans: list[tuple[str, str, str, list[str]]]
+        self,
+        table: str,
+        plans: list[tuple[str, str, str, list[str]]],
+        needed: Mapping[str, str] | None = None,
     ) -> list[tuple[str, str, list[str]]]:
         """PostgreSQL: for each (event, timing, transition tables, statements) a trigger
-        function and the statement trigger on `table` that runs it."""
+        function and the statement trigger on `table` that runs it; `needed` maps an event to
+        the test that its statement moved rows (see `_pg_function`)."""
         found = []
         for event, when, transition, body in plans:
             function = f"{self.t}_on_{event}"
             sized_by = "new_rows" if "new_rows" in transition else "old_rows"
+            test = (needed or {}).get(event)
             found.append(
                 (
                     f"{self.t}_{event}",
                     table,
                     [
-                        self._pg_function(function, body, sized_by=sized_by),
+                        self._pg_function(function, body, sized_by=sized_by, needed=test),
                         f"CREATE TRIGGER {self.t}_{event} {when} ON {table} "
                         f"REFERENCING {transition} "
                         f"FOR EACH STATEMENT EXECUTE FUNCTION {function}()",
@@ -588,7 +607,9 @@ class RollupSql(Installable):
                 ],
             ),
         ]
-        found = self._pg_statement_triggers(source, plans)
+        found = self._pg_statement_triggers(
+            source, plans, {"update": _any_pair("old_rows", "new_rows", key, moved)}
+        )
         if not self.rollup.on_customers:
             away, to = self._pg_customers_moved("o", "-"), self._pg_customers_moved("n", "")
             found.append(
@@ -600,6 +621,9 @@ class RollupSql(Installable):
                             f"{t}_on_customer_update",
                             [away, to, self.prune()],
                             sized_by="new_rows",
+                            needed=_any_pair(
+                                "old_rows", "new_rows", "id", self._customer_watch("o", "n")
+                            ),
                         ),
                         f"CREATE TRIGGER {t}_customer_update AFTER UPDATE ON {CUSTOMER_TABLE} "
                         "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
@@ -631,7 +655,12 @@ class RollupSql(Installable):
                     parent.table,
                     [
                         self._pg_function(
-                            f"{t}_on_parent_update", [away, to, self.prune()], sized_by="new_rows"
+                            f"{t}_on_parent_update",
+                            [away, to, self.prune()],
+                            sized_by="new_rows",
+                            needed=_any_pair(
+                                "old_rows", "new_rows", "id", self._parent_watch("o", "n")
+                            ),
                         ),
                         f"CREATE TRIGGER {t}_parent_update AFTER UPDATE ON {parent.table} "
                         "REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows "
