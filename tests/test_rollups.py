@@ -641,22 +641,49 @@ def test_any_sequence_of_writes_keeps_every_rollup_equal_to_its_source(world: De
     run()
 
 
-def test_a_rollup_over_rows_keyed_by_their_customer_is_kept_by_row_triggers() -> None:
+def test_rows_keyed_by_their_customer_are_never_added_as_the_ids_above_the_largest() -> None:
     """Profiles are keyed by their customer, not by a growing id: SQLite's bulk inserts cannot
-    add them as the ids above the largest, so their insert trigger stays in place. The
-    customers themselves are always keyed by id."""
-    writer = RollupSql(PROFILES_BY_GRADE, sqlite.dialect(), ZONE)
-    assert writer.bulk_insert_sql() is None
-    insert_trigger = dict(writer.sqlite_triggers())["rollup_cr_profiles_by_grade_insert"]
-    assert "rollup_paused" not in insert_trigger
-    assert (
-        "rollup_paused"
-        in dict(RollupSql(CUSTOMERS_BY_MONTH, sqlite.dialect(), ZONE).sqlite_triggers())[
-            "rollup_customers_by_month_insert"
-        ]
-    )
+    add them as the rows above the largest key (`customer_rows_inserting` does it by
+    customer). The customers themselves are always keyed by id."""
+    assert RollupSql(PROFILES_BY_GRADE, sqlite.dialect(), ZONE).bulk_insert_sql() is None
+    assert RollupSql(CUSTOMERS_BY_MONTH, sqlite.dialect(), ZONE).bulk_insert_sql() is not None
     with pytest.raises(PluginError, match="keyed by id"):
         attrs.evolve(CUSTOMERS_BY_MONTH, key="owner_id").validate()
+
+
+def test_profiles_added_in_bulk_are_counted_and_leave_every_trigger_in_place(
+    world: Deployment,
+) -> None:
+    """`ensure_profiles` for many customers at once, some with a profile already, some graded
+    before: every rollup equals its source and the triggers are all back afterwards."""
+    from crm_customer_resources.services import lifecycle
+
+    with world.engine.connect() as connection:
+        installed = _triggers(connection)
+    with world.work("admin", write=True) as ctx:
+        connection = ctx.session.connection()
+        users = [None, *_ids(connection, table_of(User))[:5]]
+        connection.execute(insert(CUSTOMERS), _bulk_customers(150, users))
+        new = list(
+            connection.scalars(select(CUSTOMERS.c.id).where(CUSTOMERS.c.name.like("批量客户%")))
+        )
+        for k in range(0, 40, 4):  # a few already have a profile, some of them graded
+            apply(connection, ("profile", k, 1, BASE), users)
+            apply(connection, ("grade", k, [2, None][k % 8 // 4], None), users)
+        connection.execute(insert(PROFILES).values(customer_id=new[0], grade=4))
+        lifecycle.ensure_profiles(ctx, _ids(connection, CUSTOMERS))
+        assert (
+            connection.scalar(
+                select(func.count())
+                .select_from(CUSTOMERS)
+                .where(~CUSTOMERS.c.id.in_(select(PROFILES.c.customer_id)))
+            )
+            == 0
+        )
+        assert set(_differences(connection, world).values()) == {0}
+        assert _triggers(connection) == installed
+        apply(connection, ("grade", 7, 5, 1), users)  # a write afterwards is counted
+        assert set(_differences(connection, world).values()) == {0}
 
 
 def test_an_order_moved_to_another_month_takes_its_lines_along(world: Deployment) -> None:

@@ -19,7 +19,12 @@ them, and rebuilds a rollup from its source whenever its derived SQL changes (a 
 time zone); `check` compares each rollup with a fresh aggregation of its source.
 """
 
-from crm_core.rollups.batches import bulk_insert, customers_changing, parents_changing
+from crm_core.rollups.batches import (
+    bulk_insert,
+    customer_rows_inserting,
+    customers_changing,
+    parents_changing,
+)
 from crm_core.rollups.spec import (
     PREFIX,
     Newest,
@@ -47,6 +52,7 @@ __all__ = [
     "Sql",
     "TeamTotals",
     "bulk_insert",
+    "customer_rows_inserting",
     "customers_changing",
     "detach",
     "differences",

@@ -89,6 +89,22 @@ def customers_changing(connection: Connection, ids: Sequence[int]) -> Iterator[N
 
 
 @contextmanager
+def customer_rows_inserting(
+    connection: Connection, table: str, customer_ids: Sequence[int]
+) -> Iterator[None]:
+    """Around an INSERT into `table` of rows of the customers `customer_ids` on SQLite (a
+    table keyed by its customer, such as a plugin's profiles, whose new rows are not the ids
+    above the largest): the rollups over `table` take these customers' rows out in one
+    grouped statement each, the insert triggers stay quiet, and the rows, old and new, are
+    counted back after it."""
+    state = table_of(RollupState)
+    with _rows_changing(
+        connection, customer_ids, state.c.bulk_customers, table, state.c.source == table
+    ):
+        yield
+
+
+@contextmanager
 def parents_changing(connection: Connection, table: str, ids: Sequence[int]) -> Iterator[None]:
     """`customers_changing` for one UPDATE of many rows of `table`, a rollup parent (an order's
     salesperson or status): the rows hanging from them move in one statement per rollup."""

@@ -431,14 +431,11 @@ class RollupSql(Installable):
 
     def sqlite_triggers(self) -> list[tuple[str, str]]:
         t, source = self.t, self.rollup.source
-        # Bulk inserts add the new ids at once (`bulk_insert_sql`), so they silence this
-        # trigger; rows keyed otherwise are not new by their key, and keep it.
-        insert_when = f"WHEN {not_paused(source)} " if self.rollup.keyed_by_id else ""
         triggers = [
             (
                 f"{t}_insert",
                 f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
-                f"{insert_when}BEGIN "
+                f"WHEN {not_paused(source)} BEGIN "
                 f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW'))}; END",
             ),
             (

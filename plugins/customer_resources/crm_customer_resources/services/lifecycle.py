@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
 
+from crm_core import rollups
 from crm_core.changes import CustomerChange
 from crm_core.context import Context
 from crm_core.db import table_of
@@ -45,18 +47,38 @@ def check_level_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None
             )
 
 
+#: From this many new profiles at once, SQLite's rollups over profiles count them in one
+#: statement (`rollups.customer_rows_inserting`) instead of a trigger per row.
+MANY_PROFILES = 50
+
+
 def ensure_profiles(ctx: Context, customer_ids: Sequence[int]) -> None:
     """A profile row for each customer that has none (one INSERT ... SELECT per batch)."""
     now = literal(ctx.now(), UTCDateTime())
-    for batch in chunks(sorted(set(customer_ids))):
-        missing = select(_customers.c.id, now, _customers.c.created_at).where(
-            _customers.c.id.in_(batch), ~_has_profile()
+    missing = [
+        customer_id
+        for batch in chunks(sorted(set(customer_ids)))
+        for customer_id in ctx.session.scalars(
+            select(_customers.c.id).where(_customers.c.id.in_(batch), ~_has_profile())
         )
-        ctx.session.execute(
-            insert(_profiles).from_select(
-                ["customer_id", "last_activity_at", "last_contact_at"], missing
+    ]
+    if not missing:
+        return
+    connection = ctx.session.connection()
+    with (
+        rollups.customer_rows_inserting(connection, _profiles.name, missing)
+        if len(missing) >= MANY_PROFILES
+        else nullcontext()
+    ):
+        for batch in chunks(missing):
+            ctx.session.execute(
+                insert(_profiles).from_select(
+                    ["customer_id", "last_activity_at", "last_contact_at"],
+                    select(_customers.c.id, now, _customers.c.created_at).where(
+                        _customers.c.id.in_(batch)
+                    ),
+                )
             )
-        )
 
 
 def _has_profile() -> Any:
