@@ -6,6 +6,7 @@ A test checks that every literal the core passes to `i18n._` has its Chinese her
 from __future__ import annotations
 
 MESSAGES = {
+    "Up to date: {branches}.": "已是最新：{branches}。",
     "Customer {ids} changed owner while you were transferring it; look again and retry.": "客户 {ids} 在您移交期间已被他人改了负责人；请刷新后重试。",
     # headers and words
     "goal": "目标",

@@ -33,7 +33,7 @@ def init(app: App, admin_login: str, admin_name: str) -> None:
 def upgrade(app: App) -> None:
     """Migrate the core and every enabled plugin to the newest schema.  升级数据库结构。"""
     branches = rollout.upgrade(app.deployment)
-    click.echo("up to date: " + ", ".join(branches))
+    click.echo(i18n._("Up to date: {branches}.", branches=", ".join(branches)))
 
 
 def config_group() -> click.Group:
