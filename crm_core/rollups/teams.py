@@ -185,17 +185,10 @@ class TeamSql(Installable):
         people = self._of_people(_MOVED)
         away = self.upsert(self.grouped(self.base, "-", people, _TEAMS_BEFORE))
         back = self.upsert(self.grouped(self.base, "", people))
-        moves = [
-            (
-                "user_update",
-                "AFTER UPDATE",
-                both,
-                [f"IF EXISTS ({_MOVED}) THEN {away}; {back}; {self.prune()}; END IF"],
-            )
-        ]
+        moves = [("user_update", "AFTER UPDATE", both, [away, back, self.prune()])]
         return [
             *self._pg_statement_triggers(self.base, plans),
-            *self._pg_statement_triggers(USER_TABLE, moves),
+            *self._pg_statement_triggers(USER_TABLE, moves, {"user_update": f"EXISTS ({_MOVED})"}),
         ]
 
     def _pg(self, rows: str, sign: str) -> str:
