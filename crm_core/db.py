@@ -15,7 +15,7 @@ from sqlalchemy import Engine, MetaData, Table, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import DeclarativeBase
 
-from crm_core import transaction_cache
+from crm_core import sqlbits, transaction_cache
 
 DEFAULT_URL = "sqlite:///crm.db"
 SQLITE_BUSY_TIMEOUT_MS = 10_000
@@ -93,6 +93,7 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute(f"PRAGMA mmap_size={SQLITE_MMAP_BYTES}")
         cursor.execute(f"PRAGMA cache_size=-{SQLITE_CACHE_KIB}")
         cursor.close()
+        sqlbits.install_sqlite(dbapi_connection)
 
     @event.listens_for(engine, "close")
     def _on_close(dbapi_connection: Any, _record: Any) -> None:

@@ -206,14 +206,15 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 @hookspec
 def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     """Declare rollups that triggers keep in step with their source rows: totals per key
-    (`Rollup`), each customer's newest source row (`Newest`), or a rollup's totals per team
-    (`TeamTotals`, registered after its rollup).
+    (`Rollup`), each customer's newest source row (`Newest`), a rollup's totals per team
+    (`TeamTotals`) or a day rollup folded into months with a bit per active day
+    (`MonthlyDays`); the last two registered after their rollup.
 
     Called when a deployment is created, upgraded or a plugin enabled, and when the time zone
     changes: `crm rollups` then installs each rollup whose SQL changed and fills it from its
     source. Reports read a rollup through its model, which the visibility policy filters by the
-    customer's owner, by the customer for a `Newest`, by team for `TeamTotals` (see
-    docs/reports.md, "Rollups").
+    customer's owner (a `MonthlyDays` too), by the customer for a `Newest`, by team for
+    `TeamTotals` (see docs/reports.md, "Rollups").
     """
 
 

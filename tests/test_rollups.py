@@ -580,6 +580,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
         == names
         == {
             "rollup_interactions_by_day",
+            "rollup_interactions_by_month",
             "rollup_newest_interaction",
             "rollup_customers_by_level",
             "rollup_customers_by_industry",
@@ -812,6 +813,13 @@ REPORTS = [
     ("salesperson-activity", {"since": "2026-10-31", "until": "2026-11-01"}),
     ("salesperson-activity", {"by": "team", "logged_by": "team"}),
     ("salesperson-activity", {"by": "team", "since": "2026-11-01"}),
+    # active days from whole months, from the days around them, and both (decision 0027)
+    ("salesperson-activity", {"by": "salesperson", "since": "2026-10-01", "until": "2026-10-31"}),
+    ("salesperson-activity", {"by": "salesperson", "since": "2026-10-31", "until": "2026-11-03"}),
+    ("salesperson-activity", {"by": "salesperson", "since": "2026-10-15"}),
+    ("salesperson-activity", {"by": "salesperson", "until": "2026-11-04"}),
+    ("salesperson-activity", {"by": "salesperson", "since": "2026-09-15", "until": "2026-11-30"}),
+    ("salesperson-activity", {"by": "team", "logged_by": "team", "since": "2026-10-02"}),
     ("receivables-ageing", {"by": "salesperson"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2026-11-12"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2027-01-20"}),
@@ -1004,6 +1012,13 @@ ROLLUP_READS = [
     ("customer-development", {"by": "owner"}, "rollup_customers_by_month", "crm_customer"),
     ("customer-development", {"by": "grade"}, "rollup_cr_team_profiles_by_grade", "crm_customer"),
     (
+        "salesperson-activity",
+        {"by": "salesperson"},
+        "rollup_interactions_by_month",
+        "rollup_interactions_by_day",
+    ),
+    ("salesperson-activity", {"by": "team"}, "rollup_interactions_by_month", "crm_interaction"),
+    (
         "customer-development",
         {"by": "grade"},
         "rollup_cr_team_profiles_by_grade",
@@ -1050,6 +1065,10 @@ def _busy(world: Deployment) -> None:
             ops.append(("order", k, k % 6, date(2026, 10, 1) + timedelta(days=k), "120.50"))
         ops += [("order_change", 3, "cancelled", "10", date(2026, 10, 9)), ("hand_over", 2, 4)]
         ops += [("twins", 5, BASE + timedelta(days=3)), ("plan", 7, None), ("unlog", 11)]
+        # one person's days under two owners: a day with both (their own customer, another's),
+        # a day with the other owner's alone
+        ops.append(("log", 2, 1, BASE + timedelta(hours=7, minutes=1)))
+        ops.append(("log", 2, 1, BASE + timedelta(days=12)))
         ops += [("pay", 4, 1), ("pay", 9, 2), ("order_seller", 6, 3), ("orders_hand_over", 1, 2)]
         for k in range(0, 40, 3):  # payments over two months, some on orders that change hands
             ops.append(("receive", k, date(2026, 10, 2) + timedelta(days=2 * k), "300.25"))
@@ -1112,7 +1131,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 33
+    assert len(built) == 34
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -1139,7 +1158,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 33
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 34
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1319,7 +1338,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 33
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 34
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1394,7 +1413,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 33
+    assert len(built) == 34
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(

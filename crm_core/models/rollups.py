@@ -19,7 +19,7 @@ from sqlalchemy import Date, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core.models.scoping import CustomerScoped, OwnerScoped, TeamScoped
-from crm_core.rollups import Newest, Rollup, RollupBase, Sql, TeamTotals
+from crm_core.rollups import MonthlyDays, Newest, Rollup, RollupBase, Sql, TeamTotals
 from crm_core.types import UTCDateTime
 
 
@@ -35,6 +35,32 @@ class InteractionsByDay(OwnerScoped, RollupBase):
     interactions: Mapped[int] = mapped_column(Integer)
     #: Distinct customers those interactions were with.
     customers: Mapped[int] = mapped_column(Integer)
+
+
+class InteractionsByMonth(OwnerScoped, RollupBase):
+    """`InteractionsByDay` per month: interactions per local month, customer owner and the
+    person who logged them, and `days`, a bit per day of the month with one at least (bit 0
+    the 1st): a person's active days over years, a row per month (decision 0027)."""
+
+    __tablename__ = "rollup_interactions_by_month"
+    #: Covering: a window of months, everyone's or a reader's owners.
+    __table_args__ = (
+        Index(
+            "rollup_interactions_by_month_month",
+            "month",
+            "owner_id",
+            "user_id",
+            "interactions",
+            "days",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    user_id: Mapped[int] = mapped_column(Integer)
+    interactions: Mapped[int] = mapped_column(Integer)
+    days: Mapped[int] = mapped_column(Integer)
 
 
 class CustomersByLevel(OwnerScoped, RollupBase):
@@ -231,6 +257,7 @@ CUSTOMERS_BY_MONTH = Rollup(
     customer_columns=("owner_id", "level"),
 )
 
+INTERACTIONS_BY_MONTH = MonthlyDays(InteractionsByMonth, of=INTERACTIONS_BY_DAY)
 TEAM_CUSTOMERS_BY_MONTH = TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH)
 TEAM_CUSTOMERS_BY_LEVEL = TeamTotals(TeamCustomersByLevel, of=CUSTOMERS_BY_LEVEL)
 TEAM_INTERACTIONS_BY_DAY = TeamTotals(
@@ -244,8 +271,9 @@ NEWEST_INTERACTION = Newest(
     customer_copies={"owner_id": "owner_id"},
 )
 
-CORE_ROLLUPS: tuple[Rollup | Newest | TeamTotals, ...] = (
+CORE_ROLLUPS: tuple[Rollup | Newest | TeamTotals | MonthlyDays, ...] = (
     INTERACTIONS_BY_DAY,
+    INTERACTIONS_BY_MONTH,
     NEWEST_INTERACTION,
     CUSTOMERS_BY_LEVEL,
     CUSTOMERS_BY_INDUSTRY,

@@ -12,6 +12,7 @@ Visibility: every rollup is keyed by the customer's owner (`owner_id`) and its m
 `OwnerScoped`, so the one visibility policy filters it like any customer. A customer's rows move
 between owners' totals when the customer changes hands. A `TeamTotals` keeps a rollup's totals
 per team (derived from the rollup's rows by triggers, decision 0025); its model is `TeamScoped`.
+A `MonthlyDays` folds a day rollup into months with a bit per active day (decision 0027).
 
 The tables, indexes and triggers are derived from the `Rollup` specs (the core's and those that
 plugins register with `crm_register_rollups`) and the deployment's time zone. `sync` installs
@@ -27,6 +28,7 @@ from crm_core.rollups.batches import (
 )
 from crm_core.rollups.spec import (
     PREFIX,
+    MonthlyDays,
     Newest,
     Parent,
     Rollup,
@@ -42,6 +44,7 @@ from crm_core.rollups.upkeep import detach, differences, ready, rebuild, sync
 
 __all__ = [
     "PREFIX",
+    "MonthlyDays",
     "Newest",
     "Parent",
     "Rollup",

@@ -305,8 +305,65 @@ class TeamTotals(_Derived):
             )
 
 
+@attrs.frozen
+class MonthlyDays(_Derived):
+    """The day rollup `of` folded into months: per month (`month`, 'YYYY-MM') and every other
+    key of `of`, its measures summed, and `days`, a bit per day of the month that has a row of
+    `of` (bit 0 the 1st, bit 30 the 31st). Years of "days with one at least" read a row per
+    month instead of one per day (decision 0027).
+
+    A row's days are its bits counted; the rows of one month under several keys (a person's
+    month with the customers of two owners) have their bits OR-ed first, as two owners' rows
+    may name the same day. `of` holds one row per day and key, so the rows folded into one
+    row here name distinct days, and their bits add up without carrying. The distinct-customer
+    column of `of` is not carried (customers repeat from day to day). The owner stays a key, so
+    the model is `OwnerScoped` as the rollup's is; triggers on `of` keep it true.
+    """
+
+    model: type[Any]
+    of: Rollup
+    #: The key of `of` holding the 'YYYY-MM-DD' day.
+    day: str = "day"
+
+    @property
+    def source(self) -> str:
+        return self.of.name
+
+    @property
+    def carried(self) -> list[str]:
+        """The keys of `of` kept as they are: all but its day."""
+        return [name for name in self.of.keys if name != self.day]
+
+    @property
+    def count_column(self) -> str:
+        return self.of.count_column
+
+    @property
+    def totals(self) -> list[str]:
+        return [*self.of.measures, "days"]
+
+    def validate(self) -> None:
+        if not self.name.startswith(PREFIX):
+            raise PluginError(f"rollup table {self.name!r} must be named {PREFIX}...")
+        if self.day not in self.of.keys:
+            raise PluginError(
+                f"rollup {self.name!r}: {self.day!r} is not a key of {self.of.name!r}"
+            )
+        named = {"month", *self.carried, *self.totals}
+        columns = set(self.table.columns.keys())
+        missing = named - columns
+        if missing:
+            raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
+        unknown = columns - named - {column.name for column in self.table.primary_key}
+        if unknown:
+            raise PluginError(
+                f"rollup {self.name!r}: {', '.join(sorted(unknown))} are not keys or totals "
+                f"of {self.of.name!r} per month"
+            )
+
+
 #: What `crm_register_rollups` accepts.
-Spec = Rollup | Newest | TeamTotals
+Spec = Rollup | Newest | TeamTotals | MonthlyDays
 
 
 def registry(hook: Any) -> list[Spec]:
@@ -315,8 +372,9 @@ def registry(hook: Any) -> list[Spec]:
 
     def register(rollup: Spec) -> None:
         rollup.validate()
-        if isinstance(rollup, TeamTotals) and found.get(rollup.of.name) is not rollup.of:
-            raise PluginError(f"rollup {rollup.name!r}: register {rollup.of.name!r} before it")
+        of = rollup.of if isinstance(rollup, TeamTotals | MonthlyDays) else None
+        if of is not None and found.get(of.name) is not of:
+            raise PluginError(f"rollup {rollup.name!r}: register {of.name!r} before it")
         if rollup.name in found:
             raise PluginError(f"rollup {rollup.name!r} is registered twice")
         found[rollup.name] = rollup

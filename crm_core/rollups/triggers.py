@@ -27,7 +27,7 @@ from crm_core.rollups.spec import (
 FEW_ROWS = 64
 
 
-def _any_pair(old: str, new: str, key: str, differ: str) -> str:
+def any_pair(old: str, new: str, key: str, differ: str) -> str:
     """SQL: some row of `old` (as `o`) and its new version in `new` (as `n`), paired by `key`,
     satisfy `differ`."""
     return f"EXISTS (SELECT 1 FROM {old} o JOIN {new} n ON n.{key} = o.{key} WHERE {differ})"
@@ -605,7 +605,7 @@ class RollupSql(Installable):
             ),
         ]
         found = self._pg_statement_triggers(
-            source, plans, {"update": _any_pair("old_rows", "new_rows", key, moved)}
+            source, plans, {"update": any_pair("old_rows", "new_rows", key, moved)}
         )
         if not self.rollup.on_customers:
             away, to = self._pg_customers_moved("o", "-"), self._pg_customers_moved("n", "")
@@ -618,7 +618,7 @@ class RollupSql(Installable):
                             f"{t}_on_customer_update",
                             [away, to, self.prune()],
                             sized_by="new_rows",
-                            needed=_any_pair(
+                            needed=any_pair(
                                 "old_rows", "new_rows", "id", self._customer_watch("o", "n")
                             ),
                         ),
@@ -655,7 +655,7 @@ class RollupSql(Installable):
                             f"{t}_on_parent_update",
                             [away, to, self.prune()],
                             sized_by="new_rows",
-                            needed=_any_pair(
+                            needed=any_pair(
                                 "old_rows", "new_rows", "id", self._parent_watch("o", "n")
                             ),
                         ),

@@ -8,9 +8,11 @@ from sqlalchemy import Connection, inspect, select
 
 from crm_core import transaction_cache
 from crm_core.db import table_of
+from crm_core.rollups.months import MonthlyDaysSql
 from crm_core.rollups.newest import NewestSql
 from crm_core.rollups.spec import (
     PREFIX,
+    MonthlyDays,
     Newest,
     Rollup,
     RollupPause,
@@ -23,7 +25,7 @@ from crm_core.rollups.triggers import RollupSql
 from crm_core.rollups.vacuuming import keep_index_only
 from crm_core.types import utcnow
 
-Writer = RollupSql | NewestSql | TeamSql
+Writer = RollupSql | NewestSql | TeamSql | MonthlyDaysSql
 
 
 def _writer(connection: Connection, rollup: Spec, zone: str) -> Writer:
@@ -31,6 +33,8 @@ def _writer(connection: Connection, rollup: Spec, zone: str) -> Writer:
         return NewestSql(rollup, connection.dialect, zone)
     if isinstance(rollup, TeamTotals):
         return TeamSql(rollup, connection.dialect, zone)
+    if isinstance(rollup, MonthlyDays):
+        return MonthlyDaysSql(rollup, connection.dialect, zone)
     return RollupSql(rollup, connection.dialect, zone)
 
 
@@ -164,24 +168,25 @@ def rebuild(
 ) -> dict[str, int]:
     """Recompute each rollup from its source; returns the rows each now holds.
 
-    The totals per team of a rollup rebuilt here (found among the registered `among`) are
-    taken down first and built again from it afterwards: their triggers would otherwise follow
-    the rollup's emptying and refilling row by row (on SQLite, millions of calls)."""
+    The tables derived from a rollup rebuilt here (totals per team, days per month, found
+    among the registered `among`) are taken down first and built again from it afterwards:
+    their triggers would otherwise follow the rollup's emptying and refilling row by row (on
+    SQLite, millions of calls)."""
     rollups = list(rollups)
     chosen = {rollup.name for rollup in rollups}
-    teams = list(
+    derived = list(
         {
             spec.name: spec
             for spec in [*among, *rollups]
-            if isinstance(spec, TeamTotals) and spec.of.name in chosen
+            if isinstance(spec, TeamTotals | MonthlyDays) and spec.of.name in chosen
         }.values()
     )
-    for spec in teams:
+    for spec in derived:
         for statement in _writer(connection, spec, zone).drop_statements():
             connection.exec_driver_sql(statement)
     sizes = {}
     state = table_of(RollupState)
-    rebuilt_after = {spec.name for spec in teams}
+    rebuilt_after = {spec.name for spec in derived}
     for rollup in [r for r in rollups if r.name not in rebuilt_after]:
         writer = _writer(connection, rollup, zone)
         connection.exec_driver_sql(f"DELETE FROM {rollup.name}")
@@ -189,7 +194,7 @@ def rebuild(
         connection.execute(
             state.update().where(state.c.name == rollup.name).values(built_at=utcnow())
         )
-    for spec in teams:
+    for spec in derived:
         writer = _writer(connection, spec, zone)
         for statement in writer.install_statements():
             connection.exec_driver_sql(statement)
@@ -197,7 +202,7 @@ def rebuild(
         connection.execute(
             state.update().where(state.c.name == spec.name).values(built_at=utcnow())
         )
-    keep_index_only(connection, [spec.name for spec in teams])
+    keep_index_only(connection, [spec.name for spec in derived])
     return sizes
 
 

@@ -141,6 +141,37 @@ def month_key_window(column: Any, params: Mapping[str, Any]) -> list[Any] | None
     return terms
 
 
+def month_split(
+    since: date | None, until: date | None
+) -> tuple[tuple[str | None, str | None] | None, list[tuple[date, date]]]:
+    """The days `since`..`until` (both included; None: no bound) as the whole months among
+    them, ('YYYY-MM' first, last; None: no bound), or None when there is none, and the days
+    outside those months, as ranges of days: a month rollup for the first, a day rollup for
+    the rest."""
+    if since is not None and until is not None and since > until:
+        return None, []
+    edges: list[tuple[date, date]] = []
+    first = since
+    if since is not None and since.day != 1:
+        first = _next_month(since)
+        last_day = first - timedelta(days=1)
+        edges.append((since, last_day if until is None else min(last_day, until)))
+    after = None if until is None else until + timedelta(days=1)
+    if until is not None and after is not None and after.day != 1:
+        after = until.replace(day=1)
+        start = after if since is None else max(after, since)
+        if (start, until) not in edges:
+            edges.append((start, until))
+    if first is not None and after is not None and first >= after:
+        return None, edges
+    last = None if after is None else (after - timedelta(days=1)).isoformat()[:7]
+    return (None if first is None else first.isoformat()[:7], last), edges
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
 def last_months(months: int) -> Callable[[date], Mapping[str, str]]:
     """Dashboard parameters: whole months, the `months`-th back to the page's month (to date),
     which a monthly rollup answers."""

@@ -7,14 +7,18 @@ from datetime import date, timedelta
 from typing import Any
 
 import attrs
-from sqlalchemy import Integer, String, case, cast, func, literal, select, union_all
-from sqlalchemy.dialects.postgresql import BIT
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
 from crm_core.errors import ValidationError
 from crm_core.models import Customer, Interaction, Product, Team, User
-from crm_core.models.rollups import INTERACTIONS_BY_DAY, InteractionsByDay
+from crm_core.models.rollups import (
+    INTERACTIONS_BY_DAY,
+    INTERACTIONS_BY_MONTH,
+    InteractionsByDay,
+    InteractionsByMonth,
+)
 from crm_core.rollups import Spec
 from crm_core.services.reports import (
     LOGGED_BY,
@@ -33,11 +37,13 @@ from crm_core.services.reports import (
     logged_by_filter,
     moment_window,
     month_key_window,
+    month_split,
     parse_date,
     plain_rows,
     rollup_ready,
     team_rollup_ready,
 )
+from crm_core.sqlbits import any_bits, count_bits
 from crm_core.sqltime import date_month, local_day
 from crm_core.types import Money, money_sum, to_money
 from crm_customer_resources.development import DEVELOPMENT_BY, customer_development
@@ -532,30 +538,9 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activi
     """Per salesperson over the period: interactions and the days with at least one, with the
     person's team. With `logged_by=team` every active salesperson and manager of the reader's
     team is listed, those who logged nothing too (what a manager's review looks for)."""
-    if rollup_ready(ctx, INTERACTIONS_BY_DAY):
-        row = InteractionsByDay
-        window = [*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params)]
-        if ctx.session.get_bind().dialect.name == "postgresql":
-            counted = _active_days_by_month_mask(row, window)
-        else:
-            # Per person (their id) first, then their login and team: SQLite counts the
-            # distinct days as the rows come, and joins 2,000 people instead of looking up a
-            # person and a team for each of 46,000 rows (a top manager: 134 -> 98 ms).
-            per_person = (
-                select(
-                    row.user_id,
-                    func.sum(row.interactions).label("interactions"),
-                    func.count(func.distinct(row.day)).label("days"),
-                )
-                .where(*window)
-                .group_by(row.user_id)
-                .subquery()
-            )
-            counted = (
-                select(User.login, Team.name, per_person.c.interactions, per_person.c.days)
-                .join(User, User.id == per_person.c.user_id)
-                .outerjoin(Team, Team.id == User.team_id)
-            )
+    counted: Any = None
+    if rollup_ready(ctx, INTERACTIONS_BY_MONTH):
+        counted = _active_days_from_months(ctx, params)
     else:
         day = local_day(Interaction.occurred_at, _zone(ctx))
         counted = (
@@ -572,7 +557,7 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activi
         )
     activity = {
         login: (login, name, int(n), int(days))
-        for login, name, n, days in ctx.session.execute(counted)
+        for login, name, n, days in ([] if counted is None else ctx.session.execute(counted))
     }
     if params.get("logged_by") == "team":
         members = (
@@ -589,30 +574,74 @@ def _activity_per_person(ctx: Context, params: Mapping[str, Any]) -> list[Activi
     return list(activity.values())
 
 
-def _active_days_by_month_mask(row: Any, window: list[Any]) -> Any:
-    """PostgreSQL: per person, interactions and active days, from a bit per day of the month
-    OR-ed per person and month, its bits counted per person. Grouping per person and day
-    first hashed as many groups as there are person-days (a top manager's two years: 1.4
-    million; the statement 4.5-5.7 s against 1.0-1.1 s this way; a fortnight 46 against 41 ms)."""
-    day_of_month = cast(func.substr(row.day, 9, 2), Integer)
-    per_month = (
-        select(
-            row.user_id,
-            func.sum(row.interactions).label("interactions"),
-            func.bit_or(literal(1).op("<<")(day_of_month - 1)).label("days"),
+def _active_days_from_months(ctx: Context, params: Mapping[str, Any]) -> Any:
+    """Per person (login, team): interactions and active days, from the month rollup's day
+    sets over the window's whole months and the day rollup's days outside them (decision
+    0027); None for an empty window. A month's sets under several owners are OR-ed before
+    their days are counted. Over two years a top manager reads 95,000 month rows instead of
+    2.4 million day rows (3.1 s -> 0.3 s on SQLite, 1.8 -> 0.2 s on PostgreSQL)."""
+    months, edges = month_split(params.get("since"), params.get("until"))
+    parts: list[Any] = []
+    if months is not None:
+        parts.append(_active_days_in_months(ctx, params, *months))
+    if edges:
+        day = InteractionsByDay
+        in_edges = [and_(day.day >= a.isoformat(), day.day <= b.isoformat()) for a, b in edges]
+        parts.append(
+            select(
+                day.user_id,
+                func.sum(day.interactions).label("interactions"),
+                func.count(func.distinct(day.day)).label("days"),
+            )
+            .where(or_(*in_edges), *logged_by_filter(ctx, day.user_id, params))
+            .group_by(day.user_id)
         )
-        .where(*window)
-        .group_by(row.user_id, func.substr(row.day, 1, 7))
+    if not parts:
+        return None
+    gathered: Any = parts[0] if len(parts) == 1 else union_all(*parts)
+    rows = gathered.subquery()
+    # Per person first, then their login and team: 2,000 people joined, not 47,000 rows.
+    per_person = (
+        select(
+            rows.c.user_id,
+            func.sum(rows.c.interactions).label("interactions"),
+            func.sum(rows.c.days).label("days"),
+        )
+        .group_by(rows.c.user_id)
         .subquery()
     )
-    # The number of 1 bits (bit_count needs PostgreSQL 14): the mask as 32 bits of text.
-    ones = func.length(func.replace(cast(cast(per_month.c.days, BIT(32)), String), "0", ""))
     return (
-        select(User.login, Team.name, func.sum(per_month.c.interactions), func.sum(ones))
-        .join(User, User.id == per_month.c.user_id)
+        select(User.login, Team.name, per_person.c.interactions, per_person.c.days)
+        .join(User, User.id == per_person.c.user_id)
         .outerjoin(Team, Team.id == User.team_id)
-        .group_by(User.login, Team.name)
     )
+
+
+def _active_days_in_months(
+    ctx: Context, params: Mapping[str, Any], first: str | None, last: str | None
+) -> Any:
+    """Per person: interactions and active days in the months `first`..`last` (None: no
+    bound), from the month rollup: each month's sets OR-ed over its owners, then counted."""
+    month = InteractionsByMonth
+    per_month = (
+        select(
+            month.user_id,
+            func.sum(month.interactions).label("interactions"),
+            count_bits(any_bits(month.days)).label("days"),
+        )
+        .where(
+            *([] if first is None else [month.month >= first]),
+            *([] if last is None else [month.month <= last]),
+            *logged_by_filter(ctx, month.user_id, params),
+        )
+        .group_by(month.user_id, month.month)
+        .subquery()
+    )
+    return select(
+        per_month.c.user_id,
+        func.sum(per_month.c.interactions).label("interactions"),
+        func.sum(per_month.c.days).label("days"),
+    ).group_by(per_month.c.user_id)
 
 
 def _activity_per_team(people: list[Activity]) -> ReportTable:
