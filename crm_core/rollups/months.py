@@ -10,37 +10,25 @@ tables on PostgreSQL, as for the rollup itself.
 
 from __future__ import annotations
 
-import hashlib
-
 import attrs
 from sqlalchemy import Dialect
 
+from crm_core.rollups.derived import DerivedSql
 from crm_core.rollups.spec import MonthlyDays
 from crm_core.rollups.triggers import (
-    Installable,
-    RollupSql,
     add_totals,
     any_pair,
-    totals_table,
     unique_key,
 )
 
 
 @attrs.frozen
-class MonthlyDaysSql(Installable):
+class MonthlyDaysSql(DerivedSql):
     """The SQL of one `MonthlyDays` on one database."""
 
     spec: MonthlyDays
     engine_dialect: Dialect
     zone: str
-
-    @property
-    def t(self) -> str:
-        return self.spec.name
-
-    @property
-    def base(self) -> str:
-        return self.spec.of.name
 
     @property
     def keys(self) -> list[str]:
@@ -82,25 +70,6 @@ class MonthlyDaysSql(Installable):
 
     def rebuild_select(self) -> str:
         return self._folded([("b", f" FROM {self.base} b", "")])
-
-    def table_ddl(self) -> list[str]:
-        conflict = unique_key(self.spec.table, self.keys)
-        return totals_table(self.spec.table, conflict, self.spec.count_column, self)
-
-    def signature(self) -> str:
-        """Also the rollup's: rebuilding it drops the triggers on it, so this is rebuilt too."""
-        mine = super().signature()
-        theirs = RollupSql(self.spec.of, self.engine_dialect, self.zone).signature()
-        return hashlib.sha256(f"{mine}\n{theirs}".encode()).hexdigest()
-
-    def bulk_insert_sql(self) -> None:
-        return None
-
-    def bulk_customers_sql(self) -> None:
-        return None
-
-    def bulk_parents_sql(self) -> None:
-        return None
 
     def _moved(self, old: str, new: str) -> str:
         """SQL: the day rollup's row `old`, updated to `new`, moved a key or a total here."""

@@ -292,17 +292,9 @@ class TeamTotals(_Derived):
                 f"rollup {self.name!r}: people and dropped must be keys of {self.of.name!r} "
                 "other than owner_id"
             )
-        named = {"owner_team_id", "shared", *self.carried.values(), *self.totals}
-        columns = set(self.table.columns.keys())
-        missing = named - columns
-        if missing:
-            raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
-        unknown = columns - named - {column.name for column in self.table.primary_key}
-        if unknown:
-            raise PluginError(
-                f"rollup {self.name!r}: {', '.join(sorted(unknown))} are not keys or totals "
-                f"of {self.of.name!r} per team"
-            )
+        _exactly_these_columns(
+            self, {"owner_team_id", "shared", *self.carried.values(), *self.totals}, "per team"
+        )
 
 
 @attrs.frozen
@@ -349,17 +341,21 @@ class MonthlyDays(_Derived):
             raise PluginError(
                 f"rollup {self.name!r}: {self.day!r} is not a key of {self.of.name!r}"
             )
-        named = {"month", *self.carried, *self.totals}
-        columns = set(self.table.columns.keys())
-        missing = named - columns
-        if missing:
-            raise PluginError(f"rollup {self.name!r} has no column {', '.join(sorted(missing))}")
-        unknown = columns - named - {column.name for column in self.table.primary_key}
-        if unknown:
-            raise PluginError(
-                f"rollup {self.name!r}: {', '.join(sorted(unknown))} are not keys or totals "
-                f"of {self.of.name!r} per month"
-            )
+        _exactly_these_columns(self, {"month", *self.carried, *self.totals}, "per month")
+
+
+def _exactly_these_columns(spec: TeamTotals | MonthlyDays, named: set[str], per: str) -> None:
+    """A derived table's model has the columns `named` and no other but its primary key."""
+    columns = set(spec.table.columns.keys())
+    missing = named - columns
+    if missing:
+        raise PluginError(f"rollup {spec.name!r} has no column {', '.join(sorted(missing))}")
+    unknown = columns - named - {column.name for column in spec.table.primary_key}
+    if unknown:
+        raise PluginError(
+            f"rollup {spec.name!r}: {', '.join(sorted(unknown))} are not keys or totals "
+            f"of {spec.of.name!r} {per}"
+        )
 
 
 #: What `crm_register_rollups` accepts.

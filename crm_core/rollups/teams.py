@@ -8,18 +8,15 @@ triggers on SQLite, statement triggers over transition tables on PostgreSQL, as 
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 
 import attrs
 from sqlalchemy import Dialect
 
+from crm_core.rollups.derived import DerivedSql
 from crm_core.rollups.spec import TeamTotals
 from crm_core.rollups.triggers import (
-    Installable,
-    RollupSql,
     add_totals,
-    totals_table,
     unique_key,
 )
 
@@ -42,20 +39,12 @@ _TEAM_BEFORE_ROW = (
 
 
 @attrs.frozen
-class TeamSql(Installable):
+class TeamSql(DerivedSql):
     """The SQL of one `TeamTotals` on one database."""
 
     spec: TeamTotals
     engine_dialect: Dialect
     zone: str
-
-    @property
-    def t(self) -> str:
-        return self.spec.name
-
-    @property
-    def base(self) -> str:
-        return self.spec.of.name
 
     @property
     def keys(self) -> list[str]:
@@ -116,25 +105,6 @@ class TeamSql(Installable):
 
     def rebuild_select(self) -> str:
         return self.grouped(self.base, "")
-
-    def table_ddl(self) -> list[str]:
-        conflict = unique_key(self.spec.table, self.keys)
-        return totals_table(self.spec.table, conflict, self.spec.count_column, self)
-
-    def signature(self) -> str:
-        """Also the rollup's: rebuilding it drops the triggers on it, so this is rebuilt too."""
-        mine = super().signature()
-        theirs = RollupSql(self.spec.of, self.engine_dialect, self.zone).signature()
-        return hashlib.sha256(f"{mine}\n{theirs}".encode()).hexdigest()
-
-    def bulk_insert_sql(self) -> None:
-        return None
-
-    def bulk_customers_sql(self) -> None:
-        return None
-
-    def bulk_parents_sql(self) -> None:
-        return None
 
     def sqlite_triggers(self) -> list[tuple[str, str]]:
         t, base = self.t, self.base
