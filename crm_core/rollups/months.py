@@ -15,11 +15,7 @@ from sqlalchemy import Dialect
 
 from crm_core.rollups.derived import DerivedSql
 from crm_core.rollups.spec import MonthlyDays
-from crm_core.rollups.triggers import (
-    add_totals,
-    any_pair,
-    unique_key,
-)
+from crm_core.rollups.triggers import add_totals, any_pair, unique_key
 
 
 @attrs.frozen

@@ -15,10 +15,7 @@ from sqlalchemy import Dialect
 
 from crm_core.rollups.derived import DerivedSql
 from crm_core.rollups.spec import TeamTotals
-from crm_core.rollups.triggers import (
-    add_totals,
-    unique_key,
-)
+from crm_core.rollups.triggers import add_totals, unique_key
 
 USER_TABLE = "crm_user"
 #: PostgreSQL: the users whose team a statement on the users changed.
