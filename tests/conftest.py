@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import attrs
 import pytest
@@ -58,6 +59,18 @@ def build_org(deployment: Deployment) -> Org:
     with deployment.work(SYSTEM, write=True) as ctx:
         owned["pool"] = customers.create(ctx, {"name": "公海客户"}, pool=True).id
     return Org(deployment, owned)
+
+
+class RollupHook:
+    """A plugin manager's `crm_register_rollups` that registers `specs` in order: for
+    `rollups.registry` checks without a deployment."""
+
+    def __init__(self, *specs: Any) -> None:
+        self.specs = specs
+
+    def crm_register_rollups(self, register: Any) -> None:
+        for spec in self.specs:
+            register(spec)
 
 
 @pytest.fixture

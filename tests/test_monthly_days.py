@@ -5,7 +5,6 @@ both databases, and the spec's checks."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,7 +21,7 @@ from crm_core.rollups import MonthlyDays, RollupBase, registry
 from crm_core.services import interactions, reports, rollout
 from crm_core.services.reports import month_split
 from crm_core.sqlbits import any_bits, count_bits
-from tests.conftest import Org
+from tests.conftest import Org, RollupHook
 
 FIRST, LAST = date(2025, 11, 20), date(2027, 3, 10)
 
@@ -143,25 +142,16 @@ class _NotFolded(OwnerScoped, RollupBase):
     customers: Mapped[int] = mapped_column(Integer)
 
 
-class _Hook:
-    def __init__(self, *specs: Any) -> None:
-        self.specs = specs
-
-    def crm_register_rollups(self, register: Any) -> None:
-        for spec in self.specs:
-            register(spec)
-
-
 def test_days_per_month_are_registered_after_their_rollup_and_match_their_model() -> None:
-    assert registry(_Hook(INTERACTIONS_BY_DAY, INTERACTIONS_BY_MONTH))
+    assert registry(RollupHook(INTERACTIONS_BY_DAY, INTERACTIONS_BY_MONTH))
     with pytest.raises(PluginError, match="before it"):
-        registry(_Hook(INTERACTIONS_BY_MONTH))
+        registry(RollupHook(INTERACTIONS_BY_MONTH))
     with pytest.raises(PluginError, match="'occurred' is not a key"):
         registry(
-            _Hook(
+            RollupHook(
                 INTERACTIONS_BY_DAY,
                 MonthlyDays(INTERACTIONS_BY_MONTH.model, of=INTERACTIONS_BY_DAY, day="occurred"),
             )
         )
     with pytest.raises(PluginError, match="customers are not keys or totals"):
-        registry(_Hook(INTERACTIONS_BY_DAY, MonthlyDays(_NotFolded, of=INTERACTIONS_BY_DAY)))
+        registry(RollupHook(INTERACTIONS_BY_DAY, MonthlyDays(_NotFolded, of=INTERACTIONS_BY_DAY)))

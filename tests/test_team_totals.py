@@ -28,7 +28,7 @@ from crm_core.models.rollups import (
 from crm_core.rollups import RollupState, TeamTotals, registry
 from crm_core.services import customers, reports, rollup_upkeep, users
 from crm_core.visibility import sees_whole_teams
-from tests.conftest import Org
+from tests.conftest import Org, RollupHook
 
 TEAM_TABLE = "rollup_team_customers_by_month"
 OWNER_TABLE = "rollup_customers_by_month"
@@ -233,29 +233,20 @@ def test_managers_read_the_team_totals_and_salespeople_their_own_rows(
     assert not re.search(rf"\b{not_read}\b", sql)
 
 
-class _Hook:
-    def __init__(self, *specs: Any) -> None:
-        self.specs = specs
-
-    def crm_register_rollups(self, register: Any) -> None:
-        for spec in self.specs:
-            register(spec)
-
-
 def test_team_totals_are_registered_after_their_rollup_and_match_their_model() -> None:
-    assert registry(_Hook(CUSTOMERS_BY_MONTH, TEAM_CUSTOMERS_BY_MONTH))
+    assert registry(RollupHook(CUSTOMERS_BY_MONTH, TEAM_CUSTOMERS_BY_MONTH))
     with pytest.raises(PluginError, match="before it"):
-        registry(_Hook(TEAM_CUSTOMERS_BY_MONTH))
+        registry(RollupHook(TEAM_CUSTOMERS_BY_MONTH))
     with pytest.raises(PluginError, match="other than owner_id"):
         registry(
-            _Hook(
+            RollupHook(
                 CUSTOMERS_BY_MONTH,
                 TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, dropped=("owner_id",)),
             )
         )
     with pytest.raises(PluginError, match="no column level_team"):
         registry(
-            _Hook(
+            RollupHook(
                 CUSTOMERS_BY_MONTH,
                 TeamTotals(
                     TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, people={"level": "level_team"}
@@ -264,7 +255,7 @@ def test_team_totals_are_registered_after_their_rollup_and_match_their_model() -
         )
     with pytest.raises(PluginError, match="level are not keys"):
         registry(
-            _Hook(
+            RollupHook(
                 CUSTOMERS_BY_MONTH,
                 TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, dropped=("level",)),
             )
