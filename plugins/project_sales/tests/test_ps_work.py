@@ -285,6 +285,7 @@ def test_pipeline_conversion_and_win_loss_reports(block2: Block2, tmp_path: Path
         assert conversion["qualification"]["entered"] == 2 and conversion["won"]["entered"] == 1
         monthly = {r["project"]: r for r in reports.run(ctx, "project-monthly", {}).records()}
         assert set(monthly) == {"乙项目"}
+        assert (monthly["乙项目"]["customer"], monthly["乙项目"]["owner"]) == ("华东重工集团", "ka")
         assert (
             monthly["乙项目"]["deliverables"] == "0/1" and monthly["乙项目"]["missing"] == "budget"
         )
