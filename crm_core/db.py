@@ -76,7 +76,20 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     transaction_cache.install(engine)
     if engine.dialect.name == "sqlite":
         _configure_sqlite(engine)
+    elif engine.dialect.name == "postgresql":
+        _configure_postgresql(engine)
     return engine
+
+
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # No JIT compilation (decision 0028): the visibility rule makes the planner overrate
+        # mid-sized reads, and compiling them cost more than it saved (a salesperson's
+        # 14-row project list: 166 of 494 ms; no read measured faster with it).
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET jit = off")
+        dbapi_connection.commit()
 
 
 def _configure_sqlite(engine: Engine) -> None:

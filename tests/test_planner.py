@@ -211,3 +211,18 @@ def test_a_report_run_alone_favours_parallel_plans_on_postgresql(org: Org) -> No
     if postgresql:
         with org.work("boss") as ctx:
             assert _parallel_tuple_cost(ctx) == default
+
+
+def test_postgresql_connections_compile_no_statement_just_in_time(org: Org) -> None:
+    """Every connection the engine opens, a page's workers' too, plans without JIT compilation
+    (decision 0028); the setting outlives the connection's transactions."""
+    with org.work("boss") as ctx:
+        if ctx.session.get_bind().dialect.name != "postgresql":
+            return
+        assert ctx.session.scalar(text("SHOW jit")) == "off"
+        shown = [lambda own: own.session.scalar(text("SHOW jit"))] * 2
+        assert dashboard._in_parallel(ctx, shown, workers=2) == ["off", "off"]
+    org.deployment.engine.dispose()  # a connection opened afresh
+    for _ in range(2):
+        with org.work("boss") as ctx:
+            assert ctx.session.scalar(text("SHOW jit")) == "off"
