@@ -155,11 +155,12 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         quoted_cost,
     ) in rows:
         needed = gates.get((category, stage), [])
-        done = [d for d in needed if (stage, d) in present.get(project_id, set())]
-        revenue = contract_amount if contract_amount is not None else to_money(quoted or 0)
+        handed_in = present.get(project_id, _NONE)
+        done = [d for d in needed if (stage, d) in handed_in]
+        # Amounts read as Money are cents already.
+        revenue = contract_amount if contract_amount is not None else quoted or _ZERO
         # Booked costs once there are any; until then the quote's estimated cost.
-        costs = to_money(costs) if costs else to_money(quoted_cost or 0)
-        expenses = to_money(expenses)
+        costs = costs or quoted_cost or _ZERO
         table.append(
             (
                 project_id,
@@ -194,6 +195,9 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         table,
     )
 
+
+_ZERO = Decimal("0.00")
+_NONE: frozenset[tuple[str, str]] = frozenset()
 
 #: Ids per statement of a lookup by id, each chunk sent as one array on PostgreSQL (`among`):
 #: 500 bound parameters a statement were 72 statements for 35,635 open projects.
