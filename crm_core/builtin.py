@@ -75,6 +75,7 @@ from crm_core.services.reports import (
     ReportTable,
     TeamOf,
     day_key_window,
+    first_rows,
     last_days,
     last_months,
     logged_by_filter,
@@ -258,7 +259,7 @@ def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
     window += logged_by_filter(ctx, source.user_id, params)
     if by_day:
         totals = select(day, count).where(*window).group_by(day).order_by(day)
-        return ReportTable(("day", "count"), plain_rows(ctx, totals))
+        return ReportTable(("day", "count"), plain_rows(ctx, first_rows(totals)))
     query = (
         select(day, User.login, count)
         .join(User, User.id == source.user_id)
@@ -266,7 +267,7 @@ def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
         .group_by(day, User.login)
         .order_by(day, User.login)
     )
-    return ReportTable(("day", "user", "count"), plain_rows(ctx, query))
+    return ReportTable(("day", "user", "count"), plain_rows(ctx, first_rows(query)))
 
 
 def _interactions_per_day_per_team(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
@@ -279,7 +280,7 @@ def _interactions_per_day_per_team(ctx: Context, params: Mapping[str, Any]) -> R
         window.append(row.user_team_id.in_(teams_managed_by(ctx.actor.id or 0)))
     count = func.sum(row.interactions)
     totals = select(row.day, count).where(*window).group_by(row.day).order_by(row.day)
-    return ReportTable(("day", "count"), plain_rows(ctx, totals))
+    return ReportTable(("day", "count"), plain_rows(ctx, first_rows(totals)))
 
 
 @hookimpl

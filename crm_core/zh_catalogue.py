@@ -99,6 +99,9 @@ MESSAGES = {
     "showing the first {shown} of {total} rows: --format csv or json prints them all": (
         "只显示前 {shown} 行（共 {total} 行）：--format csv 或 json 可输出全部"
     ),
+    "showing the first {shown} rows; there are more: --format csv or json prints them all": (
+        "只显示前 {shown} 行，还有更多：--format csv 或 json 可输出全部"
+    ),
     "at most {limit} items of each kind, the earliest due first: --all lists them all": (
         "每类最多 {limit} 条，最早到期的在前：--all 列出全部"
     ),

@@ -234,10 +234,14 @@ def test_reports_files_rules_and_sync(crm: Crm, org: Org, tmp_path: Path) -> Non
     with crm.as_user("admin") as admin:
         assert admin.customers.get("广州乙公司").owner == "south_sales"  # the rule assigned it
         table = admin.reports.run("by-custom-field", field="来源")
+        regions = admin.reports.run("customers-by-segment", by="region")
+        first = admin.reports.run("customers-by-segment", by="region", first_rows=1)
         exported = admin.files.export_file("customers", tmp_path / "out.xlsx", {"地区": "华南"})
         written = admin.reports.write("customers-by-segment", tmp_path / "seg.xlsx", by="region")
         changes = admin.sync.export(tmp_path / "erp.json", date.today().isoformat())
     assert table.records() == [{"channel": "-", "count": 8}]  # nobody gave a channel
+    assert len(regions.rows) > 1 and not regions.more
+    assert first.rows == regions.rows[:1] and first.more
     assert exported.rows == 1
     out = load_workbook(tmp_path / "out.xlsx").active
     assert out is not None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import warnings
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -22,7 +23,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 from PIL import Image
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from crm_core import charts
 from crm_core.cli import output
@@ -372,10 +373,35 @@ def test_a_table_draws_its_first_rows_and_says_how_to_get_the_rest(
     assert drawn.exit_code == 0, drawn.stderr
     lines = [line for line in drawn.output.splitlines() if line.startswith("│")]
     assert len(lines) == 2  # two rows (the header is drawn with ┃)
-    assert f"showing the first 2 of {len(expected)} rows" in drawn.stderr
+    assert "showing the first 2 rows; there are more: --format csv" in drawn.stderr
     printed = crm_cli(*args, "--format", "csv", as_login="wu")
     assert len(printed.output.strip().splitlines()) == 1 + len(expected)
     assert printed.stderr == ""
+    monkeypatch.setattr(output, "TABLE_MOST", len(expected))
+    whole = crm_cli(*args, as_login="wu")  # every row fits: no note
+    assert whole.exit_code == 0 and whole.stderr == "", whole.stderr
+    assert len([line for line in whole.output.splitlines() if line.startswith("│")]) == len(
+        expected
+    )
+
+
+def test_a_table_s_first_rows_are_all_the_database_is_asked_for(seeded: Deployment) -> None:
+    """A run for its first rows (a table on screen) limits the report's grouping in SQL, so the
+    database stops early; files and the dashboard read every row."""
+    sent: list[str] = []
+    engine = seeded.engine
+    listen = (engine, "before_cursor_execute", lambda *args: sent.append(args[2]))
+    with seeded.work("zhou") as ctx:
+        whole = reports.run(ctx, "interactions-per-day", {"by": "salesperson"})
+        assert len(whole.rows) > 3
+        event.listen(*listen)
+        try:
+            first = reports.run(ctx, "interactions-per-day", {"by": "salesperson"}, first=3)
+        finally:
+            event.remove(*listen)
+    assert first.rows == whole.rows[:3] and first.more
+    grouping = [s for s in sent if "GROUP BY" in s]
+    assert grouping and all(re.search(r"\bLIMIT\b", s) for s in grouping), grouping
 
 
 def test_file_formats_need_an_output_and_bad_params_are_one_line(

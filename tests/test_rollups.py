@@ -35,7 +35,7 @@ from sqlalchemy.dialects import sqlite
 from crm_core import rollups
 from crm_core.db import table_of
 from crm_core.deployment import Deployment
-from crm_core.errors import PluginError
+from crm_core.errors import PluginError, ValidationError
 from crm_core.models import Customer, Interaction, Product, Team, User
 from crm_core.models.rollups import CUSTOMERS_BY_MONTH, CustomersByIndustry
 from crm_core.rollups import RollupState, vacuuming
@@ -882,6 +882,41 @@ def test_reports_from_rollups_equal_reports_from_the_source_rows(
         for (name, params), table in rolled.items():
             assert reports.run(ctx, name, dict(params)) == table, (name, params)
         assert reminders.collect(ctx, due_by) == due
+        ctx.session.rollback()
+
+
+#: Reports whose rows can run to hundreds of thousands, which read their first rows alone
+#: (`reports.first_rows`), beside every report of REPORTS (cut after the run if they do not).
+LONG_REPORTS = [
+    ("interactions-per-day", {"by": "salesperson"}),
+    ("salesperson-activity", {"by": "day", "since": "2026-10-31"}),
+    ("receivables-ageing", {"by": "customer"}),
+    ("receivables-ageing", {"by": "customer", "on": "2027-01-20"}),
+    ("project-monthly", {}),
+    ("project-profitability", {"by": "customer"}),
+]
+
+
+@pytest.mark.parametrize("login", ["admin", "boss", "sh_sales1"])
+def test_a_report_run_for_its_first_rows_gives_the_first_rows_of_the_whole_run(
+    world: Deployment, login: str
+) -> None:
+    """`first=N` gives the whole run's first N rows, in its order, and says whether there are
+    more, from rollups and from the source rows alike (a report's `first_rows` must limit only
+    the query whose rows are its rows)."""
+    _busy(world)
+    with world.work(login, write=True) as ctx:
+        for ready in (True, False):
+            if not ready:
+                ctx.session.execute(delete(RollupState))
+            for name, params in [*REPORTS, *LONG_REPORTS]:
+                whole = reports.run(ctx, name, params).rows
+                for first in sorted({0, 1, 2, len(whole) // 2, len(whole)}):
+                    table = reports.run(ctx, name, params, first=first)
+                    assert list(table.rows) == list(whole[:first]), (name, params, first)
+                    assert table.more == (len(whole) > first), (name, params, first)
+        with pytest.raises(ValidationError, match="first must be 0 or more"):
+            reports.run(ctx, "sales", {}, first=-1)
         ctx.session.rollback()
 
 

@@ -58,9 +58,11 @@ class Reports:
             for report in sorted(reports.registry(self._ctx).values(), key=lambda r: r.name)
         ]
 
-    def run(self, name: str, **params: object) -> ReportTable:
-        """Run a report, e.g. `run("funnel", since=date(2026, 1, 1), by="team")`."""
-        return reports.run(self._ctx, name, _raw(params))
+    def run(self, name: str, *, first_rows: int | None = None, **params: object) -> ReportTable:
+        """Run a report, e.g. `run("funnel", since=date(2026, 1, 1), by="team")`. With
+        `first_rows=N`, its first N rows only (what a screen shows), read alone where the report
+        can; `table.more` says whether there are others."""
+        return reports.run(self._ctx, name, _raw(params), first=first_rows)
 
     def write(self, name: str, path: Path, fmt: str = "xlsx", **params: object) -> ReportTable:
         """Run a report and write it to `path` as xlsx, html (a self-contained page) or png

@@ -11,6 +11,7 @@ import attrs
 import click
 
 from crm_core import charts, i18n
+from crm_core.cli import output as cli_output
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import FORMATS, emit, emit_rows, format_option, json_chunks, jsonable
 from crm_core.errors import ValidationError
@@ -115,10 +116,12 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
         with app.work() as ctx:
             report = reports.lookup(ctx, name)
             resolved = reports.resolve_params(report, raw)
-            table = reports.run_alone(ctx, report, resolved)
+            # A table is read on screen: its first rows only, which the report may read alone.
+            first = cli_output.TABLE_MOST if fmt == "table" else None
+            table = reports.run_alone(ctx, report, resolved, first=first)
             actor = ctx.actor.login
         if output is None:
-            emit_rows(list(table.columns), table.rows, fmt, title=report.label())
+            emit_rows(list(table.columns), table.rows, fmt, title=report.label(), more=table.more)
             return
         if fmt == "png":
             _warn_without_cjk_font()

@@ -96,11 +96,17 @@ def emit(
 
 
 def emit_rows(
-    columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str, title: str | None = None
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    fmt: str,
+    title: str | None = None,
+    *,
+    more: bool = False,
 ) -> None:
     """Print rows (values in `columns` order) like `emit`, without a dict per row: a report's
     1.4 million rows as CSV or JSON cost no more memory than the rows themselves. A table
-    draws the first `TABLE_MOST` and says on stderr how to get the rest."""
+    draws the first `TABLE_MOST` and says on stderr how to get the rest (`more`: rows beyond
+    those given exist, of a report run for its first rows)."""
     if fmt == "json":
         for chunk in json_chunks(columns, rows):
             sys.stdout.write(chunk)
@@ -117,6 +123,13 @@ def emit_rows(
                 "showing the first {shown} of {total} rows: --format csv or json prints them all",
                 shown=f"{len(shown):,}",
                 total=f"{len(rows):,}",
+            )
+            click.echo(note, err=True)
+        elif more:
+            note = i18n._(
+                "showing the first {shown} rows; there are more: --format csv or json prints "
+                "them all",
+                shown=f"{len(shown):,}",
             )
             click.echo(note, err=True)
 

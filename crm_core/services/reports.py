@@ -7,9 +7,11 @@ to chart it (`chart`, else one is inferred from its columns) and which roles' da
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime, time, timedelta
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 from sqlalchemy import Select
@@ -48,6 +50,8 @@ class ReportParam:
 class ReportTable:
     columns: tuple[str, ...]
     rows: Sequence[Sequence[Any]]
+    #: Rows beyond these exist: the run asked for the first rows only (`run_alone(first=N)`).
+    more: bool = False
 
     def records(self) -> list[dict[str, Any]]:
         return [dict(zip(self.columns, row, strict=True)) for row in self.rows]
@@ -262,17 +266,56 @@ def plain_rows(ctx: Context, query: Any) -> list[tuple[Any, ...]]:
     return list(map(tuple, ctx.session.execute(query)))
 
 
-def run(ctx: Context, name: str, raw: Mapping[str, str]) -> ReportTable:
-    """A report asked for on its own (`crm report run`, the API), by name and raw parameters."""
+#: How many rows the report being run is asked for (None: all), for `first_rows`.
+_FIRST: ContextVar[int | None] = ContextVar("crm_report_first_rows", default=None)
+
+
+_Query = TypeVar("_Query", bound="Select[*tuple[Any, ...]]")
+
+
+def first_rows(query: _Query) -> _Query:
+    """A report's final, ordered query, limited to the rows its run asks for (`run_alone(first=
+    N)`: a table a person reads) and one more, which tells that there are more; unchanged when
+    the run wants them all (a file, the dashboard). Wrap only the query whose rows are the
+    report's rows, one for one: the database then stops early (a top manager's first 1,000 of
+    1.4 million day x salesperson groups: 12 ms on PostgreSQL instead of 5 s)."""
+    first = _FIRST.get()
+    return query if first is None else query.limit(first + 1)
+
+
+@contextmanager
+def _asking_for(first: int | None) -> Iterator[None]:
+    token = _FIRST.set(first)
+    try:
+        yield
+    finally:
+        _FIRST.reset(token)
+
+
+def run(
+    ctx: Context, name: str, raw: Mapping[str, str], *, first: int | None = None
+) -> ReportTable:
+    """A report asked for on its own (`crm report run`, the API), by name and raw parameters;
+    `first`: its first rows only (see `run_alone`)."""
     report = lookup(ctx, name)
-    return run_alone(ctx, report, resolve_params(report, raw))
+    return run_alone(ctx, report, resolve_params(report, raw), first=first)
 
 
-def run_alone(ctx: Context, report: Report, params: Mapping[str, Any]) -> ReportTable:
+def run_alone(
+    ctx: Context, report: Report, params: Mapping[str, Any], *, first: int | None = None
+) -> ReportTable:
     """A report asked for on its own, parameters parsed: unlike a dashboard's tiles, it may be a
-    large grouping, which PostgreSQL is encouraged to share among parallel workers."""
+    large grouping, which PostgreSQL is encouraged to share among parallel workers. With
+    `first`, at most that many rows, in the report's order, and `more` says whether others
+    exist: reports that read their rows through `first_rows` stop there, the others are cut."""
+    if first is not None and first < 0:
+        raise ValidationError(f"first must be 0 or more, not {first}")
     parallel_for_large_results(ctx.session)
-    return report.run(ctx, params)
+    with _asking_for(first):
+        table = report.run(ctx, params)
+    if first is None:
+        return table
+    return ReportTable(table.columns, table.rows[:first], more=len(table.rows) > first)
 
 
 def last_days(days: int) -> Callable[[date], Mapping[str, str]]:

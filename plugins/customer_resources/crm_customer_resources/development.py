@@ -29,6 +29,7 @@ from crm_core.rollups import Spec
 from crm_core.services.reports import (
     ReportTable,
     TeamOf,
+    first_rows,
     moment_window,
     month_key_window,
     rollup_ready,
@@ -133,7 +134,8 @@ def _from_rollup(ctx: Context, by: str, params: Mapping[str, Any]) -> ReportTabl
         query = team.joined(query)
     query = query.where(*months).group_by(*columns).order_by(*columns)
     names = ("month", "count") if dimension is None else ("month", by, "count")
-    return ReportTable(names, [(*keys, int(n)) for *keys, n in ctx.session.execute(query)])
+    rows = ctx.session.execute(first_rows(query))
+    return ReportTable(names, [(*keys, int(n)) for *keys, n in rows])
 
 
 def _by_grade(ctx: Context, params: Mapping[str, Any]) -> ReportTable | None:
@@ -200,4 +202,4 @@ def _from_customers(ctx: Context, by: str, params: Mapping[str, Any]) -> ReportT
         .order_by(*columns)
     )
     names = ("month", "count") if dimension is None else ("month", by, "count")
-    return ReportTable(names, [tuple(row) for row in ctx.session.execute(query)])
+    return ReportTable(names, [tuple(row) for row in ctx.session.execute(first_rows(query))])

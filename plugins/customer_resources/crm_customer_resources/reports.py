@@ -32,6 +32,7 @@ from crm_core.services.reports import (
     date_window,
     day_key_window,
     dimensions,
+    first_rows,
     last_days,
     last_months,
     logged_by_filter,
@@ -151,7 +152,7 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     query = _order_joins(query, dims).where(*window).group_by(*keys).order_by(*keys)
     # The sums are typed Money, so they arrive as exact cents: no per-row rounding (a
     # month x salesperson x industry grouping has 400,000 rows).
-    return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, query))
+    return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, first_rows(query)))
 
 
 def _sales_by_product_rolled_up(ctx: Context, params: Mapping[str, Any]) -> ReportTable | None:
@@ -217,7 +218,7 @@ def _from_monthly_rollup(
     elif "team" in dims:
         query = team.joined(query)
     query = query.where(*months).group_by(*keys).order_by(*keys)
-    return ReportTable((*dims, count.key, "amount"), plain_rows(ctx, query))
+    return ReportTable((*dims, count.key, "amount"), plain_rows(ctx, first_rows(query)))
 
 
 RECEIPTS_BY = ("month", "industry", "region", "salesperson", "team")
@@ -283,7 +284,8 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             .order_by(totals[-1].desc(), key.is_(None), key)
         )
     elif by == "customer":  # a quarter of a million rows: sums already in cents, as read
-        return ReportTable((by, *BUCKETS, "total"), plain_rows(ctx, _owed_by_customer(edges)))
+        owed = first_rows(_owed_by_customer(edges))
+        return ReportTable((by, *BUCKETS, "total"), plain_rows(ctx, owed))
     else:
         team = TeamOf(Order.owner_id)
         key = {"salesperson": User.login, "team": team.name}[by]
@@ -537,7 +539,7 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
         )
         return ReportTable(
             ("day", "user", "interactions", "customers"),
-            [(d, u, int(n), int(c)) for d, u, n, c in ctx.session.execute(rolled)],
+            [(d, u, int(n), int(c)) for d, u, n, c in ctx.session.execute(first_rows(rolled))],
         )
     day = local_day(Interaction.occurred_at, _zone(ctx)).label("day")
     query = (
@@ -557,7 +559,7 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
     )
     return ReportTable(
         ("day", "user", "interactions", "customers"),
-        [(d, u, int(n), int(c)) for d, u, n, c in ctx.session.execute(query)],
+        [(d, u, int(n), int(c)) for d, u, n, c in ctx.session.execute(first_rows(query))],
     )
 
 

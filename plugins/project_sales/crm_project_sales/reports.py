@@ -22,6 +22,7 @@ from crm_core.services.reports import (
     ReportTable,
     TeamOf,
     by_param,
+    first_rows,
     moment_window,
     rollup_ready,
     team_rollup_ready,
@@ -121,7 +122,7 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         query = query.where(Project.closed_at.is_(None))
     # Each project's customer checked by one key lookup: the projects are far fewer than the
     # customers a manager sees.
-    rows = ctx.session.execute(query, execution_options={PROBE_CUSTOMERS: True}).all()
+    rows = ctx.session.execute(first_rows(query), execution_options={PROBE_CUSTOMERS: True}).all()
     customers = _names_of(ctx, Customer, {row[8] for row in rows})
     # The deliverables each stage of each category needs, looked up once per stage.
     gates: dict[tuple[str, str], list[str]] = {}
@@ -448,7 +449,7 @@ def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         query = team.joined(query)
     query = query.where(Stage.outcome == "won", *window).group_by(key).order_by(key)
     rows = []
-    for k, n, contract, costs, expenses in ctx.session.execute(query):
+    for k, n, contract, costs, expenses in ctx.session.execute(first_rows(query)):
         contract, costs, expenses = (
             to_money(contract or 0),
             to_money(costs or 0),
