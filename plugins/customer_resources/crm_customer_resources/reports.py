@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping
 from datetime import date, timedelta
 from typing import Any
 
 import attrs
-from sqlalchemy import and_, case, func, literal, or_, select, type_coerce, union_all
+from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
@@ -147,12 +148,69 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         months = month_key_window(model.month, params)
         if months is not None and covered >= set(dims) and rollup_ready(ctx, rollup):
             return _sales_rolled_up(ctx, model, dims, months)
+    whole, edges = month_split(params.get("since"), params.get("until"))
+    if whole is not None and edges:  # whole months from a rollup, the days around them not
+        rolled = _sales_around_months(ctx, dims, whole, edges)
+        if rolled is not None:
+            return rolled
     keys = [_order_dimension(dim).label(dim) for dim in dims]
     query = select(*keys, func.count(Order.id), money_sum(Order.total)).select_from(Order)
     query = _order_joins(query, dims).where(*window).group_by(*keys).order_by(*keys)
     # The sums are typed Money, so they arrive as exact cents: no per-row rounding (a
     # month x salesperson x industry grouping has 400,000 rows).
     return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, first_rows(query)))
+
+
+def _sales_around_months(
+    ctx: Context, dims: list[str], whole: tuple[str | None, str | None], edges: list[Any]
+) -> ReportTable | None:
+    """Sales over a window that splits months: its whole months from the smallest rollup that
+    holds `dims`, the days around them from the orders (a year from the 3rd of January reads
+    twelve months of totals and 29 days of orders, not a year of orders); None when no such
+    rollup is ready."""
+    row: Any = None
+    if {"month", "team"} >= set(dims) and team_rollup_ready(ctx, TEAM_SALES_BY_SELLER):
+        row = TeamSalesBySeller
+    else:
+        ready = (
+            m for r, m, covered in SALES_ROLLUPS if covered >= set(dims) and rollup_ready(ctx, r)
+        )
+        row = next(ready, None)
+    if row is None:
+        return None
+    around = functools.partial(_orders_around, edges=edges, by_team=row is TeamSalesBySeller)
+    return _from_monthly_rollup(ctx, row, dims, _month_terms(row.month, whole), row.orders, around)
+
+
+def _month_terms(column: Any, whole: tuple[str | None, str | None]) -> list[Any]:
+    """WHERE terms for a rollup's 'YYYY-MM' key: the months `whole` (None: no bound)."""
+    first, last = whole
+    return [
+        *([] if first is None else [column >= first]),
+        *([] if last is None else [column <= last]),
+    ]
+
+
+def _orders_around(keys: list[str], edges: list[Any], by_team: bool) -> Any:
+    """The orders (not cancelled) of the days `edges`, summed as the sales rollups hold them:
+    `keys` of month, industry, region and person (the salesperson, or with `by_team` their
+    team), the orders as `n` and their `amount`."""
+    seller = aliased(User, name="crm_seller")
+    columns = {
+        "month": date_month(Order.ordered_on),
+        "industry": Customer.industry,
+        "region": Customer.region,
+        "person": seller.team_id if by_team else Order.owner_id,
+    }
+    picked: list[Any] = [columns[key].label(key) for key in keys]
+    orders = cast(func.count(Order.id), Integer).label("n")  # as the rollup: sums stay ints
+    query = select(*picked, orders, func.sum(Order.total).label("amount")).select_from(Order)
+    if {"industry", "region"} & set(keys):
+        query = query.join(Customer, Customer.id == Order.customer_id)
+    if by_team and "person" in keys:
+        query = query.outerjoin(seller, seller.id == Order.owner_id)
+    days = or_(*(and_(Order.ordered_on >= a, Order.ordered_on <= b) for a, b in edges))
+    return query.where(days, Order.status != "cancelled").group_by(*picked)
 
 
 def _sales_by_product_rolled_up(ctx: Context, params: Mapping[str, Any]) -> ReportTable | None:
@@ -194,31 +252,56 @@ def _sales_rolled_up(ctx: Context, row: Any, dims: list[str], months: list[Any])
 
 
 def _from_monthly_rollup(
-    ctx: Context, row: Any, dims: list[str], months: list[Any], count: Any
+    ctx: Context,
+    row: Any,
+    dims: list[str],
+    months: list[Any],
+    count: Any,
+    around: Callable[[list[str]], Any] | None = None,
 ) -> ReportTable:
     """`dims`, the sum of `count` and of `amount` over whole `months` of a sales or receipts
     rollup `row` (a person's dimensions from its salesperson, the others its own columns; the
-    team from the salesperson's team in the totals per team)."""
-    team = TeamOf(getattr(row, "salesperson_id", None))
-    seller_team = aliased(Team, name="seller_team")
+    team from the salesperson's team in the totals per team).
+
+    `around(keys)`: the same sums over the days around those months, from the source rows, for
+    a window that splits months: a query of the named `keys` (month, industry, region, person:
+    the salesperson, or in the totals per team their team), `n` and `amount`, added to the
+    rollup's rows before they are named and summed."""
     per_team = hasattr(row, "salesperson_team_id")
-    columns = {
-        "month": row.month,
-        "industry": getattr(row, "industry", None),
-        "region": getattr(row, "region", None),
+    person = row.salesperson_team_id if per_team else getattr(row, "salesperson_id", None)
+    keyed: dict[str, Any] = {"month": row.month, "industry": getattr(row, "industry", None)}
+    keyed |= {"region": getattr(row, "region", None), "person": person}
+    n, amount = count, row.amount
+    if around is not None:  # the rollup's rows and the days around them, as one set of rows
+        wanted = [key for key in keyed if key in dims or (key == "person" and _personal(dims))]
+        rolled = select(*(keyed[key].label(key) for key in wanted), n.label("n"), amount)
+        both = union_all(rolled.where(*months), around(wanted)).subquery()
+        keyed = {key: both.c[key] for key in wanted}
+        n, amount, months = both.c.n, both.c.amount, []
+    team = TeamOf(keyed.get("person"))
+    seller_team = aliased(Team, name="seller_team")
+    columns: dict[str, Any] = {
+        "month": keyed.get("month"),
+        "industry": keyed.get("industry"),
+        "region": keyed.get("region"),
         "salesperson": User.login,
         "team": seller_team.name if per_team else team.name,
     }
     keys = [columns[dim].label(dim) for dim in dims]
-    query = select(*keys, func.sum(count), money_sum(row.amount)).select_from(row)
+    query: Any = select(*keys, func.sum(n), money_sum(amount))
+    query = query.select_from(row if around is None else both)
     if "salesperson" in dims:
-        query = query.outerjoin(User, User.id == row.salesperson_id)
+        query = query.outerjoin(User, User.id == keyed["person"])
     if "team" in dims and per_team:
-        query = query.outerjoin(seller_team, seller_team.id == row.salesperson_team_id)
+        query = query.outerjoin(seller_team, seller_team.id == keyed["person"])
     elif "team" in dims:
         query = team.joined(query)
     query = query.where(*months).group_by(*keys).order_by(*keys)
     return ReportTable((*dims, count.key, "amount"), plain_rows(ctx, first_rows(query)))
+
+
+def _personal(dims: list[str]) -> bool:
+    return bool({"salesperson", "team"} & set(dims))
 
 
 RECEIPTS_BY = ("month", "industry", "region", "salesperson", "team")
@@ -231,6 +314,14 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         months = month_key_window(model.month, params)
         if by in covered and months is not None and rollup_ready(ctx, rollup):
             return _receipts_rolled_up(ctx, model, by, months)
+    whole, edges = month_split(params.get("since"), params.get("until"))
+    if whole is not None and edges:  # whole months from a rollup, the days around them not
+        ready = (m for r, m, covered in RECEIPTS_ROLLUPS if by in covered and rollup_ready(ctx, r))
+        row: Any = next(ready, None)
+        if row is not None:
+            months = _month_terms(row.month, whole)
+            around = functools.partial(_payments_around, edges=edges)
+            return _from_monthly_rollup(ctx, row, [by], months, row.payments, around)
     key = (date_month(Payment.received_on) if by == "month" else _order_dimension(by)).label(by)
     query = select(key, func.count(Payment.id), func.sum(Payment.amount)).select_from(Payment)
     if by in ("salesperson", "team"):
@@ -245,6 +336,28 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         (by, "payments", "amount"),
         [(k, int(n), to_money(total)) for k, n, total in ctx.session.execute(query)],
     )
+
+
+def _payments_around(keys: list[str], edges: list[Any]) -> Any:
+    """The payments of the days `edges`, summed as the receipts rollups hold them: `keys` of
+    month, industry, region (the paying customer's) and person (the order's salesperson), the
+    payments as `n` and their `amount`."""
+    columns = {
+        "month": date_month(Payment.received_on),
+        "industry": Customer.industry,
+        "region": Customer.region,
+        "person": Order.owner_id,
+    }
+    picked: list[Any] = [columns[key].label(key) for key in keys]
+    payments = cast(func.count(Payment.id), Integer).label("n")  # as the rollup: sums stay ints
+    query = select(*picked, payments, func.sum(Payment.amount).label("amount"))
+    query = query.select_from(Payment)
+    if {"industry", "region"} & set(keys):
+        query = query.join(Customer, Customer.id == Payment.customer_id)
+    if "person" in keys:
+        query = query.join(Order, Order.id == Payment.order_id)
+    days = or_(*(and_(Payment.received_on >= a, Payment.received_on <= b) for a, b in edges))
+    return query.where(days).group_by(*picked)
 
 
 def _receipts_rolled_up(ctx: Context, row: Any, by: str, months: list[Any]) -> ReportTable:
