@@ -852,6 +852,12 @@ REPORTS = [
     ("receipts", {"by": "team", "until": "2026-11-20"}),
     ("receipts", {"by": "month", "since": "2026-10-20"}),
     ("receipts", {"by": "region", "since": "2026-10-20", "until": "2026-11-20"}),
+    ("customer-development", {"by": "level", "since": "2026-10-31"}),
+    ("customer-development", {"by": "owner", "until": "2026-11-05"}),
+    ("customer-development", {"by": "team", "since": "2026-10-31", "until": "2026-11-05"}),
+    ("customer-development", {"by": "industry", "since": "2026-09-30", "until": "2026-11-05"}),
+    ("customer-development", {"by": "region", "since": "2026-10-31"}),
+    ("customer-development", {"by": "month", "until": "2026-11-05"}),
 ]
 
 #: Reports by a person and by their team: (name, the person's dimension, other parameters,
@@ -1047,6 +1053,12 @@ ROLLUP_READS = [
     ("sales", {"by": "month,team", "since": "2026-10-05"}, "rollup_cr_team_sales_by_seller", ""),
     ("sales", {"by": "salesperson", "until": "2026-11-05"}, "rollup_cr_sales_by_seller", ""),
     ("receipts", {"by": "region", "since": "2026-10-20"}, "rollup_cr_receipts_by_region", ""),
+    (
+        "customer-development",
+        {"by": "industry", "since": "2026-10-31"},
+        "rollup_cr_team_new_customers_by_industry",
+        "",
+    ),
     ("receipts", {"by": "industry"}, "rollup_cr_receipts_by_industry", "cr_payment"),
     ("receipts", {"by": "region"}, "rollup_cr_receipts_by_region", "cr_payment"),
     (

@@ -172,6 +172,16 @@ def month_split(
     return (None if first is None else first.isoformat()[:7], last), edges
 
 
+def month_key_terms(column: Any, months: tuple[str | None, str | None]) -> list[Any]:
+    """WHERE terms for a rollup's 'YYYY-MM' month key: the whole months `month_split` found
+    ('YYYY-MM' first, last; None: no bound)."""
+    first, last = months
+    return [
+        *([] if first is None else [column >= first]),
+        *([] if last is None else [column <= last]),
+    ]
+
+
 def _next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 

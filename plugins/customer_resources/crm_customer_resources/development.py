@@ -4,17 +4,19 @@ level, industry, region, owner, the owner's team or grade.
 Over whole months it reads a rollup of customers by month (the core's, by level; this
 plugin's, by industry or region), per team for readers who see whole teams: a million
 customers are a few thousand rows per team instead of a scan that formats a million creation
-times as local months. Grades change whenever the customers are graded, so they are counted
-from the customers themselves, as are windows that split a month.
+times as local months. A window that splits months reads the whole months inside it from the
+rollup and the days around them from the customers, in one grouping; by grade, it counts the
+customers themselves.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import attrs
-from sqlalchemy import Integer, func, null, select, union_all
+from sqlalchemy import Integer, and_, cast, func, null, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
@@ -31,7 +33,9 @@ from crm_core.services.reports import (
     TeamOf,
     first_rows,
     moment_window,
+    month_key_terms,
     month_key_window,
+    month_split,
     rollup_ready,
     team_rollup_ready,
 )
@@ -109,33 +113,74 @@ def _from_rollup(ctx: Context, by: str, params: Mapping[str, Any]) -> ReportTabl
         row = counted.row
     else:
         return None
+    per_team = row is counted.team_row
+    month, person, customers = (
+        row.month,
+        row.owner_team_id if per_team else row.owner_id,
+        row.customers,
+    )
+    key = getattr(row, by) if by in ("level", "industry", "region") else None
     months = month_key_window(row.month, params)
-    if months is None:
-        return None
+    source: Any = row
+    if months is None:  # a window that splits months: the days around them from the customers
+        whole, edges = month_split(params.get("since"), params.get("until"))
+        if whole is None:
+            return None
+        around = _customers_around(ctx, by, edges, per_team)
+        rolled = select(
+            month.label("month"),
+            *([] if key is None else [key.label("key")]),
+            *([person.label("person")] if by in ("owner", "team") else []),
+            customers.label("customers"),
+        ).where(*month_key_terms(row.month, whole))
+        source = union_all(rolled, around).subquery()
+        month, customers, months = source.c.month, source.c.customers, []
+        key = None if key is None else source.c.key
+        person = source.c.person if by in ("owner", "team") else None
     owner_team = aliased(Team, name="owner_team")
     # Per-owner rows name the owner's team through the owner; team totals hold the team.
-    team = None if row is counted.team_row else TeamOf(row.owner_id)
-    dimension: Any = None
+    team = None if per_team else TeamOf(person)
+    dimension: Any = key
     if by == "owner":
         dimension = User.login
     elif by == "team":
         dimension = owner_team.name if team is None else team.name
-    elif by != "month":
-        dimension = getattr(row, by)  # level, industry or region: a key of the rollup
-    columns = [row.month.label("month")]
+    columns = [month.label("month")]
     if dimension is not None:
         columns.append(dimension.label(by))
-    query = select(*columns, func.sum(row.customers)).select_from(row)
+    query = select(*columns, func.sum(customers)).select_from(source)
     if by == "owner":
-        query = query.outerjoin(User, User.id == row.owner_id)
+        query = query.outerjoin(User, User.id == person)
     elif by == "team" and team is None:
-        query = query.outerjoin(owner_team, owner_team.id == row.owner_team_id)
+        query = query.outerjoin(owner_team, owner_team.id == person)
     elif by == "team" and team is not None:
         query = team.joined(query)
     query = query.where(*months).group_by(*columns).order_by(*columns)
     names = ("month", "count") if dimension is None else ("month", by, "count")
     rows = ctx.session.execute(first_rows(query))
     return ReportTable(names, [(*keys, int(n)) for *keys, n in rows])
+
+
+def _customers_around(ctx: Context, by: str, edges: list[tuple[date, date]], per_team: bool) -> Any:
+    """The customers created on the local days `edges`, counted as the rollups hold them: per
+    month, the dimension `by` (as `key`) or the owner (as `person`; with `per_team`, the
+    owner's team) and `customers`."""
+    owner = aliased(User, name="crm_owner")
+    month = local_month(Customer.created_at, str(ctx.settings.get("timezone"))).label("month")
+    columns: list[Any] = [month]
+    if by in ("level", "industry", "region"):
+        columns.append(getattr(Customer, by).label("key"))
+    if by in ("owner", "team"):
+        columns.append((owner.team_id if per_team else Customer.owner_id).label("person"))
+    counted = cast(func.count(Customer.id), Integer).label("customers")  # sums stay ints
+    query = select(*columns, counted).select_from(Customer)
+    if per_team and by in ("owner", "team"):
+        query = query.outerjoin(owner, owner.id == Customer.owner_id)
+    days = [
+        and_(*moment_window(ctx, Customer.created_at, {"since": first, "until": last}))
+        for first, last in edges
+    ]
+    return query.where(or_(*days)).group_by(*columns)
 
 
 def _by_grade(ctx: Context, params: Mapping[str, Any]) -> ReportTable | None:

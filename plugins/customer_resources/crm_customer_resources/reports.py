@@ -38,6 +38,7 @@ from crm_core.services.reports import (
     last_months,
     logged_by_filter,
     moment_window,
+    month_key_terms,
     month_key_window,
     month_split,
     parse_date,
@@ -179,16 +180,9 @@ def _sales_around_months(
     if row is None:
         return None
     around = functools.partial(_orders_around, edges=edges, by_team=row is TeamSalesBySeller)
-    return _from_monthly_rollup(ctx, row, dims, _month_terms(row.month, whole), row.orders, around)
-
-
-def _month_terms(column: Any, whole: tuple[str | None, str | None]) -> list[Any]:
-    """WHERE terms for a rollup's 'YYYY-MM' key: the months `whole` (None: no bound)."""
-    first, last = whole
-    return [
-        *([] if first is None else [column >= first]),
-        *([] if last is None else [column <= last]),
-    ]
+    return _from_monthly_rollup(
+        ctx, row, dims, month_key_terms(row.month, whole), row.orders, around
+    )
 
 
 def _orders_around(keys: list[str], edges: list[Any], by_team: bool) -> Any:
@@ -319,7 +313,7 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         ready = (m for r, m, covered in RECEIPTS_ROLLUPS if by in covered and rollup_ready(ctx, r))
         row: Any = next(ready, None)
         if row is not None:
-            months = _month_terms(row.month, whole)
+            months = month_key_terms(row.month, whole)
             around = functools.partial(_payments_around, edges=edges)
             return _from_monthly_rollup(ctx, row, [by], months, row.payments, around)
     key = (date_month(Payment.received_on) if by == "month" else _order_dimension(by)).label(by)
