@@ -8,7 +8,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Integer, and_, cast, func, or_, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm_core import i18n
@@ -80,7 +80,9 @@ from crm_core.services.reports import (
     last_months,
     logged_by_filter,
     moment_window,
+    month_key_terms,
     month_key_window,
+    month_split,
     plain_rows,
     rollup_ready,
     team_rollup_ready,
@@ -214,21 +216,39 @@ def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTa
     row: Any = CustomersByMonth
     if team_rollup_ready(ctx, TEAM_CUSTOMERS_BY_MONTH):
         row = TeamCustomersByMonth  # a row per team, not per owner: same totals
+    ready = row is TeamCustomersByMonth or rollup_ready(ctx, CUSTOMERS_BY_MONTH)
     months = month_key_window(row.month, params)
-    if months is not None and (
-        row is TeamCustomersByMonth or rollup_ready(ctx, CUSTOMERS_BY_MONTH)
-    ):
+    month = local_month(Customer.created_at, str(ctx.settings.get("timezone"))).label("month")
+    rolled: Any = None
+    if ready and months is not None:
         rolled = (
             select(row.month, row.level, func.sum(row.customers))
             .where(*months)
             .group_by(row.month, row.level)
             .order_by(row.month, row.level)
         )
+    whole, edges = month_split(params.get("since"), params.get("until"))
+    if ready and months is None and whole is not None:
+        # A window that splits months: the whole ones from the rollup, the days around them
+        # from the customers, in one grouping.
+        days = [
+            and_(*moment_window(ctx, Customer.created_at, {"since": a, "until": b}))
+            for a, b in edges
+        ]
+        counted = cast(func.count(Customer.id), Integer)  # as the rollup's: sums stay ints
+        both = union_all(
+            select(row.month, row.level, row.customers).where(*month_key_terms(row.month, whole)),
+            select(month, Customer.level, counted)
+            .where(or_(*days))
+            .group_by(month, Customer.level),
+        ).subquery()
+        key, level, customers = both.c
+        rolled = select(key, level, func.sum(customers)).group_by(key, level).order_by(key, level)
+    if rolled is not None:
         return ReportTable(
             ("month", "level", "count"),
             [(m, lvl, int(c)) for m, lvl, c in ctx.session.execute(rolled)],
         )
-    month = local_month(Customer.created_at, str(ctx.settings.get("timezone"))).label("month")
     query = (
         select(month, Customer.level, func.count(Customer.id))
         .where(*moment_window(ctx, Customer.created_at, params))

@@ -858,6 +858,8 @@ REPORTS = [
     ("customer-development", {"by": "industry", "since": "2026-09-30", "until": "2026-11-05"}),
     ("customer-development", {"by": "region", "since": "2026-10-31"}),
     ("customer-development", {"by": "month", "until": "2026-11-05"}),
+    ("new-customers-by-month", {"since": "2026-10-31"}),
+    ("new-customers-by-month", {"since": "2026-09-30", "until": "2026-11-05"}),
 ]
 
 #: Reports by a person and by their team: (name, the person's dimension, other parameters,
