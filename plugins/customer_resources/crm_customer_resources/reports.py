@@ -216,17 +216,27 @@ def _sales_by_product_rolled_up(ctx: Context, params: Mapping[str, Any]) -> Repo
     elif not rollup_ready(ctx, SALES_BY_PRODUCT):
         return None
     months = month_key_window(row.month, params)
-    if months is None:
-        return None
+    source: Any = row
+    product, quantity, amount = row.product_id, row.quantity, row.amount
+    if months is None:  # a window that splits months: the days around them from the lines
+        whole, edges = month_split(params.get("since"), params.get("until"))
+        if whole is None:
+            return None
+        days = or_(*(and_(Order.ordered_on >= a, Order.ordered_on <= b) for a, b in edges))
+        lines = (
+            select(OrderLine.product_id, OrderLine.quantity, OrderLine.amount)
+            .join(Order, Order.id == OrderLine.order_id)
+            .where(days, Order.status != "cancelled")
+        )
+        rolled = select(product, quantity, amount).where(*month_key_terms(row.month, whole))
+        source = union_all(rolled, lines).subquery()
+        (product, quantity, amount), months = source.c, []
     # Per product id first, then named: SQLite otherwise scanned the rollup once per product.
     per_product = (
-        select(
-            row.product_id,
-            func.sum(row.quantity).label("quantity"),
-            money_sum(row.amount).label("amount"),
-        )
+        select(product, func.sum(quantity).label("quantity"), money_sum(amount).label("amount"))
+        .select_from(source)
         .where(*months)
-        .group_by(row.product_id)
+        .group_by(product)
         .subquery()
     )
     query = (
