@@ -859,6 +859,7 @@ REPORTS = [
     ("customer-development", {"by": "region", "since": "2026-10-31"}),
     ("customer-development", {"by": "month", "until": "2026-11-05"}),
     ("new-customers-by-month", {"since": "2026-10-31"}),
+    ("customer-development", {"by": "grade", "since": "2026-09-30", "until": "2026-11-05"}),
     ("sales", {"by": "product", "since": "2026-09-20", "until": "2026-11-05"}),
     ("new-customers-by-month", {"since": "2026-09-30", "until": "2026-11-05"}),
 ]

@@ -5,8 +5,7 @@ Over whole months it reads a rollup of customers by month (the core's, by level;
 plugin's, by industry or region), per team for readers who see whole teams: a million
 customers are a few thousand rows per team instead of a scan that formats a million creation
 times as local months. A window that splits months reads the whole months inside it from the
-rollup and the days around them from the customers, in one grouping; by grade, it counts the
-customers themselves.
+rollup and the days around them from the customers, in one grouping.
 """
 
 from __future__ import annotations
@@ -183,6 +182,24 @@ def _customers_around(ctx: Context, by: str, edges: list[tuple[date, date]], per
     return query.where(or_(*days)).group_by(*columns)
 
 
+def _graded_around(ctx: Context, edges: list[tuple[date, date]]) -> Any:
+    """The customers created on the local days `edges` per month and grade (the override if
+    set; None without a grade or a profile), counted as `_by_grade` counts the rollups'."""
+    month = local_month(Customer.created_at, str(ctx.settings.get("timezone")))
+    grade = func.coalesce(CustomerProfile.grade_override, CustomerProfile.grade)
+    days = [
+        and_(*moment_window(ctx, Customer.created_at, {"since": first, "until": last}))
+        for first, last in edges
+    ]
+    counted = cast(func.count(Customer.id), Integer)  # as the rollups: sums stay ints
+    return (
+        select(month, grade, counted)
+        .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
+        .where(or_(*days))
+        .group_by(month, grade)
+    )
+
+
 def _by_grade(ctx: Context, params: Mapping[str, Any]) -> ReportTable | None:
     """By grade from the profiles per grade and the customers per month (per team where the
     reader sees whole teams), or None when they are not ready or the window splits a month.
@@ -200,14 +217,21 @@ def _by_grade(ctx: Context, params: Mapping[str, Any]) -> ReportTable | None:
         return None
     graded_months = month_key_window(profiles.month, params)
     all_months = month_key_window(everyone.month, params)
-    if graded_months is None or all_months is None:
-        return None
+    around: list[Any] = []
+    if graded_months is None or all_months is None:  # a window that splits months
+        whole, edges = month_split(params.get("since"), params.get("until"))
+        if whole is None:
+            return None
+        graded_months = month_key_terms(profiles.month, whole)
+        all_months = month_key_terms(everyone.month, whole)
+        around = [_graded_around(ctx, edges)]  # the days around them, from the customers
     ungraded = null().cast(Integer)
     graded = profiles.grade.is_not(None)
     parts = union_all(
         select(profiles.month, profiles.grade, profiles.customers).where(graded, *graded_months),
         select(everyone.month, ungraded, everyone.customers).where(*all_months),
         select(profiles.month, ungraded, -profiles.customers).where(graded, *graded_months),
+        *around,
     ).subquery()
     month, grade, customers = parts.c
     count = func.sum(customers)
