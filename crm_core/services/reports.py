@@ -288,7 +288,7 @@ def first_rows(query: _Query) -> _Query:
     N)`: a table a person reads) and one more, which tells that there are more; unchanged when
     the run wants them all (a file, the dashboard). Wrap only the query whose rows are the
     report's rows, one for one: the database then stops early (a top manager's first 1,000 of
-    1.4 million day x salesperson groups: 12 ms on PostgreSQL instead of 5 s)."""
+    1.4 million day x salesperson groups: 16 ms on PostgreSQL instead of 5.6 s)."""
     first = _FIRST.get()
     return query if first is None else query.limit(first + 1)
 
@@ -338,7 +338,9 @@ def last_days(days: int) -> Callable[[date], Mapping[str, str]]:
 
 
 def run_report(ctx: Context, report: Report, raw: Mapping[str, str]) -> ReportTable:
-    return report.run(ctx, resolve_params(report, raw))
+    """A report as a dashboard tile reads it: every row, whatever run it is called from."""
+    with _asking_for(None):
+        return report.run(ctx, resolve_params(report, raw))
 
 
 def _after(since: Any, until: Any) -> bool:
