@@ -74,6 +74,7 @@ from crm_core.services.reports import (
     ReportParam,
     ReportTable,
     TeamOf,
+    at_moments_of,
     day_key_window,
     first_rows,
     last_days,
@@ -231,16 +232,11 @@ def _new_customers_by_month(ctx: Context, params: Mapping[str, Any]) -> ReportTa
     if ready and months is None and whole is not None:
         # A window that splits months: the whole ones from the rollup, the days around them
         # from the customers, in one grouping.
-        days = [
-            and_(*moment_window(ctx, Customer.created_at, {"since": a, "until": b}))
-            for a, b in edges
-        ]
+        days = at_moments_of(ctx, Customer.created_at, edges)
         counted = cast(func.count(Customer.id), Integer)  # as the rollup's: sums stay ints
         both = union_all(
             select(row.month, row.level, row.customers).where(*month_key_terms(row.month, whole)),
-            select(month, Customer.level, counted)
-            .where(or_(*days))
-            .group_by(month, Customer.level),
+            select(month, Customer.level, counted).where(days).group_by(month, Customer.level),
         ).subquery()
         key, level, customers = both.c
         rolled = select(key, level, func.sum(customers)).group_by(key, level).order_by(key, level)

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, TypeVar
 
 import attrs
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select, and_, or_
 from sqlalchemy.orm import aliased
 
 from crm_core import i18n, rollups
@@ -180,6 +180,21 @@ def month_key_terms(column: Any, months: tuple[str | None, str | None]) -> list[
         *([] if first is None else [column >= first]),
         *([] if last is None else [column <= last]),
     ]
+
+
+def on_days(column: Any, days: Sequence[tuple[date, date]]) -> ColumnElement[bool]:
+    """SQL: a DATE column within one of the ranges of days (both ends included), such as the
+    days `month_split` leaves around the whole months."""
+    return or_(*(and_(column >= first, column <= last) for first, last in days))
+
+
+def at_moments_of(
+    ctx: Context, column: Any, days: Sequence[tuple[date, date]]
+) -> ColumnElement[bool]:
+    """SQL: a timestamp column within one of the ranges of local days (`moment_window`'s
+    terms for each range)."""
+    window = [{"since": first, "until": last} for first, last in days]
+    return or_(*(and_(*moment_window(ctx, column, bounds)) for bounds in window))
 
 
 def _next_month(day: date) -> date:

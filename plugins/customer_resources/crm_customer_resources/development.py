@@ -15,7 +15,7 @@ from datetime import date
 from typing import Any
 
 import attrs
-from sqlalchemy import Integer, and_, cast, func, null, or_, select, union_all
+from sqlalchemy import Integer, cast, func, null, select, union_all
 from sqlalchemy.orm import aliased
 
 from crm_core.context import Context
@@ -30,6 +30,7 @@ from crm_core.rollups import Spec
 from crm_core.services.reports import (
     ReportTable,
     TeamOf,
+    at_moments_of,
     first_rows,
     moment_window,
     month_key_terms,
@@ -175,11 +176,7 @@ def _customers_around(ctx: Context, by: str, edges: list[tuple[date, date]], per
     query = select(*columns, counted).select_from(Customer)
     if per_team and by in ("owner", "team"):
         query = query.outerjoin(owner, owner.id == Customer.owner_id)
-    days = [
-        and_(*moment_window(ctx, Customer.created_at, {"since": first, "until": last}))
-        for first, last in edges
-    ]
-    return query.where(or_(*days)).group_by(*columns)
+    return query.where(at_moments_of(ctx, Customer.created_at, edges)).group_by(*columns)
 
 
 def _graded_around(ctx: Context, edges: list[tuple[date, date]]) -> Any:
@@ -187,15 +184,11 @@ def _graded_around(ctx: Context, edges: list[tuple[date, date]]) -> Any:
     set; None without a grade or a profile), counted as `_by_grade` counts the rollups'."""
     month = local_month(Customer.created_at, str(ctx.settings.get("timezone")))
     grade = func.coalesce(CustomerProfile.grade_override, CustomerProfile.grade)
-    days = [
-        and_(*moment_window(ctx, Customer.created_at, {"since": first, "until": last}))
-        for first, last in edges
-    ]
     counted = cast(func.count(Customer.id), Integer)  # as the rollups: sums stay ints
     return (
         select(month, grade, counted)
         .outerjoin(CustomerProfile, CustomerProfile.customer_id == Customer.id)
-        .where(or_(*days))
+        .where(at_moments_of(ctx, Customer.created_at, edges))
         .group_by(month, grade)
     )
 

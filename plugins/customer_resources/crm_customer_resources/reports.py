@@ -41,6 +41,7 @@ from crm_core.services.reports import (
     month_key_terms,
     month_key_window,
     month_split,
+    on_days,
     parse_date,
     plain_rows,
     rollup_ready,
@@ -203,7 +204,7 @@ def _orders_around(keys: list[str], edges: list[Any], by_team: bool) -> Any:
         query = query.join(Customer, Customer.id == Order.customer_id)
     if by_team and "person" in keys:
         query = query.outerjoin(seller, seller.id == Order.owner_id)
-    days = or_(*(and_(Order.ordered_on >= a, Order.ordered_on <= b) for a, b in edges))
+    days = on_days(Order.ordered_on, edges)
     return query.where(days, Order.status != "cancelled").group_by(*picked)
 
 
@@ -222,11 +223,10 @@ def _sales_by_product_rolled_up(ctx: Context, params: Mapping[str, Any]) -> Repo
         whole, edges = month_split(params.get("since"), params.get("until"))
         if whole is None:
             return None
-        days = or_(*(and_(Order.ordered_on >= a, Order.ordered_on <= b) for a, b in edges))
         lines = (
             select(OrderLine.product_id, OrderLine.quantity, OrderLine.amount)
             .join(Order, Order.id == OrderLine.order_id)
-            .where(days, Order.status != "cancelled")
+            .where(on_days(Order.ordered_on, edges), Order.status != "cancelled")
         )
         rolled = select(product, quantity, amount).where(*month_key_terms(row.month, whole))
         source = union_all(rolled, lines).subquery()
@@ -360,8 +360,7 @@ def _payments_around(keys: list[str], edges: list[Any]) -> Any:
         query = query.join(Customer, Customer.id == Payment.customer_id)
     if "person" in keys:
         query = query.join(Order, Order.id == Payment.order_id)
-    days = or_(*(and_(Payment.received_on >= a, Payment.received_on <= b) for a, b in edges))
-    return query.where(days).group_by(*picked)
+    return query.where(on_days(Payment.received_on, edges)).group_by(*picked)
 
 
 def _receipts_rolled_up(ctx: Context, row: Any, by: str, months: list[Any]) -> ReportTable:
