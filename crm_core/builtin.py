@@ -77,6 +77,7 @@ from crm_core.services.reports import (
     at_moments_of,
     day_key_window,
     first_rows,
+    first_rows_by_key,
     last_days,
     last_months,
     logged_by_filter,
@@ -283,7 +284,11 @@ def _interactions_per_day(ctx: Context, params: Mapping[str, Any]) -> ReportTabl
         .group_by(day, User.login)
         .order_by(day, User.login)
     )
-    return ReportTable(("day", "user", "count"), plain_rows(ctx, first_rows(query)))
+    if source is InteractionsByDay:  # its key index leads with the day
+        rows = first_rows_by_key(ctx, query, source.day, window)
+    else:
+        rows = plain_rows(ctx, first_rows(query))
+    return ReportTable(("day", "user", "count"), rows)
 
 
 def _interactions_per_day_per_team(ctx: Context, params: Mapping[str, Any]) -> ReportTable:

@@ -945,6 +945,31 @@ def test_a_report_run_for_its_first_rows_gives_the_first_rows_of_the_whole_run(
         ctx.session.rollback()
 
 
+def test_first_rows_along_the_day_index_still_come_whole_when_rows_merge(
+    world: Deployment,
+) -> None:
+    """A first-rows run reads the days up to the one 2N rollup rows along the day index; when
+    those rows merge into N groups or fewer (one person's day on many owners' customers), it
+    reads on, and the first rows and `more` stay those of the whole run."""
+    _busy(world)
+    day = datetime(2027, 3, 10, 4, tzinfo=UTC)  # noon in Shanghai, after everything else
+    with world.engine.begin() as connection:
+        users = [None, *_ids(connection, table_of(User))[:6]]
+        for k in range(6):  # one person, six customers of (mostly) different owners: one group
+            apply(connection, ("log", k, 2, day + timedelta(minutes=k)), users)
+        apply(connection, ("log", 0, 2, day + timedelta(days=1)), users)
+    window = {"since": "2027-03-10"}
+    with world.work("admin") as ctx:
+        for name, params in [
+            ("interactions-per-day", {**window, "by": "salesperson"}),
+            ("salesperson-activity", {**window, "by": "day"}),
+        ]:
+            whole = reports.run(ctx, name, params).rows
+            assert len(whole) == 2, (name, whole)
+            first = reports.run(ctx, name, params, first=1)
+            assert list(first.rows) == list(whole[:1]) and first.more, name
+
+
 def _team_of(world: Deployment) -> dict[str, str | None]:
     """Each login's team name, read in plain SQL (None: no team)."""
     with world.engine.connect() as connection:

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Literal, TypeVar
 
 import attrs
-from sqlalchemy import ColumnElement, Select, and_, or_
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import aliased
 
 from crm_core import i18n, rollups
@@ -306,6 +306,27 @@ def first_rows(query: _Query) -> _Query:
     1.4 million day x salesperson groups: 16 ms on PostgreSQL instead of 5.6 s)."""
     first = _FIRST.get()
     return query if first is None else query.limit(first + 1)
+
+
+def first_rows_by_key(
+    ctx: Context, query: Select[*tuple[Any, ...]], key: Any, terms: Sequence[Any]
+) -> list[tuple[Any, ...]]:
+    """`plain_rows(ctx, first_rows(query))` for a grouping ordered by `key` first, a column
+    of one table whose index leads with it (a rollup's day), filtered there by `terms`: a run
+    for its first N rows reads only the keys up to the one 2N rows along that index, so that
+    SQLite, which groups every row before a LIMIT, groups a few thousand (a top manager's
+    first 1,000 day x salesperson rows: 1.8 s -> 60 ms). Whole keys are read, so no group is
+    cut short; fewer than N groups there (rows merged into groups) read them all."""
+    first = _FIRST.get()
+    if first is None:
+        return plain_rows(ctx, query)
+    along = select(key).where(*terms).order_by(key).offset(2 * (first + 1)).limit(1)
+    last = ctx.session.scalar(along)
+    if last is not None:
+        rows = plain_rows(ctx, query.where(key <= last).limit(first + 1))
+        if len(rows) > first:
+            return rows
+    return plain_rows(ctx, query.limit(first + 1))
 
 
 @contextmanager

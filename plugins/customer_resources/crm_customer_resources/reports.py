@@ -34,6 +34,7 @@ from crm_core.services.reports import (
     day_key_window,
     dimensions,
     first_rows,
+    first_rows_by_key,
     last_days,
     last_months,
     logged_by_filter,
@@ -646,16 +647,20 @@ def salesperson_activity(ctx: Context, params: Mapping[str, Any]) -> ReportTable
         return _activity_per_team(_activity_per_person(ctx, params))
     if rollup_ready(ctx, INTERACTIONS_BY_DAY):
         row = InteractionsByDay
+        window = [*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params)]
         rolled = (
             select(row.day, User.login, func.sum(row.interactions), func.sum(row.customers))
             .join(User, User.id == row.user_id)
-            .where(*day_key_window(row.day, params), *logged_by_filter(ctx, row.user_id, params))
+            .where(*window)
             .group_by(row.day, User.login)
             .order_by(row.day, User.login)
         )
         return ReportTable(
             ("day", "user", "interactions", "customers"),
-            [(d, u, int(n), int(c)) for d, u, n, c in ctx.session.execute(first_rows(rolled))],
+            [
+                (d, u, int(n), int(c))
+                for d, u, n, c in first_rows_by_key(ctx, rolled, row.day, window)
+            ],
         )
     day = local_day(Interaction.occurred_at, _zone(ctx)).label("day")
     query = (
