@@ -152,7 +152,7 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         if months is not None and covered >= set(dims) and rollup_ready(ctx, rollup):
             return _sales_rolled_up(ctx, model, dims, months)
     whole, edges = month_split(params.get("since"), params.get("until"))
-    if whole is not None and edges:  # whole months from a rollup, the days around them not
+    if whole is not None and edges:  # whole months from a rollup, the days around from the rows
         rolled = _sales_around_months(ctx, dims, whole, edges)
         if rolled is not None:
             return rolled
@@ -320,7 +320,7 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         if by in covered and months is not None and rollup_ready(ctx, rollup):
             return _receipts_rolled_up(ctx, model, by, months)
     whole, edges = month_split(params.get("since"), params.get("until"))
-    if whole is not None and edges:  # whole months from a rollup, the days around them not
+    if whole is not None and edges:  # whole months from a rollup, the days around from the rows
         ready = (m for r, m, covered in RECEIPTS_ROLLUPS if by in covered and rollup_ready(ctx, r))
         row: Any = next(ready, None)
         if row is not None:
