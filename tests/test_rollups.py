@@ -595,6 +595,7 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_owed_by_due_day",
             "rollup_cr_owed_by_due_month",
             "rollup_cr_owed_by_seller",
+            "rollup_cr_owed_by_customer",
             "rollup_cr_team_owed_by_due_day",
             "rollup_cr_team_owed_by_due_month",
             "rollup_cr_team_owed_by_seller",
@@ -970,6 +971,39 @@ def test_first_rows_along_the_day_index_still_come_whole_when_rows_merge(
             assert list(first.rows) == list(whole[:1]) and first.more, name
 
 
+def test_the_largest_debtors_first_sum_only_the_debtors_the_rollup_bounds(
+    world: Deployment,
+) -> None:
+    """Ageing by customer asked for its first rows reads the N+1th largest debt from each
+    customer's debt (`rollup_cr_owed_by_customer`) and sums the installments of the customers
+    at or above it only, named by id; ties at that debt are all summed, so the order by name
+    stays whole."""
+    _busy(world)
+    sent: list[str] = []
+
+    def keep(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        sent.append(statement)
+
+    params = {"by": "customer"}
+    with world.work("boss") as ctx:
+        whole = reports.run(ctx, "receivables-ageing", params).rows
+        totals = [row[-1] for row in whole]
+        assert len(set(totals)) < len(totals) > 4  # ties among the debts
+        event.listen(world.engine, "before_cursor_execute", keep)
+        try:
+            for first in range(len(whole) + 1):
+                sent.clear()
+                table = reports.run(ctx, "receivables-ageing", params, first=first)
+                assert list(table.rows) == list(whole[:first]), first
+                summed = [s for s in sent if "FROM cr_installment" in s]
+                assert len(summed) == 1, first
+                assert re.search(r"cr_installment\.customer_id (IN|= ANY)", summed[0]), first
+                bound = [s for s in sent if "SELECT rollup_cr_owed_by_customer.owed" in s]
+                assert len(bound) == 1, first
+        finally:
+            event.remove(world.engine, "before_cursor_execute", keep)
+
+
 def _team_of(world: Deployment) -> dict[str, str | None]:
     """Each login's team name, read in plain SQL (None: no team)."""
     with world.engine.connect() as connection:
@@ -1226,7 +1260,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 34
+    assert len(built) == 35
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -1253,7 +1287,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 34
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 35
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1433,7 +1467,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 34
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 35
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1508,7 +1542,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 34
+    assert len(built) == 35
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(

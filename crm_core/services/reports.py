@@ -308,6 +308,18 @@ def first_rows(query: _Query) -> _Query:
     return query if first is None else query.limit(first + 1)
 
 
+def first_rows_bound(ctx: Context, measure: Any) -> Any | None:
+    """For a report ordered by `measure` descending, a rollup's column with a row per group and
+    an index that leads with it: the value of the last of the first rows a run asks for (the
+    N+1th largest the reader may see), so that only the groups at or above it need summing
+    (a top manager's thousand largest debtors among a quarter of a million). None when the
+    run wants every row, or when there are no more rows than that."""
+    first = _FIRST.get()
+    if first is None:
+        return None
+    return ctx.session.scalar(select(measure).order_by(measure.desc()).offset(first).limit(1))
+
+
 def first_rows_by_key(
     ctx: Context, query: Select[*tuple[Any, ...]], key: Any, terms: Sequence[Any]
 ) -> list[tuple[Any, ...]]:

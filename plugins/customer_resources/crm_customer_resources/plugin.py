@@ -46,6 +46,7 @@ from crm_customer_resources import (
 from crm_customer_resources.models import CustomerProfile, Installment, Order, ServiceCase
 from crm_customer_resources.models.rollups import (
     NEW_CUSTOMERS_ROLLUPS,
+    OWED_BY_CUSTOMER,
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
     OWED_BY_SELLER,
@@ -90,6 +91,7 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     register(OWED_BY_DUE_DAY)
     register(OWED_BY_DUE_MONTH)
     register(OWED_BY_SELLER)
+    register(OWED_BY_CUSTOMER)
     register(UNPAID_INSTALLMENTS)
     register(TEAM_OWED_BY_DUE_DAY)
     register(TEAM_OWED_BY_DUE_MONTH)

@@ -20,6 +20,7 @@ from crm_core.models.rollups import (
     InteractionsByDay,
     InteractionsByMonth,
 )
+from crm_core.planner import among
 from crm_core.rollups import Spec
 from crm_core.services.reports import (
     LOGGED_BY,
@@ -34,6 +35,7 @@ from crm_core.services.reports import (
     day_key_window,
     dimensions,
     first_rows,
+    first_rows_bound,
     first_rows_by_key,
     last_days,
     last_months,
@@ -60,6 +62,7 @@ from crm_customer_resources.models import (
     Payment,
 )
 from crm_customer_resources.models.rollups import (
+    OWED_BY_CUSTOMER,
     OWED_BY_DUE_DAY,
     OWED_BY_DUE_MONTH,
     OWED_BY_SELLER,
@@ -71,6 +74,7 @@ from crm_customer_resources.models.rollups import (
     TEAM_OWED_BY_SELLER,
     TEAM_SALES_BY_PRODUCT,
     TEAM_SALES_BY_SELLER,
+    OwedByCustomer,
     OwedByDueDay,
     OwedByDueMonth,
     OwedBySeller,
@@ -401,7 +405,7 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             .order_by(totals[-1].desc(), key.is_(None), key)
         )
     elif by == "customer":  # a quarter of a million rows: sums already in cents, as read
-        owed = first_rows(_owed_by_customer(edges))
+        owed = first_rows(_owed_by_customer(edges, _debtors(ctx)))
         return ReportTable((by, *BUCKETS, "total"), plain_rows(ctx, owed))
     else:
         team = TeamOf(Order.owner_id)
@@ -426,16 +430,42 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     return ReportTable((params["by"], *BUCKETS, "total"), rows)
 
 
-def _owed_by_customer(edges: list[date]) -> Any:
+#: The most debtors the ageing by customer names by id (a top manager's whole run has a
+#: quarter of a million: it reads every unpaid installment instead).
+_NAMED_DEBTORS = 10_000
+
+
+def _debtors(ctx: Context) -> Any | None:
+    """A term on installments for the ageing by customer: the only customers whose
+    installments it sums, by the rollup of each customer's debt. The reader's debtors (a
+    salesperson's hundred and fifty, instead of every unpaid installment checked against who
+    may see it), and in a run for its first N rows (the largest debts first) only those who owe
+    at least the N+1th largest debt (a top manager's thousand among a quarter of a million).
+    None: no rollup yet, or too many debtors to name."""
+    if not rollup_ready(ctx, OWED_BY_CUSTOMER):
+        return None
+    debtors = select(OwedByCustomer.customer_id)
+    bound = first_rows_bound(ctx, OwedByCustomer.owed)
+    if bound is not None:
+        debtors = debtors.where(OwedByCustomer.owed >= bound)
+    ids = ctx.session.scalars(debtors.limit(_NAMED_DEBTORS + 1)).all()
+    return among(ctx.session, Installment.customer_id, ids) if len(ids) <= _NAMED_DEBTORS else None
+
+
+def _owed_by_customer(edges: list[date], debtors: Any | None = None) -> Any:
     """Owed per customer and bucket: summed per customer id over the unpaid installments of
     orders not cancelled, then the customers' names joined (a quarter of a million for a top
     manager, instead of the million customers joined to each installment before grouping by
-    name, which also merged two customers of one name)."""
+    name, which also merged two customers of one name). `debtors`: a term naming the only
+    customers whose installments to sum (`_debtors`)."""
     sums = _buckets(Installment.due_on, Installment.amount - Installment.paid, edges, exact=True)
+    terms = [Installment.paid < Installment.amount, Order.status != "cancelled"]
+    if debtors is not None:
+        terms.append(debtors)
     owed = (
         select(Installment.customer_id, *sums)
         .join(Order, Order.id == Installment.order_id)
-        .where(Installment.paid < Installment.amount, Order.status != "cancelled")
+        .where(*terms)
         .group_by(Installment.customer_id)
         .subquery()
     )

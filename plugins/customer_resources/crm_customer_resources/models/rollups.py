@@ -525,6 +525,34 @@ class TeamOwedBySeller(TeamScoped, RollupBase):
     owed: Mapped[Decimal] = mapped_column(Money)
 
 
+class OwedByCustomer(OwnerScoped, RollupBase):
+    """What each customer still owes on installments of orders not cancelled, under its
+    owner: receivables ageing by customer, asked for its first rows (the largest debts first),
+    reads the debt that bounds them along `owed` here and sums the installments of only the
+    customers at or above it, instead of every unpaid installment."""
+
+    __tablename__ = "rollup_cr_owed_by_customer"
+    #: Covering, largest debts first: everyone's, or a reader's owners' along the way.
+    __table_args__ = (Index("rollup_cr_owed_by_customer_owed", "owed", "owner_id", "customer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer)
+    owner_id: Mapped[int | None] = mapped_column(Integer)
+    installments: Mapped[int] = mapped_column(Integer)
+    owed: Mapped[Decimal] = mapped_column(Money)
+
+
+OWED_BY_CUSTOMER = Rollup(
+    OwedByCustomer,
+    source="cr_installment",
+    keys={"customer_id": lambda q: f"{q.r}.customer_id", "owner_id": lambda q: f"{q.c}.owner_id"},
+    measures={"installments": lambda q: "1", "owed": lambda q: f"{q.r}.amount - {q.r}.paid"},
+    where=lambda q: f"{q.r}.paid < {q.r}.amount AND {q.p}.status <> 'cancelled'",
+    source_columns=("amount", "paid", "order_id", "customer_id"),
+    parent=Parent("cr_order", "order_id", ("status",)),
+)
+
+
 _SELLER_TEAM = {"salesperson_id": "salesperson_team_id"}
 TEAM_OWED_BY_DUE_DAY = TeamTotals(TeamOwedByDueDay, of=OWED_BY_DUE_DAY, people=_SELLER_TEAM)
 TEAM_OWED_BY_DUE_MONTH = TeamTotals(TeamOwedByDueMonth, of=OWED_BY_DUE_MONTH, people=_SELLER_TEAM)
