@@ -274,19 +274,40 @@ def _from_monthly_rollup(
 
     `around(keys)`: the same sums over the days around those months, from the source rows, for
     a window that splits months: a query of the named `keys` (month, industry, region, person:
-    the salesperson, or in the totals per team their team), `n` and `amount`, added to the
-    rollup's rows before they are named and summed."""
+    the salesperson, or in the totals per team their team), `n` and `amount`. Each part is named
+    and grouped on its own and the two groupings summed, unless the rows are named per
+    salesperson (as many groups as rows: the union is grouped once, 20 % faster on SQLite).
+    Grouped together, PostgreSQL could not tell how few groups the union's rows make and
+    sorted them all (a top manager's sales by month, team and industry: 330,000 rows, 1.85 s
+    against 1.0 s in parts)."""
     per_team = hasattr(row, "salesperson_team_id")
     person = row.salesperson_team_id if per_team else getattr(row, "salesperson_id", None)
     keyed: dict[str, Any] = {"month": row.month, "industry": getattr(row, "industry", None)}
     keyed |= {"region": getattr(row, "region", None), "person": person}
-    n, amount = count, row.amount
-    if around is not None:  # the rollup's rows and the days around them, as one set of rows
-        wanted = [key for key in keyed if key in dims or (key == "person" and _personal(dims))]
-        rolled = select(*(keyed[key].label(key) for key in wanted), n.label("n"), amount)
-        both = union_all(rolled.where(*months), around(wanted)).subquery()
-        keyed = {key: both.c[key] for key in wanted}
-        n, amount, months = both.c.n, both.c.amount, []
+    wanted = [key for key in keyed if key in dims or (key == "person" and _personal(dims))]
+    if around is None:
+        query = _named_sums(row, keyed, count, row.amount, dims, per_team).where(*months)
+    elif "salesperson" in dims:
+        rolled = select(*(keyed[key].label(key) for key in wanted), count.label("n"), row.amount)
+        rows = union_all(rolled.where(*months), around(wanted)).subquery()
+        query = _named_sums(rows, dict(rows.c), rows.c.n, rows.c.amount, dims, per_team)
+    else:
+        rolled = _named_sums(row, keyed, count, row.amount, dims, per_team).where(*months)
+        days = around(wanted).subquery()
+        named = _named_sums(days, dict(days.c), days.c.n, days.c.amount, dims, per_team)
+        both = union_all(rolled, named).subquery()
+        keys = [both.c[dim] for dim in dims]
+        sums = [cast(func.sum(both.c.n), Integer), money_sum(both.c.amount)]
+        query = select(*keys, *sums).group_by(*keys)
+    query = query.order_by(*list(query.selected_columns)[: len(dims)])
+    return ReportTable((*dims, count.key, "amount"), plain_rows(ctx, first_rows(query)))
+
+
+def _named_sums(
+    source: Any, keyed: dict[str, Any], n: Any, amount: Any, dims: list[str], per_team: bool
+) -> Any:
+    """`dims` named from the `keyed` columns of `source` (the salesperson's login, their
+    team's name), with the sums of `n` (as `n`, a whole number) and `amount`, grouped."""
     team = TeamOf(keyed.get("person"))
     seller_team = aliased(Team, name="seller_team")
     columns: dict[str, Any] = {
@@ -297,16 +318,15 @@ def _from_monthly_rollup(
         "team": seller_team.name if per_team else team.name,
     }
     keys = [columns[dim].label(dim) for dim in dims]
-    query: Any = select(*keys, func.sum(n), money_sum(amount))
-    query = query.select_from(row if around is None else both)
+    sums = [cast(func.sum(n), Integer).label("n"), money_sum(amount).label("amount")]
+    query: Any = select(*keys, *sums).select_from(source)
     if "salesperson" in dims:
         query = query.outerjoin(User, User.id == keyed["person"])
     if "team" in dims and per_team:
         query = query.outerjoin(seller_team, seller_team.id == keyed["person"])
     elif "team" in dims:
         query = team.joined(query)
-    query = query.where(*months).group_by(*keys).order_by(*keys)
-    return ReportTable((*dims, count.key, "amount"), plain_rows(ctx, first_rows(query)))
+    return query.group_by(*keys)
 
 
 def _personal(dims: list[str]) -> bool:
