@@ -8,7 +8,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Integer, String, literal, select, text, union_all
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,7 +19,7 @@ from crm_core.models.rollups import INTERACTIONS_BY_DAY, INTERACTIONS_BY_MONTH
 from crm_core.models.scoping import OwnerScoped
 from crm_core.rollups import MonthlyDays, RollupBase, registry
 from crm_core.services import interactions, reports, rollout
-from crm_core.services.reports import month_split
+from crm_core.services.reports import month_split, month_split_nearer
 from crm_core.sqlbits import any_bits, count_bits
 from tests.conftest import Org, RollupHook
 
@@ -107,6 +107,56 @@ def test_a_window_splits_into_whole_months_and_the_days_around_them(
     assert sorted(covered) == wanted  # every day of the window once, and nothing else
     if months is not None:  # open where the window is
         assert (months[0] is None, months[1] is None) == (since is None, until is None)
+
+
+@given(
+    since=st.none() | st.dates(FIRST, LAST),
+    until=st.none() | st.dates(FIRST, LAST),
+)
+@example(since=date(2026, 11, 16), until=None)  # fifteen days in, fifteen out: added
+@example(since=None, until=date(2026, 9, 15))
+@example(since=date(2026, 1, 3), until=date(2026, 10, 16))  # both read whole, less the rest
+def test_a_month_the_window_cuts_is_read_whole_when_less_of_it_lies_outside(
+    since: date | None, until: date | None
+) -> None:
+    """`month_split_nearer`: the whole months plus the days added less the days subtracted
+    count every day of the window once and nothing else; no range added or subtracted is more
+    than half its month; a cut month is read whole exactly when fewer of its days lie outside."""
+    split = month_split_nearer(since, until)
+    months, edges = month_split(since, until)
+    if months is None or not edges:
+        assert split is None
+        return
+    assert split is not None
+    # an open end: from the first of a month well before, to the last of one well after
+    low, high = since or date(2025, 9, 1), until or date(2027, 5, 31)
+    counted: dict[date, int] = {}
+    day = low.replace(day=1)
+    while day <= _month_end(high):
+        month = day.isoformat()[:7]
+        if (split.months[0] or "") <= month <= (split.months[1] or "9999"):
+            counted[day] = counted.get(day, 0) + 1
+        day += timedelta(days=1)
+    for ranges, sign in ((split.added, 1), (split.removed, -1)):
+        for start, end in ranges:
+            assert start.replace(day=1) == end.replace(day=1) and start <= end
+            assert (end - start).days + 1 <= 16  # at most about half a month
+            for n in range((end - start).days + 1):
+                day = start + timedelta(days=n)
+                counted[day] = counted.get(day, 0) + sign
+    wanted = {low + timedelta(days=n) for n in range((high - low).days + 1)}
+    assert {day for day, times in counted.items() if times} == wanted
+    assert all(times in (0, 1) for times in counted.values())
+    for start, end in edges:  # a cut month: whole exactly when its inside is the larger part
+        month = start.isoformat()[:7]
+        inside = (end - start).days + 1
+        days_in_month = _month_end(start).day
+        whole = (split.months[0] or "") <= month <= (split.months[1] or "9999")
+        assert whole == (days_in_month - inside < inside), (start, end)
+
+
+def _month_end(day: date) -> date:
+    return (day.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
 
 
 @settings(

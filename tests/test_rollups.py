@@ -1004,6 +1004,38 @@ def test_the_largest_debtors_first_sum_only_the_debtors_the_rollup_bounds(
             event.remove(world.engine, "before_cursor_execute", keep)
 
 
+@pytest.mark.parametrize("login", ["admin", "boss"])
+def test_a_month_read_whole_less_the_days_outside_the_window_leaves_no_empty_group(
+    world: Deployment, login: str
+) -> None:
+    """A window from a month's 2nd reads that month whole from the rollup less the 1st's rows
+    (fewer days than the 30 inside); a group whose rows all fall on the 1st nets to nothing and
+    is left out, as the source rows leave it out."""
+    _busy(world)
+    with world.engine.begin() as connection:
+        users = [None, *_ids(connection, table_of(User))[:6]]
+        apply(connection, ("order", 7, 1, date(2027, 1, 1), "88.00"), users)
+        apply(connection, ("receive", -1, date(2027, 1, 1), "10.00"), users)  # the new order's
+        apply(connection, ("order", 8, 2, date(2027, 1, 9), "66.00"), users)
+        apply(connection, ("receive", -1, date(2027, 1, 9), "20.00"), users)
+    window = {"since": "2027-01-02", "until": "2027-02-28"}
+    cases = [
+        ("sales", {**window, "by": "month,salesperson"}),
+        ("sales", {**window, "by": "month,team"}),
+        ("sales", {**window, "by": "industry"}),
+        ("receipts", {**window, "by": "salesperson"}),
+        ("receipts", {**window, "by": "month"}),
+    ]
+    with world.work(login, write=True) as ctx:
+        rolled = [reports.run(ctx, name, params) for name, params in cases]
+        ctx.session.execute(delete(RollupState))
+        for (name, params), table in zip(cases, rolled, strict=True):
+            source = reports.run(ctx, name, params)
+            assert table == source, (name, params)
+            assert len(source.rows) == 1, (name, params, source.rows)  # the 9th's alone
+        ctx.session.rollback()
+
+
 def _team_of(world: Deployment) -> dict[str, str | None]:
     """Each login's team name, read in plain SQL (None: no team)."""
     with world.engine.connect() as connection:

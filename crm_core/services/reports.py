@@ -172,6 +172,47 @@ def month_split(
     return (None if first is None else first.isoformat()[:7], last), edges
 
 
+@attrs.frozen
+class MonthSplit:
+    """A window of days as `months`, whole months read from a month rollup ('YYYY-MM' first,
+    last; None: no bound), plus the source rows of the days in `added` and less those of the
+    days in `removed` (ranges of days, both ends included)."""
+
+    months: tuple[str | None, str | None]
+    added: list[tuple[date, date]]
+    removed: list[tuple[date, date]]
+
+
+def month_split_nearer(since: date | None, until: date | None) -> MonthSplit | None:
+    """`month_split` for totals that can be subtracted (counts, sums; not distinct counts):
+    a month that the window cuts is read whole from the rollup when fewer of its days lie
+    outside the window than inside, and the days outside are subtracted, so the source rows
+    read are at most half a month at each end (from the 3rd of January: the 1st and 2nd, not
+    the 3rd to the 31st). None when the window holds no whole month or nothing but whole
+    months."""
+    months, edges = month_split(since, until)
+    if months is None or not edges:
+        return None
+    first, last = months
+    added: list[tuple[date, date]] = []
+    removed: list[tuple[date, date]] = []
+    for start, end in edges:
+        opening = start.replace(day=1)
+        closing = _next_month(start) - timedelta(days=1)
+        outside = [(opening, start - timedelta(days=1))] if start > opening else []
+        outside += [(end + timedelta(days=1), closing)] if end < closing else []
+        if sum((b - a).days + 1 for a, b in outside) >= (end - start).days + 1:
+            added.append((start, end))
+            continue
+        removed += outside
+        month = start.isoformat()[:7]
+        if first is not None and month < first:
+            first = month
+        if last is not None and month > last:
+            last = month
+    return MonthSplit((first, last), added, removed)
+
+
 def month_key_terms(column: Any, months: tuple[str | None, str | None]) -> list[Any]:
     """WHERE terms for a rollup's 'YYYY-MM' month key: the whole months `month_split` found
     ('YYYY-MM' first, last; None: no bound)."""

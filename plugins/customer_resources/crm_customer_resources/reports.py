@@ -26,6 +26,7 @@ from crm_core.services.reports import (
     LOGGED_BY,
     SINCE,
     UNTIL,
+    MonthSplit,
     Report,
     ReportParam,
     ReportTable,
@@ -44,6 +45,7 @@ from crm_core.services.reports import (
     month_key_terms,
     month_key_window,
     month_split,
+    month_split_nearer,
     on_days,
     parse_date,
     plain_rows,
@@ -155,9 +157,9 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         months = month_key_window(model.month, params)
         if months is not None and covered >= set(dims) and rollup_ready(ctx, rollup):
             return _sales_rolled_up(ctx, model, dims, months)
-    whole, edges = month_split(params.get("since"), params.get("until"))
-    if whole is not None and edges:  # whole months from a rollup, the days around from the rows
-        rolled = _sales_around_months(ctx, dims, whole, edges)
+    split = month_split_nearer(params.get("since"), params.get("until"))
+    if split is not None:  # whole months from a rollup, the days around from the rows
+        rolled = _sales_around_months(ctx, dims, split)
         if rolled is not None:
             return rolled
     keys = [_order_dimension(dim).label(dim) for dim in dims]
@@ -168,12 +170,10 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, first_rows(query)))
 
 
-def _sales_around_months(
-    ctx: Context, dims: list[str], whole: tuple[str | None, str | None], edges: list[Any]
-) -> ReportTable | None:
+def _sales_around_months(ctx: Context, dims: list[str], split: MonthSplit) -> ReportTable | None:
     """Sales over a window that splits months: its whole months from the smallest rollup that
     holds `dims`, the days around them from the orders (a year from the 3rd of January reads
-    twelve months of totals and 29 days of orders, not a year of orders); None when no such
+    thirteen months of totals less two days of orders, not a year of orders); None when no such
     rollup is ready."""
     row: Any = None
     if {"month", "team"} >= set(dims) and team_rollup_ready(ctx, TEAM_SALES_BY_SELLER):
@@ -185,10 +185,28 @@ def _sales_around_months(
         row = next(ready, None)
     if row is None:
         return None
-    around = functools.partial(_orders_around, edges=edges, by_team=row is TeamSalesBySeller)
-    return _from_monthly_rollup(
-        ctx, row, dims, month_key_terms(row.month, whole), row.orders, around
-    )
+    orders = functools.partial(_orders_around, by_team=row is TeamSalesBySeller)
+    months = month_key_terms(row.month, split.months)
+    return _from_monthly_rollup(ctx, row, dims, months, row.orders, _days_of(orders, split))
+
+
+def _days_of(rows: Callable[..., Any], split: MonthSplit) -> Callable[[list[str]], Any]:
+    """The days of `split` around its whole months for `_from_monthly_rollup`: `rows(keys,
+    edges=...)` (a grouping with `n` and `amount`) over the days added, and negated over the
+    days subtracted from the months read whole."""
+
+    def around(keys: list[str]) -> Any:
+        parts = [rows(keys, edges=split.added)] if split.added else []
+        if split.removed:
+            less = rows(keys, edges=split.removed).subquery()
+            negated = [(-less.c.n).label("n"), (-less.c.amount).label("amount")]
+            parts.append(select(*(less.c[key] for key in keys), *negated))
+        if len(parts) == 1:
+            return parts[0]
+        both = union_all(*parts).subquery()  # a plain SELECT: SQLite nests no compound
+        return select(*both.c)
+
+    return around
 
 
 def _orders_around(keys: list[str], edges: list[Any], by_team: bool) -> Any:
@@ -291,6 +309,7 @@ def _from_monthly_rollup(
         rolled = select(*(keyed[key].label(key) for key in wanted), count.label("n"), row.amount)
         rows = union_all(rolled.where(*months), around(wanted)).subquery()
         query = _named_sums(rows, dict(rows.c), rows.c.n, rows.c.amount, dims, per_team)
+        query = query.having(func.sum(rows.c.n) != 0)  # all its rows subtracted (`_days_of`)
     else:
         rolled = _named_sums(row, keyed, count, row.amount, dims, per_team).where(*months)
         days = around(wanted).subquery()
@@ -298,7 +317,7 @@ def _from_monthly_rollup(
         both = union_all(rolled, named).subquery()
         keys = [both.c[dim] for dim in dims]
         sums = [cast(func.sum(both.c.n), Integer), money_sum(both.c.amount)]
-        query = select(*keys, *sums).group_by(*keys)
+        query = select(*keys, *sums).group_by(*keys).having(func.sum(both.c.n) != 0)
     query = query.order_by(*list(query.selected_columns)[: len(dims)])
     return ReportTable((*dims, count.key, "amount"), plain_rows(ctx, first_rows(query)))
 
@@ -343,13 +362,13 @@ def receipts(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         months = month_key_window(model.month, params)
         if by in covered and months is not None and rollup_ready(ctx, rollup):
             return _receipts_rolled_up(ctx, model, by, months)
-    whole, edges = month_split(params.get("since"), params.get("until"))
-    if whole is not None and edges:  # whole months from a rollup, the days around from the rows
+    split = month_split_nearer(params.get("since"), params.get("until"))
+    if split is not None:  # whole months from a rollup, the days around from the rows
         ready = (m for r, m, covered in RECEIPTS_ROLLUPS if by in covered and rollup_ready(ctx, r))
         row: Any = next(ready, None)
         if row is not None:
-            months = month_key_terms(row.month, whole)
-            around = functools.partial(_payments_around, edges=edges)
+            months = month_key_terms(row.month, split.months)
+            around = _days_of(_payments_around, split)
             return _from_monthly_rollup(ctx, row, [by], months, row.payments, around)
     key = (date_month(Payment.received_on) if by == "month" else _order_dimension(by)).label(by)
     query = select(key, func.count(Payment.id), func.sum(Payment.amount)).select_from(Payment)
