@@ -1023,6 +1023,7 @@ def test_a_month_read_whole_less_the_days_outside_the_window_leaves_no_empty_gro
         ("sales", {**window, "by": "month,salesperson"}),
         ("sales", {**window, "by": "month,team"}),
         ("sales", {**window, "by": "industry"}),
+        ("sales", {**window, "by": "product"}),  # the 1st's order alone has a line of P-2
         ("receipts", {**window, "by": "salesperson"}),
         ("receipts", {**window, "by": "month"}),
     ]

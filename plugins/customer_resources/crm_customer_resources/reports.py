@@ -241,25 +241,26 @@ def _sales_by_product_rolled_up(ctx: Context, params: Mapping[str, Any]) -> Repo
         return None
     months = month_key_window(row.month, params)
     source: Any = row
-    product, quantity, amount = row.product_id, row.quantity, row.amount
+    product, lines, quantity, amount = row.product_id, row.lines, row.quantity, row.amount
     if months is None:  # a window that splits months: the days around them from the lines
-        whole, edges = month_split(params.get("since"), params.get("until"))
-        if whole is None:
+        split = month_split_nearer(params.get("since"), params.get("until"))
+        if split is None:
             return None
-        lines = (
-            select(OrderLine.product_id, OrderLine.quantity, OrderLine.amount)
-            .join(Order, Order.id == OrderLine.order_id)
-            .where(on_days(Order.ordered_on, edges), Order.status != "cancelled")
-        )
-        rolled = select(product, quantity, amount).where(*month_key_terms(row.month, whole))
-        source = union_all(rolled, lines).subquery()
-        (product, quantity, amount), months = source.c, []
+        rolled = select(product, lines, quantity, amount)
+        parts = [rolled.where(*month_key_terms(row.month, split.months))]
+        if split.added:
+            parts.append(_lines_on(split.added, 1))
+        if split.removed:
+            parts.append(_lines_on(split.removed, -1))
+        source = union_all(*parts).subquery()
+        (product, lines, quantity, amount), months = source.c, []
     # Per product id first, then named: SQLite otherwise scanned the rollup once per product.
     per_product = (
         select(product, func.sum(quantity).label("quantity"), money_sum(amount).label("amount"))
         .select_from(source)
         .where(*months)
         .group_by(product)
+        .having(func.sum(lines) != 0)  # all its lines on days subtracted
         .subquery()
     )
     query = (
@@ -270,6 +271,21 @@ def _sales_by_product_rolled_up(ctx: Context, params: Mapping[str, Any]) -> Repo
     return ReportTable(
         ("product", "name", "quantity", "amount"),
         [(code, name, int(qty), total) for code, name, qty, total in ctx.session.execute(query)],
+    )
+
+
+def _lines_on(days: list[tuple[date, date]], sign: int) -> Any:
+    """The order lines (orders not cancelled) ordered on `days`, as the product rollup holds
+    them: product, 1 line, quantity and amount, each times `sign` (-1: to subtract)."""
+    return (
+        select(
+            OrderLine.product_id,
+            literal(sign).label("lines"),
+            (OrderLine.quantity * sign).label("quantity"),
+            (OrderLine.amount * sign).label("amount"),
+        )
+        .join(Order, Order.id == OrderLine.order_id)
+        .where(on_days(Order.ordered_on, days), Order.status != "cancelled")
     )
 
 
