@@ -47,6 +47,7 @@ from crm_core.types import UTCDateTime
 from tests.conftest import Org
 
 pytest.importorskip("crm_customer_resources")
+from crm_customer_resources import reports as cr_reports
 from crm_customer_resources.models import (
     CustomerProfile,
     Installment,
@@ -1000,6 +1001,33 @@ def test_the_largest_debtors_first_sum_only_the_debtors_the_rollup_bounds(
                 assert re.search(r"cr_installment\.customer_id (IN|= ANY)", summed[0]), first
                 bound = [s for s in sent if "SELECT rollup_cr_owed_by_customer.owed" in s]
                 assert len(bound) == 1, first
+        finally:
+            event.remove(world.engine, "before_cursor_execute", keep)
+
+
+def test_more_debtors_than_can_be_named_are_summed_from_every_unpaid_installment(
+    world: Deployment, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the number of debtors the ageing by customer names by id, it sums every unpaid
+    installment the reader may see, as without the rollup: the same rows, first rows too."""
+    _busy(world)
+    params = {"by": "customer"}
+    with world.work("boss") as ctx:
+        whole = reports.run(ctx, "receivables-ageing", params).rows
+        assert len(whole) > 3
+        monkeypatch.setattr(cr_reports, "_NAMED_DEBTORS", 2)
+        sent: list[str] = []
+
+        def keep(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+            sent.append(statement)
+
+        event.listen(world.engine, "before_cursor_execute", keep)
+        try:
+            assert reports.run(ctx, "receivables-ageing", params).rows == whole
+            summed = [s for s in sent if "FROM cr_installment" in s]
+            assert not re.search(r"cr_installment\.customer_id (IN|= ANY)", summed[0])
+            first = reports.run(ctx, "receivables-ageing", params, first=1)  # 2 to name
+            assert list(first.rows) == list(whole[:1]) and first.more
         finally:
             event.remove(world.engine, "before_cursor_execute", keep)
 

@@ -485,9 +485,10 @@ def receivables_ageing(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     return ReportTable((params["by"], *BUCKETS, "total"), rows)
 
 
-#: The most debtors the ageing by customer names by id (a top manager's whole run has a
-#: quarter of a million: it reads every unpaid installment instead).
-_NAMED_DEBTORS = 10_000
+#: The most debtors the ageing by customer names by id: a manager of ten teams' 43,000 take
+#: 6 s -> 2 s on SQLite so (the same on PostgreSQL); a top manager's quarter of a million
+#: gain little, and the grouping reads every unpaid installment instead.
+_NAMED_DEBTORS = 50_000
 
 
 def _debtors(ctx: Context) -> Any | None:
