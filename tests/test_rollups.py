@@ -601,6 +601,8 @@ def test_every_rollup_is_installed_and_filled(world: Deployment) -> None:
             "rollup_cr_team_owed_by_due_month",
             "rollup_cr_team_owed_by_seller",
             "rollup_cr_team_sales_by_seller",
+            "rollup_cr_team_sales_by_industry",
+            "rollup_cr_team_sales_by_region",
             "rollup_cr_sales_by_product",
             "rollup_cr_team_sales_by_product",
             "rollup_cr_new_customers_by_industry",
@@ -835,6 +837,8 @@ REPORTS = [
     ("customers-by-segment", {"by": "team"}),
     ("sales", {"by": "team"}),
     ("sales", {"by": "month,team,industry"}),
+    ("sales", {"by": "industry,team", "since": "2026-10-01", "until": "2026-10-31"}),
+    ("sales", {"by": "region"}),
     ("receivables-ageing", {"by": "team"}),
     ("receivables-ageing", {"by": "team", "on": "2027-01-20"}),
     ("pipeline", {"by": "team"}),
@@ -848,6 +852,8 @@ REPORTS = [
     ("sales", {"by": "team", "since": "2026-10-03"}),  # a cancelled order on the 4th
     ("sales", {"by": "month,team", "until": "2026-11-05"}),
     ("sales", {"by": "region", "since": "2026-09-20"}),
+    ("sales", {"by": "month,team,industry", "since": "2026-09-03", "until": "2026-11-20"}),
+    ("sales", {"by": "team,region", "since": "2026-09-20", "until": "2026-11-05"}),
     ("sales", {"by": "month", "since": "2026-10-05", "until": "2026-11-05"}),
     ("receipts", {"by": "salesperson", "since": "2026-10-20", "until": "2026-11-20"}),
     ("receipts", {"by": "industry", "since": "2026-10-05"}),
@@ -1155,7 +1161,20 @@ ROLLUP_READS = [
         "rollup_team_interactions_by_day",
         "rollup_interactions_by_day",
     ),
-    ("sales", {"by": "team,region"}, "rollup_cr_sales_by_region", "cr_order"),
+    ("sales", {"by": "team,region"}, "rollup_cr_team_sales_by_region", "cr_order"),
+    ("sales", {"by": "region"}, "rollup_cr_team_sales_by_region", "rollup_cr_sales_by_region"),
+    (
+        "sales",
+        {"by": "month,team,industry"},
+        "rollup_cr_team_sales_by_industry",
+        "rollup_cr_sales_by_industry",
+    ),
+    (
+        "sales",
+        {"by": "month,team,industry", "since": "2026-09-03", "until": "2026-11-20"},
+        "rollup_cr_team_sales_by_industry",
+        "rollup_cr_sales_by_industry",
+    ),
     ("receivables-ageing", {"by": "team"}, "rollup_cr_team_owed_by_due_month", "cr_installment"),
     (
         "receivables-ageing",
@@ -1321,7 +1340,7 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     with world.engine.connect() as connection:
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
-    assert len(built) == 35
+    assert len(built) == 37
     rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
@@ -1348,7 +1367,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     rollout.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 35
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 37
 
 
 def _triggers(connection: Connection) -> set[str]:
@@ -1528,7 +1547,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
-        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 35
+        assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 37
 
 
 def _autovacuum_options(connection: Connection) -> dict[str, set[str]]:
@@ -1603,7 +1622,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     with world.engine.connect() as connection:
         built = set(connection.scalars(select(table_of(RollupState).c.name)))
         options = _autovacuum_options(connection)
-    assert len(built) == 35
+    assert len(built) == 37
     assert {name: options[name] for name in built} == {name: wanted for name in built}
     with world.engine.begin() as connection:
         connection.exec_driver_sql(

@@ -57,7 +57,7 @@ from crm_customer_resources.models.rollups import (
     TEAM_OWED_BY_DUE_MONTH,
     TEAM_OWED_BY_SELLER,
     TEAM_SALES_BY_PRODUCT,
-    TEAM_SALES_BY_SELLER,
+    TEAM_SALES_ROLLUPS,
     UNPAID_INSTALLMENTS,
 )
 from crm_customer_resources.services import expenses, lifecycle, orders, picklists, protection
@@ -96,7 +96,8 @@ def crm_register_rollups(register: Callable[[Spec], None]) -> None:
     register(TEAM_OWED_BY_DUE_DAY)
     register(TEAM_OWED_BY_DUE_MONTH)
     register(TEAM_OWED_BY_SELLER)
-    register(TEAM_SALES_BY_SELLER)
+    for team_totals, *_ in TEAM_SALES_ROLLUPS:
+        register(team_totals)
     register(SALES_BY_PRODUCT)
     register(TEAM_SALES_BY_PRODUCT)
     for rollup, team_totals in NEW_CUSTOMERS_ROLLUPS:

@@ -75,7 +75,7 @@ from crm_customer_resources.models.rollups import (
     TEAM_OWED_BY_DUE_MONTH,
     TEAM_OWED_BY_SELLER,
     TEAM_SALES_BY_PRODUCT,
-    TEAM_SALES_BY_SELLER,
+    TEAM_SALES_ROLLUPS,
     OwedByCustomer,
     OwedByDueDay,
     OwedByDueMonth,
@@ -85,7 +85,6 @@ from crm_customer_resources.models.rollups import (
     TeamOwedByDueMonth,
     TeamOwedBySeller,
     TeamSalesByProduct,
-    TeamSalesBySeller,
 )
 
 
@@ -149,14 +148,10 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             for code, name, qty, amount in ctx.session.execute(product_query)
         ]
         return ReportTable(("product", "name", "quantity", "amount"), rows)
-    months = month_key_window(TeamSalesBySeller.month, params)
-    per_team = {"month", "team"} >= set(dims) and team_rollup_ready(ctx, TEAM_SALES_BY_SELLER)
-    if months is not None and per_team:  # a row per team, not per person
-        return _sales_rolled_up(ctx, TeamSalesBySeller, dims, months)
-    for rollup, model, covered in SALES_ROLLUPS:
-        months = month_key_window(model.month, params)
-        if months is not None and covered >= set(dims) and rollup_ready(ctx, rollup):
-            return _sales_rolled_up(ctx, model, dims, months)
+    rolled_up = _sales_rollup(ctx, dims)
+    months = None if rolled_up is None else month_key_window(rolled_up.month, params)
+    if rolled_up is not None and months is not None:
+        return _sales_rolled_up(ctx, rolled_up, dims, months)
     split = month_split_nearer(params.get("since"), params.get("until"))
     if split is not None:  # whole months from a rollup, the days around from the rows
         rolled = _sales_around_months(ctx, dims, split)
@@ -170,22 +165,28 @@ def sales(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     return ReportTable((*dims, "orders", "amount"), plain_rows(ctx, first_rows(query)))
 
 
+def _sales_rollup(ctx: Context, dims: list[str]) -> Any | None:
+    """The smallest ready sales rollup that holds `dims`: per team for an actor who sees whole
+    teams (a top manager's month, team and industry: a row per team, not per person), else per
+    person; None when none is ready."""
+    for totals, team_model, team_covered in TEAM_SALES_ROLLUPS:
+        if team_covered >= set(dims) and team_rollup_ready(ctx, totals):
+            return team_model
+    for rollup, model, covered in SALES_ROLLUPS:
+        if covered >= set(dims) and rollup_ready(ctx, rollup):
+            return model
+    return None
+
+
 def _sales_around_months(ctx: Context, dims: list[str], split: MonthSplit) -> ReportTable | None:
     """Sales over a window that splits months: its whole months from the smallest rollup that
     holds `dims`, the days around them from the orders (a year from the 3rd of January reads
     thirteen months of totals less two days of orders, not a year of orders); None when no such
     rollup is ready."""
-    row: Any = None
-    if {"month", "team"} >= set(dims) and team_rollup_ready(ctx, TEAM_SALES_BY_SELLER):
-        row = TeamSalesBySeller
-    else:
-        ready = (
-            m for r, m, covered in SALES_ROLLUPS if covered >= set(dims) and rollup_ready(ctx, r)
-        )
-        row = next(ready, None)
+    row = _sales_rollup(ctx, dims)
     if row is None:
         return None
-    orders = functools.partial(_orders_around, by_team=row is TeamSalesBySeller)
+    orders = functools.partial(_orders_around, by_team=hasattr(row, "salesperson_team_id"))
     months = month_key_terms(row.month, split.months)
     return _from_monthly_rollup(ctx, row, dims, months, row.orders, _days_of(orders, split))
 

@@ -106,14 +106,48 @@ class TeamSalesBySeller(TeamScoped, RollupBase):
     amount: Mapped[Decimal] = mapped_column(Money)
 
 
-TEAM_SALES_BY_SELLER = TeamTotals(
-    TeamSalesBySeller, of=SALES_BY_SELLER, people={"salesperson_id": "salesperson_team_id"}
-)
+class TeamSalesByIndustry(TeamScoped, RollupBase):
+    """`SalesByIndustry` per the customer owner's team and the salesperson's team: a manager's
+    sales by month, team and industry read a row per team, not per person."""
+
+    __tablename__ = "rollup_cr_team_sales_by_industry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    salesperson_team_id: Mapped[int | None] = mapped_column(Integer)
+    industry: Mapped[str | None] = mapped_column(String(64))
+    orders: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+class TeamSalesByRegion(TeamScoped, RollupBase):
+    """`SalesByRegion` per the customer owner's team and the salesperson's team."""
+
+    __tablename__ = "rollup_cr_team_sales_by_region"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    month: Mapped[str] = mapped_column(String(7))
+    salesperson_team_id: Mapped[int | None] = mapped_column(Integer)
+    region: Mapped[str | None] = mapped_column(String(64))
+    orders: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Money)
+
+
+_SELLER_TEAM = {"salesperson_id": "salesperson_team_id"}
+TEAM_SALES_BY_SELLER = TeamTotals(TeamSalesBySeller, of=SALES_BY_SELLER, people=_SELLER_TEAM)
+TEAM_SALES_BY_INDUSTRY = TeamTotals(TeamSalesByIndustry, of=SALES_BY_INDUSTRY, people=_SELLER_TEAM)
+TEAM_SALES_BY_REGION = TeamTotals(TeamSalesByRegion, of=SALES_BY_REGION, people=_SELLER_TEAM)
 #: Each rollup with the report dimensions it can answer, smallest first.
 SALES_ROLLUPS = (
     (SALES_BY_SELLER, SalesBySeller, {"month", "salesperson", "team"}),
     (SALES_BY_INDUSTRY, SalesByIndustry, {"month", "salesperson", "team", "industry"}),
     (SALES_BY_REGION, SalesByRegion, {"month", "salesperson", "team", "region"}),
+)
+#: The same per team, for admins and managers (registered after the rollups they total).
+TEAM_SALES_ROLLUPS = (
+    (TEAM_SALES_BY_SELLER, TeamSalesBySeller, {"month", "team"}),
+    (TEAM_SALES_BY_INDUSTRY, TeamSalesByIndustry, {"month", "team", "industry"}),
+    (TEAM_SALES_BY_REGION, TeamSalesByRegion, {"month", "team", "region"}),
 )
 
 
