@@ -285,7 +285,31 @@ def schema_differences(deployment: Deployment, owners: set[str]) -> list[Any]:
             conn,
             opts={"include_object": include, "include_name": include_name, "compare_type": True},
         )
-        return list(compare_metadata(context, metadata))
+        differences: list[Any] = list(compare_metadata(context, metadata))
+        if conn.dialect.name == "postgresql":  # autogenerate compares no collations
+            tables = [t for t in metadata.sorted_tables if include(t, t.name, "table", False, t)]
+            differences += _collation_differences(conn, tables)
+        return differences
+
+
+def _collation_differences(conn: Any, tables: list[Any]) -> list[Any]:
+    """("collation", table, column, the model's, the database's) for each text column whose
+    collation on PostgreSQL differs from its model's (`key_text`: "C"; None: the default)."""
+    found = {
+        (table, column): collation
+        for table, column, collation in conn.exec_driver_sql(
+            "SELECT table_name, column_name, collation_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema()"
+        )
+    }
+    differences: list[Any] = []
+    for table in tables:
+        for column in table.columns:
+            wanted = getattr(column.type.dialect_impl(conn.dialect), "collation", None)
+            actual = found.get((table.name, column.name))
+            if (table.name, column.name) in found and wanted != actual:
+                differences.append(("collation", table.name, column.name, wanted, actual))
+    return differences
 
 
 @attrs.frozen

@@ -3,7 +3,7 @@
 from crm_core.models.audit import AuditEntry
 from crm_core.models.contacts import Contact
 from crm_core.models.custom_fields import FIELD_TYPES, CustomField, CustomValue
-from crm_core.models.customers import KINDS, Customer, OwnershipPeriod
+from crm_core.models.customers import KINDS, Customer, OwnershipPeriod, key_text
 from crm_core.models.deployment_state import PluginState, Setting
 from crm_core.models.follow_ups import FollowUp
 from crm_core.models.imports import ImportBatch, ImportRejection, ImportRun
@@ -53,4 +53,5 @@ __all__ = [
     "UserPermission",
     "Worksheet",
     "WorksheetEntry",
+    "key_text",
 ]

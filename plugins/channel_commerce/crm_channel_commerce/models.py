@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped
+from crm_core.models import CustomerScoped, key_text
 from crm_core.types import Money, UTCDateTime, utcnow
 
 PLUGIN = "channel_commerce"
@@ -117,7 +117,8 @@ class DealerOrder(CustomerScoped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(32), unique=True)
+    #: Ordered by code point, so that the next number is an index range away (crm_core.numbering).
+    number: Mapped[str] = mapped_column(key_text(32), unique=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("cc_warehouse.id"))
     status: Mapped[str] = mapped_column(String(16), default="draft")
     total: Mapped[Decimal] = mapped_column(Money)

@@ -9,7 +9,7 @@ import pytest
 from conftest import Block1
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from crm_core.actor import SYSTEM
 from crm_core.errors import NotFound, ValidationError
@@ -144,3 +144,38 @@ def test_payments_never_exceed_what_is_owed(
         assert sum(i.amount for i in plan) == order.total
         assert (order.status == "closed") == (orders.outstanding(ctx, order) == 0)
         assert all(i.due_on > order.ordered_on - timedelta(days=1) for i in plan)
+
+
+def test_an_order_number_follows_the_highest_of_its_day_even_one_others_may_not_see(
+    block1: Block1,
+) -> None:
+    """Numbers run per day across the deployment, past 9999 too (longer, not greater as text),
+    and the unique index answers the day's prefix (code-point order on PostgreSQL)."""
+    day = date(2026, 12, 4)
+    mine, theirs = _customer(block1, "甲的客户"), _customer(block1, "丙的客户", owner="c")
+    with block1.work("a", write=True) as ctx:
+        first = orders.create(ctx, mine, [orders.LineRequest("P1", 1)], ordered_on=day).number
+        ctx.session.execute(  # as if 9,997 more had been ordered that day
+            update(Order).where(Order.number == first).values(number="SO20261204-9998")
+        )
+        assert (
+            orders.create(
+                ctx, mine, [orders.LineRequest("P1", 1)], ordered_on=day - timedelta(days=1)
+            ).number
+            == "SO20261203-0001"
+        )
+    with block1.work("c", write=True) as ctx:  # c sees none of a's orders
+        numbers = [
+            orders.create(ctx, theirs, [orders.LineRequest("P2", 1)], ordered_on=day).number
+            for _ in range(3)
+        ]
+    assert numbers == ["SO20261204-9999", "SO20261204-10000", "SO20261204-10001"]
+    assert first == "SO20261204-0001"
+    with block1.work("admin") as ctx:
+        connection = ctx.session.connection()
+        if connection.dialect.name == "postgresql":
+            collation = connection.exec_driver_sql(
+                "SELECT collation_name FROM information_schema.columns "
+                "WHERE table_name = 'cr_order' AND column_name = 'number'"
+            ).scalar()
+            assert collation == "C"

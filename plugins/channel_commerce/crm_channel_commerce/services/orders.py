@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from crm_channel_commerce import settings
 from crm_channel_commerce.models import (
@@ -27,6 +27,7 @@ from crm_core.db import table_of
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
 from crm_core.i18n import _
 from crm_core.models import Customer, Product
+from crm_core.numbering import next_number
 from crm_core.services.products import parse_amount
 from crm_core.types import to_money
 
@@ -101,12 +102,7 @@ def create(
 
 
 def _number(ctx: Context, day: date) -> str:
-    orders = table_of(DealerOrder)  # numbers are unique across the deployment
-    prefix = f"DO{day:%Y%m%d}-"
-    last = ctx.session.scalar(
-        select(func.max(orders.c.number)).where(orders.c.number.like(prefix + "%"))
-    )
-    return f"{prefix}{(int(last.rsplit('-', 1)[1]) + 1) if last else 1:04d}"
+    return next_number(ctx.session, table_of(DealerOrder).c.number, f"DO{day:%Y%m%d}-")
 
 
 def get(ctx: Context, number: str) -> DealerOrder:

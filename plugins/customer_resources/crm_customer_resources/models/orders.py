@@ -13,7 +13,7 @@ from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped
+from crm_core.models import CustomerScoped, key_text
 from crm_core.types import Money, UTCDateTime, utcnow
 
 PLUGIN = "customer_resources"
@@ -31,7 +31,8 @@ class Order(CustomerScoped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(String(32), unique=True)
+    #: Ordered by code point, so that the next number is an index range away (crm_core.numbering).
+    number: Mapped[str] = mapped_column(key_text(32), unique=True)
     #: The salesperson credited with the sale (the customer's owner when ordered).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"))
     ordered_on: Mapped[date] = mapped_column(Date)

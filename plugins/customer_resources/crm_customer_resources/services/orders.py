@@ -15,9 +15,11 @@ import attrs
 from sqlalchemy import func, select
 
 from crm_core.context import Context
+from crm_core.db import table_of
 from crm_core.errors import NotFound, PermissionDenied, ValidationError
 from crm_core.i18n import _
 from crm_core.models import Customer, Product
+from crm_core.numbering import next_number
 from crm_core.services import customers
 from crm_core.services.products import parse_amount
 from crm_core.types import CENT, to_money
@@ -144,16 +146,7 @@ def create(
 
 
 def _next_number(ctx: Context, day: date) -> str:
-    prefix = f"SO{day:%Y%m%d}-"
-    # Core table: numbers are unique across the deployment, whoever may see the other orders.
-    from crm_core.db import table_of
-
-    orders = table_of(Order)
-    last = ctx.session.scalar(
-        select(func.max(orders.c.number)).where(orders.c.number.like(prefix + "%"))
-    )
-    serial = int(last.rsplit("-", 1)[1]) + 1 if last else 1
-    return f"{prefix}{serial:04d}"
+    return next_number(ctx.session, table_of(Order).c.number, f"SO{day:%Y%m%d}-")
 
 
 def get(ctx: Context, number: str) -> Order:
