@@ -824,6 +824,11 @@ REPORTS = [
     ("salesperson-activity", {"by": "salesperson", "until": "2026-11-04"}),
     ("salesperson-activity", {"by": "salesperson", "since": "2026-09-15", "until": "2026-11-30"}),
     ("salesperson-activity", {"by": "team", "logged_by": "team", "since": "2026-10-02"}),
+    # by team: the days of a cut month from the month rollup's sets, masked (and none inside)
+    ("salesperson-activity", {"by": "team", "since": "2026-10-31", "until": "2026-11-03"}),
+    ("salesperson-activity", {"by": "team", "logged_by": "team", "until": "2026-11-02"}),
+    ("salesperson-activity", {"by": "team", "since": "2026-11-02", "until": "2026-11-02"}),
+    ("salesperson-activity", {"by": "team", "since": "2026-11-25", "until": "2026-11-28"}),
     ("receivables-ageing", {"by": "salesperson"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2026-11-12"}),
     ("receivables-ageing", {"by": "salesperson", "on": "2027-01-20"}),
@@ -1227,6 +1232,12 @@ ROLLUP_READS = [
         "rollup_interactions_by_day",
     ),
     ("salesperson-activity", {"by": "team"}, "rollup_interactions_by_month", "crm_interaction"),
+    (
+        "salesperson-activity",
+        {"by": "team", "since": "2026-10-31", "until": "2026-11-03"},
+        "rollup_team_interactions_by_day",
+        "rollup_interactions_by_day",
+    ),
     (
         "customer-development",
         {"by": "grade"},
