@@ -835,23 +835,29 @@ def _active_days_from_months(ctx: Context, params: Mapping[str, Any]) -> Any:
             .where(or_(*in_edges), *logged_by_filter(ctx, day.user_id, params))
             .group_by(day.user_id)
         )
+    return _named_per_person(parts)
+
+
+def _named_per_person(parts: list[Any], *, active_only: bool = False) -> Any | None:
+    """Per person (login, team name): the sums of `interactions` and `days` of `parts`
+    (queries of user_id, interactions, days); with `active_only` only those with a day in
+    them (a cut month's rows can have none of its days in the window); None for no parts.
+    Per person first, then named: 2,000 people joined, not 47,000 rows."""
     if not parts:
         return None
     gathered: Any = parts[0] if len(parts) == 1 else union_all(*parts)
     rows = gathered.subquery()
-    # Per person first, then their login and team: 2,000 people joined, not 47,000 rows.
-    per_person = (
-        select(
-            rows.c.user_id,
-            func.sum(rows.c.interactions).label("interactions"),
-            func.sum(rows.c.days).label("days"),
-        )
-        .group_by(rows.c.user_id)
-        .subquery()
-    )
+    per_person = select(
+        rows.c.user_id,
+        func.sum(rows.c.interactions).label("interactions"),
+        func.sum(rows.c.days).label("days"),
+    ).group_by(rows.c.user_id)
+    if active_only:
+        per_person = per_person.having(func.sum(rows.c.days) > 0)
+    summed = per_person.subquery()
     return (
-        select(User.login, Team.name, per_person.c.interactions, per_person.c.days)
-        .join(User, User.id == per_person.c.user_id)
+        select(User.login, Team.name, summed.c.interactions, summed.c.days)
+        .join(User, User.id == summed.c.user_id)
         .outerjoin(Team, Team.id == User.team_id)
     )
 
@@ -904,26 +910,11 @@ def _activity_per_team_from_totals(ctx: Context, params: Mapping[str, Any]) -> R
             .where(month.month == first.isoformat()[:7], *people)
             .group_by(month.user_id)
         )
-    activity: dict[str, Activity] = {}
-    if parts:
-        rows = (parts[0] if len(parts) == 1 else union_all(*parts)).subquery()
-        per_person = (
-            select(
-                rows.c.user_id,
-                func.sum(rows.c.interactions).label("interactions"),
-                func.sum(rows.c.days).label("days"),
-            )
-            .group_by(rows.c.user_id)
-            .having(func.sum(rows.c.days) > 0)  # rows of a cut month, none of its days inside
-            .subquery()
-        )
-        named = (
-            select(User.login, Team.name, per_person.c.interactions, per_person.c.days)
-            .join(User, User.id == per_person.c.user_id)
-            .outerjoin(Team, Team.id == User.team_id)
-        )
-        for login, name, n, days in ctx.session.execute(named):
-            activity[login] = (login, name, int(n), int(days))
+    named = _named_per_person(parts, active_only=True)
+    activity: dict[str, Activity] = {
+        login: (login, name, int(n), int(days))
+        for login, name, n, days in ([] if named is None else ctx.session.execute(named))
+    }
     around: dict[str | None, int] = {}
     if edges:
         row = TeamInteractionsByDay
