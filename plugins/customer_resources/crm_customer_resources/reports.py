@@ -1026,7 +1026,7 @@ def register_all(register: Callable[[Report], None]) -> None:
     register(
         Report(
             "salesperson-activity",
-            "Salesperson activity per day",
+            "Salesperson activity by day, person or team",
             salesperson_activity,
             (
                 SINCE,
