@@ -2,7 +2,8 @@
 """The two commands of the quick start, needing nothing but Python 3.11+ and pip.
 
     python3 dev.py demo    build .venv if needed, then run `crm demo --dir demo-output`
-    python3 dev.py test    build .venv if needed, then ruff, ruff format --check, mypy and pytest
+    python3 dev.py test    build .venv-test if needed, then ruff, ruff format --check, mypy,
+                           the import-linter contracts and pytest
 
 The demo runs in .venv with what an integrator installs (the core and the three plugins); the
 tests run in .venv-test, which adds the dev tools and the test-only plugin distribution. Each is
@@ -91,6 +92,7 @@ def test(extra: list[str]) -> int:
         [str(bindir / "ruff"), "check", "."],
         [str(bindir / "ruff"), "format", "--check", "."],
         [str(bindir / "mypy")],
+        [str(bindir / "lint-imports"), "--no-cache"],
     ]
     if not extra:
         for check in checks:

@@ -26,10 +26,14 @@ from openpyxl import Workbook
 from sqlalchemy import func, select
 from throwaway import database
 
-from crm_core.deployment import Deployment
-from crm_core.models import Customer, Interaction, User
-from crm_core.plugins import PluginCatalog
-from crm_core.services import customers, demo, importing, reports, rollout, transfer
+from crm_core.features import demo_data as demo
+from crm_core.features.imports import service as importing
+from crm_core.features.reports import engine as reports
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, Interaction, User
+from crm_core.kernel.plugins import PluginCatalog
+from crm_core.services import customers, transfer
 
 
 def timed(fn: Callable[[], Any], repeat: int = 1) -> tuple[float, Any]:

@@ -23,13 +23,14 @@ from rapidfuzz import fuzz
 from throwaway import database
 from world import CITIES, TRADES
 
-from crm_core.bulk import insert_rows
-from crm_core.db import table_of
-from crm_core.deployment import Deployment
-from crm_core.models import Customer
-from crm_core.normalize import name_key
-from crm_core.plugins import PluginCatalog
-from crm_core.services import duplicates, rollout
+from crm_core.foundation.normalize import name_key
+from crm_core.foundation.schema import table_of
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.bulk import insert_rows
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer
+from crm_core.kernel.plugins import PluginCatalog
+from crm_core.services import duplicates
 
 CHUNK = 100_000
 #: Real company names draw on thousands of characters; a small alphabet would make every name a

@@ -22,10 +22,10 @@ import statistics
 import sys
 import time
 
-from crm_core.deployment import Deployment
-from crm_core.errors import CrmError
-from crm_core.plugins import PluginCatalog
-from crm_core.services import reports
+from crm_core.features.reports import engine as reports
+from crm_core.foundation.errors import CrmError
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.plugins import PluginCatalog
 
 TARGET_MS = {"sqlite": 2000, "postgresql": 1000}
 

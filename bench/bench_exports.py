@@ -17,11 +17,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from crm_core.deployment import Deployment
-from crm_core.errors import ValidationError
-from crm_core.imports.importer import importer_for
-from crm_core.plugins import PluginCatalog
-from crm_core.services import importing
+from crm_core.features.imports import service as importing
+from crm_core.features.imports.importer import importer_for
+from crm_core.foundation.errors import ValidationError
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.plugins import PluginCatalog
 
 ENTITIES = ("customers", "contacts", "interactions")
 

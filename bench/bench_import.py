@@ -50,7 +50,7 @@ SUFFIXES = ("有限公司", "有限责任公司", "股份有限公司", "科技�
 
 def generate(path: Path, rows: int, seed: int = 7) -> None:
     """Deterministic fictional customers: unique names and phones, Chinese headers."""
-    from crm_core.spreadsheets import RowWriter
+    from crm_core.foundation.spreadsheets import RowWriter
 
     rng = random.Random(seed)
     with RowWriter(path, ["客户名称", "行业", "地区", "电话", "联系人", "备注"]) as writer:
@@ -65,14 +65,15 @@ def generate(path: Path, rows: int, seed: int = 7) -> None:
 
 def child(url: str, path: str, naive: int) -> None:
     """Runs in a subprocess: one import (or the naive baseline), prints JSON."""
-    from crm_core.deployment import Deployment
-    from crm_core.plugins import PluginCatalog
-    from crm_core.services import customers, importing
+    from crm_core.features.imports import service as importing
+    from crm_core.kernel.deployment import Deployment
+    from crm_core.kernel.plugins import PluginCatalog
+    from crm_core.services import customers
 
     deployment = Deployment(url, PluginCatalog(entry_point_list=[]))
     start = time.perf_counter()
     if naive:
-        from crm_core.spreadsheets.reading import open_table
+        from crm_core.foundation.spreadsheets.reading import open_table
 
         table = open_table(Path(path))
         with deployment.work("admin", write=True) as ctx:
@@ -135,8 +136,8 @@ def floor_child(url: str, rows: int) -> None:
     batches of 5,000; PostgreSQL: COPY. Prints JSON with the seconds per table."""
     from datetime import UTC, datetime
 
-    from crm_core.deployment import Deployment
-    from crm_core.plugins import PluginCatalog
+    from crm_core.kernel.deployment import Deployment
+    from crm_core.kernel.plugins import PluginCatalog
 
     deployment = Deployment(url, PluginCatalog(entry_point_list=[]))
     now = datetime.now(UTC)
@@ -216,9 +217,9 @@ def floor(url: str, rows: int) -> None:
 
 
 def fresh_database(args: argparse.Namespace, scratch: Path, name: str, server: object) -> str:
-    from crm_core.deployment import Deployment
-    from crm_core.plugins import PluginCatalog
-    from crm_core.services import rollout
+    from crm_core.kernel import lifecycle as rollout
+    from crm_core.kernel.deployment import Deployment
+    from crm_core.kernel.plugins import PluginCatalog
 
     if server is not None:
         url = server.create_database(name)  # type: ignore[attr-defined]
@@ -261,7 +262,7 @@ def main() -> int:
     scratch = Path(tempfile.mkdtemp(prefix="crm-bench-import-"))
     server = None
     if args.postgres:
-        from crm_core.testing import PostgresServer, _pg_bindir
+        from crm_core.contract.testing import PostgresServer, _pg_bindir
 
         bindir = _pg_bindir()
         if bindir is None:

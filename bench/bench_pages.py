@@ -24,13 +24,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from crm_core.context import Context
-from crm_core.deployment import Deployment
-from crm_core.plugins import PluginCatalog
-from crm_core.services import dashboard, reminders
+from crm_core.features import reminders
+from crm_core.features.reports import dashboard
+from crm_core.hooks.context import Context
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.plugins import PluginCatalog
 
 try:
-    from crm_core.planner import without_parallel_workers
+    from crm_core.kernel.planner import without_parallel_workers
 except ImportError:  # an older checkout run by --base: it had no such setting
 
     def without_parallel_workers(session: Any) -> None:

@@ -5,7 +5,7 @@ and the dashboard page of each role, on a deployment of generated data.
     python bench/bench_reports.py --interactions 10000000 --orders 1000000
     python bench/bench_reports.py --postgres                        # a throwaway PostgreSQL
 
-Generation uses crm_core.bulk (COPY on PostgreSQL). Prints one line per figure; copy them into
+Generation uses crm_core.kernel.bulk (COPY on PostgreSQL). Prints one line per figure; copy them into
 docs/benchmarks.md with the machine and the date. No figure here is asserted.
 """
 
@@ -25,13 +25,16 @@ from bench_core import report, timed
 from sqlalchemy import func, select
 from throwaway import database
 
-from crm_core.bulk import insert_rows
-from crm_core.db import table_of
-from crm_core.deployment import Deployment
-from crm_core.models import Customer, Interaction, User
-from crm_core.plugins import PluginCatalog
-from crm_core.services import dashboard, demo, reports, rollout
-from crm_core.types import utcnow
+from crm_core.features import demo_data as demo
+from crm_core.features.reports import dashboard
+from crm_core.features.reports import engine as reports
+from crm_core.foundation.schema import table_of
+from crm_core.foundation.types import utcnow
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.bulk import insert_rows
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, Interaction, User
+from crm_core.kernel.plugins import PluginCatalog
 
 CHUNK = 200_000
 ROLES = (("admin", "admin"), ("zhou", "top manager"), ("sun", "team lead"), ("li", "salesperson"))

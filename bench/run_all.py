@@ -37,11 +37,13 @@ import attrs
 import pluggy
 from sqlalchemy import func, select
 
-from crm_core.deployment import Deployment
-from crm_core.hookspecs import PROJECT, hookimpl
-from crm_core.models import Customer, User
-from crm_core.plugins import HookRelay, PluginCatalog, make_plugin_manager
-from crm_core.services import customers, dashboard, reports, transfer
+from crm_core.features.reports import dashboard
+from crm_core.features.reports import engine as reports
+from crm_core.hooks.markers import PROJECT, hookimpl
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, User
+from crm_core.kernel.plugins import HookRelay, PluginCatalog, make_plugin_manager
+from crm_core.services import customers, transfer
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from throwaway import database
@@ -214,7 +216,7 @@ def _naive_reports(ctx: Any) -> dict[tuple[str, str], Callable[[], int]]:
     """Python-side aggregation of the visible source rows, one per report case: what a report
     costs when rows are fetched and grouped in the application."""
     from crm_channel_commerce.models import Dealer, DealerOrder
-    from crm_core.models import Interaction
+    from crm_core.kernel.models import Interaction
     from crm_customer_resources.models import Order, Payment
     from crm_project_sales.models import Project, Stage
 
@@ -302,8 +304,8 @@ def _naive_reports(ctx: Any) -> dict[tuple[str, str], Callable[[], int]]:
 def rollups_ignored(ctx: Any) -> Iterator[None]:
     """Within this block the reports aggregate their source rows, as they did before rollups
     (a report reads a rollup only while its build is recorded); rolled back afterwards."""
-    from crm_core.db import table_of
-    from crm_core.rollups import RollupState
+    from crm_core.features.rollups import RollupState
+    from crm_core.foundation.schema import table_of
 
     state = table_of(RollupState)
     saved = [dict(row._mapping) for row in ctx.session.execute(select(state))]
@@ -392,7 +394,7 @@ def hook_dispatch(bench: Bench, calls: int = 200_000) -> None:
         plain(n)
     direct = (time.perf_counter() - started) / calls
     for implementations in (1, 3):
-        pm = make_plugin_manager([])
+        pm = make_plugin_manager([], [])
         pm.add_hookspecs(_Spec)
         for _ in range(implementations):
             pm.register(_Impl())

@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from crm_core.testing import PostgresServer, _pg_bindir
+from crm_core.contract.testing import PostgresServer, _pg_bindir
 
 
 def start_postgres() -> PostgresServer:

@@ -25,13 +25,14 @@ from typing import Any
 import attrs
 from sqlalchemy import case, func, insert, literal, select
 
-from crm_core.bulk import insert_rows
-from crm_core.db import table_of
-from crm_core.deployment import Deployment
-from crm_core.models import Customer, Interaction, OwnershipPeriod, Team, User
-from crm_core.normalize import name_key
-from crm_core.plugins import PluginCatalog
-from crm_core.services import products, rollout, teams
+from crm_core.foundation.normalize import name_key
+from crm_core.foundation.schema import table_of
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.bulk import insert_rows
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, Interaction, OwnershipPeriod, Team, User
+from crm_core.kernel.plugins import PluginCatalog
+from crm_core.services import products, teams
 
 CHUNK = 100_000
 BLOCKS = ("customer_resources", "project_sales", "channel_commerce")
@@ -271,7 +272,7 @@ class World:
         rng, ids, owners = self.rng, self.customer_ids, self.owner_of
         owned = [n for n, owner in enumerate(owners) if owner is not None]
         with self.deployment.work("admin") as ctx:
-            from crm_core.models import Product
+            from crm_core.kernel.models import Product
 
             catalogue = list(ctx.session.execute(select(Product.id, Product.price)).all())
         today = self.now.date()
@@ -391,7 +392,7 @@ class World:
         owned = [n for n, owner in enumerate(owners) if owner is not None]
         chosen = rng.sample(owned, self.sizes.dealers)
         with self.deployment.work("admin", write=True) as ctx:
-            from crm_core.models import Product
+            from crm_core.kernel.models import Product
 
             product_ids = list(ctx.session.scalars(select(Product.id)))
             warehouses = insert_rows(

@@ -4,7 +4,7 @@
     python -m crm_core.docgen --check  # exit 1 if either is out of date (the tests do this)
 
 The CLI reference walks the click commands of a throwaway deployment with the three shipped
-blocks enabled; the hook reference reads `crm_core/hookspecs.py` (signatures and docstrings).
+blocks enabled; the hook reference reads `crm_core/hooks/specs.py` (signatures and docstrings).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 import click
 
-from crm_core import hookspecs
+from crm_core.hooks import specs as hookspecs
 
 ROOT = Path(__file__).resolve().parent.parent
 REFERENCE = ROOT / "docs" / "reference"
@@ -49,9 +49,9 @@ def _option_rows(ctx: click.Context) -> list[str]:
 
 def cli_reference() -> str:
     from crm_core.cli.main import build_cli
-    from crm_core.deployment import Deployment
-    from crm_core.plugins import PluginCatalog
-    from crm_core.services import rollout
+    from crm_core.kernel import lifecycle as rollout
+    from crm_core.kernel.deployment import Deployment
+    from crm_core.kernel.plugins import PluginCatalog
 
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite:///{Path(folder) / 'reference.db'}"
@@ -110,7 +110,7 @@ def hook_reference() -> str:
         HEADER,
         "# Hook reference",
         "",
-        "Every hook in `crm_core/hookspecs.py`, in the order they appear there. "
+        "Every hook in `crm_core/hooks/specs.py`, in the order they appear there. "
         "[hooks.md](../hooks.md) explains how to use them.",
         "",
         inspect.cleandoc(hookspecs.__doc__ or ""),

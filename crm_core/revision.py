@@ -15,9 +15,9 @@ from pathlib import Path
 
 from alembic import command
 
-from crm_core.db import make_engine
-from crm_core.migrate import CORE_VERSIONS, alembic_config, branch_heads
-from crm_core.plugins import CORE, PluginCatalog, dependency_order
+from crm_core.kernel.db import make_engine
+from crm_core.kernel.migrate import CORE_VERSIONS, alembic_config, branch_heads
+from crm_core.kernel.plugins import CORE, PluginCatalog, dependency_order
 
 
 def new_revision(branch: str, message: str, catalog: PluginCatalog | None = None) -> None:

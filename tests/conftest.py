@@ -8,9 +8,11 @@ from typing import Any
 import attrs
 import pytest
 
-from crm_core.actor import SYSTEM
-from crm_core.context import Context
-from crm_core.deployment import Deployment
+from crm_core.hooks.actor import SYSTEM
+from crm_core.hooks.context import Context
+from crm_core.hooks.rollups import ROLLUPS
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.runtime import gather
 from crm_core.services import customers, interactions, teams, users
 
 
@@ -61,16 +63,15 @@ def build_org(deployment: Deployment) -> Org:
     return Org(deployment, owned)
 
 
-class RollupHook:
-    """A plugin manager's `crm_register_rollups` that registers `specs` in order: for
-    `rollups.registry` checks without a deployment."""
+def register_rollups(*specs: Any) -> list[Any]:
+    """The rollups that registering `specs` in this order gives, checked as a deployment checks
+    them (without one)."""
 
-    def __init__(self, *specs: Any) -> None:
-        self.specs = specs
-
-    def crm_register_rollups(self, register: Any) -> None:
-        for spec in self.specs:
+    def call(register: Any) -> None:
+        for spec in specs:
             register(spec)
+
+    return list(gather(ROLLUPS, [("test", call)]).values())
 
 
 @pytest.fixture

@@ -33,7 +33,7 @@ from crm_core.api import (
     RuleSpec,
     ValidationError,
 )
-from crm_core.models import AuditEntry, Customer
+from crm_core.kernel.models import AuditEntry, Customer
 from tests.conftest import Org
 
 

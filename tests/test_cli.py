@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_core.cli.output import json_chunks, json_text
-from crm_core.deployment import Deployment
-from crm_core.services import rollout
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
 
 CRM = str(Path(sys.executable).parent / "crm")
 

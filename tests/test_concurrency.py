@@ -14,9 +14,9 @@ import time
 import pytest
 from sqlalchemy import func, select
 
-from crm_core.actor import SYSTEM
-from crm_core.errors import ConflictError
-from crm_core.models import AuditEntry, Customer, Interaction, OwnershipPeriod, User
+from crm_core.foundation.errors import ConflictError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.models import AuditEntry, Customer, Interaction, OwnershipPeriod, User
 from crm_core.services import customers, interactions, transfer
 from tests.conftest import Org
 
@@ -111,7 +111,7 @@ def test_an_interaction_logged_during_a_transfer_follows_the_new_owner(org: Org)
 WRITER = textwrap.dedent(
     """
     import sys
-    from crm_core.deployment import Deployment
+    from crm_core.kernel.deployment import Deployment
     from crm_core.services import customers
 
     url, login, customer, count = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])

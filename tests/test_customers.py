@@ -5,12 +5,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm_core.actor import SYSTEM
-from crm_core.deployment import Deployment
-from crm_core.errors import DuplicateError, PermissionDenied, ValidationError
-from crm_core.models import AuditEntry, Customer, OwnershipPeriod
-from crm_core.normalize import name_key, phone_key
-from crm_core.services import customers, rollout, users
+from crm_core.foundation.errors import DuplicateError, PermissionDenied, ValidationError
+from crm_core.foundation.normalize import name_key, phone_key
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import AuditEntry, Customer, OwnershipPeriod
+from crm_core.services import customers, users
 from crm_test_plugin import plugin as test_plugin
 from tests.conftest import Org
 

@@ -9,14 +9,14 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
-from crm_core import custom_fields, picklists
-from crm_core.actor import SYSTEM
-from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
-from crm_core.models import AuditEntry, Customer, FollowUp, Interaction
-from crm_core.rules import RuleLoopError
-from crm_core.rules.store import RuleSpec, add
-from crm_core.services import customers, interactions, reports
-from crm_core.services.importing import import_file
+from crm_core.features.imports.service import import_file
+from crm_core.features.reports import engine as reports
+from crm_core.features.rules import RuleLoopError
+from crm_core.features.rules.store import RuleSpec, add
+from crm_core.foundation.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.models import AuditEntry, Customer, FollowUp, Interaction
+from crm_core.services import custom_fields, customers, interactions, picklists
 from tests.conftest import Org
 
 

@@ -18,11 +18,11 @@ from PIL import Image
 from sqlalchemy import func, select
 
 from crm_core.cli.main import run
+from crm_core.contract.testing import PostgresServer
 from crm_core.demo import sales_list
-from crm_core.deployment import Deployment
-from crm_core.models import Customer, User
-from crm_core.plugins import PluginCatalog
-from crm_core.testing import PostgresServer
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, User
+from crm_core.kernel.plugins import PluginCatalog
 
 BLOCKS = ("customer_resources", "project_sales", "channel_commerce")
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 import pytest
 
 from crm_core.api import Crm, NewCustomer, ValidationError
+from crm_core.contract.testing import CliResult
 from crm_core.services.duplicates import core_of
-from crm_core.testing import CliResult
 from tests.conftest import Org
 
 

@@ -1,4 +1,4 @@
-"""Files are replaced whole or not at all (`crm_core.files.replace_file`)."""
+"""Files are replaced whole or not at all (`crm_core.foundation.files.replace_file`)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from crm_core.errors import ValidationError
-from crm_core.files import check_folder, replace_file
-from crm_core.spreadsheets.writing import RowWriter
+from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.files import check_folder, replace_file
+from crm_core.foundation.spreadsheets.writing import RowWriter
 
 
 def test_a_file_is_replaced_whole_or_left_as_it_was(tmp_path: Path) -> None:

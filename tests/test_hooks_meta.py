@@ -9,25 +9,27 @@ from pathlib import Path
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from crm_core import custom_fields, hookspecs, picklists, rollups
-from crm_core.deployment import Deployment
-from crm_core.rules import fire
-from crm_core.rules.store import RuleSpec
-from crm_core.rules.store import add as add_rule
+from crm_core.features import reminders, rollups
+from crm_core.features.imports import service as importing
+from crm_core.features.reports import engine as reports
+from crm_core.features.rules import fire
+from crm_core.features.rules.store import RuleSpec
+from crm_core.features.rules.store import add as add_rule
+from crm_core.features.sync.exchange import import_items
+from crm_core.features.tracking import goals as tracking
+from crm_core.hooks import specs as hookspecs
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
 from crm_core.services import (
     contacts,
+    custom_fields,
     customers,
-    importing,
     interactions,
-    reminders,
-    reports,
-    rollout,
+    picklists,
     sections,
-    tracking,
     transfer,
     users,
 )
-from crm_core.sync import import_items
 from crm_test_plugin import plugin as test_plugin
 from crm_test_plugin.models import NOTES_BY_OWNER, Note, NotesByOwner
 
@@ -64,7 +66,11 @@ def test_every_hook_is_called_in_a_real_scenario(
     sheet.append(["客户名称"])
     sheet.append(["导入的公司"])
     book.save(tmp_path / "in.xlsx")
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    admin = crm_deployment.resolve_actor("admin")
+    rollout.enable(crm_deployment, admin, ["test_plugin"])
+    rollout.enable(crm_deployment, admin, ["needy_plugin"])
+    rollout.disable(crm_deployment, admin, "needy_plugin")
+    rollout.upgrade(crm_deployment)
     with crm_deployment.work("admin", write=True) as ctx:
         users.add(ctx, "rep", "Rep")
         customer = customers.create(ctx, {"name": "全钩子公司"})
@@ -91,12 +97,13 @@ def test_every_hook_is_called_in_a_real_scenario(
             ctx, [{"kind": "note", "id": "n1", "customer": "全钩子公司", "text": "x"}]
         )
         assert ctx.settings.get("test_plugin.forbidden_word") == "forbidden"
+        ctx.settings.set("test_plugin.forbidden_word", "verboten")
         # its rollup follows the notes written above, through every write path used here
         assert rollups.differences(ctx.session.connection(), NOTES_BY_OWNER, "Asia/Shanghai") == 0
         assert ctx.session.scalar(select(func.sum(NotesByOwner.notes))) == ctx.session.scalar(
             select(func.count(Note.id))
         )
-        assert "note-taker" in ctx.deployment.permissions
+        assert "note-taker" in crm_deployment.permissions
     assert run(["--db", crm_deployment.url, "notes", "count"], catalog=crm_deployment.catalog) == 0
     assert {name for name, _ in test_plugin.CALLS} == set(hookspecs.all_hook_names())
 

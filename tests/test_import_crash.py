@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
-from crm_core import rollups
-from crm_core.actor import SYSTEM
-from crm_core.deployment import Deployment
-from crm_core.models import Customer, ImportBatch, OwnershipPeriod
-from crm_core.spreadsheets import write_rows
+from crm_core.features import rollups
+from crm_core.foundation.spreadsheets import write_rows
+from crm_core.hooks.actor import SYSTEM
+from crm_core.hooks.rollups import ROLLUPS
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, ImportBatch, OwnershipPeriod
 
 ROWS = 6000
 BATCH = 250
@@ -44,7 +45,8 @@ def _rollups_intact(deployment: Deployment) -> tuple[set[str], set[int]]:
         triggers = {name for name in connection.exec_driver_sql(query).scalars()}
         zone = str(ctx.settings.get("timezone"))
         differing = {
-            rollups.differences(connection, rollup, zone) for rollup in rollups.registry(ctx.hook)
+            rollups.differences(connection, rollup, zone)
+            for rollup in ctx.registry(ROLLUPS).values()
         }
     return {name for name in triggers if name.startswith("rollup_")}, differing
 

@@ -9,12 +9,13 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
-from crm_core.actor import SYSTEM
-from crm_core.deployment import Deployment
-from crm_core.errors import ValidationError
-from crm_core.models import AuditEntry, Contact, Customer, OwnershipPeriod, Product
-from crm_core.services import customers, importing, users
-from crm_core.services.importing import ImportRejected
+from crm_core.features.imports import service as importing
+from crm_core.features.imports.service import ImportRejected
+from crm_core.foundation.errors import ValidationError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import AuditEntry, Contact, Customer, OwnershipPeriod, Product
+from crm_core.services import customers, users
 
 
 def xlsx(path: Path, rows: list[list[object]]) -> Path:
@@ -151,7 +152,7 @@ def test_export_then_import_round_trips(
     fresh = tmp_path / "fresh.db"
     other = Deployment(f"sqlite:///{fresh}", crm_deployment.catalog)
     try:
-        from crm_core.services import rollout
+        from crm_core.kernel import lifecycle as rollout
 
         rollout.initialise(other)
         with other.work("admin", write=True) as ctx:

@@ -5,7 +5,7 @@ order / confirm / pay / cancel and receive stock run against a real deployment (
 project_sales and channel_commerce), beside a plain-Python model of who owns what. After every
 step:
 - each user's visible set of customers equals the model's (the visibility rule, restated here
-  independently of `crm_core.visibility`);
+  independently of `crm_core.kernel.visibility`);
 - every open project is owned by its customer's owner;
 - the dealer's exposure (credit used) equals the model's and never exceeds the limit;
 - stock on hand and reserved equal the model's, and 0 <= reserved <= on hand;
@@ -33,14 +33,16 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
 from sqlalchemy import func, select, text
 
-from crm_core import rollups
-from crm_core.actor import SYSTEM
-from crm_core.deployment import Deployment
-from crm_core.errors import CrmError
-from crm_core.models import AuditEntry, Customer, User
-from crm_core.plugins import PluginCatalog
-from crm_core.services import customers, interactions, products, rollout, transfer, users
-from crm_core.testing import PostgresServer
+from crm_core.contract.testing import PostgresServer
+from crm_core.features import rollups
+from crm_core.foundation.errors import CrmError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.hooks.rollups import ROLLUPS
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import AuditEntry, Customer, User
+from crm_core.kernel.plugins import PluginCatalog
+from crm_core.services import customers, interactions, products, transfer, users
 from tests.conftest import MEMBERS, build_org
 
 stock_service = pytest.importorskip("crm_channel_commerce.services.stock")
@@ -320,7 +322,7 @@ class Promises(RuleBasedStateMachine):
         with self.deployment.work(SYSTEM) as ctx:
             zone = str(ctx.settings.get("timezone"))
             connection = ctx.session.connection()
-            for rollup in rollups.registry(ctx.hook):
+            for rollup in ctx.registry(ROLLUPS).values():
                 assert rollups.differences(connection, rollup, zone) == 0, rollup.name
 
     def _user_ids(self) -> dict[str, int]:

@@ -6,10 +6,10 @@ from alembic import command
 from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
-from crm_core.deployment import Deployment
-from crm_core.migrate import VERSION_TABLE, alembic_config, branch_heads, current_heads
-from crm_core.services import rollout
-from crm_core.testing import schema_differences
+from crm_core.contract.testing import schema_differences
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.migrate import VERSION_TABLE, alembic_config, branch_heads, current_heads
 
 _diff = schema_differences
 

@@ -13,15 +13,17 @@ from hypothesis import strategies as st
 from sqlalchemy import Integer, String, literal, select, text, union_all
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.deployment import Deployment
-from crm_core.errors import PluginError
-from crm_core.models.rollups import INTERACTIONS_BY_DAY, INTERACTIONS_BY_MONTH
-from crm_core.models.scoping import OwnerScoped
-from crm_core.rollups import MonthlyDays, RollupBase, registry
-from crm_core.services import interactions, reports, rollout
-from crm_core.services.reports import month_split, month_split_nearer
-from crm_core.sqlbits import any_bits, count_bits
-from tests.conftest import Org, RollupHook
+from crm_core.features.customers.rollups import INTERACTIONS_BY_DAY, INTERACTIONS_BY_MONTH
+from crm_core.features.reports import engine as reports
+from crm_core.features.reports.engine import month_split, month_split_nearer
+from crm_core.foundation.errors import PluginError
+from crm_core.foundation.sqlbits import any_bits, count_bits
+from crm_core.hooks.rollups import MonthlyDays, RollupBase
+from crm_core.hooks.scoping import OwnerScoped
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.services import interactions
+from tests.conftest import Org, register_rollups
 
 FIRST, LAST = date(2025, 11, 20), date(2027, 3, 10)
 
@@ -193,15 +195,13 @@ class _NotFolded(OwnerScoped, RollupBase):
 
 
 def test_days_per_month_are_registered_after_their_rollup_and_match_their_model() -> None:
-    assert registry(RollupHook(INTERACTIONS_BY_DAY, INTERACTIONS_BY_MONTH))
+    assert register_rollups(INTERACTIONS_BY_DAY, INTERACTIONS_BY_MONTH)
     with pytest.raises(PluginError, match="before it"):
-        registry(RollupHook(INTERACTIONS_BY_MONTH))
+        register_rollups(INTERACTIONS_BY_MONTH)
     with pytest.raises(PluginError, match="'occurred' is not a key"):
-        registry(
-            RollupHook(
-                INTERACTIONS_BY_DAY,
-                MonthlyDays(INTERACTIONS_BY_MONTH.model, of=INTERACTIONS_BY_DAY, day="occurred"),
-            )
+        register_rollups(
+            INTERACTIONS_BY_DAY,
+            MonthlyDays(INTERACTIONS_BY_MONTH.model, of=INTERACTIONS_BY_DAY, day="occurred"),
         )
     with pytest.raises(PluginError, match="customers are not keys or totals"):
-        registry(RollupHook(INTERACTIONS_BY_DAY, MonthlyDays(_NotFolded, of=INTERACTIONS_BY_DAY)))
+        register_rollups(INTERACTIONS_BY_DAY, MonthlyDays(_NotFolded, of=INTERACTIONS_BY_DAY))

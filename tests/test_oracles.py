@@ -15,8 +15,10 @@ import pytest
 from sqlalchemy import select
 
 from crm_core.api import Crm, CrmError, CustomerQuery, NewField, NotFound, ValidationError
-from crm_core.models import Customer, User
-from crm_core.services import customers, importing, reports, teams, users
+from crm_core.features.imports import service as importing
+from crm_core.features.reports import engine as reports
+from crm_core.kernel.models import Customer, User
+from crm_core.services import customers, teams, users
 from tests.conftest import Org
 
 SECRET_PHONE = "13912345678"
@@ -123,7 +125,7 @@ def test_moving_a_team_moves_visibility_in_the_same_commit(org: Org) -> None:
 
 def reports_visible(ctx: object, login: str, customer_id: int) -> bool:
     """Whether `login` sees the customer, asked through the policy's own SQL in ctx's session."""
-    from crm_core.visibility import user_sees_customer
+    from crm_core.kernel.visibility import user_sees_customer
 
     session = ctx.session  # type: ignore[attr-defined]
     user = session.scalars(select(User).where(User.login == login)).one()
@@ -162,9 +164,9 @@ def test_owner_ids_and_audit_columns_cannot_be_written_through_side_doors(
 def test_an_entity_is_hidden_by_default() -> None:
     """A plugin entity whose model is not scoped to a customer or an owner is refused, unless
     the plugin says that every user may read it."""
-    from crm_core.entities import Entity, check_entity
-    from crm_core.errors import PluginError
-    from crm_core.models import Product, Team
+    from crm_core.foundation.errors import PluginError
+    from crm_core.hooks.entities import Entity, check_entity
+    from crm_core.kernel.models import Product, Team
 
     with pytest.raises(PluginError, match="neither OwnerScoped nor CustomerScoped"):
         check_entity(Entity("teams", Team, "Teams"))

@@ -8,11 +8,15 @@ from collections.abc import Callable
 import pytest
 from sqlalchemy import event, select, text
 
-from crm_core.bulk import insert_rows
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.models import Customer, User
-from crm_core.planner import (
+from crm_core.features import reminders
+from crm_core.features.reports import dashboard
+from crm_core.features.reports import engine as reports
+from crm_core.foundation.schema import table_of
+from crm_core.foundation.types import utcnow
+from crm_core.hooks.context import Context
+from crm_core.kernel.bulk import insert_rows
+from crm_core.kernel.models import Customer, User
+from crm_core.kernel.planner import (
     BATCH,
     INLINE_IDS_FROM,
     among,
@@ -20,8 +24,6 @@ from crm_core.planner import (
     owned_by,
     without_parallel_workers,
 )
-from crm_core.services import dashboard, reminders, reports
-from crm_core.types import utcnow
 from tests.conftest import Org
 
 

@@ -8,12 +8,12 @@ import sqlite3
 import pytest
 from sqlalchemy import func, select, text
 
-from crm_core.bulk import insert_rows
-from crm_core.db import table_of
-from crm_core.deployment import Deployment
-from crm_core.models import Customer
-from crm_core.services import rollup_upkeep
-from crm_core.types import utcnow
+from crm_core.features.rollups import maintenance as rollup_upkeep
+from crm_core.foundation.schema import table_of
+from crm_core.foundation.types import utcnow
+from crm_core.kernel.bulk import insert_rows
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer
 
 
 def test_a_closing_sqlite_connection_analyzes_the_tables_it_used(

@@ -11,10 +11,12 @@ import pytest
 from sqlalchemy import select
 
 from crm_channel_commerce.models import DealerOrder, DealerPayment
-from crm_core.context import Context
-from crm_core.deployment import Deployment
-from crm_core.models import Product
-from crm_core.services import demo, indicators, rollout
+from crm_core.features import demo_data as demo
+from crm_core.features.tracking import indicators
+from crm_core.hooks.context import Context
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Product
 from crm_customer_resources.models import Installment, Order, Payment
 from crm_customer_resources.services import orders as cr_orders
 from crm_project_sales.models import DEFAULT_CATEGORY, Project, Stage

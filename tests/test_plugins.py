@@ -7,12 +7,14 @@ import types
 import pytest
 from sqlalchemy import func, inspect, select
 
-from crm_core import PluginSpec, hookimpl
-from crm_core.actor import SYSTEM
-from crm_core.deployment import Deployment
-from crm_core.errors import PluginError, PluginHookError, ValidationError
-from crm_core.plugins import PluginCatalog, dependency_order, make_plugin_manager
-from crm_core.services import customers, rollout
+from crm_core.foundation.errors import PluginError, PluginHookError, ValidationError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.hooks.markers import hookimpl
+from crm_core.hooks.plugin_spec import PluginSpec
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.plugins import PluginCatalog, dependency_order, make_plugin_manager
+from crm_core.services import customers
 from crm_test_plugin import plugin as test_plugin
 from crm_test_plugin.models import Note
 
@@ -39,8 +41,9 @@ def test_entry_points_are_discovered_and_failures_reported(crm_catalog: PluginCa
 def test_installed_is_not_enabled(crm_deployment: Deployment) -> None:
     assert crm_deployment.enabled_names() == []
     assert [p.name for p in crm_deployment.active_plugins] == []
-    names = [name for name, _ in crm_deployment.pm.list_name_plugin()]
-    assert names == ["crm_core"]
+    names = {name for name, _ in crm_deployment.runtime.pm.list_name_plugin()}
+    assert names == {"crm_core", *crm_deployment.catalog.features}
+    assert {"customers", "rollups", "rules"} <= set(crm_deployment.catalog.features)
 
 
 def test_enable_runs_migrations_records_date_and_fires_hook(crm_deployment: Deployment) -> None:
@@ -156,7 +159,7 @@ def test_unknown_hook_fails_loudly() -> None:
     catalog = PluginCatalog(entry_point_list=[])
     found = catalog.add_module("typo", module)
     with pytest.raises(PluginError, match="unknown hook"):
-        make_plugin_manager([found])
+        make_plugin_manager([], [found])
 
 
 def test_dependency_order_and_cycles() -> None:

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select
 
 from crm_core.api import Crm, CustomerQuery, NewCustomer
-from crm_core.models import Customer
-from crm_core.prefix_match import successor
+from crm_core.foundation.prefix_match import successor
+from crm_core.kernel.models import Customer
 from crm_core.services import customers
 from tests.conftest import Org
 

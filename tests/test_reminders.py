@@ -12,11 +12,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crm_core.deployment import Deployment
-from crm_core.errors import PluginError
-from crm_core.plugins import HookRelay
-from crm_core.services import customers, dashboard, interactions, reminders, rollout
-from crm_core.testing import CliResult
+from crm_core.contract.testing import CliResult
+from crm_core.features import reminders
+from crm_core.features.reports import dashboard
+from crm_core.foundation.errors import PluginError
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.plugins import HookRelay
+from crm_core.services import customers, interactions
 from crm_test_plugin import plugin as test_plugin
 from crm_test_plugin.models import Note
 from tests.conftest import Org

@@ -25,12 +25,15 @@ from openpyxl import load_workbook
 from PIL import Image
 from sqlalchemy import event, text
 
-from crm_core import charts
 from crm_core.cli import output
 from crm_core.cli.output import json_chunks, json_text
-from crm_core.deployment import Deployment
-from crm_core.services import customers, demo, interactions, report_files, reports
-from crm_core.testing import CliResult
+from crm_core.contract.testing import CliResult
+from crm_core.features import demo_data as demo
+from crm_core.features.reports import engine as reports
+from crm_core.features.reports import files as report_files
+from crm_core.foundation import charts
+from crm_core.kernel.deployment import Deployment
+from crm_core.services import customers, interactions
 
 ZONE = ZoneInfo("Asia/Shanghai")
 ROLES = ("admin", "zhou", "wu", "sun", "li", "lin")  # admin, managers at three depths, sellers

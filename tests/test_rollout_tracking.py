@@ -13,15 +13,19 @@ import pytest
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
-from crm_core import builtin
-from crm_core.db import table_of
-from crm_core.deployment import Deployment
-from crm_core.errors import CrmError, NotFound, PermissionDenied, ValidationError
-from crm_core.models import Customer, GoalIndicator, IndicatorSnapshot, Interaction
-from crm_core.services import customers, demo, indicators, rollout, tracking
-from crm_core.services.indicators import Indicator
-from crm_core.testing import CliResult
-from crm_core.types import utcnow
+from crm_core.contract.testing import CliResult
+from crm_core.features import demo_data as demo
+from crm_core.features.customers import plugin as builtin
+from crm_core.features.tracking import goals as tracking
+from crm_core.features.tracking import indicators
+from crm_core.foundation.errors import CrmError, NotFound, PermissionDenied, ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.foundation.types import utcnow
+from crm_core.hooks.indicators import Indicator
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, GoalIndicator, IndicatorSnapshot, Interaction
+from crm_core.services import customers
 from tests.test_reports import parse_page
 
 ZONE = ZoneInfo("Asia/Shanghai")

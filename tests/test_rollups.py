@@ -32,18 +32,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import sqlite
 
-from crm_core import rollups
-from crm_core.db import table_of
-from crm_core.deployment import Deployment
-from crm_core.errors import PluginError, ValidationError
-from crm_core.models import Customer, Interaction, Product, Team, User
-from crm_core.models.rollups import CUSTOMERS_BY_MONTH, CustomersByIndustry
-from crm_core.rollups import RollupState, vacuuming
-from crm_core.rollups import triggers as rollup_triggers
-from crm_core.rollups.triggers import RollupSql
-from crm_core.services import reminders, reports, rollout
-from crm_core.testing import CliResult
-from crm_core.types import UTCDateTime
+from crm_core.contract.testing import CliResult
+from crm_core.features import reminders, rollups
+from crm_core.features.customers.rollups import CUSTOMERS_BY_MONTH, CustomersByIndustry
+from crm_core.features.reports import engine as reports
+from crm_core.features.rollups import RollupState, vacuuming
+from crm_core.features.rollups import triggers as rollup_triggers
+from crm_core.features.rollups.triggers import RollupSql
+from crm_core.foundation.errors import PluginError, ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.foundation.types import UTCDateTime
+from crm_core.hooks.rollups import ROLLUPS
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, Interaction, Product, Team, User
 from tests.conftest import Org
 
 pytest.importorskip("crm_customer_resources")
@@ -568,7 +570,7 @@ def _stray_profile_owners(connection: Connection) -> list[Any]:
 
 def _differences(connection: Connection, deployment: Deployment) -> dict[str, int]:
     with deployment.work("admin") as ctx:
-        registered = rollups.registry(ctx.hook)
+        registered = ctx.registry(ROLLUPS).values()
     return {r.name: rollups.differences(connection, r, ZONE) for r in registered}
 
 
@@ -635,7 +637,7 @@ def test_statements_planned_for_their_size_keep_every_rollup_equal(
     small worlds of these tests rarely write more than 64 rows at once."""
     monkeypatch.setattr(rollup_triggers, "FEW_ROWS", 0)
     with world.work("admin", write=True) as ctx:
-        rebuilt = rollups.sync(ctx.session.connection(), rollups.registry(ctx.hook), ZONE)
+        rebuilt = rollups.sync(ctx.session.connection(), ctx.registry(ROLLUPS).values(), ZONE)
     assert "rollup_customers_by_month" in rebuilt
     with world.engine.connect() as connection:
         functions = connection.exec_driver_sql(
@@ -773,7 +775,7 @@ def test_a_new_time_zone_rebuckets_the_days(world: Deployment, crm_cli: Any) -> 
         )
         assert zone == "America/New_York"
         with world.work("admin") as ctx:
-            for rollup in rollups.registry(ctx.hook):
+            for rollup in ctx.registry(ROLLUPS).values():
                 assert rollups.differences(connection, rollup, "America/New_York") == 0
 
 
@@ -1328,7 +1330,7 @@ def test_whole_months_are_read_from_the_rollup_and_odd_windows_from_the_source()
 def test_visibility_applies_to_rollups(world: Deployment) -> None:
     """A salesperson's count from the rollup is their own customers plus the pool, no more."""
     with world.work("sh_sales1") as ctx:
-        from crm_core.models.rollups import CustomersByLevel
+        from crm_core.features.customers.rollups import CustomersByLevel
 
         rolled = ctx.session.scalar(select(func.sum(CustomersByLevel.customers)))
         seen = ctx.session.scalar(select(func.count(Customer.id)))
@@ -1338,7 +1340,7 @@ def test_visibility_applies_to_rollups(world: Deployment) -> None:
 def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deployment) -> None:
     from sqlalchemy import inspect
 
-    from crm_core import migrate
+    from crm_core.kernel import migrate
 
     state = table_of(RollupState)
     with world.work("admin") as ctx:
@@ -1412,8 +1414,8 @@ def _bulk_customers(count: int, users: list[int | None], prefix: str = "批量�
 def test_bulk_inserts_keep_rollups_equal_and_leave_every_trigger_in_place(
     world: Deployment,
 ) -> None:
-    from crm_core.bulk import insert_rows
-    from crm_core.rollups import RollupPause
+    from crm_core.features.rollups import RollupPause
+    from crm_core.kernel.bulk import insert_rows
 
     with world.engine.connect() as connection:
         installed = _triggers(connection)
@@ -1456,7 +1458,7 @@ def test_a_failed_bulk_insert_leaves_the_rollups_and_their_triggers_as_they_were
     import psycopg
     from sqlalchemy.exc import IntegrityError
 
-    from crm_core.bulk import insert_rows
+    from crm_core.kernel.bulk import insert_rows
 
     with world.engine.connect() as connection:
         installed = _triggers(connection)
@@ -1488,7 +1490,7 @@ def test_a_failed_bulk_insert_leaves_the_rollups_and_their_triggers_as_they_were
 def test_a_transfer_moves_a_book_through_every_rollup_at_once(world: Deployment) -> None:
     """transfer.reassign takes the customers out of every rollup, updates them, and puts them
     back under the new owner (SQLite: one grouped statement per rollup, no row triggers)."""
-    from crm_core.rollups import RollupPause
+    from crm_core.features.rollups import RollupPause
     from crm_core.services import transfer
 
     with world.engine.begin() as connection:
@@ -1621,7 +1623,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
     autovacuum thresholds of 0.2 % (PostgreSQL's default is 20 %), and one that lost them (built
     by an earlier version) gets them back at the next upgrade, the others left alone, and a
     threshold an administrator set is kept."""
-    from crm_core.rollups.vacuuming import SETTINGS
+    from crm_core.features.rollups.vacuuming import SETTINGS
 
     wanted = {f"{name}={value}" for name, value in SETTINGS.items()}
     assert wanted == {

@@ -14,10 +14,14 @@ from openpyxl import Workbook, load_workbook
 from python_calamine import CalamineWorkbook
 from sqlalchemy import func, select
 
-from crm_core.actor import SYSTEM
-from crm_core.deployment import Deployment
-from crm_core.errors import ValidationError
-from crm_core.models import (
+from crm_core.features.imports import service as importing
+from crm_core.features.imports.service import ImportOptions
+from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.spreadsheets import neutralise, write_rows, writing
+from crm_core.foundation.spreadsheets.reading import read_all
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import (
     Contact,
     Customer,
     ImportBatch,
@@ -26,10 +30,7 @@ from crm_core.models import (
     User,
     WorksheetEntry,
 )
-from crm_core.services import customers, importing, teams, users
-from crm_core.services.importing import ImportOptions
-from crm_core.spreadsheets import neutralise, write_rows, writing
-from crm_core.spreadsheets.reading import read_all
+from crm_core.services import customers, teams, users
 
 DATA = Path(__file__).parent / "data"
 
@@ -197,7 +198,7 @@ def test_mapping_file_and_unmapped_columns(crm_deployment: Deployment, tmp_path:
     mapping.write_text(
         '"单位全称（盖章）" = "name"\n"片区" = "region"\n"序号" = "-"\n', encoding="utf-8"
     )
-    from crm_core.imports.mapping import load_mapping
+    from crm_core.features.imports.mapping import load_mapping
 
     result = run(crm_deployment, "customers", path, mapping=load_mapping(mapping))
     assert result.inserted == 1 and result.unmapped == ("随便",)
@@ -261,7 +262,7 @@ def test_batches_commit_and_a_rerun_resumes(
 
 
 def test_hooks_fire_per_batch_not_per_row(crm_deployment: Deployment, tmp_path: Path) -> None:
-    from crm_core.services import rollout
+    from crm_core.kernel import lifecycle as rollout
     from crm_test_plugin import plugin as test_plugin
 
     rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
@@ -533,7 +534,7 @@ def test_an_export_too_long_for_xlsx_is_refused_before_a_row_is_written(
     would only happen at the sheet's last row (the writer's own limit stays at 1,048,576 here).
     The count is the exporter's: only rows the user may see, narrowed by filters applied in
     SQL; a filter applied to the written values leaves the writer to decide."""
-    from crm_core.imports import exporting
+    from crm_core.features.imports import exporting
     from crm_core.services import contacts, interactions, products
 
     with crm_deployment.work("admin", write=True) as ctx:
@@ -583,7 +584,7 @@ def test_interaction_and_contact_export_filters_narrow_in_sql(
     on contacts select the same rows as comparing the written values would, and the .xlsx
     count counts only those rows (a sheet made to hold two here): five interactions are
     refused, a salesperson's three too, the two visits written."""
-    from crm_core.imports import exporting
+    from crm_core.features.imports import exporting
     from crm_core.services import contacts, interactions
 
     with crm_deployment.work("admin", write=True) as ctx:
@@ -635,7 +636,7 @@ def test_an_export_reports_its_progress(
     """`progress(written, total)` every so many rows (here 2) and once at the end: the total is
     known from the start for an .xlsx (counted first), only at the end for a .csv. The command
     line draws it as a bar on a terminal; `--quiet` (or a pipe) draws nothing."""
-    from crm_core.imports import exporting
+    from crm_core.features.imports import exporting
 
     with crm_deployment.work("admin", write=True) as ctx:
         for n in range(5):
@@ -661,7 +662,7 @@ def test_an_export_reports_its_progress(
 def test_a_hook_refusing_one_row_rejects_only_that_row(
     crm_deployment: Deployment, tmp_path: Path
 ) -> None:
-    from crm_core.services import rollout
+    from crm_core.kernel import lifecycle as rollout
     from crm_test_plugin import plugin as test_plugin
 
     rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
@@ -725,8 +726,8 @@ def test_an_update_may_not_take_another_customers_name(
 
 
 def test_a_second_writer_of_the_same_batch_conflicts(crm_deployment: Deployment) -> None:
-    from crm_core.errors import ConflictError
-    from crm_core.imports import journal
+    from crm_core.features.imports import journal
+    from crm_core.foundation.errors import ConflictError
 
     with crm_deployment.work("admin", write=True) as ctx:
         run_id = journal.start_run(ctx, "customers", Path("x.csv"), "d" * 64, 10)
@@ -761,7 +762,8 @@ def test_import_cli_exit_codes_and_one_line_errors(
 def test_a_refused_level_change_rejects_the_whole_worksheet_line(
     crm_deployment: Deployment, tmp_path: Path
 ) -> None:
-    from crm_core.services import rollout, worksheets
+    from crm_core.features.imports import worksheets
+    from crm_core.kernel import lifecycle as rollout
 
     with crm_deployment.work("admin", write=True) as ctx:
         users.add(ctx, "rep", "业务员")

@@ -14,21 +14,24 @@ from typing import Any
 import pytest
 from sqlalchemy import case, delete, event, func, select, update
 
-from crm_core import rollups
-from crm_core.actor import Actor
-from crm_core.deployment import Deployment
-from crm_core.errors import PluginError
-from crm_core.models import Customer, Team, User
-from crm_core.models.rollups import (
+from crm_core.features import rollups
+from crm_core.features.customers.rollups import (
     CUSTOMERS_BY_MONTH,
     TEAM_CUSTOMERS_BY_MONTH,
     CustomersByLevel,
     TeamCustomersByMonth,
 )
-from crm_core.rollups import RollupState, TeamTotals, registry
-from crm_core.services import customers, reports, rollup_upkeep, users
-from crm_core.visibility import sees_whole_teams
-from tests.conftest import Org, RollupHook
+from crm_core.features.reports import engine as reports
+from crm_core.features.rollups import RollupState
+from crm_core.features.rollups import maintenance as rollup_upkeep
+from crm_core.foundation.errors import PluginError
+from crm_core.hooks.actor import Actor
+from crm_core.hooks.rollups import TeamTotals
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer, Team, User
+from crm_core.kernel.visibility import sees_whole_teams
+from crm_core.services import customers, users
+from tests.conftest import Org, register_rollups
 
 TEAM_TABLE = "rollup_team_customers_by_month"
 OWNER_TABLE = "rollup_customers_by_month"
@@ -234,29 +237,21 @@ def test_managers_read_the_team_totals_and_salespeople_their_own_rows(
 
 
 def test_team_totals_are_registered_after_their_rollup_and_match_their_model() -> None:
-    assert registry(RollupHook(CUSTOMERS_BY_MONTH, TEAM_CUSTOMERS_BY_MONTH))
+    assert register_rollups(CUSTOMERS_BY_MONTH, TEAM_CUSTOMERS_BY_MONTH)
     with pytest.raises(PluginError, match="before it"):
-        registry(RollupHook(TEAM_CUSTOMERS_BY_MONTH))
+        register_rollups(TEAM_CUSTOMERS_BY_MONTH)
     with pytest.raises(PluginError, match="other than owner_id"):
-        registry(
-            RollupHook(
-                CUSTOMERS_BY_MONTH,
-                TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, dropped=("owner_id",)),
-            )
+        register_rollups(
+            CUSTOMERS_BY_MONTH,
+            TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, dropped=("owner_id",)),
         )
     with pytest.raises(PluginError, match="no column level_team"):
-        registry(
-            RollupHook(
-                CUSTOMERS_BY_MONTH,
-                TeamTotals(
-                    TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, people={"level": "level_team"}
-                ),
-            )
+        register_rollups(
+            CUSTOMERS_BY_MONTH,
+            TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, people={"level": "level_team"}),
         )
     with pytest.raises(PluginError, match="level are not keys"):
-        registry(
-            RollupHook(
-                CUSTOMERS_BY_MONTH,
-                TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, dropped=("level",)),
-            )
+        register_rollups(
+            CUSTOMERS_BY_MONTH,
+            TeamTotals(TeamCustomersByMonth, of=CUSTOMERS_BY_MONTH, dropped=("level",)),
         )

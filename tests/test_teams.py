@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from crm_core.deployment import Deployment
-from crm_core.errors import ValidationError
-from crm_core.models import Team, TeamClosure
+from crm_core.foundation.errors import ValidationError
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Team, TeamClosure
 from crm_core.services import teams
 
 

@@ -9,11 +9,11 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection, delete, event, update
 
-from crm_core.deployment import Deployment
-from crm_core.models import Setting
-from crm_core.models.rollups import CUSTOMERS_BY_LEVEL, INTERACTIONS_BY_DAY
-from crm_core.rollups import RollupState
-from crm_core.services import reports
+from crm_core.features.customers.rollups import CUSTOMERS_BY_LEVEL, INTERACTIONS_BY_DAY
+from crm_core.features.reports import engine as reports
+from crm_core.features.rollups import RollupState
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Setting
 
 
 @contextmanager

@@ -9,11 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from crm_core.actor import SYSTEM
-from crm_core.deployment import Deployment
-from crm_core.errors import PluginHookError
-from crm_core.models import Contact, Customer, Interaction, OwnershipPeriod, User
-from crm_core.services import contacts, customers, interactions, rollout, transfer, users
+from crm_core.foundation.errors import PluginHookError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Contact, Customer, Interaction, OwnershipPeriod, User
+from crm_core.services import contacts, customers, interactions, transfer, users
 from crm_test_plugin.models import Note
 
 SELLERS = ["s1", "s2", "s3"]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from crm_core import i18n
+from crm_core.foundation import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 CALL = re.compile(r'(?<![\w.])(?:i18n\.)?_\(\s*((?:"[^"\n]*"\s*)+)')
@@ -31,7 +31,7 @@ def literals(folder: Path) -> dict[str, str]:
 
 
 def chinese_for(package: str) -> dict[str, str]:
-    catalogue = dict(i18n._CATALOGUE["zh"])
+    catalogue = dict(i18n.CORE.entries["zh"])
     if package != "crm_core":
         try:
             catalogue.update(importlib.import_module(f"{package}.translations").ZH)
@@ -50,5 +50,5 @@ def test_every_translated_message_has_its_chinese(package: str) -> None:
 
 
 def test_placeholders_survive_translation() -> None:
-    for text, chinese in i18n._CATALOGUE["zh"].items():
+    for text, chinese in i18n.CORE.entries["zh"].items():
         assert set(re.findall(r"{(\w+)}", text)) == set(re.findall(r"{(\w+)}", chinese)), text

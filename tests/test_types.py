@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
-from crm_core.deployment import Deployment
-from crm_core.models import Product
+from crm_core.foundation.types import money_average, money_sum, to_money
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Product
 from crm_core.services import products
-from crm_core.types import money_average, money_sum, to_money
 
 amounts = st.decimals(min_value=Decimal("0"), max_value=Decimal("99999999.99"), places=2)
 

@@ -23,15 +23,15 @@ from sqlalchemy import Table, create_engine, delete, inspect, select, text
 
 from crm_core.api import Crm, NewField
 from crm_core.cli.main import build_cli, run
-from crm_core.db import Base
-from crm_core.deployment import Deployment
+from crm_core.contract.testing import PostgresServer
 from crm_core.docgen import _commands
-from crm_core.entities import registry
-from crm_core.models import AuditEntry, Customer, CustomField, CustomValue
-from crm_core.models.scoping import CustomerScoped, OwnerScoped
-from crm_core.plugins import PluginCatalog
-from crm_core.services import reports
-from crm_core.testing import PostgresServer
+from crm_core.features.reports import engine as reports
+from crm_core.foundation.schema import Base
+from crm_core.hooks.scoping import CustomerScoped, OwnerScoped
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import AuditEntry, Customer, CustomField, CustomValue
+from crm_core.kernel.plugins import PluginCatalog
+from crm_core.services.entities import registry
 
 pytest.importorskip("crm_channel_commerce")
 pytest.importorskip("crm_customer_resources")

@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import aliased
 
-from crm_core.actor import Actor
-from crm_core.errors import NotFound, PermissionDenied
-from crm_core.models import Customer, Interaction, User
-from crm_core.services import contacts, customers, importing, reports, transfer
-from crm_core.spreadsheets.reading import read_all
-from crm_core.visibility import PROBE_CUSTOMERS
+from crm_core.features.imports import service as importing
+from crm_core.features.reports import engine as reports
+from crm_core.foundation.errors import NotFound, PermissionDenied
+from crm_core.foundation.spreadsheets.reading import read_all
+from crm_core.hooks.actor import Actor
+from crm_core.kernel.models import Customer, Interaction, User
+from crm_core.kernel.visibility import PROBE_CUSTOMERS
+from crm_core.services import contacts, customers, transfer
 from tests.conftest import Org
 
 ALL = {"sh_sales1", "sh_sales2", "east_sales", "south_sales", "sh_mgr", "pool"}

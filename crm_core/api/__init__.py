@@ -36,16 +36,22 @@ from crm_core.api.interactions import (
 )
 from crm_core.api.products import NewProduct, ProductRecord, Products
 from crm_core.api.reports import ReportInfo, ReportParamInfo, Reports
-from crm_core.errors import CrmError, DuplicateError, NotFound, PermissionDenied, ValidationError
-from crm_core.imports.pipeline import ImportOptions, ImportRejected, ImportResult
-from crm_core.picklists import Choice
-from crm_core.rules.store import RuleSpec, Trial
+from crm_core.features.imports.pipeline import ImportOptions, ImportRejected, ImportResult
+from crm_core.features.rules.store import RuleSpec, Trial
+from crm_core.features.sync.exchange import SyncResult
+from crm_core.foundation.errors import (
+    CrmError,
+    DuplicateError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+)
+from crm_core.hooks.picklists import Choice
+from crm_core.hooks.reports import ReportTable
+from crm_core.hooks.sections import Section
 from crm_core.services.customers import VisibleCount
 from crm_core.services.duplicates import DuplicatePair
-from crm_core.services.reports import ReportTable
-from crm_core.services.sections import Section
 from crm_core.services.transfer import TransferResult
-from crm_core.sync import SyncResult
 
 __all__ = [
     "KEEP",

@@ -9,7 +9,7 @@ from typing import Any, Generic, TypeVar
 
 import attrs
 
-from crm_core.errors import ValidationError
+from crm_core.foundation.errors import ValidationError
 
 T = TypeVar("T")
 

@@ -10,13 +10,13 @@ from typing import Any
 
 import attrs
 
-from crm_core import custom_fields, picklists
 from crm_core.api.common import texts
-from crm_core.context import Context
-from crm_core.models import CustomField
-from crm_core.picklists import Choice
-from crm_core.rules import store
-from crm_core.rules.store import RuleSpec, Trial
+from crm_core.features.rules import store
+from crm_core.features.rules.store import RuleSpec, Trial
+from crm_core.hooks.context import Context
+from crm_core.hooks.picklists import Choice
+from crm_core.kernel.models import CustomField
+from crm_core.services import custom_fields, picklists
 
 
 @attrs.frozen

@@ -8,11 +8,10 @@ from typing import Any
 
 import attrs
 
-from crm_core import custom_fields
 from crm_core.api.common import Page, check_limit, page_of, read_only
-from crm_core.context import Context
-from crm_core.models import Contact, Customer
-from crm_core.services import contacts
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import Contact, Customer
+from crm_core.services import contacts, custom_fields
 
 
 @attrs.frozen

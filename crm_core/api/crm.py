@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from types import TracebackType
 
 from crm_core.api.desk import Desk
-from crm_core.deployment import Deployment, open_deployment
-from crm_core.imports.pipeline import ImportOptions, ImportResult, run_import
-from crm_core.plugins import PluginCatalog
+from crm_core.api.plugins import Plugins
+from crm_core.features.imports.pipeline import ImportOptions, ImportResult, run_import
+from crm_core.kernel import lifecycle
+from crm_core.kernel.deployment import Deployment, open_deployment
+from crm_core.kernel.plugins import PluginCatalog
 
 
 class Crm:
@@ -30,12 +33,38 @@ class Crm:
         then ./crm.db. CrmError when there is none."""
         return cls(open_deployment(url, catalog))
 
+    @classmethod
+    def create(
+        cls,
+        url: str | None = None,
+        *,
+        admin: str = "admin",
+        admin_name: str = "Admin",
+        catalog: PluginCatalog | None = None,
+    ) -> Crm:
+        """A new deployment in an empty database: the core's tables and a first admin, who is
+        the default acting user. CrmError when one exists there already."""
+        deployment = Deployment(url, catalog)
+        lifecycle.initialise(deployment, admin, admin_name)
+        return cls(deployment)
+
+    def upgrade(self) -> list[str]:
+        """Migrate the core and every enabled plugin to their newest schema; the branches."""
+        return lifecycle.upgrade(self.deployment)
+
+    @cached_property
+    def plugins(self) -> Plugins:
+        return Plugins(self.deployment)
+
     @contextmanager
-    def as_user(self, login: str | None = None, *, write: bool = False) -> Iterator[Desk]:
+    def as_user(
+        self, login: str | None = None, *, write: bool = False, language: str | None = None
+    ) -> Iterator[Desk]:
         """One transaction as `login` (default: the deployment's default actor). With `write`
         it commits when the block ends; any exception rolls every write of the block back.
-        Without `write` nothing is committed."""
-        with self.deployment.work(login, write=write) as ctx:
+        Without `write` nothing is committed. Messages are in `language` ("zh", "en"; default
+        the environment's)."""
+        with self.deployment.work(login, write=write, language=language) as ctx:
             yield Desk(ctx)
 
     def import_file(

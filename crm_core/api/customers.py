@@ -11,7 +11,6 @@ from typing import Any
 import attrs
 from sqlalchemy import select
 
-from crm_core import custom_fields
 from crm_core.api.common import (
     KEEP,
     Keep,
@@ -23,11 +22,11 @@ from crm_core.api.common import (
     read_only,
     texts,
 )
-from crm_core.context import Context
-from crm_core.errors import ValidationError
-from crm_core.models import Customer, User
-from crm_core.services import customers, duplicates, sections, transfer
-from crm_core.services.sections import Section
+from crm_core.foundation.errors import ValidationError
+from crm_core.hooks.context import Context
+from crm_core.hooks.sections import Section
+from crm_core.kernel.models import Customer, User
+from crm_core.services import custom_fields, customers, duplicates, sections, transfer
 from crm_core.services.transfer import TransferResult
 
 CustomValues = Mapping[str, str | None]

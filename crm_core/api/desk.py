@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from crm_core.actor import Actor
 from crm_core.api.configuration import Fields, Picklists, Rules
 from crm_core.api.contacts import Contacts
 from crm_core.api.customers import Customers
@@ -13,7 +12,8 @@ from crm_core.api.files import Files
 from crm_core.api.interactions import Interactions
 from crm_core.api.products import Products
 from crm_core.api.reports import Reports
-from crm_core.context import Context
+from crm_core.hooks.actor import Actor
+from crm_core.hooks.context import Context
 
 
 class Desk:

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 
-from crm_core import sync
-from crm_core.context import Context
-from crm_core.sync import SyncResult
+from crm_core.features.sync import exchange as sync
+from crm_core.features.sync.exchange import SyncResult
+from crm_core.hooks.context import Context
 
 
 class Exchange:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import attrs
 
-from crm_core.context import Context
-from crm_core.imports.pipeline import ImportOptions, ImportResult, import_file
-from crm_core.services.importing import export_file
+from crm_core.features.imports.pipeline import ImportOptions, ImportResult, import_file
+from crm_core.features.imports.service import export_file
+from crm_core.hooks.context import Context
 
 
 @attrs.frozen

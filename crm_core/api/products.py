@@ -9,11 +9,10 @@ from typing import Any
 
 import attrs
 
-from crm_core import custom_fields
 from crm_core.api.common import Page, check_limit, page_of, read_only
-from crm_core.context import Context
-from crm_core.models import Product
-from crm_core.services import products
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import Product
+from crm_core.services import custom_fields, products
 
 
 @attrs.frozen

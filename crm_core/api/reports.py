@@ -10,10 +10,12 @@ from typing import Any
 
 import attrs
 
-from crm_core.context import Context
-from crm_core.errors import ValidationError
-from crm_core.services import reminders, report_files, reports
-from crm_core.services.reports import ReportTable
+from crm_core.features import reminders
+from crm_core.features.reports import engine as reports
+from crm_core.features.reports import files as report_files
+from crm_core.foundation.errors import ValidationError
+from crm_core.hooks.context import Context
+from crm_core.hooks.reports import ReportTable
 
 
 @attrs.frozen

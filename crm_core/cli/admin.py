@@ -5,12 +5,13 @@ from __future__ import annotations
 import click
 from sqlalchemy import select
 
-from crm_core import i18n
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
-from crm_core.errors import CrmError, PermissionDenied
-from crm_core.models import AuditEntry, User
-from crm_core.services import rollout, rollup_upkeep
+from crm_core.features.rollups import maintenance as rollup_upkeep
+from crm_core.foundation import i18n
+from crm_core.foundation.errors import CrmError, PermissionDenied
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.models import AuditEntry, User
 
 
 @click.command()
@@ -47,7 +48,7 @@ def config_group() -> click.Group:
     def config_list(app: App, fmt: str) -> None:
         """Every setting with its value and help."""
         with app.work() as ctx:
-            specs = ctx.deployment.setting_specs
+            specs = ctx.settings.specs
             rows = [
                 {"key": k, "value": v, "help": specs[k].help} for k, v in ctx.settings.all().items()
             ]
@@ -176,7 +177,7 @@ def register(cli: click.Group) -> None:
 @pass_app
 def seed_demo(app: App, scale: int, seed_value: int) -> None:
     """Fill the deployment with generated, fictional demo data (admins only).  生成演示数据。"""
-    from crm_core.services import demo
+    from crm_core.features import demo_data as demo
 
     with app.work(write=True) as ctx:
         counts = demo.seed(ctx, scale=scale, seed_value=seed_value)

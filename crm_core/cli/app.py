@@ -9,9 +9,9 @@ from typing import Any, TypeVar
 import click
 
 from crm_core.api.desk import Desk
-from crm_core.context import Context
-from crm_core.deployment import Deployment
-from crm_core.plugins import PluginCatalog
+from crm_core.hooks.context import Context
+from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.plugins import PluginCatalog
 
 F = TypeVar("F", bound=Callable[..., Any])
 

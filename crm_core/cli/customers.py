@@ -10,8 +10,8 @@ import click
 from crm_core.api import CustomerChanges, CustomerQuery, CustomerRecord, NewCustomer
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, emit_object, format_option, page_options
-from crm_core.errors import ValidationError
-from crm_core.models import KINDS
+from crm_core.foundation.errors import ValidationError
+from crm_core.kernel.models import KINDS
 
 DUPLICATE_COLUMNS = [
     "score",

@@ -6,12 +6,12 @@ from typing import Any
 
 import click
 
-from crm_core import custom_fields, entities, picklists
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.customers import custom_values
 from crm_core.cli.output import emit, emit_object, format_option
-from crm_core.errors import ValidationError
-from crm_core.models import FIELD_TYPES
+from crm_core.foundation.errors import ValidationError
+from crm_core.kernel.models import FIELD_TYPES
+from crm_core.services import custom_fields, entities, picklists
 
 
 def fields_group() -> click.Group:
@@ -231,7 +231,7 @@ def picklists_group() -> click.Group:
 
 
 def _zh() -> bool:
-    from crm_core import i18n
+    from crm_core.foundation import i18n
 
     return i18n.language() == "zh"
 

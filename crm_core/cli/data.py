@@ -9,11 +9,11 @@ from pathlib import Path
 
 import click
 
-from crm_core import i18n
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit
-from crm_core.imports.mapping import load_mapping
-from crm_core.services import importing
+from crm_core.features.imports import service as importing
+from crm_core.features.imports.mapping import load_mapping
+from crm_core.foundation import i18n
 
 #: Exit code when the import went in but some rows were rejected (listed in the error file).
 PARTIAL_EXIT = 3

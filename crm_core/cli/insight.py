@@ -10,13 +10,16 @@ from pathlib import Path
 import attrs
 import click
 
-from crm_core import charts, i18n
 from crm_core.cli import output as cli_output
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import FORMATS, emit, emit_rows, format_option, json_chunks, jsonable
-from crm_core.errors import ValidationError
-from crm_core.files import replace_file
-from crm_core.services import dashboard, reminders, report_files, reports
+from crm_core.features import reminders
+from crm_core.features.reports import dashboard
+from crm_core.features.reports import engine as reports
+from crm_core.features.reports import files as report_files
+from crm_core.foundation import charts, i18n
+from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.files import replace_file
 
 
 def _set_actor(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:

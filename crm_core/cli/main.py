@@ -15,7 +15,6 @@ from crm_core.cli import (
     customers,
     customize,
     data,
-    demo,
     insight,
     people,
     plugins,
@@ -27,12 +26,13 @@ from crm_core.cli import (
     worksheets,
 )
 from crm_core.cli.app import App
-from crm_core.errors import CrmError
-from crm_core.plugins import PluginCatalog
+from crm_core.foundation.errors import CrmError
+from crm_core.kernel.plugins import PluginCatalog
 
 
 class CrmGroup(click.Group):
-    """Adds the enabled plugins' commands before resolving any subcommand."""
+    """Adds the commands of the core's features and of the enabled plugins before resolving any
+    subcommand (the features' alone when there is no deployment yet)."""
 
     #: The installed plugins; None scans entry points. Tests pass their own.
     catalog: PluginCatalog | None = None
@@ -43,14 +43,12 @@ class CrmGroup(click.Group):
         ctx.meta["crm.plugin_commands"] = True
         app = _app(ctx)
         try:
-            deployment = app.unchecked_deployment
-            if deployment.exists():
-                deployment.hook.crm_register_commands(cli=self)
+            app.unchecked_deployment.hook.crm_register_commands(cli=self)
         except (CrmError, SQLAlchemyError) as exc:
             ctx.meta["crm.plugin_error"] = str(exc).splitlines()[0]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in {"init", "demo", "--help"}:
+        if cmd_name not in {"init", "--help"}:
             self._load_plugin_commands(ctx)
         return super().get_command(ctx, cmd_name)
 
@@ -104,7 +102,6 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
         customize,
         rules,
         sync,
-        demo,
     ):
         module.register(cli)
     return cli

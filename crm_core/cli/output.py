@@ -5,16 +5,15 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from crm_core import i18n
+from crm_core.api.serializers import json_chunks, json_text, jsonable
+from crm_core.foundation import i18n
 
 FORMATS = ("table", "json", "csv")
 #: Rows `--format table` draws of a report; csv and json print them all (a table of 50,000
@@ -47,18 +46,6 @@ def page_options(command: Any) -> Any:
         default=0,
         help="Keyset cursor: the last id of the previous page.",
     )(command)
-
-
-def jsonable(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)  # exact: amounts are strings in JSON
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Mapping):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [jsonable(v) for v in value]
-    return value
 
 
 def _text(value: Any) -> str:
@@ -132,34 +119,6 @@ def emit_rows(
                 shown=f"{len(shown):,}",
             )
             click.echo(note, err=True)
-
-
-def json_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """The text of `json_text` for rows in `columns` order, one object at a time (each value
-    encoded alone: `json.dumps` of a whole record with `indent` took twice as long)."""
-    encode = json.JSONEncoder(ensure_ascii=False).encode
-    keys = [f"    {encode(str(column))}: " for column in columns]
-    first = True
-    for row in rows:
-        fields = []
-        for key, value in zip(keys, row, strict=True):
-            value = jsonable(value)
-            if isinstance(value, dict | list):
-                text = json.dumps(value, ensure_ascii=False, indent=2).replace("\n", "\n    ")
-            else:
-                text = encode(value)
-            fields.append(key + text)
-        item = "{\n" + ",\n".join(fields) + "\n  }" if fields else "{}"
-        yield ("[\n  " if first else ",\n  ") + item
-        first = False
-    yield "[]" if first else "\n]"
-
-
-def json_text(records: Sequence[Mapping[str, Any]], columns: Sequence[str]) -> str:
-    """Records as a JSON array of objects with `columns` in order (amounts as exact strings)."""
-    return json.dumps(
-        [jsonable({c: r.get(c) for c in columns}) for r in records], ensure_ascii=False, indent=2
-    )
 
 
 #: Width for tables written to a file or a pipe: wide enough not to cut Chinese names short.

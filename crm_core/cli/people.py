@@ -6,7 +6,7 @@ import click
 
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
-from crm_core.models import ROLES
+from crm_core.kernel.models import ROLES
 from crm_core.services import teams, users
 
 

@@ -6,10 +6,10 @@ from typing import Any
 
 import click
 
-from crm_core import i18n
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, emit_object, format_option
-from crm_core.services import rollout
+from crm_core.foundation import i18n
+from crm_core.kernel import lifecycle as rollout
 
 
 def _rows(app: App) -> list[dict[str, Any]]:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, emit_object, format_option
-from crm_core.errors import NotFound, PermissionDenied
-from crm_core.models import Customer, FollowUp, User
-from crm_core.rules import actions, events, store
+from crm_core.features.rules import actions, events, store
+from crm_core.foundation.errors import NotFound, PermissionDenied
+from crm_core.kernel.models import Customer, FollowUp, User
 
 
 def rules_group() -> click.Group:

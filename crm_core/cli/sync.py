@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
-from crm_core import sync
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
+from crm_core.features.sync import exchange as sync
 
 
 def sync_group() -> click.Group:

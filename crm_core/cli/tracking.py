@@ -10,13 +10,15 @@ from typing import Any
 
 import click
 
-from crm_core import i18n
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.insight import as_option, day_option
 from crm_core.cli.output import emit, format_option, jsonable
-from crm_core.errors import ValidationError
-from crm_core.files import replace_file
-from crm_core.services import indicators, rollout_review, tracking
+from crm_core.features.tracking import goals as tracking
+from crm_core.features.tracking import indicators
+from crm_core.features.tracking import review as rollout_review
+from crm_core.foundation import i18n
+from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.files import replace_file
 
 
 def _targets(items: tuple[str, ...]) -> dict[str, Decimal]:

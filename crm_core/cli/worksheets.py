@@ -6,11 +6,11 @@ from pathlib import Path
 
 import click
 
-from crm_core import i18n
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
-from crm_core.errors import CrmError
-from crm_core.services import worksheets
+from crm_core.features.imports import worksheets
+from crm_core.foundation import i18n
+from crm_core.foundation.errors import CrmError
 
 
 @click.group("worksheets")

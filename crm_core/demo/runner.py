@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
-from crm_core.plugins import PluginCatalog
+from crm_core.kernel.plugins import PluginCatalog
 
 ZONE = ZoneInfo("Asia/Shanghai")
 

@@ -11,9 +11,9 @@ from datetime import date, timedelta
 from pathlib import Path
 from random import Random
 
-from crm_core.normalize import name_key
-from crm_core.services.demo import TITLES, company, person
-from crm_core.spreadsheets import write_rows
+from crm_core.features.demo_data import TITLES, company, person
+from crm_core.foundation.normalize import name_key
+from crm_core.foundation.spreadsheets import write_rows
 
 HEADER = ("客户名称", "类型", "行业", "地区", "电话", "负责人", "联系人", "职位", "备注")
 SELLERS = ("李明", "王芳", "陈强", "林静")

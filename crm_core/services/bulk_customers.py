@@ -12,16 +12,17 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
-from crm_core import audit_trail, bulk, i18n, picklists, rollups
-from crm_core.changes import CustomerChange
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import CrmError, ValidationError
-from crm_core.imports.importer import Column, Existing, Importer, ImportRow
-from crm_core.models import KINDS, Contact, Customer, OwnershipPeriod, User
-from crm_core.normalize import name_key, phone_key
-from crm_core.planner import among
-from crm_core.services import bulk_records, customers
+from crm_core.foundation import i18n
+from crm_core.foundation.errors import CrmError, ValidationError
+from crm_core.foundation.normalize import name_key, phone_key
+from crm_core.foundation.schema import table_of
+from crm_core.hooks.changes import CustomerChange
+from crm_core.hooks.context import Context
+from crm_core.hooks.importers import Column, Existing, Importer, ImportRow
+from crm_core.kernel import audit_trail, batches, bulk
+from crm_core.kernel.models import KINDS, Contact, Customer, OwnershipPeriod, User
+from crm_core.kernel.planner import among
+from crm_core.services import bulk_records, customers, picklists
 from crm_core.services.common import chunks
 
 _customers = table_of(Customer)
@@ -287,7 +288,7 @@ def update_rows(ctx: Context, rows: list[ImportRow]) -> int:
         return 0
     now = ctx.now()
     moving = [change.customer_id for _row, change in changes if change.customer_id is not None]
-    with rollups.customers_changing(ctx.session.connection(), moving):
+    with batches.customers_changing(ctx.session, moving):
         ctx.session.connection().execute(
             update(_customers)
             .where(_customers.c.id == bindparam("_id"))

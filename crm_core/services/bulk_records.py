@@ -7,18 +7,19 @@ from typing import Any
 
 from sqlalchemy import and_, bindparam, or_, select, update
 
-from crm_core import audit_trail, bulk, i18n, picklists
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import ValidationError
-from crm_core.imports.importer import Column, Existing, Importer, ImportRow
-from crm_core.imports.parsers import parse_day, parse_moment
-from crm_core.models import Contact, Customer, Interaction, Product, User
-from crm_core.normalize import name_key
-from crm_core.planner import among
-from crm_core.services import interactions, products
+from crm_core.foundation import i18n
+from crm_core.foundation.dates import parse_day, parse_moment
+from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.normalize import name_key
+from crm_core.foundation.schema import table_of
+from crm_core.foundation.types import to_money
+from crm_core.hooks.context import Context
+from crm_core.hooks.importers import Column, Existing, Importer, ImportRow
+from crm_core.kernel import audit_trail, bulk
+from crm_core.kernel.models import Contact, Customer, Interaction, Product, User
+from crm_core.kernel.planner import among
+from crm_core.services import interactions, picklists, products
 from crm_core.services.common import capped_count, chunks, manages
-from crm_core.types import to_money
 
 _contacts = table_of(Contact)
 _products = table_of(Product)

@@ -7,11 +7,11 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, func, select
 
-from crm_core import i18n
-from crm_core.context import Context
-from crm_core.errors import NotFound, PermissionDenied
-from crm_core.models import Team, TeamClosure, User
-from crm_core.planner import BATCH
+from crm_core.foundation import i18n
+from crm_core.foundation.errors import NotFound, PermissionDenied
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import Team, TeamClosure, User
+from crm_core.kernel.planner import BATCH
 
 T = TypeVar("T")
 

@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.errors import NotFound, ValidationError
-from crm_core.models import Contact, Customer
+from crm_core.foundation.errors import NotFound, ValidationError
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import Contact, Customer
 from crm_core.services import customers
 
 

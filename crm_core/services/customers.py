@@ -11,17 +11,18 @@ import attrs
 from sqlalchemy import false, or_, select
 from sqlalchemy.exc import IntegrityError
 
-from crm_core import custom_fields, i18n, picklists
-from crm_core.changes import CustomerChange
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.entities import entity_named
-from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
-from crm_core.models import KINDS, Customer, OwnershipPeriod, User
-from crm_core.normalize import name_key, phone_key
-from crm_core.prefix_match import starts_with
+from crm_core.foundation import i18n
+from crm_core.foundation.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from crm_core.foundation.normalize import name_key, phone_key
+from crm_core.foundation.prefix_match import starts_with
+from crm_core.foundation.schema import table_of
+from crm_core.hooks.changes import CustomerChange
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import KINDS, Customer, OwnershipPeriod, User
+from crm_core.kernel.visibility import owner_parts
+from crm_core.services import custom_fields, picklists
 from crm_core.services.common import capped_count, require_manages, user_by_login
-from crm_core.visibility import owner_parts
+from crm_core.services.entities import entity_named
 
 EDITABLE = ("name", "kind", "level", "industry", "region", "phone", "address", "notes")
 _customers = table_of(Customer)

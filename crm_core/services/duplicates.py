@@ -19,8 +19,8 @@ import attrs
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.models import Customer, User
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import Customer, User
 
 #: Provinces, municipalities and large cities a company name often starts with.
 _PLACE_NAMES = (

@@ -7,13 +7,13 @@ from datetime import date, datetime, time
 
 from sqlalchemy import func, select
 
-from crm_core import i18n, picklists
-from crm_core.context import Context
-from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.models import Customer, Interaction, TeamClosure, User
-from crm_core.services import contacts, customers
+from crm_core.foundation import i18n
+from crm_core.foundation.errors import PermissionDenied, ValidationError
+from crm_core.foundation.sqltime import local_day
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import Customer, Interaction, TeamClosure, User
+from crm_core.services import contacts, customers, picklists
 from crm_core.services.common import team_by_name
-from crm_core.sqltime import local_day
 
 
 def check_moment(

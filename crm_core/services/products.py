@@ -7,11 +7,11 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.errors import DuplicateError, NotFound, ValidationError
-from crm_core.models import Product
+from crm_core.foundation.errors import DuplicateError, NotFound, ValidationError
+from crm_core.foundation.types import to_money
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import Product
 from crm_core.services.common import require_role
-from crm_core.types import to_money
 
 
 def parse_amount(text: str | Decimal | int, what: str = "amount") -> Decimal:

@@ -2,22 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
-
-import attrs
-
-from crm_core.context import Context
-from crm_core.models import Customer
-
-
-@attrs.frozen
-class Section:
-    title: str
-    rows: Sequence[Mapping[str, Any]]
-    #: Lower comes first; the core uses 0-99.
-    order: int = 100
-    source: str = "crm_core"
+from crm_core.hooks.context import Context
+from crm_core.hooks.sections import Section
+from crm_core.kernel.models import Customer
 
 
 def sections(ctx: Context, customer: Customer) -> list[Section]:

@@ -6,10 +6,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import and_, delete, insert, literal, select, true
 
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import DuplicateError, ValidationError
-from crm_core.models import Team, TeamClosure
+from crm_core.foundation.errors import DuplicateError, ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.hooks.context import Context
+from crm_core.kernel.models import Team, TeamClosure
 from crm_core.services.common import require_role, team_by_name
 
 _closure = table_of(TeamClosure)

@@ -14,13 +14,14 @@ from collections.abc import Sequence
 import attrs
 from sqlalchemy import func, insert, select, update
 
-from crm_core import audit_trail, i18n, rollups
-from crm_core.changes import Transfer
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import ConflictError, PermissionDenied, ValidationError
-from crm_core.models import Contact, Customer, Interaction, OwnershipPeriod, User
-from crm_core.planner import among, id_batches
+from crm_core.foundation import i18n
+from crm_core.foundation.errors import ConflictError, PermissionDenied, ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.hooks.changes import Transfer
+from crm_core.hooks.context import Context
+from crm_core.kernel import audit_trail, batches
+from crm_core.kernel.models import Contact, Customer, Interaction, OwnershipPeriod, User
+from crm_core.kernel.planner import among, id_batches
 from crm_core.services import customers
 from crm_core.services.common import chunks, require_manages, user_by_login
 
@@ -109,7 +110,7 @@ def reassign(
     moving = sorted(cid for cid, owner in previous.items() if owner != to_user_id)
     now = ctx.now()
     for batch in id_batches(ctx.session, moving):
-        with rollups.customers_changing(ctx.session.connection(), batch):
+        with batches.customers_changing(ctx.session, batch):
             ctx.session.execute(
                 update(_customers)
                 .where(among(ctx.session, _customers.c.id, batch))

@@ -6,9 +6,10 @@ from collections.abc import Sequence
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.errors import DuplicateError, ValidationError
-from crm_core.models import ROLES, Team, User, UserPermission
+from crm_core.foundation.errors import DuplicateError, ValidationError
+from crm_core.hooks.context import Context
+from crm_core.hooks.permissions import PERMISSIONS
+from crm_core.kernel.models import ROLES, Team, User, UserPermission
 from crm_core.services.common import require_role, team_by_name, user_by_login
 
 
@@ -70,23 +71,25 @@ def change(
     return user
 
 
-def list_all(ctx: Context) -> Sequence[tuple[User, str | None, list[str]]]:
-    rows = ctx.session.execute(
-        select(User, Team.name).outerjoin(Team, Team.id == User.team_id).order_by(User.login)
-    ).all()
+def list_all(
+    ctx: Context, login: str | None = None
+) -> Sequence[tuple[User, str | None, list[str]]]:
+    """Every user (or the one `login`) by login, with their team's name and permissions."""
+    query = select(User, Team.name).outerjoin(Team, Team.id == User.team_id).order_by(User.login)
+    granted = select(UserPermission.user_id, UserPermission.permission)
+    if login is not None:
+        query = query.where(User.login == login)
+        granted = granted.join(User, User.id == UserPermission.user_id).where(User.login == login)
+    rows = ctx.session.execute(query).all()
     perms: dict[int, list[str]] = {}
-    for user_id, permission in ctx.session.execute(
-        select(UserPermission.user_id, UserPermission.permission).order_by(
-            UserPermission.permission
-        )
-    ):
+    for user_id, permission in ctx.session.execute(granted.order_by(UserPermission.permission)):
         perms.setdefault(user_id, []).append(permission)
     return [(user, team, perms.get(user.id, [])) for user, team in rows]
 
 
 def grant(ctx: Context, login: str, permission: str) -> None:
     require_role(ctx, {"admin"}, "grant permissions")
-    known = ctx.deployment.permissions
+    known = ctx.registry(PERMISSIONS)
     if permission not in known:
         names = ", ".join(sorted(known)) or "none are registered"
         raise ValidationError(f"unknown permission {permission!r} (known: {names})")

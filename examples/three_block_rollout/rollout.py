@@ -18,9 +18,12 @@ from pathlib import Path
 from crm_channel_commerce.services import dealers, orders, stock
 from crm_core.api import Crm, NewCustomer, NewInteraction
 from crm_core.demo import sales_list
-from crm_core.deployment import Deployment
-from crm_core.errors import CrmError
-from crm_core.services import customers, demo, rollout, tracking
+from crm_core.features import demo_data as demo
+from crm_core.features.tracking import goals as tracking
+from crm_core.foundation.errors import CrmError
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.services import customers
 from crm_project_sales.services import deliverables, projects
 
 

@@ -8,9 +8,8 @@ import click
 
 from crm_channel_commerce.models import ORDER_STATUSES
 from crm_channel_commerce.services import dealers, materials, orders, plans, stock
-from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, emit_object, format_option, page_options
-from crm_core.errors import ValidationError
+from crm_core.contract import ValidationError
+from crm_core.contract.cli import App, emit, emit_object, format_option, page_options, pass_app
 
 DAY = click.DateTime(["%Y-%m-%d"])
 

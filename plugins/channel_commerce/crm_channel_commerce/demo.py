@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from crm_channel_commerce.models import Dealer, Material, Warehouse
 from crm_channel_commerce.services import dealers, materials, orders, plans, stock
-from crm_core.context import Context
-from crm_core.errors import ValidationError
-from crm_core.models import Customer, Product
+from crm_core.contract import Context, ValidationError
+from crm_core.contract.models import Customer, Product
 
 
 def seed(ctx: Context, rng: Random, scale: int) -> None:

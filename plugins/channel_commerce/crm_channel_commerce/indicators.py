@@ -9,8 +9,9 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from crm_channel_commerce.models import DealerOrder, DealerPayment
-from crm_core.context import Context
-from crm_core.services.indicators import Indicator, day_end
+from crm_core.contract import Context
+from crm_core.contract.records import Indicator
+from crm_core.contract.reports import day_end
 
 
 def overdue_balance(ctx: Context, day: date) -> Decimal:

@@ -21,9 +21,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped, key_text
-from crm_core.types import Money, UTCDateTime, utcnow
+from crm_core.contract.tables import (
+    Base,
+    CustomerScoped,
+    Money,
+    UTCDateTime,
+    key_text,
+    plugin_table,
+    utcnow,
+)
 
 PLUGIN = "channel_commerce"
 MOVE_KINDS = ("receipt", "shipment", "adjustment", "return")
@@ -117,7 +123,7 @@ class DealerOrder(CustomerScoped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Ordered by code point, so that the next number is an index range away (crm_core.numbering).
+    #: Ordered by code point, so that the next number is an index range away (crm_core.foundation.numbering).
     number: Mapped[str] = mapped_column(key_text(32), unique=True)
     warehouse_id: Mapped[int] = mapped_column(ForeignKey("cc_warehouse.id"))
     status: Mapped[str] = mapped_column(String(16), default="draft")

@@ -17,20 +17,20 @@ from sqlalchemy import select, update
 from crm_channel_commerce import commands, indicators, reports, settings, translations
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
-from crm_core import PluginSpec, audit_trail, hookimpl
-from crm_core.changes import Transfer
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.entities import Entity
-from crm_core.models import Customer, User
-from crm_core.planner import among
-from crm_core.rules.events import RuleEvent
-from crm_core.services.common import chunks
-from crm_core.services.indicators import Indicator
-from crm_core.services.reminders import Reminder
-from crm_core.services.reports import Report
-from crm_core.services.sections import Section
-from crm_core.settings import SettingSpec
+from crm_core.contract import Context, PluginSpec, audit, hookimpl
+from crm_core.contract.models import Customer, User
+from crm_core.contract.queries import among, chunks
+from crm_core.contract.records import (
+    Entity,
+    Indicator,
+    Reminder,
+    RuleEvent,
+    Section,
+    SettingSpec,
+    Transfer,
+)
+from crm_core.contract.reports import Report
+from crm_core.contract.tables import table_of
 
 plugin = PluginSpec(
     name="channel_commerce",
@@ -89,7 +89,7 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
                     .returning(_dealers.c.customer_id)
                 )
             )
-            audit_trail.record_field(
+            audit.record_field(
                 ctx.session, "cc_dealer", ids, "sales_rep_id", transfer.to_user_id, "transfer"
             )
             moved += len(ids)

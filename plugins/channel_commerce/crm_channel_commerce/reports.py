@@ -20,10 +20,9 @@ from crm_channel_commerce.models import (
     Warehouse,
 )
 from crm_channel_commerce.services import plans, stock
-from crm_core.context import Context
-from crm_core.errors import ValidationError
-from crm_core.models import Customer, Product
-from crm_core.services.reports import (
+from crm_core.contract import Context, ValidationError
+from crm_core.contract.models import Customer, Product
+from crm_core.contract.reports import (
     SINCE,
     UNTIL,
     Report,
@@ -34,7 +33,7 @@ from crm_core.services.reports import (
     moment_window,
     parse_date,
 )
-from crm_core.types import Money, to_money
+from crm_core.contract.tables import Money, to_money
 
 ZERO = Decimal("0.00")
 

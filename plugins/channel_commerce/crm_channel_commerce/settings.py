@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_core.settings import SettingSpec, parse_positive_int
+from crm_core.contract.records import SettingSpec, parse_positive_int
 
 PAYMENT_DAYS = "channel_commerce.payment_days"
 

@@ -8,8 +8,9 @@ import attrs
 import pytest
 
 from crm_channel_commerce.services import dealers, stock
-from crm_core.deployment import Deployment
-from crm_core.services import customers, products, rollout, teams, users
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.services import customers, products, teams, users
 
 
 @attrs.frozen

@@ -20,10 +20,10 @@ from sqlalchemy import select, update
 
 from crm_channel_commerce.models import Dealer, DealerOrder, Stock
 from crm_channel_commerce.services import dealers, orders, stock
-from crm_core.actor import SYSTEM
-from crm_core.db import table_of
-from crm_core.errors import CrmError
-from crm_core.models import Customer, Product
+from crm_core.foundation.errors import CrmError
+from crm_core.foundation.schema import table_of
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.models import Customer, Product
 from crm_core.services import customers
 
 LIMIT = Decimal("1000.00")
@@ -192,9 +192,9 @@ def test_credit_is_never_exceeded_under_contention(block3: Block3, crm_backend: 
 PROCESS = textwrap.dedent(
     """
     import json, sys
-    from crm_core.deployment import Deployment
+    from crm_core.kernel.deployment import Deployment
     from crm_channel_commerce.services import orders
-    from crm_core.errors import CrmError
+    from crm_core.foundation.errors import CrmError
 
     url, first, numbers = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
     deployment = Deployment(url)

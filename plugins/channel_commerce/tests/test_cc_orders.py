@@ -12,9 +12,9 @@ from sqlalchemy import func, select
 
 from crm_channel_commerce.models import CreditOverride, Dealer, DealerOrder, Stock
 from crm_channel_commerce.services import dealers, orders, stock
-from crm_core.actor import SYSTEM
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.models import AuditEntry
+from crm_core.foundation.errors import NotFound, PermissionDenied, ValidationError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.models import AuditEntry
 from crm_core.services import customers
 
 

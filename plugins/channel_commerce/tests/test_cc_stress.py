@@ -15,9 +15,9 @@ from sqlalchemy import func, select
 
 from crm_channel_commerce.models import Dealer, DealerOrder, DealerOrderLine, Stock
 from crm_channel_commerce.services import orders
-from crm_core.actor import SYSTEM
-from crm_core.errors import CrmError
-from crm_core.models import Product
+from crm_core.foundation.errors import CrmError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.models import Product
 
 THREADS = 8
 ORDERS_PER_THREAD = 6

@@ -12,12 +12,14 @@ from sqlalchemy import inspect, select, update
 
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services import dealers, materials, orders, plans
-from crm_core.db import table_of
-from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.migrate import alembic_config
-from crm_core.models import Customer
-from crm_core.services import customers, reminders, reports, transfer
-from crm_core.testing import schema_differences
+from crm_core.contract.testing import schema_differences
+from crm_core.features import reminders
+from crm_core.features.reports import engine as reports
+from crm_core.foundation.errors import PermissionDenied, ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.kernel.migrate import alembic_config
+from crm_core.kernel.models import Customer
+from crm_core.services import customers, transfer
 
 
 def sell(

@@ -10,15 +10,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.entities import Entity
-from crm_core.errors import ValidationError
-from crm_core.i18n import _
-from crm_core.models import Customer
-from crm_core.rules.actions import RuleAction
-from crm_core.rules.events import RuleEvent
-from crm_core.services.transfer import lock_owners, reassign
-from crm_core.sync import SyncKind, changed_ids
+from crm_core.contract import Context, ValidationError, _
+from crm_core.contract.models import Customer
+from crm_core.contract.records import Entity, RuleAction, RuleEvent, SyncKind
+from crm_core.contract.sync import changed_ids
+from crm_core.contract.transfers import lock_owners, reassign
 from crm_customer_resources.models import Expense, Installment, Order, Payment, ServiceCase
 from crm_customer_resources.services import orders
 

@@ -8,12 +8,11 @@ from decimal import Decimal
 
 import click
 
-from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, emit_object, format_option, page_options
-from crm_core.errors import ValidationError
-from crm_core.services import customers as core_customers
-from crm_core.services.customers import CustomerFilter
-from crm_core.services.products import parse_amount
+from crm_core.contract import ValidationError
+from crm_core.contract import customers as core_customers
+from crm_core.contract.cli import App, emit, emit_object, format_option, page_options, pass_app
+from crm_core.contract.customers import CustomerFilter
+from crm_core.contract.products import parse_amount
 from crm_customer_resources.models import ARTICLE_CATEGORIES, CASE_KINDS, CASE_STATUSES, LEVELS
 from crm_customer_resources.services import (
     cases,

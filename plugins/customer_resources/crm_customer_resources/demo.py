@@ -9,9 +9,8 @@ from random import Random
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.models import Customer, Product, User
-from crm_core.services import customers
+from crm_core.contract import Context, customers
+from crm_core.contract.models import Customer, Product, User
 from crm_customer_resources.models import Article
 from crm_customer_resources.models.expenses import EXPENSE_CATEGORIES
 from crm_customer_resources.services import cases, expenses, knowledge, lifecycle, orders

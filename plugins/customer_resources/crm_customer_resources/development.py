@@ -18,20 +18,14 @@ import attrs
 from sqlalchemy import Integer, cast, func, null, select, union_all
 from sqlalchemy.orm import aliased
 
-from crm_core.context import Context
-from crm_core.models import Customer, Team, User
-from crm_core.models.rollups import (
-    CUSTOMERS_BY_MONTH,
-    TEAM_CUSTOMERS_BY_MONTH,
-    CustomersByMonth,
-    TeamCustomersByMonth,
-)
-from crm_core.rollups import Spec
-from crm_core.services.reports import (
+from crm_core.contract import Context
+from crm_core.contract.models import Customer, Team, User
+from crm_core.contract.reports import (
     ReportTable,
     TeamOf,
     at_moments_of,
     first_rows,
+    local_month,
     moment_window,
     month_key_terms,
     month_key_window,
@@ -39,7 +33,13 @@ from crm_core.services.reports import (
     rollup_ready,
     team_rollup_ready,
 )
-from crm_core.sqltime import local_month
+from crm_core.contract.rollups import (
+    CUSTOMERS_BY_MONTH,
+    TEAM_CUSTOMERS_BY_MONTH,
+    CustomersByMonth,
+    Spec,
+    TeamCustomersByMonth,
+)
 from crm_customer_resources.models import CustomerProfile
 from crm_customer_resources.models.rollups import (
     NEW_CUSTOMERS_BY_INDUSTRY,

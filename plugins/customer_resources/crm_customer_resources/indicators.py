@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from sqlalchemy import case, func, select, type_coerce
 
-from crm_core.context import Context
-from crm_core.services.indicators import Indicator
-from crm_core.services.reports import rollup_ready
-from crm_core.types import Money
+from crm_core.contract import Context
+from crm_core.contract.records import Indicator
+from crm_core.contract.reports import rollup_ready
+from crm_core.contract.tables import Money
 from crm_customer_resources.models import Installment, Order, Payment
 from crm_customer_resources.models.rollups import OWED_BY_DUE_MONTH, OwedByDueDay, OwedByDueMonth
 

@@ -14,26 +14,28 @@ from typing import Any
 import click
 from sqlalchemy import case, literal, select, update
 
-from crm_core import PluginSpec, audit_trail, hookimpl, rollups
-from crm_core.changes import CustomerChange, Transfer
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.entities import Entity
-from crm_core.models import Customer, Interaction
-from crm_core.picklists import Picklist
-from crm_core.planner import among, id_batches
-from crm_core.rollups import Spec
-from crm_core.rules.actions import RuleAction
-from crm_core.rules.events import RuleEvent
-from crm_core.services.importing import Column, Importer
-from crm_core.services.indicators import Indicator
-from crm_core.services.products import parse_amount
-from crm_core.services.reminders import Reminder
-from crm_core.services.reports import Report
-from crm_core.services.sections import Section
-from crm_core.settings import SettingSpec
-from crm_core.sync import SyncKind
-from crm_core.types import UTCDateTime
+from crm_core.contract import Context, PluginSpec, audit, hookimpl, writes
+from crm_core.contract.models import Customer, Interaction
+from crm_core.contract.products import parse_amount
+from crm_core.contract.queries import among, id_batches
+from crm_core.contract.records import (
+    Column,
+    CustomerChange,
+    Entity,
+    Importer,
+    Indicator,
+    Picklist,
+    Reminder,
+    RuleAction,
+    RuleEvent,
+    Section,
+    SettingSpec,
+    SyncKind,
+    Transfer,
+)
+from crm_core.contract.reports import Report
+from crm_core.contract.rollups import Spec
+from crm_core.contract.tables import UTCDateTime, table_of
 from crm_customer_resources import (
     automation,
     commands,
@@ -195,13 +197,13 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
                 )
             )
         )
-        with rollups.parents_changing(ctx.session.connection(), _orders.name, ids):
+        with writes.parents_changing(ctx.session, _orders.name, ids):
             ctx.session.execute(
                 update(_orders)
                 .where(among(ctx.session, _orders.c.id, ids))
                 .values(owner_id=transfer.to_user_id)
             )
-        audit_trail.record_field(
+        audit.record_field(
             ctx.session, "cr_order", ids, "owner_id", transfer.to_user_id, "transfer"
         )
         moved += len(ids)

@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.models import Customer, User
-from crm_core.planner import among, owned_by
-from crm_core.services.reminders import Reminder
-from crm_core.services.reports import rollup_ready
-from crm_core.visibility import owner_is_visible
+from crm_core.contract import Context
+from crm_core.contract.access import owner_is_visible
+from crm_core.contract.models import Customer, User
+from crm_core.contract.queries import among, owned_by
+from crm_core.contract.records import Reminder
+from crm_core.contract.reports import rollup_ready
+from crm_core.contract.tables import table_of
 from crm_customer_resources import settings
 from crm_customer_resources.models import CustomerProfile, Installment, Order
 from crm_customer_resources.models.rollups import UNPAID_INSTALLMENTS, UnpaidInstallment

@@ -11,20 +11,11 @@ import attrs
 from sqlalchemy import Integer, and_, case, cast, func, literal, or_, select, type_coerce, union_all
 from sqlalchemy.orm import aliased
 
-from crm_core.context import Context
-from crm_core.errors import ValidationError
-from crm_core.models import Customer, Interaction, Product, Team, User
-from crm_core.models.rollups import (
-    INTERACTIONS_BY_DAY,
-    INTERACTIONS_BY_MONTH,
-    TEAM_INTERACTIONS_BY_DAY,
-    InteractionsByDay,
-    InteractionsByMonth,
-    TeamInteractionsByDay,
-)
-from crm_core.planner import among
-from crm_core.rollups import Spec
-from crm_core.services.reports import (
+from crm_core.contract import Context, ValidationError
+from crm_core.contract.access import teams_managed_by
+from crm_core.contract.models import Customer, Interaction, Product, Team, User
+from crm_core.contract.queries import among
+from crm_core.contract.reports import (
     LOGGED_BY,
     SINCE,
     UNTIL,
@@ -33,7 +24,10 @@ from crm_core.services.reports import (
     ReportParam,
     ReportTable,
     TeamOf,
+    any_bits,
     by_param,
+    count_bits,
+    date_month,
     date_window,
     day_key_window,
     dimensions,
@@ -42,6 +36,7 @@ from crm_core.services.reports import (
     first_rows_by_key,
     last_days,
     last_months,
+    local_day,
     logged_by_filter,
     moment_window,
     month_key_terms,
@@ -54,10 +49,16 @@ from crm_core.services.reports import (
     rollup_ready,
     team_rollup_ready,
 )
-from crm_core.sqlbits import any_bits, count_bits
-from crm_core.sqltime import date_month, local_day
-from crm_core.types import Money, money_sum, to_money
-from crm_core.visibility import teams_managed_by
+from crm_core.contract.rollups import (
+    INTERACTIONS_BY_DAY,
+    INTERACTIONS_BY_MONTH,
+    TEAM_INTERACTIONS_BY_DAY,
+    InteractionsByDay,
+    InteractionsByMonth,
+    Spec,
+    TeamInteractionsByDay,
+)
+from crm_core.contract.tables import Money, money_sum, to_money
 from crm_customer_resources.development import DEVELOPMENT_BY, customer_development
 from crm_customer_resources.models import (
     Expense,

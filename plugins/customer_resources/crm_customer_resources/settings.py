@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from decimal import Decimal, InvalidOperation
 
-from crm_core.context import Context
-from crm_core.settings import SettingSpec, parse_positive_int
+from crm_core.contract import Context
+from crm_core.contract.records import SettingSpec, parse_positive_int
 
 PROTECTION_DAYS = "customer_resources.protection_days"
 STALE_DAYS = "customer_resources.stale_days"

@@ -7,8 +7,9 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from crm_core.deployment import Deployment
-from crm_core.services import products, rollout, teams, users
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.services import products, teams, users
 
 
 @attrs.frozen

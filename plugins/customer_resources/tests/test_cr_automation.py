@@ -11,13 +11,12 @@ import pytest
 from conftest import Block1
 from sqlalchemy import func, select
 
-from crm_core import custom_fields
-from crm_core.actor import SYSTEM
-from crm_core.errors import ValidationError
-from crm_core.models import Customer, FollowUp
-from crm_core.rules.store import RuleSpec, add, sweep
-from crm_core.services import customers
-from crm_core.sync import export, import_items
+from crm_core.features.rules.store import RuleSpec, add, sweep
+from crm_core.features.sync.exchange import export, import_items
+from crm_core.foundation.errors import ValidationError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.models import Customer, FollowUp
+from crm_core.services import custom_fields, customers
 from crm_customer_resources.models import Order, Payment
 from crm_customer_resources.services import orders
 

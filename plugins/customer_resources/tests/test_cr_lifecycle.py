@@ -8,11 +8,11 @@ import pytest
 from conftest import Block1
 from sqlalchemy import func, select
 
-from crm_core import picklists
-from crm_core.actor import SYSTEM
-from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.models import AuditEntry
-from crm_core.services import customers, interactions, rollout
+from crm_core.foundation.errors import PermissionDenied, ValidationError
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.models import AuditEntry
+from crm_core.services import customers, interactions, picklists
 from crm_customer_resources.models import CustomerProfile
 from crm_customer_resources.services import lifecycle, orders
 

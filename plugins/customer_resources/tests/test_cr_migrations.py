@@ -6,8 +6,8 @@ from alembic import command
 from conftest import Block1
 from sqlalchemy import inspect
 
-from crm_core.migrate import alembic_config
-from crm_core.testing import schema_differences
+from crm_core.contract.testing import schema_differences
+from crm_core.kernel.migrate import alembic_config
 
 
 def test_branch_round_trip(block1: Block1) -> None:

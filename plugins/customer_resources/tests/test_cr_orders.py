@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
-from crm_core.actor import SYSTEM
-from crm_core.errors import NotFound, ValidationError
+from crm_core.foundation.errors import NotFound, ValidationError
+from crm_core.hooks.actor import SYSTEM
 from crm_core.services import customers
 from crm_customer_resources.models import Installment, Order, OrderLine, Payment
 from crm_customer_resources.services import orders

@@ -13,11 +13,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
-from crm_core.actor import SYSTEM
-from crm_core.db import table_of
-from crm_core.errors import CrmError, DuplicateError, NotFound, ValidationError
-from crm_core.models import AuditEntry, Customer, OwnershipPeriod, User
-from crm_core.services import customers, interactions, reports, transfer
+from crm_core.features.reports import engine as reports
+from crm_core.foundation.errors import CrmError, DuplicateError, NotFound, ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.models import AuditEntry, Customer, OwnershipPeriod, User
+from crm_core.services import customers, interactions, transfer
 from crm_customer_resources.models import CustomerProfile, Installment, Order, Payment
 from crm_customer_resources.services import orders, protection
 

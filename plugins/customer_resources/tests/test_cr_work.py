@@ -12,12 +12,15 @@ from conftest import Block1
 from openpyxl import Workbook
 from sqlalchemy import delete, update
 
-from crm_core.actor import SYSTEM
-from crm_core.db import table_of
-from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.models import Customer
-from crm_core.rollups.spec import RollupState
-from crm_core.services import customers, importing, interactions, reminders, reports, transfer
+from crm_core.features import reminders
+from crm_core.features.imports import service as importing
+from crm_core.features.reports import engine as reports
+from crm_core.features.rollups.spec import RollupState
+from crm_core.foundation.errors import PermissionDenied, ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel.models import Customer
+from crm_core.services import customers, interactions, transfer
 from crm_customer_resources.models import CustomerProfile
 from crm_customer_resources.services import cases, expenses, knowledge, orders
 
@@ -223,7 +226,7 @@ def test_expenses_visibility_and_report(
             # The count an .xlsx export asks for first: the same rows, capped.
             assert expenses.count_rows(ctx, {}, 10) == len(lines) - 1
             assert expenses.count_rows(ctx, {}, 1) == min(len(lines) - 1, 2)
-    from crm_core.imports import exporting
+    from crm_core.features.imports import exporting
 
     monkeypatch.setattr(exporting, "XLSX_ROWS", 4)  # a sheet of three rows: refused at once
     with block1.work("boss") as ctx:
@@ -437,7 +440,8 @@ def test_activity_per_salesperson_lists_the_whole_team_least_active_first(block1
 def test_a_manager_of_several_teams_too_many_to_list_sees_team_tiles(block1: Block1) -> None:
     """Ageing and activity tiles list people while they fit a tile's table; a manager whose
     people are more than that, across teams, gets them per team (the lead of one team never)."""
-    from crm_core.services import dashboard, users
+    from crm_core.features.reports import dashboard
+    from crm_core.services import users
 
     def tiles(login: str) -> dict[str, tuple[dict[str, str], list[str]]]:
         with block1.work(login) as ctx:

@@ -8,9 +8,8 @@ from pathlib import Path
 
 import click
 
-from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, emit_object, format_option, page_options
-from crm_core.errors import ValidationError
+from crm_core.contract import ValidationError
+from crm_core.contract.cli import App, emit, emit_object, format_option, page_options, pass_app
 from crm_project_sales.models import ATTITUDES, COST_KINDS, DEFAULT_CATEGORY, QUOTE_STATUSES, ROLES
 from crm_project_sales.services import (
     collaboration,

@@ -11,9 +11,8 @@ from random import Random
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.models import Contact, Customer, Product, User
-from crm_core.services import customers
+from crm_core.contract import Context, customers
+from crm_core.contract.models import Contact, Customer, Product, User
 from crm_project_sales.models import Project
 from crm_project_sales.services import (
     collaboration,

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 from sqlalchemy import ColumnElement, case, func, select
 
-from crm_core.context import Context
-from crm_core.services.indicators import Indicator, day_end, share
-from crm_core.sqltime import elapsed_days
+from crm_core.contract import Context
+from crm_core.contract.records import Indicator
+from crm_core.contract.reports import day_end, elapsed_days, share
 from crm_project_sales.models import Project, Stage
 from crm_project_sales.reports import stage_join
 

@@ -21,9 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped
-from crm_core.types import Money, UTCDateTime, utcnow
+from crm_core.contract.tables import Base, CustomerScoped, Money, UTCDateTime, plugin_table, utcnow
 
 PLUGIN = "project_sales"
 ROLES = ("decision_maker", "influencer", "technical_evaluator", "user", "gatekeeper")

@@ -14,22 +14,22 @@ from random import Random
 import click
 from sqlalchemy import select, update
 
-from crm_core import PluginSpec, audit_trail, hookimpl
-from crm_core.changes import Transfer
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.entities import Entity
-from crm_core.models import Customer, User
-from crm_core.picklists import Picklist
-from crm_core.planner import among
-from crm_core.rollups import Spec
-from crm_core.rules.events import RuleEvent
-from crm_core.services.common import chunks
-from crm_core.services.indicators import Indicator
-from crm_core.services.reminders import Reminder
-from crm_core.services.reports import Report
-from crm_core.services.sections import Section
-from crm_core.settings import SettingSpec
+from crm_core.contract import Context, PluginSpec, audit, hookimpl
+from crm_core.contract.models import Customer, User
+from crm_core.contract.queries import among, chunks
+from crm_core.contract.records import (
+    Entity,
+    Indicator,
+    Picklist,
+    Reminder,
+    RuleEvent,
+    Section,
+    SettingSpec,
+    Transfer,
+)
+from crm_core.contract.reports import Report
+from crm_core.contract.rollups import Spec
+from crm_core.contract.tables import table_of
 from crm_project_sales import commands, indicators, reports, settings, translations
 from crm_project_sales.models import Project, Task
 from crm_project_sales.rollups import PROJECTS_BY_STAGE, TEAM_PROJECTS_BY_STAGE
@@ -104,7 +104,7 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
                 .returning(_projects.c.id)
             )
         )
-        audit_trail.record_field(
+        audit.record_field(
             ctx.session, "ps_project", ids, "owner_id", transfer.to_user_id, "transfer"
         )
         moved += len(ids)

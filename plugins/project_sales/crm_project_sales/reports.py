@@ -11,25 +11,26 @@ from typing import Any
 from sqlalchemy import and_, case, func, literal, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.models import Customer, Team, User
-from crm_core.planner import among
-from crm_core.services.reports import (
+from crm_core.contract import Context
+from crm_core.contract.access import PROBE_CUSTOMERS
+from crm_core.contract.models import Customer, Team, User
+from crm_core.contract.queries import among
+from crm_core.contract.reports import (
     SINCE,
     UNTIL,
     Report,
     ReportTable,
     TeamOf,
     by_param,
+    date_month,
+    elapsed_days,
     first_rows,
+    local_month,
     moment_window,
     rollup_ready,
     team_rollup_ready,
 )
-from crm_core.sqltime import date_month, elapsed_days, local_month
-from crm_core.types import Money, money_average, to_money
-from crm_core.visibility import PROBE_CUSTOMERS
+from crm_core.contract.tables import Money, money_average, table_of, to_money
 from crm_project_sales.models import (
     DEFAULT_CATEGORY,
     Competitor,

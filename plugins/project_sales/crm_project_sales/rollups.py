@@ -1,5 +1,5 @@
 """Projects per expected-close month, customer owner, project owner, category and stage (see
-crm_core.rollups): the `pipeline` report and its dashboard tile read it; and the same per
+crm_core.features.rollups): the `pipeline` report and its dashboard tile read it; and the same per
 team (the customer owner's and the project owner's), which they read for managers.
 
 The stage's outcome and win probability are not stored here: they come from the stage table
@@ -15,9 +15,8 @@ from decimal import Decimal
 from sqlalchemy import Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.models import OwnerScoped, TeamScoped
-from crm_core.rollups import Rollup, RollupBase, TeamTotals
-from crm_core.types import Money
+from crm_core.contract.rollups import Rollup, RollupBase, TeamTotals
+from crm_core.contract.tables import Money, OwnerScoped, TeamScoped
 
 
 class ProjectsByStage(OwnerScoped, RollupBase):

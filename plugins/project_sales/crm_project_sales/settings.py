@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from crm_core.context import Context
-from crm_core.db import sqlite_path
-from crm_core.settings import SettingSpec, parse_text
+from crm_core.contract import Context
+from crm_core.contract.records import SettingSpec, parse_text
 
 FILE_STORE = "project_sales.file_store"
 
@@ -24,5 +23,5 @@ def file_store(ctx: Context) -> Path:
     configured = str(ctx.settings.get(FILE_STORE) or "")
     if configured:
         return Path(configured).expanduser()
-    db_file = sqlite_path(ctx.deployment.url)
+    db_file = ctx.database_file
     return Path(f"{db_file}.files") if db_file else Path("crm-files")

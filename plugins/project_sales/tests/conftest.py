@@ -7,9 +7,10 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from crm_core.actor import SYSTEM
-from crm_core.deployment import Deployment
-from crm_core.services import contacts, customers, products, rollout, teams, users
+from crm_core.hooks.actor import SYSTEM
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.services import contacts, customers, products, teams, users
 
 
 @attrs.frozen

@@ -7,10 +7,10 @@ from conftest import Block2
 from sqlalchemy import select
 from test_ps_gates import new_project
 
-from crm_core import custom_fields, picklists
-from crm_core.errors import ValidationError
-from crm_core.models import FollowUp
-from crm_core.rules.store import RuleSpec, add
+from crm_core.features.rules.store import RuleSpec, add
+from crm_core.foundation.errors import ValidationError
+from crm_core.kernel.models import FollowUp
+from crm_core.services import custom_fields, picklists
 from crm_project_sales.models import Project
 from crm_project_sales.services import projects
 

@@ -11,8 +11,8 @@ from conftest import Block2
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.models import User
+from crm_core.foundation.errors import NotFound, PermissionDenied, ValidationError
+from crm_core.kernel.models import User
 from crm_core.services import customers
 from crm_project_sales.models import Project
 from crm_project_sales.services import deliverables, money, pipeline, projects

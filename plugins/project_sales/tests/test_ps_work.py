@@ -11,11 +11,14 @@ from alembic import command
 from conftest import Block2
 from sqlalchemy import func, inspect, select
 
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.migrate import alembic_config
-from crm_core.models import AuditEntry
-from crm_core.services import customers, reminders, reports, rollout, transfer
-from crm_core.testing import schema_differences
+from crm_core.contract.testing import schema_differences
+from crm_core.features import reminders
+from crm_core.features.reports import engine as reports
+from crm_core.foundation.errors import NotFound, PermissionDenied, ValidationError
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.migrate import alembic_config
+from crm_core.kernel.models import AuditEntry
+from crm_core.services import customers, transfer
 from crm_project_sales.models import Deliverable, Project, QuoteLine
 from crm_project_sales.services import (
     collaboration,
@@ -207,8 +210,8 @@ def test_transfer_moves_open_projects_only(block2: Block2, tmp_path: Path) -> No
         assert audited == [str(open_one)]
     with block2.work("km") as ctx:
         owners = dict(ctx.session.execute(select(Project.id, Project.owner_id)).all())
-        kb = ctx.deployment.resolve_actor("kb").id
-        ka = ctx.deployment.resolve_actor("ka").id
+        kb = block2.deployment.resolve_actor("kb").id
+        ka = block2.deployment.resolve_actor("ka").id
         assert owners == {open_one: kb, won_one: ka}
 
 

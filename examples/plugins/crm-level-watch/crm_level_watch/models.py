@@ -5,8 +5,7 @@ from __future__ import annotations
 from sqlalchemy import String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped
+from crm_core.contract.tables import Base, CustomerScoped, plugin_table
 
 
 class Watch(CustomerScoped, Base):

@@ -10,14 +10,10 @@ from pathlib import Path
 import click
 from sqlalchemy import select
 
-from crm_core import PluginSpec, hookimpl
-from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, format_option
-from crm_core.context import Context
-from crm_core.models import Customer
-from crm_core.services import customers
-from crm_core.services.sections import Section
-from crm_core.settings import SettingSpec
+from crm_core.contract import Context, PluginSpec, customers, hookimpl
+from crm_core.contract.cli import App, emit, format_option, pass_app
+from crm_core.contract.models import Customer
+from crm_core.contract.records import Section, SettingSpec
 from crm_level_watch.models import Watch
 
 plugin = PluginSpec(

@@ -1,4 +1,4 @@
-"""level_watch end to end, on SQLite and PostgreSQL (the crm_core.testing fixtures run each test
+"""level_watch end to end, on SQLite and PostgreSQL (the crm_core.contract.testing fixtures run each test
 on both): enable, set who to notify, change a level, read the notice file."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ from typing import Any
 
 import pytest
 
-from crm_core.deployment import Deployment
-from crm_core.services import customers, rollout, teams, users
+from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel.deployment import Deployment
+from crm_core.services import customers, teams, users
 
 Cli = Callable[..., Any]
 
@@ -89,7 +90,7 @@ def test_disabling_stops_the_notices_and_keeps_the_field(notices: Path, crm_cli:
 
 
 def test_the_migration_matches_the_model(notices: Path, crm_deployment: Deployment) -> None:
-    from crm_core.testing import schema_differences
+    from crm_core.contract.testing import schema_differences
 
     assert schema_differences(crm_deployment, {"level_watch"}) == []
 

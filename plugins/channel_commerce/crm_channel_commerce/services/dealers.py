@@ -8,14 +8,11 @@ from decimal import Decimal
 from sqlalchemy import select, update
 
 from crm_channel_commerce.models import Dealer
-from crm_core import audit_trail
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.models import Customer, User
-from crm_core.services import customers
-from crm_core.services.common import user_by_login
-from crm_core.services.products import parse_amount
+from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, audit, customers
+from crm_core.contract.access import user_by_login
+from crm_core.contract.models import Customer, User
+from crm_core.contract.products import parse_amount
+from crm_core.contract.tables import table_of
 
 _dealers = table_of(Dealer)
 
@@ -94,7 +91,7 @@ def change(
             raise ValidationError(
                 f"open credit is {dealer.credit_used}; the limit cannot go below it"
             )
-        audit_trail.record(
+        audit.record(
             ctx.session,
             [
                 {

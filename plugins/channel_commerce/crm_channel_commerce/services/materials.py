@@ -6,10 +6,8 @@ from sqlalchemy import select, update
 
 from crm_channel_commerce.models import Material, MaterialIssue
 from crm_channel_commerce.services import dealers
-from crm_core import audit_trail
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import DuplicateError, NotFound, ValidationError
+from crm_core.contract import Context, DuplicateError, NotFound, ValidationError, audit
+from crm_core.contract.tables import table_of
 
 _materials = table_of(Material)
 
@@ -39,7 +37,7 @@ def receive(ctx: Context, code: str, quantity: int) -> Material:
         .where(_materials.c.id == material.id)
         .values(on_hand=_materials.c.on_hand + quantity)
     )
-    audit_trail.record(
+    audit.record(
         ctx.session,
         [
             {

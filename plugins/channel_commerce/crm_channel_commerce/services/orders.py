@@ -21,15 +21,11 @@ from crm_channel_commerce.models import (
     DealerPayment,
 )
 from crm_channel_commerce.services import dealers, stock
-from crm_core import audit_trail, rules
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.i18n import _
-from crm_core.models import Customer, Product
-from crm_core.numbering import next_number
-from crm_core.services.products import parse_amount
-from crm_core.types import to_money
+from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, _, audit, rules
+from crm_core.contract.models import Customer, Product
+from crm_core.contract.products import parse_amount
+from crm_core.contract.tables import table_of, to_money
+from crm_core.contract.writes import next_number
 
 CREDIT_CONTROLLER = "credit-controller"
 _dealers = table_of(Dealer)
@@ -135,7 +131,7 @@ def _claim_status(
     if not done.rowcount:  # type: ignore[attr-defined]
         ctx.session.refresh(order)
         raise ValidationError(f"order {order.number} is {order.status}, not {expected}")
-    audit_trail.record(
+    audit.record(
         ctx.session,
         [
             {
@@ -152,7 +148,7 @@ def _claim_status(
 
 
 def _audit_credit(ctx: Context, order: DealerOrder, change: Decimal, why: str) -> None:
-    audit_trail.record(
+    audit.record(
         ctx.session,
         [
             {

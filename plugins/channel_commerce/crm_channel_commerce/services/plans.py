@@ -11,9 +11,8 @@ from sqlalchemy import select
 
 from crm_channel_commerce.models import SalesPlan
 from crm_channel_commerce.services import dealers
-from crm_core.context import Context
-from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.services.products import parse_amount
+from crm_core.contract import Context, PermissionDenied, ValidationError
+from crm_core.contract.products import parse_amount
 
 PERIOD = re.compile(r"^(\d{4})(?:-(\d{2})|-Q([1-4]))?$")
 

@@ -6,13 +6,18 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select, update
 
 from crm_channel_commerce.models import Stock, StockMove, Warehouse
-from crm_core import audit_trail
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
-from crm_core.i18n import _
-from crm_core.models import Product
-from crm_core.services import products
+from crm_core.contract import (
+    Context,
+    DuplicateError,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+    _,
+    audit,
+    products,
+)
+from crm_core.contract.models import Product
+from crm_core.contract.tables import table_of
 
 _stock = table_of(Stock)
 _moves = table_of(StockMove)
@@ -94,7 +99,7 @@ def move(
         )
         .returning(_moves.c.id)
     )
-    audit_trail.record(
+    audit.record(
         ctx.session,
         [
             {

@@ -7,9 +7,7 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped
-from crm_core.types import UTCDateTime, utcnow
+from crm_core.contract.tables import Base, CustomerScoped, UTCDateTime, plugin_table, utcnow
 
 CASE_KINDS = ("complaint", "feedback")
 CASE_STATUSES = ("open", "in_progress", "resolved", "closed")

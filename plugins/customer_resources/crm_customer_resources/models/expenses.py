@@ -8,9 +8,7 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core import Base, plugin_table
-from crm_core.models import OwnerScoped
-from crm_core.types import Money
+from crm_core.contract.tables import Base, Money, OwnerScoped, plugin_table
 
 EXPENSE_CATEGORIES = ("travel", "entertainment", "gifts", "marketing", "communication", "other")
 

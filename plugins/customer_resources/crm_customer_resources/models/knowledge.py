@@ -7,8 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core import Base, plugin_table
-from crm_core.types import UTCDateTime, utcnow
+from crm_core.contract.tables import Base, UTCDateTime, plugin_table, utcnow
 
 ARTICLE_CATEGORIES = ("competitor", "faq", "proposal", "technique")
 

@@ -12,9 +12,15 @@ from decimal import Decimal
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped, key_text
-from crm_core.types import Money, UTCDateTime, utcnow
+from crm_core.contract.tables import (
+    Base,
+    CustomerScoped,
+    Money,
+    UTCDateTime,
+    key_text,
+    plugin_table,
+    utcnow,
+)
 
 PLUGIN = "customer_resources"
 ORDER_STATUSES = ("open", "closed", "cancelled")
@@ -31,7 +37,7 @@ class Order(CustomerScoped, Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: Ordered by code point, so that the next number is an index range away (crm_core.numbering).
+    #: Ordered by code point, so that the next number is an index range away (crm_core.foundation.numbering).
     number: Mapped[str] = mapped_column(key_text(32), unique=True)
     #: The salesperson credited with the sale (the customer's owner when ordered).
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"))

@@ -1,6 +1,6 @@
 """Sales per month, customer owner and salesperson, alone or with the customer's industry or
 region, and per product; new customers per month by industry, region or grade; receipts per
-month by salesperson, industry or region; and what is owed per due day (see crm_core.rollups).
+month by salesperson, industry or region; and what is owed per due day (see crm_core.features.rollups).
 
 Cancelled orders are left out, as in the `sales` report. A customer's owner, industry and
 region are read from the customer now: when it changes hands or is re-classified its orders
@@ -18,9 +18,8 @@ from decimal import Decimal
 from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.models import OwnerScoped, TeamScoped
-from crm_core.rollups import Parent, Rollup, RollupBase, Sql, TeamTotals
-from crm_core.types import Money
+from crm_core.contract.rollups import Parent, Rollup, RollupBase, Sql, TeamTotals
+from crm_core.contract.tables import Money, OwnerScoped, TeamScoped
 
 
 class SalesBySeller(OwnerScoped, RollupBase):

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.models import Customer, User
-from crm_core.services import customers
-from crm_core.services.common import user_by_login
-from crm_core.visibility import user_sees_customer
+from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, customers
+from crm_core.contract.access import user_by_login, user_sees_customer
+from crm_core.contract.models import Customer, User
 from crm_customer_resources.models import CASE_KINDS, ServiceCase
 
 # Allowed moves between statuses.

@@ -9,17 +9,19 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm_core import audit_trail, bulk, picklists
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import ValidationError
-from crm_core.imports import parsers as imports_parsers
-from crm_core.imports.importer import ImportRow
-from crm_core.models import Customer, Team, User
-from crm_core.services import customers
-from crm_core.services.bulk_records import resolve_users, visible_customers
-from crm_core.services.common import capped_count, require_manages, user_by_login
-from crm_core.services.products import parse_amount
+from crm_core.contract import Context, ValidationError, audit, customers, picklists, writes
+from crm_core.contract import dates as imports_parsers
+from crm_core.contract.access import (
+    require_manages,
+    resolve_users,
+    user_by_login,
+    visible_customers,
+)
+from crm_core.contract.models import Customer, Team, User
+from crm_core.contract.products import parse_amount
+from crm_core.contract.queries import capped_count
+from crm_core.contract.records import ImportRow
+from crm_core.contract.tables import table_of
 from crm_customer_resources.models import Expense
 
 
@@ -147,8 +149,8 @@ def write_rows(ctx: Context, rows: list[ImportRow]) -> list[int]:
         }
         for r in rows
     ]
-    ids = bulk.insert_rows(ctx.session, table, values)
-    audit_trail.record(
+    ids = writes.insert_rows(ctx.session, table, values)
+    audit.record(
         ctx.session,
         [{"action": "import", "entity": "cr_expense", "entity_id": str(i)} for i in ids],
     )

@@ -11,8 +11,7 @@ from typing import Any
 
 from sqlalchemy import case, literal, or_, select
 
-from crm_core.context import Context
-from crm_core.errors import NotFound, ValidationError
+from crm_core.contract import Context, NotFound, ValidationError
 from crm_customer_resources.models import ARTICLE_CATEGORIES, Article
 
 

@@ -9,15 +9,11 @@ from typing import Any
 
 from sqlalchemy import func, insert, literal, select, update
 
-from crm_core import rollups
-from crm_core.changes import CustomerChange
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.models import Customer
-from crm_core.services import customers
-from crm_core.services.common import chunks
-from crm_core.types import UTCDateTime
+from crm_core.contract import Context, PermissionDenied, ValidationError, customers, writes
+from crm_core.contract.models import Customer
+from crm_core.contract.queries import chunks
+from crm_core.contract.records import CustomerChange
+from crm_core.contract.tables import UTCDateTime, table_of
 from crm_customer_resources import settings
 from crm_customer_resources.models import LEVELS, CustomerProfile, Order
 
@@ -48,7 +44,7 @@ def check_level_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None
 
 
 #: From this many new profiles at once, SQLite's rollups over profiles count them in one
-#: statement (`rollups.customer_rows_inserting`) instead of a trigger per row.
+#: statement (`writes.customer_rows_inserting`) instead of a trigger per row.
 MANY_PROFILES = 50
 
 
@@ -64,9 +60,8 @@ def ensure_profiles(ctx: Context, customer_ids: Sequence[int]) -> None:
     ]
     if not missing:
         return
-    connection = ctx.session.connection()
     with (
-        rollups.customer_rows_inserting(connection, _profiles.name, missing)
+        writes.customer_rows_inserting(ctx.session, _profiles.name, missing)
         if len(missing) >= MANY_PROFILES
         else nullcontext()
     ):

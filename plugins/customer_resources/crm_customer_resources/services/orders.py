@@ -14,15 +14,11 @@ from decimal import Decimal
 import attrs
 from sqlalchemy import func, select
 
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.i18n import _
-from crm_core.models import Customer, Product
-from crm_core.numbering import next_number
-from crm_core.services import customers
-from crm_core.services.products import parse_amount
-from crm_core.types import CENT, to_money
+from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, _, customers
+from crm_core.contract.models import Customer, Product
+from crm_core.contract.products import parse_amount
+from crm_core.contract.tables import CENT, table_of, to_money
+from crm_core.contract.writes import next_number
 from crm_customer_resources.models import Installment, Order, OrderLine, Payment
 from crm_customer_resources.services.lifecycle import recompute_grades
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from crm_core import picklists
-from crm_core.context import Context
-from crm_core.picklists import Choice, Picklist
+from crm_core.contract import Context, picklists
+from crm_core.contract.records import Choice, Picklist
 
 DEFAULTS = {
     "industry": [

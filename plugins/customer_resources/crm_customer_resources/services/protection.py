@@ -12,13 +12,10 @@ from datetime import date, datetime, time, timedelta
 import attrs
 from sqlalchemy import and_, select, update
 
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import PermissionDenied, ValidationError
-from crm_core.i18n import _
-from crm_core.models import Customer, User
-from crm_core.services import customers
-from crm_core.services.transfer import TransferResult, lock_owners, reassign
+from crm_core.contract import Context, PermissionDenied, ValidationError, _, customers
+from crm_core.contract.models import Customer, User
+from crm_core.contract.tables import table_of
+from crm_core.contract.transfers import TransferResult, lock_owners, reassign
 from crm_customer_resources import settings
 from crm_customer_resources.models import CustomerProfile
 from crm_customer_resources.services.lifecycle import ensure_profiles

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from crm_core.context import Context
-from crm_core.models import Customer, User
-from crm_core.services.customers import CustomerFilter
+from crm_core.contract import Context
+from crm_core.contract.customers import CustomerFilter
+from crm_core.contract.models import Customer, User
 from crm_customer_resources.models import CustomerProfile
 
 

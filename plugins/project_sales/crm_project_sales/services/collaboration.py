@@ -6,11 +6,9 @@ from datetime import date
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.models import User
-from crm_core.services.common import user_by_login
-from crm_core.visibility import user_sees_customer
+from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError
+from crm_core.contract.access import user_by_login, user_sees_customer
+from crm_core.contract.models import User
 from crm_project_sales.models import Member, Project, ProjectNote, Task
 
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.errors import NotFound, ValidationError
-from crm_core.models import Contact, Customer
-from crm_core.normalize import name_key
-from crm_core.services import contacts
-from crm_core.services.products import parse_amount
+from crm_core.contract import Context, NotFound, ValidationError, contacts
+from crm_core.contract.models import Contact, Customer
+from crm_core.contract.products import parse_amount
+from crm_core.contract.tables import table_of
+from crm_core.contract.writes import name_key
 from crm_project_sales.models import ATTITUDES, ROLES, Competitor, Project, ProjectContact
 
 _customers = table_of(Customer)

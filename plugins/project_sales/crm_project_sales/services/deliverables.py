@@ -15,8 +15,7 @@ from typing import Any
 import attrs
 from sqlalchemy import select
 
-from crm_core.context import Context
-from crm_core.errors import NotFound, ValidationError
+from crm_core.contract import Context, NotFound, ValidationError
 from crm_project_sales import settings
 from crm_project_sales.models import Deliverable, Project
 from crm_project_sales.services import pipeline

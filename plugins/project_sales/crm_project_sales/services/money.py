@@ -13,11 +13,10 @@ from decimal import Decimal
 import attrs
 from sqlalchemy import func, select
 
-from crm_core.context import Context
-from crm_core.errors import NotFound, ValidationError
-from crm_core.models import Product
-from crm_core.services.products import parse_amount
-from crm_core.types import to_money
+from crm_core.contract import Context, NotFound, ValidationError
+from crm_core.contract.models import Product
+from crm_core.contract.products import parse_amount
+from crm_core.contract.tables import to_money
 from crm_project_sales.models import COST_KINDS, Project, ProjectCost, Quote, QuoteLine
 from crm_project_sales.services import pipeline
 

@@ -11,8 +11,7 @@ from collections.abc import Sequence
 import attrs
 from sqlalchemy import delete, select
 
-from crm_core.context import Context
-from crm_core.errors import PermissionDenied, ValidationError
+from crm_core.contract import Context, PermissionDenied, ValidationError
 from crm_project_sales.models import DEFAULT_CATEGORY, GateRequirement, Stage
 
 DEFAULT_STAGES = (
@@ -133,7 +132,7 @@ def set_pipeline(
     for code, _, _, probability, outcome in spec:
         if not 0 <= probability <= 100 or outcome not in ("open", "won", "lost"):
             raise ValidationError(f"stage {code}: probability 0-100, outcome open/won/lost")
-    from crm_core.db import table_of
+    from crm_core.contract.tables import table_of
     from crm_project_sales.models import Project
 
     projects = table_of(Project)  # every project counts here, whoever may see it

@@ -12,14 +12,19 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm_core import picklists, rules
-from crm_core.context import Context
-from crm_core.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.i18n import _
-from crm_core.models import Customer, User
-from crm_core.services import customers
-from crm_core.services.common import manages, user_by_login
-from crm_core.services.products import parse_amount
+from crm_core.contract import (
+    Context,
+    NotFound,
+    PermissionDenied,
+    ValidationError,
+    _,
+    customers,
+    picklists,
+    rules,
+)
+from crm_core.contract.access import manages, user_by_login
+from crm_core.contract.models import Customer, User
+from crm_core.contract.products import parse_amount
 from crm_project_sales.models import Project, Quote, StageChange
 from crm_project_sales.services import deliverables, pipeline
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from sqlalchemy import ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core import Base, plugin_table
-from crm_core.models import CustomerScoped, OwnerScoped
-from crm_core.rollups import Rollup, RollupBase
+from crm_core.foundation.schema import Base
+from crm_core.hooks.plugin_spec import plugin_table
+from crm_core.hooks.rollups import Rollup, RollupBase
+from crm_core.kernel.models import CustomerScoped, OwnerScoped
 
 
 class Note(CustomerScoped, Base):

@@ -3,33 +3,36 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import date, timedelta
 from random import Random
 from typing import Any
 
 import click
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
-from crm_core import PluginSpec, hookimpl
-from crm_core.changes import CustomerChange, Transfer
 from crm_core.cli.app import App, pass_app
-from crm_core.context import Context
-from crm_core.db import table_of
-from crm_core.entities import Entity
-from crm_core.errors import ValidationError
-from crm_core.models import Customer, Interaction
-from crm_core.picklists import Choice, Picklist
-from crm_core.rollups import Rollup
-from crm_core.rules.actions import RuleAction
-from crm_core.rules.events import RuleEvent
+from crm_core.features.tracking.indicators import day_end
+from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.hooks.batches import Watcher
+from crm_core.hooks.changes import CustomerChange, Transfer
+from crm_core.hooks.context import Context
+from crm_core.hooks.entities import Entity
+from crm_core.hooks.importers import Column, Importer, ImportRow
+from crm_core.hooks.indicators import Indicator
+from crm_core.hooks.markers import hookimpl
+from crm_core.hooks.picklists import Choice, Picklist
+from crm_core.hooks.plugin_spec import PluginSpec
+from crm_core.hooks.reminders import Digest, Reminder
+from crm_core.hooks.reports import Report, ReportTable
+from crm_core.hooks.rollups import Rollup
+from crm_core.hooks.rules import RuleAction, RuleEvent
+from crm_core.hooks.sections import Section
+from crm_core.hooks.settings import SettingSpec
+from crm_core.hooks.sync import SyncKind
+from crm_core.kernel.models import Customer, Interaction
 from crm_core.services import customers as customer_service
-from crm_core.services.importing import Column, Importer, ImportRow
-from crm_core.services.indicators import Indicator, day_end
-from crm_core.services.reminders import Digest, Reminder
-from crm_core.services.reports import Report, ReportTable
-from crm_core.services.sections import Section
-from crm_core.settings import SettingSpec
-from crm_core.sync import SyncKind
 from crm_test_plugin.models import NOTES_BY_OWNER, Note
 
 plugin = PluginSpec(
@@ -105,6 +108,57 @@ def crm_register_translations(register: Callable[[str, Mapping[str, str]], None]
 @hookimpl
 def crm_plugin_enabled(ctx: Context, name: str) -> None:
     CALLS.append(("crm_plugin_enabled", name))
+
+
+@hookimpl
+def crm_plugin_disabled(ctx: Context, name: str) -> None:
+    CALLS.append(("crm_plugin_disabled", name))
+
+
+@hookimpl
+def crm_migrations_starting(connection: Connection) -> None:
+    CALLS.append(("crm_migrations_starting", None))
+
+
+@hookimpl
+def crm_deployment_migrated(ctx: Context) -> None:
+    CALLS.append(("crm_deployment_migrated", None))
+
+
+@hookimpl
+def crm_setting_changed(ctx: Context, key: str, value: object) -> None:
+    CALLS.append(("crm_setting_changed", key))
+
+
+class _CountingWatcher:
+    """Counts the bulk writes it sees (and changes nothing)."""
+
+    def _block(self, what: str) -> AbstractContextManager[None]:
+        CALLS.append(("crm_register_batch_watchers", what))
+        return nullcontext()
+
+    def rows_inserting(self, connection: Connection, table: str) -> AbstractContextManager[None]:
+        return self._block(f"insert {table}")
+
+    def customers_changing(
+        self, connection: Connection, ids: Sequence[int]
+    ) -> AbstractContextManager[None]:
+        return self._block("customers")
+
+    def customer_rows_inserting(
+        self, connection: Connection, table: str, customer_ids: Sequence[int]
+    ) -> AbstractContextManager[None]:
+        return self._block(f"rows of customers in {table}")
+
+    def parents_changing(
+        self, connection: Connection, table: str, ids: Sequence[int]
+    ) -> AbstractContextManager[None]:
+        return self._block(f"parents {table}")
+
+
+@hookimpl
+def crm_register_batch_watchers(register: Callable[[Watcher], None]) -> None:
+    register(Watcher("test_plugin", _CountingWatcher()))
 
 
 # -- customer events ---------------------------------------------------------------------------

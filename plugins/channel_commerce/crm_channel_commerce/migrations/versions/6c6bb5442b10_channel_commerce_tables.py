@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import crm_core.types
+import crm_core.contract.tables
 
 revision: str = "6c6bb5442b10"
 down_revision: str | Sequence[str] | None = None
@@ -72,8 +72,12 @@ def upgrade() -> None:
         sa.Column("region", sa.String(length=64), nullable=True),
         sa.Column("contract_start", sa.Date(), nullable=True),
         sa.Column("contract_end", sa.Date(), nullable=True),
-        sa.Column("credit_limit", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("credit_used", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column(
+            "credit_limit", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False
+        ),
+        sa.Column(
+            "credit_used", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False
+        ),
         sa.Column("sales_rep_id", sa.Integer(), nullable=True),
         sa.CheckConstraint("credit_limit >= 0", name=op.f("ck_cc_dealer_credit_limit")),
         sa.CheckConstraint("credit_used >= 0", name=op.f("ck_cc_dealer_credit_used")),
@@ -139,12 +143,14 @@ def upgrade() -> None:
         sa.Column("number", sa.String(length=32), nullable=False),
         sa.Column("warehouse_id", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("total", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("paid", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("total", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
+        sa.Column("paid", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("ordered_on", sa.Date(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=True),
-        sa.Column("confirmed_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("shipped_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "confirmed_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("shipped_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
@@ -185,7 +191,7 @@ def upgrade() -> None:
         sa.Column("product_line", sa.String(length=100), nullable=True),
         sa.Column("period_kind", sa.String(length=8), nullable=False),
         sa.Column("period", sa.String(length=8), nullable=False),
-        sa.Column("target", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("target", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.CheckConstraint(
             "period_kind in ('month', 'quarter', 'year')", name=op.f("ck_cc_plan_period_kind")
         ),
@@ -217,14 +223,20 @@ def upgrade() -> None:
         "cc_credit_override",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
-        sa.Column("credit_limit", crm_core.types.Money(precision=18, scale=2), nullable=False),
         sa.Column(
-            "credit_used_before", crm_core.types.Money(precision=18, scale=2), nullable=False
+            "credit_limit", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False
         ),
-        sa.Column("order_total", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column(
+            "credit_used_before",
+            crm_core.contract.tables.Money(precision=18, scale=2),
+            nullable=False,
+        ),
+        sa.Column(
+            "order_total", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False
+        ),
         sa.Column("by_id", sa.Integer(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
-        sa.Column("at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["by_id"], ["crm_user.id"], name=op.f("fk_cc_credit_override_by_id_crm_user")
@@ -252,8 +264,8 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("price", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("price", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_cc_order_line_quantity")),
         sa.ForeignKeyConstraint(
@@ -287,7 +299,7 @@ def upgrade() -> None:
         "cc_payment",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
-        sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
         sa.Column("customer_id", sa.Integer(), nullable=False),
@@ -326,7 +338,7 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Integer(), nullable=True),
         sa.Column("reason", sa.Text(), nullable=True),
         sa.Column("by_id", sa.Integer(), nullable=True),
-        sa.Column("at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "kind in ('receipt', 'shipment', 'adjustment', 'return')",
             name=op.f("ck_cc_stock_move_kind"),

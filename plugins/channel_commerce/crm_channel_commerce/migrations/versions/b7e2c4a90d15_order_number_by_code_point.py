@@ -5,7 +5,7 @@ Revises: 6c6bb5442b10
 Create Date: 2026-12-04 17:00:00
 
 As customer_resources' orders (a9d3e5f71c28): the next number follows the highest issued that
-day (crm_core.numbering), read as a range of the unique index, which needs code-point order.
+day (crm_core.foundation.numbering), read as a range of the unique index, which needs code-point order.
 SQLite compares code points already.
 """
 

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import crm_core.types
+import crm_core.contract.tables
 
 revision: str = "60a89351bd68"
 down_revision: str | Sequence[str] | None = None
@@ -43,8 +43,12 @@ def upgrade() -> None:
         sa.Column("body", sa.Text(), nullable=False),
         sa.Column("attachments", sa.JSON(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "updated_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.ForeignKeyConstraint(
             ["author_id"], ["crm_user.id"], name=op.f("fk_cr_article_author_id_crm_user")
         ),
@@ -65,8 +69,10 @@ def upgrade() -> None:
         sa.Column("assignee_id", sa.Integer(), nullable=True),
         sa.Column("resolution", sa.Text(), nullable=True),
         sa.Column("opened_by_id", sa.Integer(), nullable=True),
-        sa.Column("opened_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("resolved_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("opened_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "resolved_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("kind in ('complaint', 'feedback')", name=op.f("ck_cr_case_kind")),
         sa.CheckConstraint(
@@ -98,10 +104,18 @@ def upgrade() -> None:
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.Column("grade", sa.Integer(), nullable=True),
         sa.Column("grade_override", sa.Integer(), nullable=True),
-        sa.Column("last_activity_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_interaction_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("claimed_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("level_changed_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "last_activity_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "last_interaction_at",
+            crm_core.contract.tables.UTCDateTime(timezone=True),
+            nullable=True,
+        ),
+        sa.Column("claimed_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "level_changed_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.CheckConstraint(
             "grade IS NULL OR grade BETWEEN 1 AND 5", name=op.f("ck_cr_customer_profile_grade")
         ),
@@ -132,7 +146,7 @@ def upgrade() -> None:
         sa.Column("team_id", sa.Integer(), nullable=True),
         sa.Column("category", sa.String(length=32), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=True),
-        sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("spent_on", sa.Date(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("owner_id", sa.Integer(), nullable=True),
@@ -168,9 +182,11 @@ def upgrade() -> None:
         sa.Column("owner_id", sa.Integer(), nullable=True),
         sa.Column("ordered_on", sa.Date(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("total", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("total", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.Column("created_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "status in ('open', 'closed', 'cancelled')", name=op.f("ck_cr_order_status")
@@ -200,8 +216,8 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("paid", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
+        sa.Column("paid", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("amount > 0", name=op.f("ck_cr_installment_amount")),
         sa.CheckConstraint("paid >= 0 AND paid <= amount", name=op.f("ck_cr_installment_paid")),
@@ -233,8 +249,8 @@ def upgrade() -> None:
         sa.Column("order_id", sa.Integer(), nullable=False),
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("price", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("price", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("price >= 0", name=op.f("ck_cr_order_line_price")),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_cr_order_line_quantity")),
@@ -270,7 +286,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("order_id", sa.Integer(), nullable=False),
         sa.Column("received_on", sa.Date(), nullable=False),
-        sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("customer_id", sa.Integer(), nullable=False),

@@ -4,7 +4,7 @@ Revision ID: a9d3e5f71c28
 Revises: f3a61c0d2b57
 Create Date: 2026-12-04 17:00:00
 
-A new order's number follows the highest issued that day (crm_core.numbering). `LIKE 'SO...%'`
+A new order's number follows the highest issued that day (crm_core.foundation.numbering). `LIKE 'SO...%'`
 used no index in a database of any other collation and read every order (65 ms at a million);
 ordered by code point, the unique index answers the prefix as a range. SQLite compares code
 points already. Changing the type rebuilds the unique index.

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import crm_core.types
+import crm_core.contract.tables
 
 revision: str = "c41e7d2a9b10"
 down_revision: str | Sequence[str] | None = "8ceb35bfa521"
@@ -23,7 +23,9 @@ depends_on: str | Sequence[str] | None = None
 def upgrade() -> None:
     op.add_column(
         "cr_customer_profile",
-        sa.Column("last_contact_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "last_contact_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True
+        ),
     )
     op.execute(
         sa.text(

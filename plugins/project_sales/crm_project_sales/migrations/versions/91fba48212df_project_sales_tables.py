@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import crm_core.types
+import crm_core.contract.tables
 
 revision: str = "91fba48212df"
 down_revision: str | Sequence[str] | None = None
@@ -64,13 +64,23 @@ def upgrade() -> None:
         sa.Column("team_id", sa.Integer(), nullable=True),
         sa.Column("category", sa.String(length=64), nullable=False),
         sa.Column("stage_code", sa.String(length=32), nullable=False),
-        sa.Column("stage_entered_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expected_amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column(
+            "stage_entered_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "expected_amount",
+            crm_core.contract.tables.Money(precision=18, scale=2),
+            nullable=False,
+        ),
         sa.Column("expected_close", sa.Date(), nullable=False),
-        sa.Column("contract_amount", crm_core.types.Money(precision=18, scale=2), nullable=True),
+        sa.Column(
+            "contract_amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=True
+        ),
         sa.Column("lost_reason", sa.Text(), nullable=True),
-        sa.Column("created_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("closed_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "created_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("closed_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("expected_amount >= 0", name=op.f("ck_ps_project_expected_amount")),
         sa.ForeignKeyConstraint(
@@ -105,7 +115,9 @@ def upgrade() -> None:
         sa.Column("competitor_id", sa.Integer(), nullable=False),
         sa.Column("strengths", sa.Text(), nullable=True),
         sa.Column("weaknesses", sa.Text(), nullable=True),
-        sa.Column("quoted_price", crm_core.types.Money(precision=18, scale=2), nullable=True),
+        sa.Column(
+            "quoted_price", crm_core.contract.tables.Money(precision=18, scale=2), nullable=True
+        ),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["competitor_id"],
@@ -147,7 +159,7 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("kind", sa.String(length=8), nullable=False),
         sa.Column("category", sa.String(length=64), nullable=False),
-        sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("spent_on", sa.Date(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
         sa.Column("recorded_by_id", sa.Integer(), nullable=True),
@@ -189,7 +201,7 @@ def upgrade() -> None:
         sa.Column("size", sa.Integer(), nullable=True),
         sa.Column("record", sa.JSON(), nullable=True),
         sa.Column("added_by_id", sa.Integer(), nullable=True),
-        sa.Column("added_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("added_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("kind in ('file', 'record')", name=op.f("ck_ps_deliverable_kind")),
         sa.ForeignKeyConstraint(
@@ -254,7 +266,9 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("author_id", sa.Integer(), nullable=True),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("created_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["author_id"], ["crm_user.id"], name=op.f("fk_ps_note_author_id_crm_user")
@@ -340,10 +354,12 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("total", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("cost", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column("total", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
+        sa.Column("cost", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("notes", sa.Text(), nullable=True),
-        sa.Column("created_at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "created_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint(
             "status in ('draft', 'sent', 'accepted', 'rejected')", name=op.f("ck_ps_quote_status")
@@ -374,7 +390,7 @@ def upgrade() -> None:
         sa.Column("project_id", sa.Integer(), nullable=False),
         sa.Column("from_stage", sa.String(length=32), nullable=True),
         sa.Column("to_stage", sa.String(length=32), nullable=False),
-        sa.Column("at", crm_core.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=False),
         sa.Column("by_id", sa.Integer(), nullable=True),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -410,7 +426,7 @@ def upgrade() -> None:
         sa.Column("title", sa.String(length=200), nullable=False),
         sa.Column("assignee_id", sa.Integer(), nullable=False),
         sa.Column("due_on", sa.Date(), nullable=False),
-        sa.Column("done_at", crm_core.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("done_at", crm_core.contract.tables.UTCDateTime(timezone=True), nullable=True),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["assignee_id"], ["crm_user.id"], name=op.f("fk_ps_task_assignee_id_crm_user")
@@ -442,10 +458,16 @@ def upgrade() -> None:
         sa.Column("product_id", sa.Integer(), nullable=True),
         sa.Column("description", sa.String(length=300), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
-        sa.Column("unit_price", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("discount_pct", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("unit_cost", crm_core.types.Money(precision=18, scale=2), nullable=False),
-        sa.Column("amount", crm_core.types.Money(precision=18, scale=2), nullable=False),
+        sa.Column(
+            "unit_price", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False
+        ),
+        sa.Column(
+            "discount_pct", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False
+        ),
+        sa.Column(
+            "unit_cost", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False
+        ),
+        sa.Column("amount", crm_core.contract.tables.Money(precision=18, scale=2), nullable=False),
         sa.Column("customer_id", sa.Integer(), nullable=False),
         sa.CheckConstraint("discount_pct >= 0", name=op.f("ck_ps_quote_line_discount")),
         sa.CheckConstraint("quantity > 0", name=op.f("ck_ps_quote_line_quantity")),

@@ -1,0 +1,1 @@
+"""Daily exchange with an ERP (see `exchange`)."""

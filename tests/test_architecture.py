@@ -1,0 +1,113 @@
+"""The structure holds: crm_core has no import cycle (type-only and late imports counted), its
+layers import only downwards (the import-linter contract in pyproject.toml), and the shipped
+plugins and the example reach crm_core only through the plugin contract."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+PLUGIN_PACKAGES = [
+    "crm_customer_resources",
+    "crm_project_sales",
+    "crm_channel_commerce",
+    "crm_level_watch",
+]
+
+
+def _graph(*packages: str) -> grimp.ImportGraph:
+    return grimp.build_graph(*packages, include_external_packages=False, cache_dir=None)
+
+
+def _cycles(graph: grimp.ImportGraph, package: str) -> list[list[str]]:
+    """The strongly connected components of more than one module (Tarjan's algorithm)."""
+    modules = sorted(m for m in graph.modules if m == package or m.startswith(package + "."))
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    counter = [0]
+
+    def visit(module: str) -> None:
+        index[module] = low[module] = counter[0]
+        counter[0] += 1
+        stack.append(module)
+        on_stack.add(module)
+        for imported in sorted(graph.find_modules_directly_imported_by(module)):
+            if imported not in index:
+                visit(imported)
+                low[module] = min(low[module], low[imported])
+            elif imported in on_stack:
+                low[module] = min(low[module], index[imported])
+        if low[module] == index[module]:
+            component = []
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.append(member)
+                if member == module:
+                    break
+            if len(component) > 1:
+                found.append(sorted(component))
+
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
+    for module in modules:
+        if module not in index:
+            visit(module)
+    return found
+
+
+def test_crm_core_has_no_import_cycle() -> None:
+    assert _cycles(_graph("crm_core"), "crm_core") == []
+
+
+def test_the_cycle_finder_finds_a_cycle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    package = tmp_path / "cyclic_pkg"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "a.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from cyclic_pkg import b\n"
+    )
+    (package / "b.py").write_text("def late():\n    from cyclic_pkg import a\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    assert _cycles(_graph("cyclic_pkg"), "cyclic_pkg") == [["cyclic_pkg.a", "cyclic_pkg.b"]]
+
+
+@pytest.mark.parametrize("package", PLUGIN_PACKAGES)
+def test_a_shipped_plugin_imports_only_the_contract(package: str) -> None:
+    pytest.importorskip(package)
+    graph = _graph(package, "crm_core")
+    reached = {
+        imported
+        for module in graph.find_descendants(package) | {package}
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.split(".")[0] == "crm_core"
+    }
+    outside = sorted(m for m in reached if not m.startswith("crm_core.contract"))
+    assert outside == []
+
+
+def test_nothing_in_the_core_imports_the_contract() -> None:
+    graph = _graph("crm_core")
+    contract = graph.find_descendants("crm_core.contract") | {"crm_core.contract"}
+    importers = {
+        importer
+        for module in contract
+        for importer in graph.find_modules_that_directly_import(module)
+        if importer not in contract
+    }
+    assert importers == set()
+
+
+def test_the_import_linter_contracts_are_kept() -> None:
+    linter = Path(sys.executable).with_name("lint-imports")
+    result = subprocess.run(
+        [str(linter), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
