@@ -10,9 +10,10 @@ from pathlib import Path
 import attrs
 import click
 
+from crm_core.api.serializers import json_chunks, jsonable
 from crm_core.cli import output as cli_output
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import FORMATS, emit, emit_rows, format_option, json_chunks, jsonable
+from crm_core.cli.output import FORMATS, emit, emit_rows, format_option
 from crm_core.features import reminders
 from crm_core.features.reports import dashboard
 from crm_core.features.reports import engine as reports

@@ -10,9 +10,10 @@ from typing import Any
 
 import click
 
+from crm_core.api.serializers import jsonable
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.insight import as_option, day_option
-from crm_core.cli.output import emit, format_option, jsonable
+from crm_core.cli.output import emit, format_option
 from crm_core.features.tracking import goals as tracking
 from crm_core.features.tracking import indicators
 from crm_core.features.tracking import review as rollout_review
