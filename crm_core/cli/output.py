@@ -5,7 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import click
@@ -135,3 +136,27 @@ def emit_object(record: Mapping[str, Any], fmt: str) -> None:
         click.echo(json.dumps(jsonable(record), ensure_ascii=False, indent=2))
     else:
         emit([{"field": k, "value": v} for k, v in record.items() if not isinstance(v, list)], fmt)
+
+
+@contextmanager
+def progress_bar(label: str, enabled: bool) -> Iterator[Callable[[int, int | None], None]]:
+    """A rich progress bar on a terminal; nothing at all when output is piped or in scripts."""
+    if not enabled:
+        yield lambda _done, _total: None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        transient=True,
+        console=None,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def update(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield update

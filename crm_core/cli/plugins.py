@@ -115,5 +115,5 @@ def plugins_group() -> click.Group:
     return plugins
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(plugins_group())
+def command() -> click.Command:
+    return plugins_group()

@@ -45,5 +45,5 @@ def products_group() -> click.Group:
     return group
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(products_group())
+def command() -> click.Command:
+    return products_group()

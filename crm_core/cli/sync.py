@@ -57,5 +57,5 @@ def sync_group() -> click.Group:
     return group
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(sync_group())
+def command() -> click.Command:
+    return sync_group()

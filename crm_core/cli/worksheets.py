@@ -102,5 +102,5 @@ def collect(app: App, directory: Path, fmt: str) -> int:
     return 3 if problems else 0
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(group)
+def command() -> click.Command:
+    return group

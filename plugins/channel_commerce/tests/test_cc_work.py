@@ -217,12 +217,12 @@ def test_cli_and_reports(block3: Block3, crm_cli) -> None:
         == 0
     )
     for name in ("stock", "stock-movements", "credit-exposure", "materials-issued"):
-        assert crm_cli("reports", "run", name, "--format", "json", as_login="cm").exit_code == 0, (
+        assert crm_cli("report", "run", name, "--format", "json", as_login="cm").exit_code == 0, (
             name
         )
     assert (
         crm_cli(
-            "reports",
+            "report",
             "run",
             "plan-vs-actual",
             "-p",

@@ -392,7 +392,7 @@ def test_cli_commands(block1: Block1, crm_cli) -> None:
         "expenses",
         "salesperson-activity",
     ):
-        result = crm_cli("reports", "run", name, "--format", "json", as_login="boss")
+        result = crm_cli("report", "run", name, "--format", "json", as_login="boss")
         assert result.exit_code == 0, (name, result.stderr)
     assert crm_cli("customers", "release", "命令行公海客户", as_login="c").exit_code == 1
     assert crm_cli("seed-demo").exit_code == 0

@@ -400,7 +400,7 @@ def test_cli(block2: Block2, crm_cli, tmp_path: Path) -> None:
         "stage-conversion",
         "project-profitability",
     ):
-        assert crm_cli("reports", "run", name, "--format", "json", as_login="km").exit_code == 0
+        assert crm_cli("report", "run", name, "--format", "json", as_login="km").exit_code == 0
     assert (
         crm_cli(
             "projects", "deliver", "二期净水工程", "x", "--record", "[1]", as_login="ka"

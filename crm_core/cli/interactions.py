@@ -1,4 +1,4 @@
-"""`crm contacts` and `crm interactions`: the daily work with customers."""
+"""`crm interactions`: visits, calls, emails and meetings with customers."""
 
 from __future__ import annotations
 
@@ -7,52 +7,9 @@ from datetime import datetime
 import attrs
 import click
 
-from crm_core.api import InteractionQuery, NewContact, NewInteraction
+from crm_core.api import InteractionQuery, NewInteraction
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option, page_options
-
-
-def contacts_group() -> click.Group:
-    @click.group("contacts")
-    def group() -> None:
-        """People at customers.  联系人。"""
-
-    @group.command("add")
-    @click.argument("customer")
-    @click.argument("name")
-    @click.option("--title")
-    @click.option("--phone")
-    @click.option("--email")
-    @click.option("--notes")
-    @pass_app
-    def add(
-        app: App,
-        customer: str,
-        name: str,
-        title: str | None,
-        phone: str | None,
-        email: str | None,
-        notes: str | None,
-    ) -> None:
-        """Add a contact to a customer (id or name)."""
-        new = NewContact(customer, name, title=title, phone=phone, email=email, notes=notes)
-        with app.desk(write=True) as desk:
-            contact = desk.contacts.add(new)
-        click.echo(f"added contact {contact.id} {contact.name}")
-
-    @group.command("list")
-    @click.option("--customer")
-    @page_options
-    @format_option
-    @pass_app
-    def list_(app: App, customer: str | None, after_id: int, limit: int, fmt: str) -> None:
-        """Contacts of the customers you may see."""
-        with app.desk() as desk:
-            page = desk.contacts.list(customer, after=after_id, limit=limit)
-        columns = ["id", "customer", "name", "title", "phone", "email"]
-        emit([{k: getattr(c, k) for k in columns} for c in page], fmt, columns)
-
-    return group
 
 
 def interactions_group() -> click.Group:
@@ -154,6 +111,5 @@ def interactions_group() -> click.Group:
     return group
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(contacts_group())
-    cli.add_command(interactions_group())
+def command() -> click.Command:
+    return interactions_group()

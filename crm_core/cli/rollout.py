@@ -12,7 +12,7 @@ import click
 
 from crm_core.api.serializers import jsonable
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.insight import as_option, day_option
+from crm_core.cli.options import as_option, day_option
 from crm_core.cli.output import emit, format_option
 from crm_core.features.tracking import goals as tracking
 from crm_core.features.tracking import indicators
@@ -244,5 +244,5 @@ def rollout_group() -> click.Group:
     return group
 
 
-def register(cli: click.Group) -> None:
-    cli.add_command(rollout_group())
+def command() -> click.Command:
+    return rollout_group()

@@ -1,4 +1,4 @@
-"""`crm fields` and `crm picklists`: custom fields on any entity, and the values fields may take."""
+"""`crm fields`: custom fields on any entity."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import click
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.customers import custom_values
 from crm_core.cli.output import emit, emit_object, format_option
-from crm_core.foundation.errors import ValidationError
 from crm_core.kernel.models import FIELD_TYPES
 from crm_core.services import custom_fields, entities, picklists
 
@@ -145,97 +144,5 @@ def fields_group() -> click.Group:
     return group
 
 
-def picklists_group() -> click.Group:
-    @click.group("picklists")
-    def group() -> None:
-        """Values fields may take (industries, regions, interaction kinds ...).  选项字典。"""
-
-    @group.command("list")
-    @click.argument("name", required=False)
-    @click.option("--retired", is_flag=True, help="Include retired values.")
-    @format_option
-    @pass_app
-    def list_(app: App, name: str | None, retired: bool, fmt: str) -> None:
-        """The picklists, or the values of picklist NAME."""
-        with app.work() as ctx:
-            if name is None:
-                rows = [
-                    {
-                        "picklist": p.name,
-                        "title": p.title_zh if p.title_zh and _zh() else p.title,
-                        "governs": ", ".join(f"{e}.{f}" for e, f in p.fields),
-                        "values": len(picklists.choices(ctx, p.name)),
-                    }
-                    for p in sorted(picklists.registry(ctx).values(), key=lambda p: p.name)
-                ]
-                emit(rows, fmt, ["picklist", "title", "governs", "values"])
-                return
-            picklists.picklist_named(ctx, name)
-            rows = [
-                {"code": v.code, "label": v.label, "label_zh": v.label_zh, "active": on}
-                for v, on in picklists.choices(ctx, name, retired=retired)
-            ]
-        emit(rows, fmt, ["code", "label", "label_zh", "active"])
-
-    @group.command("add")
-    @click.argument("name")
-    @click.argument("code")
-    @click.option("--label", help="English label (default: CODE).")
-    @click.option("--label-zh", help="Chinese label.")
-    @pass_app
-    def add(app: App, name: str, code: str, label: str | None, label_zh: str | None) -> None:
-        """Add a value (admins); a retired value comes back."""
-        with app.work(write=True) as ctx:
-            picklists.add(ctx, name, code, label, label_zh)
-        click.echo(f"added {name} {code}")
-
-    @group.command("relabel")
-    @click.argument("name")
-    @click.argument("code")
-    @click.option("--label", help="New English label.")
-    @click.option("--label-zh", help="New Chinese label.")
-    @pass_app
-    def relabel(app: App, name: str, code: str, label: str | None, label_zh: str | None) -> None:
-        """Change a value's labels; records keep the code (admins)."""
-        if not (label or label_zh):
-            raise ValidationError("give --label and/or --label-zh")
-        with app.work(write=True) as ctx:
-            picklists.relabel(ctx, name, code, label, label_zh)
-        click.echo(f"relabelled {name} {code}")
-
-    @group.command("rename")
-    @click.argument("name")
-    @click.argument("code")
-    @click.argument("new_code")
-    @format_option
-    @pass_app
-    def rename(app: App, name: str, code: str, new_code: str, fmt: str) -> None:
-        """Give a value a new code; every record using it follows, audited (admins)."""
-        with app.work(write=True) as ctx:
-            moved = picklists.rename(ctx, name, code, new_code)
-        if fmt == "table":
-            click.echo(f"renamed {name} {code} -> {new_code}")
-        emit([{"field": k, "records": v} for k, v in moved.items()], fmt, ["field", "records"])
-
-    @group.command("retire")
-    @click.argument("name")
-    @click.argument("code")
-    @pass_app
-    def retire(app: App, name: str, code: str) -> None:
-        """Take a value out of use; records that carry it keep it (admins)."""
-        with app.work(write=True) as ctx:
-            count = picklists.retire(ctx, name, code)
-        click.echo(f"retired {name} {code}; {count} records keep it")
-
-    return group
-
-
-def _zh() -> bool:
-    from crm_core.foundation import i18n
-
-    return i18n.language() == "zh"
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(fields_group())
-    cli.add_command(picklists_group())
+def command() -> click.Command:
+    return fields_group()

@@ -1,46 +1,20 @@
-"""`crm import` and `crm export`: spreadsheets in and out."""
+"""`crm import`: spreadsheets in, checked and committed as one transaction."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import click
 
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit
+from crm_core.cli.output import emit, progress_bar
 from crm_core.features.imports import service as importing
 from crm_core.features.imports.mapping import load_mapping
 from crm_core.foundation import i18n
 
 #: Exit code when the import went in but some rows were rejected (listed in the error file).
 PARTIAL_EXIT = 3
-
-
-@contextmanager
-def progress_bar(label: str, enabled: bool) -> Iterator[Callable[[int, int | None], None]]:
-    """A rich progress bar on a terminal; nothing at all when output is piped or in scripts."""
-    if not enabled:
-        yield lambda _done, _total: None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
-
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        transient=True,
-        console=None,
-    ) as bar:
-        task = bar.add_task(label, total=None)
-
-        def update(done: int, total: int | None) -> None:
-            bar.update(task, completed=done, total=total)
-
-        yield update
 
 
 @click.command("import")
@@ -173,44 +147,5 @@ def _summary(result: importing.ImportResult) -> None:
         )
 
 
-def _filters(values: tuple[str, ...]) -> dict[str, str]:
-    found: dict[str, str] = {}
-    for item in values:
-        field, sep, value = item.partition("=")
-        if not sep or not field.strip():
-            raise click.BadParameter(f"{item!r}: write FIELD=VALUE", param_hint="--where")
-        found[field.strip()] = value.strip()
-    return found
-
-
-@click.command("export")
-@click.argument("entity")
-@click.argument("path", type=click.Path(path_type=Path))
-@click.option(
-    "--where",
-    "where",
-    multiple=True,
-    metavar="FIELD=VALUE",
-    help="Only rows whose FIELD equals VALUE (repeatable), e.g. --where level=signed.",
-)
-@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-@pass_app
-def export(app: App, entity: str, path: Path, where: tuple[str, ...], quiet: bool) -> None:
-    """Export the ENTITY rows you may see to .xlsx or .csv (headers in your language).
-
-    Cells that a spreadsheet could run as a formula are stored as text. On a terminal a
-    progress bar counts the rows written.
-    """
-    show = not quiet and sys.stderr.isatty()
-    with app.work() as ctx, progress_bar(f"{entity} → {path.name}", show) as progress:
-        count = importing.export_file(ctx, entity, path, _filters(where), progress)
-    click.echo(
-        i18n._(
-            "Exported {count} rows of {entity} to {path}.", count=count, entity=entity, path=path
-        )
-    )
-
-
-def register(cli: click.Group) -> None:
-    cli.add_command(import_)
-    cli.add_command(export)
+def command() -> click.Command:
+    return import_

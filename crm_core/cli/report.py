@@ -1,0 +1,118 @@
+"""`crm report`: list and run the reports of the core and the enabled plugins."""
+
+from __future__ import annotations
+
+from itertools import chain
+from pathlib import Path
+
+import click
+
+from crm_core.api.serializers import json_chunks
+from crm_core.cli import output as cli_output
+from crm_core.cli.app import App, pass_app
+from crm_core.cli.options import as_option
+from crm_core.cli.output import FORMATS, emit, emit_rows, format_option
+from crm_core.features.reports import engine as reports
+from crm_core.features.reports import files as report_files
+from crm_core.foundation import charts, i18n
+from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.files import replace_file
+
+
+def _warn_without_cjk_font() -> None:
+    if charts.cjk_font() is None:
+        click.echo(
+            "warning: no Chinese font found; Chinese labels in the PNG show as boxes "
+            "(pip install 'crm-core[cjk-fonts]' or install Noto Sans CJK)",
+            err=True,
+        )
+
+
+def report_group(name: str, hidden: bool = False) -> click.Group:
+    @click.group(name, hidden=hidden)
+    def group() -> None:
+        """Decision-support reports, aggregated in SQL.  决策支持报表。"""
+
+    @group.command("list")
+    @format_option
+    @pass_app
+    def list_(app: App, fmt: str) -> None:
+        """Reports the enabled plugins offer, with their parameters."""
+        with app.work() as ctx:
+            rows = [
+                {
+                    "name": r.name,
+                    "title": r.label(),
+                    "params": [p.name for p in r.params],
+                    "dashboard": list(r.dashboard),
+                }
+                for r in sorted(reports.registry(ctx).values(), key=lambda r: r.name)
+            ]
+        emit(rows, fmt, ["name", "title", "params", "dashboard"])
+
+    @group.command("run")
+    @click.argument("name")
+    @click.option(
+        "--param",
+        "-p",
+        "params",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Report parameter, e.g. -p since=2026-01-01 -p by=region (repeatable).",
+    )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice((*FORMATS, *report_files.FILE_FORMATS)),
+        default="table",
+        show_default=True,
+        help="table prints; json and csv print, or write -o FILE; xlsx, png (the chart) and "
+        "html (table and chart) need -o.",
+    )
+    @click.option(
+        "--output",
+        "-o",
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="File to write (csv, json, xlsx, png, html).",
+    )
+    @as_option
+    @pass_app
+    def run(app: App, name: str, params: tuple[str, ...], fmt: str, output: Path | None) -> None:
+        """Run a report over the rows you may see."""
+        raw: dict[str, str] = {}
+        for item in params:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise ValidationError(f"parameter {item!r} is not KEY=VALUE")
+            raw[key.strip()] = value.strip()
+        if fmt in report_files.FILE_FORMATS and output is None:
+            raise ValidationError(i18n._("--format {fmt} writes a file: add -o FILE", fmt=fmt))
+        if fmt == "table" and output is not None:
+            raise ValidationError(
+                i18n._("--format table prints: to write -o FILE, choose csv, json, xlsx or html")
+            )
+        if output is not None:
+            report_files.check_output(fmt, output)
+        with app.work() as ctx:
+            report = reports.lookup(ctx, name)
+            resolved = reports.resolve_params(report, raw)
+            # A table is read on screen: its first rows only, which the report may read alone.
+            first = cli_output.TABLE_MOST if fmt == "table" else None
+            table = reports.run_alone(ctx, report, resolved, first=first)
+            actor = ctx.actor.login
+        if output is None:
+            emit_rows(list(table.columns), table.rows, fmt, title=report.label(), more=table.more)
+            return
+        if fmt == "png":
+            _warn_without_cjk_font()
+        if fmt == "json":
+            replace_file(output, chain(json_chunks(list(table.columns), table.rows), ["\n"]))
+        else:
+            report_files.write(report, table, resolved, actor, fmt, output)
+        click.echo(i18n._("wrote {path} ({rows} rows)", path=output, rows=len(table.rows)))
+
+    return group
+
+
+def command() -> click.Command:
+    return report_group("report")
