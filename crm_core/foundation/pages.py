@@ -10,9 +10,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+if TYPE_CHECKING:
+    from jinja2 import Environment
 
 from crm_core.foundation import i18n
 from crm_core.foundation.types import utcnow
@@ -37,6 +38,8 @@ def cell(value: Any) -> str:
 
 @cache
 def _environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
     env = Environment(
         loader=PackageLoader("crm_core.foundation", "templates"),
         autoescape=select_autoescape(default=True, default_for_string=True),

@@ -10,15 +10,17 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine
 
 from crm_core.kernel.plugins import PluginCatalog
 from crm_core.kernel.runtime import build_runtime
+
+if TYPE_CHECKING:
+    # Alembic is imported by the functions that migrate: opening a deployment does not need it.
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
 
 VERSION_TABLE = "crm_alembic_version"
 CORE_VERSIONS = Path(__file__).parent / "migrations" / "versions"
@@ -38,6 +40,8 @@ def alembic_config(
     """The Alembic configuration of every installed plugin's branch. `starting` hears, before
     any command changes the schema, on the migrating connection (by default the core's features
     hear `crm_migrations_starting`)."""
+    from alembic.config import Config
+
     locations = [str(CORE_VERSIONS)]
     for found in catalog.installed.values():
         if found.ok and found.spec is not None and found.spec.migrations:
@@ -74,6 +78,8 @@ def derived_prefixes(catalog: PluginCatalog) -> tuple[str, ...]:
 
 def upgrade_branches(config: Config, branches: Iterable[str]) -> None:
     """Bring each named branch (`crm_core` or a plugin name) to its head."""
+    from alembic import command
+
     for branch in branches:
         command.upgrade(config, f"{branch}@head")
 
@@ -92,17 +98,23 @@ def upgrade(
 def downgrade(
     engine: Engine, catalog: PluginCatalog, target: str, starting: Starting | None = None
 ) -> None:
+    from alembic import command
+
     with engine.begin() as connection:
         command.downgrade(alembic_config(catalog, connection, starting), target)
 
 
 def current_heads(connection: Connection) -> set[str]:
+    from alembic.runtime.migration import MigrationContext
+
     context = MigrationContext.configure(connection, opts={"version_table": VERSION_TABLE})
     return set(context.get_current_heads())
 
 
 def branch_heads(catalog: PluginCatalog) -> dict[str, str]:
     """The head revision of every known branch, by branch label."""
+    from alembic.script import ScriptDirectory
+
     return _heads(ScriptDirectory.from_config(alembic_config(catalog)))
 
 

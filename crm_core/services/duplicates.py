@@ -16,7 +16,6 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 
 import attrs
-from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
 from crm_core.hooks.context import Context
@@ -122,6 +121,8 @@ def _block_pairs(
     """(score, first, second) for every pair of the block at or above the threshold, the lower
     id first and the best score first; compared in tiles of BLOCK_LIMIT names, so a large block
     costs time, not memory."""
+    from rapidfuzz import fuzz, process  # here: only a duplicate search needs it
+
     keys = [item.key for item in members]
     found = []
     if len(members) < SMALL_BLOCK:
