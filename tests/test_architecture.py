@@ -111,3 +111,41 @@ def test_the_import_linter_contracts_are_kept() -> None:
         [str(linter), "--no-cache"], cwd=ROOT, capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+HEAVY = ("matplotlib", "openpyxl", "python_calamine", "rapidfuzz", "jinja2", "alembic")
+
+
+def _imported_after(code: str) -> set[str]:
+    """The top-level packages a fresh interpreter holds after running `code`."""
+    probe = code + "\nimport sys\nprint(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=120
+    )
+    return set(done.stdout.split())
+
+
+def test_opening_a_deployment_and_reading_imports_no_heavy_library(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'light.db'}"
+    subprocess.run(
+        [sys.executable, "-m", "crm_core.cli.main", "--db", url, "init", "--admin", "admin"],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    imported = _imported_after(
+        "from crm_core.api import Crm, CustomerQuery\n"
+        f"with Crm.open({url!r}) as crm, crm.as_user('admin') as desk:\n"
+        "    desk.customers.list(CustomerQuery(), limit=50)\n"
+    )
+    assert "sqlalchemy" in imported  # the probe did open the deployment
+    assert not imported & set(HEAVY), sorted(imported & set(HEAVY))
+
+
+def test_crm_version_imports_no_database_library() -> None:
+    imported = _imported_after(
+        "from crm_core.cli.main import run\ntry:\n    run(['--version'])\nexcept SystemExit:\n"
+        "    pass\n"
+    )
+    assert "click" in imported
+    assert "sqlalchemy" not in imported and "crm_core" in imported
