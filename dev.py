@@ -3,7 +3,8 @@
 
     python3 dev.py demo    build .venv if needed, then run `crm demo --dir demo-output`
     python3 dev.py test    build .venv-test if needed, then ruff, ruff format --check, mypy,
-                           the import-linter contracts and pytest
+                           the import-linter contracts and pytest; then the migration tests
+                           again on the oldest Alembic that pyproject.toml allows
 
 The demo runs in .venv with what an integrator installs (the core and the three plugins); the
 tests run in .venv-test, which adds the dev tools and the test-only plugin distribution. Each is
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import subprocess
 import sys
 import venv
@@ -98,7 +100,33 @@ def test(extra: list[str]) -> int:
         for check in checks:
             if run(check) != 0:
                 return 1
-    return run([str(bindir / "python"), "-m", "pytest", *extra])
+    code = run([str(bindir / "python"), "-m", "pytest", *extra])
+    if code != 0 or extra:
+        return code
+    return migrations_on_oldest_alembic(bindir)
+
+
+#: The tests that drive Alembic, run again on the oldest Alembic pyproject.toml allows.
+ALEMBIC_TESTS = ["tests/test_migrations.py", "tests/test_revision.py"]
+
+
+def migrations_on_oldest_alembic(bindir: Path) -> int:
+    """Install the oldest allowed Alembic into the test environment, run ALEMBIC_TESTS, and put
+    the newest back (the stamp is removed meanwhile, so an interrupted run rebuilds it)."""
+    found = re.search(r'"alembic>=([\d.]+)', (ROOT / "pyproject.toml").read_text())
+    if found is None:
+        return 0
+    pip = [str(bindir / "python"), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    stamp = bindir.parent / ".crm-installed"
+    wanted = stamp.read_text() if stamp.exists() else None
+    stamp.unlink(missing_ok=True)
+    code = run([*pip, f"alembic=={found.group(1)}"])
+    if code == 0:
+        code = run([str(bindir / "python"), "-m", "pytest", "-q", *ALEMBIC_TESTS])
+    restored = run([*pip, "--upgrade", f"alembic>={found.group(1)}"])
+    if restored == 0 and wanted is not None:
+        stamp.write_text(wanted)
+    return code or restored
 
 
 def main(argv: list[str]) -> int:

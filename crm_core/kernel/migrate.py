@@ -51,11 +51,19 @@ def alembic_config(
     config = Config()
     config.set_main_option("script_location", str(Path(__file__).parent / "migrations"))
     config.set_main_option("path_separator", "os")
+    if _alembic_before((1, 16)):
+        config.set_main_option("version_path_separator", "os")  # its name before 1.16
     config.set_main_option("version_locations", os.pathsep.join(locations))
     config.attributes["connection"] = connection
     config.attributes[DERIVED_PREFIXES] = derived_prefixes(catalog)
     config.attributes[STARTING] = starting or _features_hear(catalog)
     return config
+
+
+def _alembic_before(version: tuple[int, int]) -> bool:
+    from alembic import __version__
+
+    return tuple(int(part) for part in __version__.split(".")[:2]) < version
 
 
 def _features_hear(catalog: PluginCatalog) -> Starting:
