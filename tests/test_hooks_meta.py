@@ -93,9 +93,10 @@ def test_every_hook_is_called_in_a_real_scenario(
         add_rule(ctx, RuleSpec("喊", "note.taken", "shout"))
         fire(ctx, "note.taken", [note_id])
         assert ctx.session.get(Note, note_id).text.isupper()
-        assert import_items(
+        synced = import_items(
             ctx, [{"kind": "note", "id": "n1", "customer": "全钩子公司", "text": "x"}]
         )
+        assert sum(synced.applied.values()) == 1 and synced.unchanged == 0, synced
         assert ctx.settings.get("test_plugin.forbidden_word") == "forbidden"
         ctx.settings.set("test_plugin.forbidden_word", "verboten")
         # its rollup follows the notes written above, through every write path used here
