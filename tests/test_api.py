@@ -111,7 +111,7 @@ def test_nothing_to_change_and_bad_input_are_refused(crm: Crm, org: Org) -> None
     with pytest.raises(ValidationError), crm.as_user("sh_sales1") as li:
         li.customers.list(limit=MAX_LIMIT + 1)
     with pytest.raises(ValidationError, match="format must be one of"), crm.as_user("boss") as b:
-        b.reports.write("customers-by-segment", Path("out.csv"), "csv")
+        b.reports.write("customers-by-segment", Path("out.pdf"), "pdf")
     assert CustomerChanges().values() == {}
     assert CustomerChanges(notes=None, name=KEEP).values() == {"notes": None}
 

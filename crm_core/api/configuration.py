@@ -5,18 +5,19 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from crm_core.api.common import texts
-from crm_core.features.rules import store
+from crm_core.features.rules import actions, events, store
 from crm_core.features.rules.store import RuleSpec, Trial
 from crm_core.hooks.context import Context
 from crm_core.hooks.picklists import Choice
 from crm_core.kernel.models import CustomField
-from crm_core.services import custom_fields, picklists
+from crm_core.services import custom_fields, entities, picklists
 
 
 @attrs.frozen
@@ -41,6 +42,52 @@ class FieldRecord:
     label: str
     label_zh: str | None
     archived: bool
+
+
+@attrs.frozen
+class FieldEntry:
+    """A custom field as listed, with a choice field's codes."""
+
+    entity: str
+    name: str
+    type: str
+    label: str
+    label_zh: str | None
+    required: bool
+    choices: str | None
+
+
+@attrs.frozen
+class EntityRecord:
+    """Something custom fields, picklists, rules and sync can name."""
+
+    entity: str
+    title: str
+    table: str
+
+
+@attrs.frozen
+class PicklistRecord:
+    picklist: str
+    title: str
+    governs: str
+    values: int
+
+
+@attrs.frozen
+class PicklistValue:
+    code: str
+    label: str
+    label_zh: str | None
+    active: bool
+
+
+@attrs.frozen
+class FieldCount:
+    """How many records of a field a change touched."""
+
+    field: str
+    records: int
 
 
 def _field_record(field: CustomField) -> FieldRecord:
@@ -95,6 +142,40 @@ class Fields:
         """The values of one record you may see (empty when it has none or is hidden)."""
         return custom_fields.values_for(self._ctx, entity, [record_id]).get(record_id, {})
 
+    def catalogue(
+        self, entity: str | None = None, *, archived: bool = False
+    ) -> tuple[FieldEntry, ...]:
+        """The custom fields of `entity` (or of every entity, by name), with choices."""
+        ctx = self._ctx
+        if entity:
+            entities.entity_named(ctx, entity)
+        found = []
+        for name in [entity] if entity else sorted(entities.registry(ctx)):
+            for f in custom_fields.fields(ctx, name, archived=archived):
+                codes = (
+                    ", ".join(v.code for v, _on in picklists.choices(ctx, f"{name}.{f.name}"))
+                    if f.type == "choice"
+                    else None
+                )
+                found.append(
+                    FieldEntry(name, f.name, f.type, f.label, f.label_zh, f.required, codes)
+                )
+        return tuple(found)
+
+    def show(self, entity: str, record_id: int) -> dict[str, Any]:
+        """One record you may see with every custom field of its entity (None when unset):
+        `{"entity", "id", field: value ...}`. A record hidden from you is not found."""
+        ctx = self._ctx
+        entities.visible_record(ctx, entities.entity_named(ctx, entity), record_id)
+        values = self.values(entity, record_id)
+        shown = {f.name: values.get(f.name) for f in custom_fields.fields(ctx, entity)}
+        return {"entity": entity, "id": record_id, **shown}
+
+    def entities(self) -> tuple[EntityRecord, ...]:
+        """The entities of the core and the enabled plugins, by name."""
+        found = sorted(entities.registry(self._ctx).values(), key=lambda e: e.name)
+        return tuple(EntityRecord(e.name, e.display_title, e.model.__tablename__) for e in found)
+
 
 class Picklists:
     """`desk.picklists`: the admin-edited value lists (industry, region, interaction_kind, ...)."""
@@ -118,13 +199,89 @@ class Picklists:
     ) -> None:
         picklists.relabel(self._ctx, picklist, code, label, label_zh)
 
-    def rename(self, picklist: str, code: str, new_code: str) -> dict[str, int]:
-        """Change a code and rewrite every record that uses it; {entity.field: records}."""
-        return picklists.rename(self._ctx, picklist, code, new_code)
+    def rename(self, picklist: str, code: str, new_code: str) -> tuple[FieldCount, ...]:
+        """Change a code and rewrite every record that uses it; records per `entity.field`."""
+        moved = picklists.rename(self._ctx, picklist, code, new_code)
+        return tuple(FieldCount(field, count) for field, count in moved.items())
+
+    def lists(self) -> tuple[PicklistRecord, ...]:
+        """Every picklist by name: its title in your language, the fields it governs and how
+        many values are in use."""
+        ctx = self._ctx
+        zh = ctx.language == "zh"
+        return tuple(
+            PicklistRecord(
+                p.name,
+                p.title_zh if p.title_zh and zh else p.title,
+                ", ".join(f"{e}.{f}" for e, f in p.fields),
+                len(picklists.choices(ctx, p.name)),
+            )
+            for p in sorted(picklists.registry(ctx).values(), key=lambda p: p.name)
+        )
+
+    def values(self, picklist: str, *, retired: bool = False) -> tuple[PicklistValue, ...]:
+        """The values of a picklist in order, the retired ones too with `retired`."""
+        picklists.picklist_named(self._ctx, picklist)
+        return tuple(
+            PicklistValue(v.code, v.label, v.label_zh, on)
+            for v, on in picklists.choices(self._ctx, picklist, retired=retired)
+        )
 
     def retire(self, picklist: str, code: str) -> int:
         """Take a value out of use; records keep it. Returns how many records carry it."""
         return picklists.retire(self._ctx, picklist, code)
+
+
+@attrs.frozen
+class RuleRecord:
+    """A rule as listed: its conditions joined with "and"."""
+
+    name: str
+    on: str
+    when: str
+    do: str
+    enabled: bool
+
+
+@attrs.frozen
+class ConditionCheck:
+    condition: str
+    actual: Any
+    holds: bool
+
+
+@attrs.frozen
+class TrialRecord:
+    """What a rule would do to one record (`Rules.test`): each condition as it stands, and the
+    changes the action would write, or why it would be refused."""
+
+    rule: str
+    record: str
+    matched: bool
+    conditions: tuple[ConditionCheck, ...]
+    effects: tuple[dict[str, Any], ...]
+    error: str | None
+
+
+@attrs.frozen
+class RuleEventRecord:
+    event: str
+    entity: str
+    periodic: bool
+    description: str
+
+
+@attrs.frozen
+class RuleActionRecord:
+    action: str
+    entities: str
+    description: str
+
+
+@attrs.frozen
+class SweepRecord:
+    event: str
+    records: int
 
 
 class Rules:
@@ -152,3 +309,41 @@ class Rules:
     def test(self, name: str, record_id: int) -> Trial:
         """What the rule would do to one record, without writing anything."""
         return store.trial(self._ctx, name, record_id)
+
+    def listing(self) -> tuple[RuleRecord, ...]:
+        """Every rule in the order they run, as `crm rules list` shows them."""
+        return tuple(
+            RuleRecord(spec.name, spec.on, " and ".join(spec.when), spec.do, spec.enabled)
+            for spec in self.list()
+        )
+
+    def trial(self, name: str, record_id: int) -> TrialRecord:
+        """`test` as a record: what `crm rules test --format json` prints."""
+        found = self.test(name, record_id)
+        return TrialRecord(
+            found.rule,
+            found.record,
+            found.matched,
+            tuple(ConditionCheck(c.condition, c.actual, c.holds) for c in found.checks),
+            found.effects,
+            found.error,
+        )
+
+    def events(self) -> tuple[RuleEventRecord, ...]:
+        """The events rules can listen to, by name."""
+        found = sorted(events.registry(self._ctx).values(), key=lambda e: e.name)
+        return tuple(
+            RuleEventRecord(e.name, e.entity, e.sweep is not None, e.description) for e in found
+        )
+
+    def actions(self) -> tuple[RuleActionRecord, ...]:
+        """The actions rules can run, by name."""
+        found = sorted(actions.registry(self._ctx).values(), key=lambda a: a.name)
+        return tuple(
+            RuleActionRecord(a.name, ", ".join(a.entities) or "any", a.description) for a in found
+        )
+
+    def sweep(self, on: date | None = None, *, again: bool = False) -> tuple[SweepRecord, ...]:
+        """Fire the periodic events for a day (once a day unless `again`); records per event."""
+        fired = store.sweep(self._ctx, on or self._ctx.today(), again=again)
+        return tuple(SweepRecord(event, count) for event, count in fired.items())

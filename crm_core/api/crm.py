@@ -69,13 +69,13 @@ class Crm:
 
     def import_file(
         self,
-        login: str,
+        login: str | None,
         entity: str,
         path: Path,
         options: ImportOptions,
         progress: Callable[[int, int | None], None] | None = None,
     ) -> ImportResult:
-        """Import a file as `login`: in one transaction, or with `options.batch_size` committed
+        """Import a file as `login` (None: the default actor): in one transaction, or with `options.batch_size` committed
         every N rows, each batch in its own transaction (running it again after a failure
         resumes after the last committed batch)."""
         return run_import(

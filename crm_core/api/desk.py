@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from crm_core.api.audit import Audit
     from crm_core.api.configuration import Fields, Picklists, Rules
     from crm_core.api.contacts import Contacts
     from crm_core.api.customers import Customers
+    from crm_core.api.demo_data import DemoData
     from crm_core.api.exchange import Exchange
     from crm_core.api.files import Files
+    from crm_core.api.follow_ups import FollowUps
     from crm_core.api.interactions import Interactions
     from crm_core.api.products import Products
     from crm_core.api.reports import Reports
+    from crm_core.api.rollups import Rollups
+    from crm_core.api.settings import Settings
+    from crm_core.api.teams import Teams
+    from crm_core.api.tracking import Tracking
+    from crm_core.api.users import Users
 
+from crm_core.foundation.errors import NotFound
 from crm_core.hooks.actor import Actor
+from crm_core.hooks.api_parts import API_PARTS
 from crm_core.hooks.context import Context
 
 
@@ -24,8 +34,8 @@ class Desk:
     visibility and every write is judged by their rights; the results are plain values that stay
     readable after the transaction ends.
 
-    Plugins' own services take the same Context: `desk.context`. Each part's module is
-    imported when the part is first used.
+    Plugins add parts of their own (`crm_register_api_parts`): `desk.projects` or
+    `desk.part("projects")`. Each part is built on first use and kept for the unit of work.
     """
 
     def __init__(self, ctx: Context) -> None:
@@ -94,3 +104,76 @@ class Desk:
         from crm_core.api.exchange import Exchange
 
         return Exchange(self.context)
+
+    @cached_property
+    def users(self) -> Users:
+        from crm_core.api.users import Users
+
+        return Users(self.context)
+
+    @cached_property
+    def teams(self) -> Teams:
+        from crm_core.api.teams import Teams
+
+        return Teams(self.context)
+
+    @cached_property
+    def settings(self) -> Settings:
+        from crm_core.api.settings import Settings
+
+        return Settings(self.context)
+
+    @cached_property
+    def audit(self) -> Audit:
+        from crm_core.api.audit import Audit
+
+        return Audit(self.context)
+
+    @cached_property
+    def rollups(self) -> Rollups:
+        from crm_core.api.rollups import Rollups
+
+        return Rollups(self.context)
+
+    @cached_property
+    def demo_data(self) -> DemoData:
+        from crm_core.api.demo_data import DemoData
+
+        return DemoData(self.context)
+
+    @cached_property
+    def follow_ups(self) -> FollowUps:
+        from crm_core.api.follow_ups import FollowUps
+
+        return FollowUps(self.context)
+
+    @cached_property
+    def tracking(self) -> Tracking:
+        from crm_core.api.tracking import Tracking
+
+        return Tracking(self.context)
+
+    def part(self, name: str) -> Any:
+        """The part `name`: the core's or one an enabled plugin registered."""
+        if name in _CORE_PART_NAMES:
+            return getattr(self, name)
+        found = self.__dict__.get(name)
+        if found is None:
+            spec = self.context.registry(API_PARTS).get(name)
+            if spec is None:
+                raise NotFound(f"No API part {name!r} (is its plugin enabled?)")
+            found = self.__dict__[name] = spec.factory(self.context)
+        return found
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self.part(name)
+        except NotFound as exc:
+            raise AttributeError(str(exc)) from None
+
+
+_CORE_PART_NAMES = frozenset(
+    name for name, value in vars(Desk).items() if isinstance(value, cached_property)
+)

@@ -5,17 +5,28 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import attrs
 
+from crm_core.api.serializers import json_chunks
 from crm_core.features import reminders
 from crm_core.features.reports import engine as reports
 from crm_core.features.reports import files as report_files
 from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.files import replace_file
 from crm_core.hooks.context import Context
+from crm_core.hooks.reminders import Digest
 from crm_core.hooks.reports import ReportTable
+
+#: Items of each kind a short list of reminders holds.
+REMINDER_LIMIT = reminders.FIRST_ITEMS
+#: The file formats `Reports.write` writes.
+WRITE_FORMATS = ("csv", "json", *report_files.FILE_FORMATS)
+#: The columns of a reminder row, in order.
+REMINDER_COLUMNS = reminders.COLUMNS
 
 
 @attrs.frozen
@@ -24,6 +35,16 @@ class ReportParamInfo:
     help: str
     default: Any
     choices: tuple[str, ...]
+
+
+@attrs.frozen
+class ReportEntry:
+    """A report in the list (`crm report list`)."""
+
+    name: str
+    title: str
+    params: tuple[str, ...]
+    dashboard: tuple[str, ...]
 
 
 @attrs.frozen
@@ -50,6 +71,17 @@ class Reports:
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
 
+    def catalogue(self) -> tuple[ReportEntry, ...]:
+        """Every report by name, with its parameters' names and the dashboards it is on."""
+        return tuple(
+            ReportEntry(r.name, r.label(), tuple(p.name for p in r.params), tuple(r.dashboard))
+            for r in sorted(reports.registry(self._ctx).values(), key=lambda r: r.name)
+        )
+
+    def title(self, name: str) -> str:
+        """A report's title in the acting user's language."""
+        return reports.lookup(self._ctx, name).label()
+
     def available(self) -> list[ReportInfo]:
         return [
             ReportInfo(
@@ -60,25 +92,54 @@ class Reports:
             for report in sorted(reports.registry(self._ctx).values(), key=lambda r: r.name)
         ]
 
-    def run(self, name: str, *, first_rows: int | None = None, **params: object) -> ReportTable:
+    def run(self, name: str, /, *, first_rows: int | None = None, **params: object) -> ReportTable:
         """Run a report, e.g. `run("funnel", since=date(2026, 1, 1), by="team")`. With
         `first_rows=N`, its first N rows only (what a screen shows), read alone where the report
         can; `table.more` says whether there are others."""
         return reports.run(self._ctx, name, _raw(params), first=first_rows)
 
-    def write(self, name: str, path: Path, fmt: str = "xlsx", **params: object) -> ReportTable:
-        """Run a report and write it to `path` as xlsx, html (a self-contained page) or png
-        (its chart); the file is replaced whole, never half-written."""
-        if fmt not in report_files.FILE_FORMATS:
-            raise ValidationError(
-                f"format must be one of {', '.join(report_files.FILE_FORMATS)}, not {fmt!r}"
-            )
+    def write(self, name: str, path: Path, fmt: str = "xlsx", /, **params: object) -> ReportTable:
+        """Run a report and write it to `path` as xlsx, csv (UTF-8 with a BOM, for Excel), json,
+        html (a self-contained page) or png (its chart); the file is replaced whole, never
+        half-written. The file name is checked before the report runs."""
+        if fmt not in WRITE_FORMATS:
+            raise ValidationError(f"format must be one of {', '.join(WRITE_FORMATS)}, not {fmt!r}")
+        report_files.check_output(fmt, path)
         report = reports.lookup(self._ctx, name)
         resolved = reports.resolve_params(report, _raw(params))
-        table = report.run(self._ctx, resolved)
-        report_files.write(report, table, resolved, self._ctx.actor.login, fmt, path)
+        table = reports.run_alone(self._ctx, report, resolved)
+        if fmt == "json":
+            replace_file(path, chain(json_chunks(list(table.columns), table.rows), ["\n"]))
+        else:
+            report_files.write(report, table, resolved, self._ctx.actor.login, fmt, path)
         return table
 
-    def reminders(self, on: date | None = None, user: str | None = None) -> list[dict[str, Any]]:
-        """What is due for `user` (default: you; a manager may name their people) on a day."""
-        return reminders.collect(self._ctx, on or self._ctx.today(), user)
+    def reminders(
+        self, on: date | None = None, user: str | None = None, limit: int | None = None
+    ) -> list[dict[str, Any]]:
+        """What is due for `user` (default: you; a manager may name their people) on a day, and
+        for a manager their team's overdue items; with `limit`, at most that many of each kind
+        for the user and as many for the team, the earliest due first."""
+        return reminders.collect(self._ctx, on or self._ctx.today(), user, limit)
+
+    def reminders_cut(
+        self, rows: list[dict[str, Any]], limit: int, user: str | None = None
+    ) -> bool:
+        """Whether `reminders(..., limit=limit)` may have left items out."""
+        return reminders.reached_limit(rows, limit, user or self._ctx.actor.login)
+
+    def digest(
+        self, on: date | None = None, user: str | None = None, limit: int | None = None
+    ) -> Digest:
+        """The reminders as a plain-text message (subject, text and the items)."""
+        return reminders.digest(self._ctx, on or self._ctx.today(), user, limit)
+
+    def deliver(self, digest: Digest) -> list[str]:
+        """Hand a digest to the delivering plugins (reminders_outbox ...); where it went."""
+        return reminders.deliver(self._ctx, digest)
+
+    def dashboard_html(self, on: date | None = None) -> str:
+        """The acting user's dashboard (reminders and their role's reports) as one page."""
+        from crm_core.features.reports import dashboard
+
+        return dashboard.html(self._ctx, on or self._ctx.today())

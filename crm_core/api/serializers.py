@@ -37,6 +37,11 @@ def columns_of(record_type: type[Any]) -> list[str]:
     return [f.name for f in attrs.fields(record_type)]
 
 
+def counted(counts: Mapping[str, int], key: str, value: str) -> list[dict[str, Any]]:
+    """`{kind: n}` as the rows `--format json` prints: `[{key: kind, value: n}, ...]`."""
+    return [{key: k, value: v} for k, v in counts.items()]
+
+
 def json_chunks(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """The text of `json_text` for rows in `columns` order, one object at a time (each value
     encoded alone: `json.dumps` of a whole record with `indent` took twice as long)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -12,6 +12,9 @@ from crm_core.api.desk import Desk
 from crm_core.hooks.context import Context
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.plugins import PluginCatalog
+
+if TYPE_CHECKING:
+    from crm_core.api.crm import Crm
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -35,6 +38,13 @@ class App:
         if self._deployment is None:
             self._deployment = Deployment(self.db, self.catalog)
         return self._deployment
+
+    @property
+    def crm(self) -> Crm:
+        """The library API on this deployment (not to be closed: `close` disposes of it)."""
+        from crm_core.api.crm import Crm
+
+        return Crm(self.deployment)
 
     @contextmanager
     def work(self, *, write: bool = False) -> Iterator[Context]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import click
 
+from crm_core.api.settings import SettingRecord
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, format_option
-from crm_core.foundation.errors import PermissionDenied
+from crm_core.cli.output import emit_records, format_option
 
 
 def config_group() -> click.Group:
@@ -19,20 +19,17 @@ def config_group() -> click.Group:
     @pass_app
     def config_list(app: App, fmt: str) -> None:
         """Every setting with its value and help."""
-        with app.work() as ctx:
-            specs = ctx.settings.specs
-            rows = [
-                {"key": k, "value": v, "help": specs[k].help} for k, v in ctx.settings.all().items()
-            ]
-        emit(rows, fmt, ["key", "value", "help"])
+        with app.desk() as desk:
+            found = desk.settings.list()
+        emit_records(found, fmt, SettingRecord)
 
     @config.command("get")
     @click.argument("key")
     @pass_app
     def config_get(app: App, key: str) -> None:
         """Print one setting's value."""
-        with app.work() as ctx:
-            click.echo(ctx.settings.get(key))
+        with app.desk() as desk:
+            click.echo(desk.settings.get(key))
 
     @config.command("set")
     @click.argument("key")
@@ -40,10 +37,8 @@ def config_group() -> click.Group:
     @pass_app
     def config_set(app: App, key: str, value: str) -> None:
         """Change a setting (admins only); the value is checked first."""
-        with app.work(write=True) as ctx:
-            if not ctx.actor.is_admin:
-                raise PermissionDenied("only an admin may change settings")
-            parsed = ctx.settings.set(key, value)
+        with app.desk(write=True) as desk:
+            parsed = desk.settings.set(key, value)
         click.echo(f"{key} = {parsed}")
 
     return config

@@ -9,7 +9,6 @@ import click
 
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.options import as_option, day_option
-from crm_core.features.reports import dashboard
 from crm_core.foundation import i18n
 from crm_core.foundation.files import replace_file
 
@@ -22,9 +21,8 @@ from crm_core.foundation.files import replace_file
 def dashboard_(app: App, output: Path, on: datetime | None) -> None:
     """Write the acting user's dashboard (reminders and their role's reports) as one HTML page.
     个人仪表盘。"""
-    with app.work() as ctx:
-        day = on.date() if on else ctx.today()
-        page = dashboard.html(ctx, day)
+    with app.desk() as desk:
+        page = desk.reports.dashboard_html(on.date() if on else None)
     replace_file(output, page)
     click.echo(i18n._("wrote {path}", path=output))
 

@@ -9,7 +9,6 @@ import click
 
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import progress_bar
-from crm_core.features.imports import service as importing
 from crm_core.foundation import i18n
 
 
@@ -42,8 +41,8 @@ def export(app: App, entity: str, path: Path, where: tuple[str, ...], quiet: boo
     progress bar counts the rows written.
     """
     show = not quiet and sys.stderr.isatty()
-    with app.work() as ctx, progress_bar(f"{entity} → {path.name}", show) as progress:
-        count = importing.export_file(ctx, entity, path, _filters(where), progress)
+    with app.desk() as desk, progress_bar(f"{entity} → {path.name}", show) as progress:
+        count = desk.files.export_file(entity, path, _filters(where), progress).rows
     click.echo(
         i18n._(
             "Exported {count} rows of {entity} to {path}.", count=count, entity=entity, path=path

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
 
+from crm_core.api.configuration import EntityRecord, FieldEntry, NewField
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.customers import custom_values
-from crm_core.cli.output import emit, emit_object, format_option
+from crm_core.cli.output import emit_object, emit_records, format_option
 from crm_core.kernel.models import FIELD_TYPES
-from crm_core.services import custom_fields, entities, picklists
 
 
 def fields_group() -> click.Group:
@@ -39,16 +37,9 @@ def fields_group() -> click.Group:
     ) -> None:
         """Add a custom field to ENTITY (see `crm fields entities`)."""
         options = [c for c in (choices or "").replace("，", ",").split(",") if c.strip()]
-        with app.work(write=True) as ctx:
-            field = custom_fields.define(
-                ctx,
-                entity,
-                name,
-                type_,
-                choices=options,
-                required=required,
-                label=label,
-                label_zh=label_zh,
+        with app.desk(write=True) as desk:
+            field = desk.fields.define(
+                NewField(entity, name, type_, tuple(options), required, label, label_zh)
             )
         click.echo(f"added field {field.entity}.{field.name} ({field.type})")
 
@@ -59,30 +50,9 @@ def fields_group() -> click.Group:
     @pass_app
     def list_(app: App, entity: str | None, archived: bool, fmt: str) -> None:
         """The custom fields of ENTITY (or of every entity)."""
-        with app.work() as ctx:
-            names = [entity] if entity else sorted(entities.registry(ctx))
-            if entity:
-                entities.entity_named(ctx, entity)
-            rows: list[dict[str, Any]] = []
-            for name in names:
-                for f in custom_fields.fields(ctx, name, archived=archived):
-                    choices = (
-                        ", ".join(v.code for v, _on in picklists.choices(ctx, f"{name}.{f.name}"))
-                        if f.type == "choice"
-                        else None
-                    )
-                    rows.append(
-                        {
-                            "entity": name,
-                            "name": f.name,
-                            "type": f.type,
-                            "label": f.label,
-                            "label_zh": f.label_zh,
-                            "required": f.required,
-                            "choices": choices,
-                        }
-                    )
-        emit(rows, fmt, ["entity", "name", "type", "label", "label_zh", "required", "choices"])
+        with app.desk() as desk:
+            found = desk.fields.catalogue(entity, archived=archived)
+        emit_records(found, fmt, FieldEntry)
 
     @group.command("remove")
     @click.argument("entity")
@@ -90,8 +60,8 @@ def fields_group() -> click.Group:
     @pass_app
     def remove(app: App, entity: str, name: str) -> None:
         """Take a field out of use; its values are archived, not deleted (see restore)."""
-        with app.work(write=True) as ctx:
-            kept = custom_fields.archive(ctx, entity, name)
+        with app.desk(write=True) as desk:
+            kept = desk.fields.archive(entity, name)
         click.echo(f"removed field {entity}.{name}; {kept} values archived")
 
     @group.command("restore")
@@ -100,8 +70,8 @@ def fields_group() -> click.Group:
     @pass_app
     def restore(app: App, entity: str, name: str) -> None:
         """Bring a removed field back with its archived values."""
-        with app.work(write=True) as ctx:
-            count = custom_fields.restore(ctx, entity, name)
+        with app.desk(write=True) as desk:
+            count = desk.fields.restore(entity, name)
         click.echo(f"restored field {entity}.{name} with {count} values")
 
     @group.command("set")
@@ -111,8 +81,8 @@ def fields_group() -> click.Group:
     @pass_app
     def set_(app: App, entity: str, record_id: int, values: tuple[str, ...]) -> None:
         """Set custom values of one record: NAME=VALUE ... (NAME= clears it); audited."""
-        with app.work(write=True) as ctx:
-            changed = custom_fields.set_values(ctx, entity, record_id, custom_values(values))
+        with app.desk(write=True) as desk:
+            changed = desk.fields.set(entity, record_id, custom_values(values))
         click.echo(f"updated {entity} {record_id}: {len(changed)} fields changed")
 
     @group.command("show")
@@ -122,24 +92,18 @@ def fields_group() -> click.Group:
     @pass_app
     def show(app: App, entity: str, record_id: int, fmt: str) -> None:
         """The custom values of one record you may see."""
-        with app.work() as ctx:
-            found = entities.entity_named(ctx, entity)
-            entities.visible_record(ctx, found, record_id)
-            values = custom_fields.values_for(ctx, entity, [record_id]).get(record_id, {})
-            shown = {f.name: values.get(f.name) for f in custom_fields.fields(ctx, entity)}
-        emit_object({"entity": entity, "id": record_id, **shown}, fmt)
+        with app.desk() as desk:
+            shown = desk.fields.show(entity, record_id)
+        emit_object(shown, fmt)
 
     @group.command("entities")
     @format_option
     @pass_app
     def entities_(app: App, fmt: str) -> None:
         """The entities custom fields, picklists, rules and sync can name."""
-        with app.work() as ctx:
-            rows = [
-                {"entity": e.name, "title": e.display_title, "table": e.model.__tablename__}
-                for e in sorted(entities.registry(ctx).values(), key=lambda e: e.name)
-            ]
-        emit(rows, fmt, ["entity", "title", "table"])
+        with app.desk() as desk:
+            found = desk.fields.entities()
+        emit_records(found, fmt, EntityRecord)
 
     return group
 

@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
+from crm_core.api.files import ImportRecord
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, progress_bar
+from crm_core.cli.output import emit_records, progress_bar
 from crm_core.features.imports import service as importing
 from crm_core.features.imports.mapping import load_mapping
 from crm_core.foundation import i18n
@@ -88,31 +89,11 @@ def import_(
         error_file=error_file,
         again=again,
     )
-    deployment = app.deployment
     show = not quiet and fmt == "text" and sys.stderr.isatty()
     with progress_bar(f"{entity} ← {path.name}", show) as progress:
-        result = importing.run_import(
-            lambda: deployment.work(app.as_login, write=True), entity, path, options, progress
-        )
+        result = app.crm.import_file(app.as_login, entity, path, options, progress)
     if fmt == "json":
-        emit(
-            [
-                {
-                    "entity": result.entity,
-                    "rows": result.rows,
-                    "inserted": result.inserted,
-                    "updated": result.updated,
-                    "skipped": result.skipped,
-                    "rejected": result.rejected,
-                    "dry_run": result.dry_run,
-                    "resumed_rows": result.resumed_rows,
-                    "unmapped": list(result.unmapped),
-                    "error_file": str(result.error_file) if result.error_file else None,
-                    "run": result.run_id,
-                }
-            ],
-            "json",
-        )
+        emit_records([ImportRecord.of(result)], "json", ImportRecord)
     else:
         _summary(result)
     return PARTIAL_EXIT if result.rejected else 0

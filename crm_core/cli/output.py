@@ -13,7 +13,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from crm_core.api.serializers import json_chunks, json_text, jsonable
+from crm_core.api.serializers import columns_of, json_chunks, json_text, jsonable, to_json
 from crm_core.foundation import i18n
 
 FORMATS = ("table", "json", "csv")
@@ -81,6 +81,14 @@ def emit(
         for r in records:
             table.add_row(*[_text(r.get(c)) for c in cols])
         _console().print(table)
+
+
+def emit_records(
+    records: Sequence[Any], fmt: str, record_type: type[Any], title: str | None = None
+) -> None:
+    """Print API records (attrs instances of `record_type`) like `emit`: their JSON is the API's
+    (`crm_core.api.serializers.to_json`), the same the REST API returns."""
+    emit([to_json(r) for r in records], fmt, columns_of(record_type), title)
 
 
 def emit_rows(

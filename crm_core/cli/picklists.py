@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from crm_core.api.configuration import FieldCount, PicklistRecord, PicklistValue
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, format_option
+from crm_core.cli.output import emit_records, format_option
 from crm_core.foundation.errors import ValidationError
-from crm_core.services import picklists
 
 
 def picklists_group() -> click.Group:
@@ -22,25 +22,15 @@ def picklists_group() -> click.Group:
     @pass_app
     def list_(app: App, name: str | None, retired: bool, fmt: str) -> None:
         """The picklists, or the values of picklist NAME."""
-        with app.work() as ctx:
+        with app.desk() as desk:
             if name is None:
-                rows = [
-                    {
-                        "picklist": p.name,
-                        "title": p.title_zh if p.title_zh and _zh() else p.title,
-                        "governs": ", ".join(f"{e}.{f}" for e, f in p.fields),
-                        "values": len(picklists.choices(ctx, p.name)),
-                    }
-                    for p in sorted(picklists.registry(ctx).values(), key=lambda p: p.name)
-                ]
-                emit(rows, fmt, ["picklist", "title", "governs", "values"])
-                return
-            picklists.picklist_named(ctx, name)
-            rows = [
-                {"code": v.code, "label": v.label, "label_zh": v.label_zh, "active": on}
-                for v, on in picklists.choices(ctx, name, retired=retired)
-            ]
-        emit(rows, fmt, ["code", "label", "label_zh", "active"])
+                lists = desk.picklists.lists()
+            else:
+                values = desk.picklists.values(name, retired=retired)
+        if name is None:
+            emit_records(lists, fmt, PicklistRecord)
+        else:
+            emit_records(values, fmt, PicklistValue)
 
     @group.command("add")
     @click.argument("name")
@@ -50,8 +40,8 @@ def picklists_group() -> click.Group:
     @pass_app
     def add(app: App, name: str, code: str, label: str | None, label_zh: str | None) -> None:
         """Add a value (admins); a retired value comes back."""
-        with app.work(write=True) as ctx:
-            picklists.add(ctx, name, code, label, label_zh)
+        with app.desk(write=True) as desk:
+            desk.picklists.add(name, code, label, label_zh)
         click.echo(f"added {name} {code}")
 
     @group.command("relabel")
@@ -64,8 +54,8 @@ def picklists_group() -> click.Group:
         """Change a value's labels; records keep the code (admins)."""
         if not (label or label_zh):
             raise ValidationError("give --label and/or --label-zh")
-        with app.work(write=True) as ctx:
-            picklists.relabel(ctx, name, code, label, label_zh)
+        with app.desk(write=True) as desk:
+            desk.picklists.relabel(name, code, label, label_zh)
         click.echo(f"relabelled {name} {code}")
 
     @group.command("rename")
@@ -76,11 +66,11 @@ def picklists_group() -> click.Group:
     @pass_app
     def rename(app: App, name: str, code: str, new_code: str, fmt: str) -> None:
         """Give a value a new code; every record using it follows, audited (admins)."""
-        with app.work(write=True) as ctx:
-            moved = picklists.rename(ctx, name, code, new_code)
+        with app.desk(write=True) as desk:
+            moved = desk.picklists.rename(name, code, new_code)
         if fmt == "table":
             click.echo(f"renamed {name} {code} -> {new_code}")
-        emit([{"field": k, "records": v} for k, v in moved.items()], fmt, ["field", "records"])
+        emit_records(moved, fmt, FieldCount)
 
     @group.command("retire")
     @click.argument("name")
@@ -88,17 +78,11 @@ def picklists_group() -> click.Group:
     @pass_app
     def retire(app: App, name: str, code: str) -> None:
         """Take a value out of use; records that carry it keep it (admins)."""
-        with app.work(write=True) as ctx:
-            count = picklists.retire(ctx, name, code)
+        with app.desk(write=True) as desk:
+            count = desk.picklists.retire(name, code)
         click.echo(f"retired {name} {code}; {count} records keep it")
 
     return group
-
-
-def _zh() -> bool:
-    from crm_core.foundation import i18n
-
-    return i18n.language() == "zh"
 
 
 def command() -> click.Command:

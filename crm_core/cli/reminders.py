@@ -8,18 +8,13 @@ from datetime import datetime
 import attrs
 import click
 
+from crm_core.api.reports import REMINDER_COLUMNS, REMINDER_LIMIT
 from crm_core.api.serializers import jsonable
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.options import as_option, day_option
 from crm_core.cli.output import emit, format_option
-from crm_core.features import reminders
-from crm_core.features.reports import dashboard
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import ValidationError
-
-#: Items of each kind `crm reminders` lists without `--limit` or `--all`, as the dashboard does:
-#: a top manager's every overdue item at a million customers is 1.7 million rows (57 s, 2 GB).
-REMINDER_LIMIT = dashboard.REMINDER_ROWS
 
 
 @click.command("reminders")
@@ -63,14 +58,14 @@ def reminders_(
         )
     if not everything and limit is None:
         limit = REMINDER_LIMIT
-    with app.work() as ctx:
-        day = on.date() if on else ctx.today()
+    with app.desk() as desk:
+        day = on.date() if on else None
         if digest or send:
-            message = reminders.digest(ctx, day, user_login, limit)
-            places = reminders.deliver(ctx, message) if send else []
+            message = desk.reports.digest(day, user_login, limit)
+            places = desk.reports.deliver(message) if send else []
         else:
-            rows = reminders.collect(ctx, day, user_login, limit)
-        whose = user_login or ctx.actor.login
+            rows = desk.reports.reminders(day, user_login, limit)
+            cut = limit is not None and desk.reports.reminders_cut(rows, limit, user_login)
     if digest or send:
         if digest and fmt == "json":  # for a script that sends it its own way
             click.echo(json.dumps(jsonable(attrs.asdict(message)), ensure_ascii=False, indent=2))
@@ -79,8 +74,8 @@ def reminders_(
         for place in places:
             click.echo(i18n._("sent to {place}", place=place), err=digest)
         return
-    emit(rows, fmt, list(reminders.COLUMNS))
-    if limit is not None and reminders.reached_limit(rows, limit, whose):
+    emit(rows, fmt, list(REMINDER_COLUMNS))
+    if cut:
         click.echo(
             i18n._(
                 "at most {limit} items of each kind, the earliest due first: --all lists them all",

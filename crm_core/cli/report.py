@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from itertools import chain
 from pathlib import Path
 
 import click
 
-from crm_core.api.serializers import json_chunks
+from crm_core.api.reports import WRITE_FORMATS, ReportEntry
 from crm_core.cli import output as cli_output
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.options import as_option
-from crm_core.cli.output import FORMATS, emit, emit_rows, format_option
-from crm_core.features.reports import engine as reports
-from crm_core.features.reports import files as report_files
+from crm_core.cli.output import FORMATS, emit_records, emit_rows, format_option
 from crm_core.foundation import charts, i18n
 from crm_core.foundation.errors import ValidationError
-from crm_core.foundation.files import replace_file
+
+#: Formats that only exist as a file: `-o` is required.
+FILE_ONLY = tuple(f for f in WRITE_FORMATS if f not in FORMATS)
 
 
 def _warn_without_cjk_font() -> None:
@@ -38,17 +37,9 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
     @pass_app
     def list_(app: App, fmt: str) -> None:
         """Reports the enabled plugins offer, with their parameters."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "name": r.name,
-                    "title": r.label(),
-                    "params": [p.name for p in r.params],
-                    "dashboard": list(r.dashboard),
-                }
-                for r in sorted(reports.registry(ctx).values(), key=lambda r: r.name)
-            ]
-        emit(rows, fmt, ["name", "title", "params", "dashboard"])
+        with app.desk() as desk:
+            found = desk.reports.catalogue()
+        emit_records(found, fmt, ReportEntry)
 
     @group.command("run")
     @click.argument("name")
@@ -63,7 +54,7 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
     @click.option(
         "--format",
         "fmt",
-        type=click.Choice((*FORMATS, *report_files.FILE_FORMATS)),
+        type=click.Choice((*FORMATS, *FILE_ONLY)),
         default="table",
         show_default=True,
         help="table prints; json and csv print, or write -o FILE; xlsx, png (the chart) and "
@@ -85,30 +76,25 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
             if not sep:
                 raise ValidationError(f"parameter {item!r} is not KEY=VALUE")
             raw[key.strip()] = value.strip()
-        if fmt in report_files.FILE_FORMATS and output is None:
+        if fmt in FILE_ONLY and output is None:
             raise ValidationError(i18n._("--format {fmt} writes a file: add -o FILE", fmt=fmt))
         if fmt == "table" and output is not None:
             raise ValidationError(
                 i18n._("--format table prints: to write -o FILE, choose csv, json, xlsx or html")
             )
         if output is not None:
-            report_files.check_output(fmt, output)
-        with app.work() as ctx:
-            report = reports.lookup(ctx, name)
-            resolved = reports.resolve_params(report, raw)
-            # A table is read on screen: its first rows only, which the report may read alone.
-            first = cli_output.TABLE_MOST if fmt == "table" else None
-            table = reports.run_alone(ctx, report, resolved, first=first)
-            actor = ctx.actor.login
-        if output is None:
-            emit_rows(list(table.columns), table.rows, fmt, title=report.label(), more=table.more)
-            return
-        if fmt == "png":
-            _warn_without_cjk_font()
-        if fmt == "json":
-            replace_file(output, chain(json_chunks(list(table.columns), table.rows), ["\n"]))
+            with app.desk() as desk:
+                table = desk.reports.write(name, output, fmt, **raw)
+            if fmt == "png":
+                _warn_without_cjk_font()
         else:
-            report_files.write(report, table, resolved, actor, fmt, output)
+            with app.desk() as desk:
+                # A table is read on screen: its first rows only, which the report may read alone.
+                first = cli_output.TABLE_MOST if fmt == "table" else None
+                table = desk.reports.run(name, first_rows=first, **raw)
+                title = desk.reports.title(name)
+            emit_rows(list(table.columns), table.rows, fmt, title=title, more=table.more)
+            return
         click.echo(i18n._("wrote {path} ({rows} rows)", path=output, rows=len(table.rows)))
 
     return group

@@ -11,12 +11,10 @@ from typing import Any
 import click
 
 from crm_core.api.serializers import jsonable
+from crm_core.api.tracking import GoalRecord, IndicatorRecord, SnapshotRecord
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.options import as_option, day_option
-from crm_core.cli.output import emit, format_option
-from crm_core.features.tracking import goals as tracking
-from crm_core.features.tracking import indicators
-from crm_core.features.tracking import review as rollout_review
+from crm_core.cli.output import emit, emit_records, format_option
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import ValidationError
 from crm_core.foundation.files import replace_file
@@ -81,14 +79,9 @@ def rollout_group() -> click.Group:
     @pass_app
     def status(app: App, on: datetime | None, fmt: str) -> None:
         """Per block: days since go-live, each goal's indicators: baseline, latest, now."""
-        with app.work() as ctx:
-            day = on.date() if on else ctx.today()
-            blocks = tracking.status(ctx, day)
+        with app.desk() as desk:
+            blocks = desk.tracking.status(on.date() if on else None)
         if fmt == "json":
-            for block in blocks:
-                for goal in block["goals"]:
-                    for row in goal["indicators"]:
-                        row["history"] = [{"day": d, "value": v} for d, v in row["history"]]
             click.echo(json.dumps(jsonable(blocks), ensure_ascii=False, indent=2))
             return
         rows = _status_rows(blocks)
@@ -146,10 +139,9 @@ def rollout_group() -> click.Group:
     @pass_app
     def snapshot(app: App, on: datetime | None, fmt: str) -> None:
         """Store every tracked indicator's value for the day, to compare phases later."""
-        with app.work(write=True) as ctx:
-            day = on.date() if on else ctx.today()
-            stored = tracking.snapshot(ctx, day)
-        emit(stored, fmt, ["block", "indicator", "taken_on", "value"])
+        with app.desk(write=True) as desk:
+            stored = desk.tracking.snapshot(on.date() if on else None)
+        emit_records(stored, fmt, SnapshotRecord)
 
     @group.command("report")
     @click.argument("output", type=click.Path(dir_okay=False, path_type=Path))
@@ -158,9 +150,8 @@ def rollout_group() -> click.Group:
     @pass_app
     def report(app: App, output: Path, on: datetime | None) -> None:
         """Write the phase review (what improved, what did not) as one HTML page."""
-        with app.work() as ctx:
-            day = on.date() if on else ctx.today()
-            page = rollout_review.html(ctx, day)
+        with app.desk() as desk:
+            page = desk.tracking.review_html(on.date() if on else None)
         replace_file(output, page)
         click.echo(i18n._("wrote {path}", path=output))
 
@@ -171,8 +162,8 @@ def rollout_group() -> click.Group:
     @pass_app
     def go_live(app: App, block: str, day: datetime) -> None:
         """Record the day BLOCK went live (default: the day it was first enabled)."""
-        with app.work(write=True) as ctx:
-            tracking.set_go_live(ctx, block, day.date())
+        with app.desk(write=True) as desk:
+            desk.tracking.set_go_live(block, day.date())
         click.echo(i18n._("{block} went live on {day}", block=block, day=day.date()))
 
     @group.command("indicators")
@@ -180,12 +171,9 @@ def rollout_group() -> click.Group:
     @pass_app
     def indicators_(app: App, fmt: str) -> None:
         """Indicators that goals can use, from the core and the enabled plugins."""
-        with app.work() as ctx:
-            rows = [
-                {"name": i.name, "title": i.label(), "unit": i.unit, "better": i.better}
-                for i in sorted(indicators.registry(ctx).values(), key=lambda i: i.name)
-            ]
-        emit(rows, fmt, ["name", "title", "unit", "better"])
+        with app.desk() as desk:
+            found = desk.tracking.indicators()
+        emit_records(found, fmt, IndicatorRecord)
 
     @group.group("goals")
     def goals() -> None:
@@ -204,9 +192,8 @@ def rollout_group() -> click.Group:
         app: App, block: str, title: str, names: tuple[str, ...], targets: tuple[str, ...]
     ) -> None:
         """Add a goal to BLOCK."""
-        with app.work(write=True) as ctx:
-            goal = tracking.add_goal(ctx, block, title, list(names), _targets(targets))
-            number = goal.id
+        with app.desk(write=True) as desk:
+            number = desk.tracking.add_goal(block, title, names, _targets(targets)).id
         click.echo(i18n._("goal {id} added to {block}", id=number, block=block))
 
     @goals.command("list")
@@ -214,22 +201,9 @@ def rollout_group() -> click.Group:
     @pass_app
     def list_(app: App, fmt: str) -> None:
         """Every goal with its indicators and targets."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "id": g.id,
-                    "block": g.block,
-                    "title": g.title,
-                    "indicators": [
-                        i.indicator
-                        if i.target is None
-                        else f"{i.indicator}={i.target.normalize():f}"
-                        for i in g.indicators
-                    ],
-                }
-                for g in tracking.goals(ctx)
-            ]
-        emit(rows, fmt, ["id", "block", "title", "indicators"])
+        with app.desk() as desk:
+            found = desk.tracking.goals()
+        emit_records(found, fmt, GoalRecord)
 
     @goals.command("remove")
     @click.argument("goal_id", type=int)
@@ -237,8 +211,8 @@ def rollout_group() -> click.Group:
     @pass_app
     def remove(app: App, goal_id: int) -> None:
         """Remove a goal (its snapshots stay)."""
-        with app.work(write=True) as ctx:
-            tracking.remove_goal(ctx, goal_id)
+        with app.desk(write=True) as desk:
+            desk.tracking.remove_goal(goal_id)
         click.echo(i18n._("goal {id} removed", id=goal_id))
 
     return group

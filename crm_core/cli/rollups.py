@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
+from crm_core.api.rollups import RollupRecord
+from crm_core.api.serializers import columns_of, to_json
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
-from crm_core.features.rollups import maintenance as rollup_upkeep
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import CrmError
 
@@ -23,18 +24,11 @@ def rollups_group() -> click.Group:
     @pass_app
     def status(app: App, names: tuple[str, ...], check: bool, fmt: str) -> None:
         """Each rollup's rows and build time; --check exits 1 if one differs from its source."""
-        with app.work() as ctx:
-            found = rollup_upkeep.status(ctx, names, check=check)
-        columns = ["rollup", "rows", "built_at"] + (["differing"] if check else [])
-        emit(
-            [
-                {"rollup": s.name, "rows": s.rows, "built_at": s.built_at, "differing": s.differing}
-                for s in found
-            ],
-            fmt,
-            columns,
-        )
-        wrong = [s.name for s in found if s.differing]
+        with app.desk() as desk:
+            found = desk.rollups.status(names, check=check)
+        columns = columns_of(RollupRecord)
+        emit([to_json(s) for s in found], fmt, columns if check else columns[:-1])
+        wrong = [s.rollup for s in found if s.differing]
         if wrong:
             raise CrmError(
                 i18n._("rollup differs from its source: {names}", names=", ".join(wrong))
@@ -45,8 +39,8 @@ def rollups_group() -> click.Group:
     @pass_app
     def rebuild(app: App, names: tuple[str, ...]) -> None:
         """Recompute rollups (all, or those named) from their source rows, in one transaction."""
-        with app.work(write=True) as ctx:
-            sizes = rollup_upkeep.rebuild(ctx, names)
+        with app.desk(write=True) as desk:
+            sizes = desk.rollups.rebuild(names)
         for name, rows in sizes.items():
             click.echo(i18n._("{name}: {rows} rows", name=name, rows=f"{rows:,}"))
 

@@ -6,9 +6,16 @@ from pathlib import Path
 
 import click
 
+from crm_core.api.configuration import (
+    RuleActionRecord,
+    RuleEventRecord,
+    RuleRecord,
+    SweepRecord,
+)
+from crm_core.api.serializers import to_json
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, emit_object, format_option
-from crm_core.features.rules import actions, events, store
+from crm_core.cli.output import emit, emit_object, emit_records, format_option
+from crm_core.features.rules.store import RuleSpec
 
 
 def rules_group() -> click.Group:
@@ -32,8 +39,8 @@ def rules_group() -> click.Group:
         app: App, name: str, event: str, conditions: tuple[str, ...], do: str, disabled: bool
     ) -> None:
         """Add a rule (admins); it runs inside every write that fires its event."""
-        with app.work(write=True) as ctx:
-            store.add(ctx, store.RuleSpec(name, event, do, conditions, not disabled))
+        with app.desk(write=True) as desk:
+            desk.rules.add(RuleSpec(name, event, do, conditions, not disabled))
         click.echo(f"added rule {name}")
 
     @group.command("list")
@@ -41,26 +48,17 @@ def rules_group() -> click.Group:
     @pass_app
     def list_(app: App, fmt: str) -> None:
         """Every rule, in the order they run."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "name": spec.name,
-                    "on": spec.on,
-                    "when": " and ".join(spec.when),
-                    "do": spec.do,
-                    "enabled": spec.enabled,
-                }
-                for spec in map(store.spec_of, store.rules(ctx))
-            ]
-        emit(rows, fmt, ["name", "on", "when", "do", "enabled"])
+        with app.desk() as desk:
+            found = desk.rules.listing()
+        emit_records(found, fmt, RuleRecord)
 
     @group.command("disable")
     @click.argument("name")
     @pass_app
     def disable(app: App, name: str) -> None:
         """Switch a rule off (it is kept)."""
-        with app.work(write=True) as ctx:
-            store.set_enabled(ctx, name, False)
+        with app.desk(write=True) as desk:
+            desk.rules.enable(name, False)
         click.echo(f"disabled rule {name}")
 
     @group.command("enable")
@@ -68,8 +66,8 @@ def rules_group() -> click.Group:
     @pass_app
     def enable(app: App, name: str) -> None:
         """Switch a rule back on."""
-        with app.work(write=True) as ctx:
-            store.set_enabled(ctx, name, True)
+        with app.desk(write=True) as desk:
+            desk.rules.enable(name, True)
         click.echo(f"enabled rule {name}")
 
     @group.command("remove")
@@ -77,8 +75,8 @@ def rules_group() -> click.Group:
     @pass_app
     def remove(app: App, name: str) -> None:
         """Delete a rule."""
-        with app.work(write=True) as ctx:
-            store.remove(ctx, name)
+        with app.desk(write=True) as desk:
+            desk.rules.remove(name)
         click.echo(f"removed rule {name}")
 
     @group.command("load")
@@ -86,8 +84,8 @@ def rules_group() -> click.Group:
     @pass_app
     def load(app: App, file: Path) -> None:
         """Add or replace the [[rule]] tables of a TOML file; all or nothing."""
-        with app.work(write=True) as ctx:
-            loaded = store.load(ctx, file)
+        with app.desk(write=True) as desk:
+            loaded = desk.rules.load(file)
         click.echo(f"loaded {len(loaded)} rules from {file.name}")
 
     @group.command("test")
@@ -97,26 +95,13 @@ def rules_group() -> click.Group:
     @pass_app
     def test(app: App, name: str, record_id: int, fmt: str) -> None:
         """Show what the rule would do to one record, writing nothing."""
-        with app.work() as ctx:
-            trial = store.trial(ctx, name, record_id)
+        with app.desk() as desk:
+            trial = desk.rules.trial(name, record_id)
         if fmt == "json":
-            emit_object(
-                {
-                    "rule": trial.rule,
-                    "record": trial.record,
-                    "matched": trial.matched,
-                    "conditions": [
-                        {"condition": c.condition, "actual": c.actual, "holds": c.holds}
-                        for c in trial.checks
-                    ],
-                    "effects": list(trial.effects),
-                    "error": trial.error,
-                },
-                fmt,
-            )
+            emit_object(to_json(trial), fmt)
             return
         click.echo(f"rule {trial.rule} on {trial.record}:")
-        for check in trial.checks:
+        for check in trial.conditions:
             mark = "yes" if check.holds else "no "
             click.echo(f"  [{mark}] {check.condition}   (is: {check.actual})")
         if not trial.matched:
@@ -132,33 +117,18 @@ def rules_group() -> click.Group:
     @pass_app
     def events_(app: App, fmt: str) -> None:
         """The events rules can listen to."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "event": e.name,
-                    "entity": e.entity,
-                    "periodic": e.sweep is not None,
-                    "description": e.description,
-                }
-                for e in sorted(events.registry(ctx).values(), key=lambda e: e.name)
-            ]
-        emit(rows, fmt, ["event", "entity", "periodic", "description"])
+        with app.desk() as desk:
+            found_events = desk.rules.events()
+        emit_records(found_events, fmt, RuleEventRecord)
 
     @group.command("actions")
     @format_option
     @pass_app
     def actions_(app: App, fmt: str) -> None:
         """The actions rules can run."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "action": a.name,
-                    "entities": ", ".join(a.entities) or "any",
-                    "description": a.description,
-                }
-                for a in sorted(actions.registry(ctx).values(), key=lambda a: a.name)
-            ]
-        emit(rows, fmt, ["action", "entities", "description"])
+        with app.desk() as desk:
+            found_actions = desk.rules.actions()
+        emit_records(found_actions, fmt, RuleActionRecord)
 
     @group.command("sweep")
     @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
@@ -167,10 +137,9 @@ def rules_group() -> click.Group:
     @pass_app
     def sweep(app: App, day: object, again: bool, fmt: str) -> None:
         """Fire the periodic events (order overdue ...) for a day; run it daily, e.g. from cron."""
-        with app.work(write=True) as ctx:
-            on = day.date() if hasattr(day, "date") else ctx.today()
-            fired = store.sweep(ctx, on, again=again)
-        emit([{"event": k, "records": v} for k, v in fired.items()], fmt, ["event", "records"])
+        with app.desk(write=True) as desk:
+            fired = desk.rules.sweep(day.date() if hasattr(day, "date") else None, again=again)
+        emit_records(fired, fmt, SweepRecord)
 
     return group
 

@@ -19,10 +19,8 @@ from crm_core.cli.app import App, pass_app
 @pass_app
 def seed_demo(app: App, scale: int, seed_value: int) -> None:
     """Fill the deployment with generated, fictional demo data (admins only).  生成演示数据。"""
-    from crm_core.features import demo_data as demo
-
-    with app.work(write=True) as ctx:
-        counts = demo.seed(ctx, scale=scale, seed_value=seed_value)
+    with app.desk(write=True) as desk:
+        counts = desk.demo_data.seed(scale=scale, seed=seed_value)
     click.echo(", ".join(f"{v} {k}" for k, v in counts.items()))
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import click
 
+from crm_core.api.serializers import counted
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
-from crm_core.features.sync import exchange as sync
 
 
 def sync_group() -> click.Group:
@@ -28,11 +28,11 @@ def sync_group() -> click.Group:
     @pass_app
     def export(app: App, file: Path, since: str, kinds: tuple[str, ...], fmt: str) -> None:
         """Write the records you may see that changed since a moment, as JSON."""
-        with app.work(write=True) as ctx:
-            counts = sync.export(ctx, sync.parse_since(ctx, since), file, kinds)
+        with app.desk(write=True) as desk:
+            counts = desk.sync.export(file, since, kinds)
         if fmt == "table":
             click.echo(f"wrote {file}")
-        emit([{"kind": k, "records": v} for k, v in counts.items()], fmt, ["kind", "records"])
+        emit(counted(counts, "kind", "records"), fmt, ["kind", "records"])
 
     @group.command("import")
     @click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
@@ -41,18 +41,13 @@ def sync_group() -> click.Group:
     def import_(app: App, file: Path, fmt: str) -> None:
         """Apply ERP items (JSON, JSON Lines or CSV with a kind column); all or nothing, and
         importing the same items again changes nothing."""
-        items = sync.read_items(file)
-        with app.work(write=True) as ctx:
-            result = sync.import_items(ctx, items)
+        with app.desk(write=True) as desk:
+            result = desk.sync.import_file(file)
         if fmt == "table":
             click.echo(
                 f"applied {sum(result.applied.values())} items, {result.unchanged} already applied"
             )
-        emit(
-            [{"kind": k, "applied": v} for k, v in result.applied.items()],
-            fmt,
-            ["kind", "applied"],
-        )
+        emit(counted(result.applied, "kind", "applied"), fmt, ["kind", "applied"])
 
     return group
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
+from crm_core.api.serializers import columns_of, to_json
+from crm_core.api.teams import TeamRecord
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
-from crm_core.services import teams
 
 
 def teams_group() -> click.Group:
@@ -20,8 +21,8 @@ def teams_group() -> click.Group:
     @pass_app
     def add(app: App, name: str, parent: str | None) -> None:
         """Add a team (admins only)."""
-        with app.work(write=True) as ctx:
-            teams.add(ctx, name, parent)
+        with app.desk(write=True) as desk:
+            desk.teams.add(name, parent)
         click.echo(f"added team {name}")
 
     @group.command("move")
@@ -30,8 +31,8 @@ def teams_group() -> click.Group:
     @pass_app
     def move(app: App, name: str, parent: str | None) -> None:
         """Make a team (with its subtree) report to another team."""
-        with app.work(write=True) as ctx:
-            teams.move(ctx, name, parent)
+        with app.desk(write=True) as desk:
+            desk.teams.move(name, parent)
         click.echo(f"moved team {name}")
 
     @group.command("list")
@@ -39,16 +40,11 @@ def teams_group() -> click.Group:
     @pass_app
     def list_(app: App, fmt: str) -> None:
         """Teams in tree order."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "name": ("  " * depth if fmt == "table" else "") + t.name,
-                    "parent": parent,
-                    "depth": depth,
-                }
-                for t, parent, depth in teams.list_all(ctx)
-            ]
-        emit(rows, fmt, ["name", "parent", "depth"])
+        with app.desk() as desk:
+            rows = [to_json(t) for t in desk.teams.list()]
+        if fmt == "table":  # the tree drawn by indenting
+            rows = [{**r, "name": "  " * r["depth"] + r["name"]} for r in rows]
+        emit(rows, fmt, columns_of(TeamRecord))
 
     return group
 

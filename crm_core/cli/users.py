@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import click
 
+from crm_core.api.users import NewUser, UserChanges, UserRecord
 from crm_core.cli.app import App, pass_app
-from crm_core.cli.output import emit, format_option
+from crm_core.cli.output import emit_records, format_option
 from crm_core.kernel.models import ROLES
-from crm_core.services import users
 
 
 def users_group() -> click.Group:
@@ -26,8 +26,8 @@ def users_group() -> click.Group:
         app: App, login: str, name: str, role: str, team_name: str | None, email: str | None
     ) -> None:
         """Add a user (admins only)."""
-        with app.work(write=True) as ctx:
-            user = users.add(ctx, login, name, role, team_name, email)
+        with app.desk(write=True) as desk:
+            user = desk.users.add(NewUser(login, name, role, team_name, email))
             click.echo(f"added user {user.login} ({user.role})")
 
     @group.command("change")
@@ -46,8 +46,11 @@ def users_group() -> click.Group:
         active: bool | None,
     ) -> None:
         """Change a user's name, role, team or active flag (admins only)."""
-        with app.work(write=True) as ctx:
-            users.change(ctx, login, role=role, team_name=team_name, active=active, name=name)
+        given = {"name": name, "role": role, "team": team_name, "active": active}
+        with app.desk(write=True) as desk:
+            desk.users.change(
+                login, UserChanges(**{k: v for k, v in given.items() if v is not None})
+            )
             click.echo(f"changed user {login}")
 
     @group.command("list")
@@ -55,19 +58,9 @@ def users_group() -> click.Group:
     @pass_app
     def list_(app: App, fmt: str) -> None:
         """Every user with role, team and permissions."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "login": u.login,
-                    "name": u.name,
-                    "role": u.role,
-                    "team": team,
-                    "active": u.active,
-                    "permissions": perms,
-                }
-                for u, team, perms in users.list_all(ctx)
-            ]
-        emit(rows, fmt, ["login", "name", "role", "team", "active", "permissions"])
+        with app.desk() as desk:
+            found = desk.users.list()
+        emit_records(found, fmt, UserRecord)
 
     @group.command("grant")
     @click.argument("login")
@@ -75,8 +68,8 @@ def users_group() -> click.Group:
     @pass_app
     def grant(app: App, login: str, permission: str) -> None:
         """Grant a registered permission (e.g. audit-reader) to a user."""
-        with app.work(write=True) as ctx:
-            users.grant(ctx, login, permission)
+        with app.desk(write=True) as desk:
+            desk.users.grant(login, permission)
         click.echo(f"granted {permission} to {login}")
 
     @group.command("revoke")
@@ -85,8 +78,8 @@ def users_group() -> click.Group:
     @pass_app
     def revoke(app: App, login: str, permission: str) -> None:
         """Take a permission back."""
-        with app.work(write=True) as ctx:
-            users.revoke(ctx, login, permission)
+        with app.desk(write=True) as desk:
+            desk.users.revoke(login, permission)
         click.echo(f"revoked {permission} from {login}")
 
     return group

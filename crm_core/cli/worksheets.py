@@ -6,9 +6,10 @@ from pathlib import Path
 
 import click
 
+from crm_core.api.files import CollectedRecord
+from crm_core.api.serializers import columns_of, to_json
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option
-from crm_core.features.imports import worksheets
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import CrmError
 
@@ -38,9 +39,15 @@ def issue(
     directory: Path,
 ) -> None:
     """Write one .xlsx per salesperson into DIRECTORY with their customers to work on."""
-    where = worksheets.LeadFilter(level, industry, region, quiet_days)
-    with app.work(write=True) as ctx:
-        issued = worksheets.issue(ctx, list(logins), where, directory)
+    with app.desk(write=True) as desk:
+        issued = desk.files.issue_worksheets(
+            logins,
+            directory,
+            level=level,
+            industry=industry,
+            region=region,
+            quiet_days=quiet_days,
+        )
     for item in issued:
         click.echo(
             i18n._(
@@ -70,33 +77,15 @@ def collect(app: App, directory: Path, fmt: str) -> int:
     problems: list[str] = []
     for path in files:
         try:
-            with app.work(write=True) as ctx:
-                done = worksheets.collect_file(ctx, path)
+            with app.desk(write=True) as desk:
+                done = desk.files.collect_worksheet(path)
         except CrmError as exc:
             problems.append(f"{path.name}: {exc}")
-            rows.append(
-                {
-                    "file": path.name,
-                    "salesperson": "?",
-                    "interactions": 0,
-                    "level_changes": 0,
-                    "unchanged": 0,
-                    "rejected": 1,
-                }
-            )
-            continue
-        rows.append(
-            {
-                "file": path.name,
-                "salesperson": done.login,
-                "interactions": done.interactions,
-                "level_changes": done.level_changes,
-                "unchanged": done.unchanged,
-                "rejected": len(done.rejected),
-            }
-        )
-        problems.extend(f"{path.name} ({done.login}) {line}" for line in done.rejected)
-    emit(rows, fmt)
+            done = CollectedRecord(path.name, "?", 0, 0, 0, 1)
+        else:
+            problems.extend(f"{path.name} ({done.salesperson}) {line}" for line in done.problems)
+        rows.append(to_json(done))
+    emit(rows, fmt, columns_of(CollectedRecord)[:-1])
     for line in problems:
         click.echo(f"rejected: {line}", err=True)
     return 3 if problems else 0

@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     import click
     from sqlalchemy import Connection
 
+    from crm_core.hooks.api_parts import ApiPart
     from crm_core.hooks.batches import Watcher
     from crm_core.hooks.changes import CustomerChange, Transfer
     from crm_core.hooks.context import Context
@@ -242,6 +243,13 @@ def crm_register_sync_kinds(register: Callable[[SyncKind], None]) -> None:
     Each kind names the item fields it needs and a function applying one item; the core makes
     it idempotent (an item seen before with the same content is skipped).
     """
+
+
+@hookspec
+def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
+    """Add parts to the library API: `register(ApiPart("projects", Projects))` makes
+    `desk.projects` a `Projects(ctx)` for each unit of work. A plugin's commands call its part,
+    so the CLI, scripts and the REST API share one path and one JSON shape."""
 
 
 @hookspec

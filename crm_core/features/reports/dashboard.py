@@ -29,7 +29,7 @@ from crm_core.kernel.visibility import owner_is_visible
 #: Rows shown under each chart; the chart itself draws them all.
 TABLE_ROWS = 25
 #: Reminder rows on the page; each collector is asked for this many of each kind, no more.
-REMINDER_ROWS = 50
+REMINDER_ROWS = reminders.FIRST_ITEMS
 #: At most this many reports of a page run at once (one per core up to it).
 MAX_WORKERS = 4
 
