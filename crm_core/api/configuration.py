@@ -19,6 +19,27 @@ from crm_core.hooks.picklists import Choice
 from crm_core.kernel.models import CustomField
 from crm_core.services import custom_fields, entities, picklists
 
+__all__ = [
+    "ConditionCheck",
+    "EntityRecord",
+    "FieldCount",
+    "FieldEntry",
+    "FieldRecord",
+    "Fields",
+    "NewField",
+    "PicklistRecord",
+    "PicklistValue",
+    "Picklists",
+    "RuleActionRecord",
+    "RuleEventRecord",
+    "RuleRecord",
+    "RuleSpec",
+    "Rules",
+    "SweepRecord",
+    "Trial",
+    "TrialRecord",
+]
+
 
 @attrs.frozen
 class NewField:

@@ -44,9 +44,13 @@ class Crm:
     ) -> Crm:
         """A new deployment in an empty database: the core's tables and a first admin, who is
         the default acting user. CrmError when one exists there already."""
-        deployment = Deployment(url, catalog)
-        lifecycle.initialise(deployment, admin, admin_name)
-        return cls(deployment)
+        crm = cls(Deployment(url, catalog))
+        crm.initialise(admin=admin, admin_name=admin_name)
+        return crm
+
+    def initialise(self, *, admin: str = "admin", admin_name: str = "Admin") -> None:
+        """Make this (empty) database a deployment: the core's tables and a first admin."""
+        lifecycle.initialise(self.deployment, admin, admin_name)
 
     def upgrade(self) -> list[str]:
         """Migrate the core and every enabled plugin to their newest schema; the branches."""

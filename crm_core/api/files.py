@@ -7,9 +7,21 @@ from pathlib import Path
 
 import attrs
 
+from crm_core.features.imports.mapping import load_mapping
 from crm_core.features.imports.pipeline import ImportOptions, ImportResult, import_file
 from crm_core.features.imports.service import export_file
 from crm_core.hooks.context import Context
+
+__all__ = [
+    "CollectedRecord",
+    "ExportResult",
+    "Files",
+    "ImportOptions",
+    "ImportRecord",
+    "ImportResult",
+    "WorksheetRecord",
+    "load_mapping",
+]
 
 
 @attrs.frozen

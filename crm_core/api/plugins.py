@@ -64,7 +64,10 @@ class Plugins:
         deployment = self._deployment
         catalog = deployment.catalog
         states = deployment.plugin_states()
-        problems = {p.name: p.reason for p in deployment.problems} if states else {}
+        problems: dict[str, str] = {}
+        if states:
+            deployment.active_plugins  # noqa: B018  (loads the plugins, filling `problems`)
+            problems = {p.name: p.reason for p in deployment.problems}
         found_records = []
         for name in sorted(set(catalog.installed) | set(states)):
             found = catalog.installed.get(name)

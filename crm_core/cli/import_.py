@@ -7,12 +7,11 @@ from pathlib import Path
 
 import click
 
-from crm_core.api.files import ImportRecord
+from crm_core.api.files import ImportOptions, ImportRecord, ImportResult, load_mapping
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit_records, progress_bar
-from crm_core.features.imports import service as importing
-from crm_core.features.imports.mapping import load_mapping
 from crm_core.foundation import i18n
+from crm_core.hooks.importers import ON_DUPLICATE
 
 #: Exit code when the import went in but some rows were rejected (listed in the error file).
 PARTIAL_EXIT = 3
@@ -30,7 +29,7 @@ PARTIAL_EXIT = 3
 )
 @click.option(
     "--on-duplicate",
-    type=click.Choice(importing.ON_DUPLICATE),
+    type=click.Choice(ON_DUPLICATE),
     default="error",
     show_default=True,
     help="A row matching a stored record: reject it, skip it, or update the record.",
@@ -77,7 +76,7 @@ def import_(
     same format, ready to fix and import again (exit code 3). The file imports in one
     transaction unless --batch-size is given.
     """
-    options = importing.ImportOptions(
+    options = ImportOptions(
         on_duplicate=on_duplicate,
         owner=owner,
         mapping=load_mapping(mapping) if mapping else None,
@@ -99,7 +98,7 @@ def import_(
     return PARTIAL_EXIT if result.rejected else 0
 
 
-def _summary(result: importing.ImportResult) -> None:
+def _summary(result: ImportResult) -> None:
     head = i18n._("dry run, nothing written: ") if result.dry_run else ""
     click.echo(
         head

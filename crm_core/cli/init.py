@@ -6,7 +6,6 @@ import click
 
 from crm_core.cli.app import App, pass_app
 from crm_core.foundation import i18n
-from crm_core.kernel import lifecycle as rollout
 
 
 @click.command()
@@ -19,8 +18,10 @@ from crm_core.kernel import lifecycle as rollout
 @pass_app
 def init(app: App, admin_login: str, admin_name: str) -> None:
     """Create a deployment: the core tables and the first admin.  创建部署。"""
+    from crm_core.api.crm import Crm
+
     deployment = app.unchecked_deployment
-    rollout.initialise(deployment, admin_login, admin_name)
+    Crm(deployment).initialise(admin=admin_login, admin_name=admin_name)
     click.echo(i18n._("Deployment initialised at {url}.", url=deployment.label))
 
 

@@ -2,51 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
+from crm_core.api.plugins import PluginRecord
+from crm_core.api.serializers import columns_of, to_json
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, emit_object, format_option
 from crm_core.foundation import i18n
-from crm_core.kernel import lifecycle as rollout
+
+if TYPE_CHECKING:
+    from crm_core.api.plugins import Plugins
 
 
-def _rows(app: App) -> list[dict[str, Any]]:
-    deployment = app.unchecked_deployment
-    states = deployment.plugin_states()
-    problems = {p.name: p.reason for p in deployment.problems} if states else {}
-    if states:
-        deployment.active_plugins  # noqa: B018  (loads plugins, filling `problems`)
-        problems = {p.name: p.reason for p in deployment.problems}
-    rows: list[dict[str, Any]] = []
-    names = sorted(set(app.catalog.installed) | set(states))
-    for name in names:
-        found = app.catalog.installed.get(name)
-        state = states.get(name)
-        status = "ok"
-        if found is None:
-            status = "not installed"
-        elif not found.ok:
-            status = f"broken: {found.error}"
-        elif name in problems:
-            status = problems[name]
-        rows.append(
-            {
-                "name": name,
-                "title": found.spec.title if found and found.spec else "",
-                "version": found.version if found else (state.version if state else "?"),
-                "installed": found is not None,
-                "enabled": bool(state and state.enabled),
-                "enabled_at": state.enabled_at.date().isoformat()
-                if state and state.enabled
-                else None,
-                "requires": list(found.requires) if found else [],
-                "distribution": found.distribution if found else None,
-                "status": status,
-            }
-        )
-    return rows
+def _plugins(app: App) -> Plugins:
+    """The plugins of the deployment, which need not exist yet (then: what is installed)."""
+    from crm_core.api.plugins import Plugins
+
+    return Plugins(app.unchecked_deployment)
 
 
 def plugins_group() -> click.Group:
@@ -59,20 +33,9 @@ def plugins_group() -> click.Group:
     @pass_app
     def plugins_list(app: App, fmt: str) -> None:
         """Installed plugins and whether this deployment enabled them."""
-        emit(
-            _rows(app),
-            fmt,
-            [
-                "name",
-                "title",
-                "version",
-                "installed",
-                "enabled",
-                "enabled_at",
-                "requires",
-                "status",
-            ],
-        )
+        found = _plugins(app).list()
+        columns = [c for c in columns_of(PluginRecord) if c != "distribution"]
+        emit([to_json(r) for r in found], fmt, columns)
 
     @plugins.command("info")
     @click.argument("name")
@@ -80,17 +43,7 @@ def plugins_group() -> click.Group:
     @pass_app
     def plugins_info(app: App, name: str, fmt: str) -> None:
         """Everything known about one plugin."""
-        found = app.catalog.get(name)
-        record = next((r for r in _rows(app) if r["name"] == name), {})
-        if found.spec is not None:
-            record = {
-                **record,
-                "title_zh": found.spec.title_zh,
-                "description": found.spec.description,
-                "tables": [t.name for t in found.spec.tables()],
-                "migrations": found.spec.migrations,
-            }
-        emit_object(record, fmt)
+        emit_object(to_json(_plugins(app).info(name)), fmt)
 
     @plugins.command("enable")
     @click.argument("names", nargs=-1, required=True)
@@ -98,9 +51,7 @@ def plugins_group() -> click.Group:
     @pass_app
     def plugins_enable(app: App, names: tuple[str, ...], with_deps: bool) -> None:
         """Run the plugins' migrations and enable them here (admins only)."""
-        deployment = app.deployment
-        actor = deployment.resolve_actor(app.as_login)
-        order = rollout.enable(deployment, actor, list(names), with_deps=with_deps)
+        order = app.crm.plugins.enable(names, as_login=app.as_login, with_deps=with_deps)
         click.echo(i18n._("Enabled {names}.", names=", ".join(order)))
 
     @plugins.command("disable")
@@ -108,8 +59,7 @@ def plugins_group() -> click.Group:
     @pass_app
     def plugins_disable(app: App, name: str) -> None:
         """Stop a plugin here; every row of its data is kept for re-enabling."""
-        deployment = app.deployment
-        rollout.disable(deployment, deployment.resolve_actor(app.as_login), name)
+        app.crm.plugins.disable(name, as_login=app.as_login)
         click.echo(i18n._("Disabled {name}; its data is kept.", name=name))
 
     return plugins

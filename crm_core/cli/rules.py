@@ -10,12 +10,12 @@ from crm_core.api.configuration import (
     RuleActionRecord,
     RuleEventRecord,
     RuleRecord,
+    RuleSpec,
     SweepRecord,
 )
 from crm_core.api.serializers import to_json
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, emit_object, emit_records, format_option
-from crm_core.features.rules.store import RuleSpec
 
 
 def rules_group() -> click.Group:

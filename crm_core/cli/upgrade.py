@@ -6,14 +6,13 @@ import click
 
 from crm_core.cli.app import App, pass_app
 from crm_core.foundation import i18n
-from crm_core.kernel import lifecycle as rollout
 
 
 @click.command()
 @pass_app
 def upgrade(app: App) -> None:
     """Migrate the core and every enabled plugin to the newest schema.  升级数据库结构。"""
-    branches = rollout.upgrade(app.deployment)
+    branches = app.crm.upgrade()
     click.echo(i18n._("Up to date: {branches}.", branches=", ".join(branches)))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from crm_core.api.common import KEEP
 from crm_core.api.users import NewUser, UserChanges, UserRecord
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit_records, format_option
@@ -46,11 +47,14 @@ def users_group() -> click.Group:
         active: bool | None,
     ) -> None:
         """Change a user's name, role, team or active flag (admins only)."""
-        given = {"name": name, "role": role, "team": team_name, "active": active}
+        changes = UserChanges(
+            name=KEEP if name is None else name,
+            role=KEEP if role is None else role,
+            team=KEEP if team_name is None else team_name,
+            active=KEEP if active is None else active,
+        )
         with app.desk(write=True) as desk:
-            desk.users.change(
-                login, UserChanges(**{k: v for k, v in given.items() if v is not None})
-            )
+            desk.users.change(login, changes)
             click.echo(f"changed user {login}")
 
     @group.command("list")

@@ -1,6 +1,7 @@
 """What the collector and event hooks exchange: a plugin builds these and hands them to
 `register(...)`, or receives them."""
 
+from crm_core.hooks.api_parts import ApiPart
 from crm_core.hooks.batches import BatchWatcher, Watcher
 from crm_core.hooks.changes import CustomerChange, Transfer
 from crm_core.hooks.entities import Entity
@@ -17,6 +18,7 @@ from crm_core.hooks.settings import SettingSpec, parse_positive_int, parse_text,
 from crm_core.hooks.sync import SyncKind
 
 __all__ = [
+    "ApiPart",
     "BatchWatcher",
     "Choice",
     "Collection",

@@ -11,16 +11,18 @@ import click
 from crm_core.contract import ValidationError
 from crm_core.contract.cli import App, emit, emit_object, format_option, page_options, pass_app
 from crm_project_sales.models import ATTITUDES, COST_KINDS, DEFAULT_CATEGORY, QUOTE_STATUSES, ROLES
-from crm_project_sales.services import (
-    collaboration,
-    decision,
-    deliverables,
-    money,
-    pipeline,
-    projects,
-)
 
 DAY = click.DateTime(["%Y-%m-%d"])
+#: The lists `crm projects show` prints as tables of their own, after the project's fields.
+PROJECT_PARTS = (
+    "deliverables",
+    "decision_tree",
+    "competitors",
+    "quotes",
+    "members",
+    "tasks",
+    "notes",
+)
 
 
 def projects_group() -> click.Group:
@@ -51,9 +53,8 @@ def projects_group() -> click.Group:
         owner_login: str | None,
     ) -> None:
         """Open a sales project for CUSTOMER, in the first stage."""
-        with app.work(write=True) as ctx:
-            project = projects.create(
-                ctx,
+        with app.desk(write=True) as desk:
+            project = desk.projects.create(
                 customer,
                 name,
                 expected_amount=expected_amount,
@@ -61,7 +62,7 @@ def projects_group() -> click.Group:
                 category=category,
                 owner_login=owner_login,
             )
-            click.echo(f"project {project.id} {project.name}: {project.stage_code}")
+        click.echo(f"project {project.id} {project.name}: {project.stage}")
 
     @group.command("list")
     @click.option("--customer")
@@ -80,10 +81,9 @@ def projects_group() -> click.Group:
         fmt: str,
     ) -> None:
         """Projects you may see; --open for open ones only."""
-        with app.work() as ctx:
-            rows = projects.list_page(
-                ctx,
-                customer_ref=customer,
+        with app.desk() as desk:
+            rows = desk.projects.list(
+                customer=customer,
                 stage=stage,
                 open_only=open_only,
                 after_id=after_id,
@@ -111,37 +111,12 @@ def projects_group() -> click.Group:
     @pass_app
     def show(app: App, project: str, fmt: str) -> None:
         """Everything about a project: gate, deliverables, decision tree, competitors, quotes, profit."""
-        with app.work() as ctx:
-            p = projects.get(ctx, project)
-            gate = deliverables.gate_status(ctx, p, p.stage_code)
-            result = money.profit(ctx, p)
-            record = {
-                "id": p.id,
-                "name": p.name,
-                "category": p.category,
-                "stage": p.stage_code,
-                "expected_amount": p.expected_amount,
-                "expected_close": p.expected_close,
-                "contract_amount": p.contract_amount,
-                "gate_done": list(gate.done),
-                "gate_missing": list(gate.missing),
-                "costs": result.costs,
-                "expenses": result.expenses,
-                "profit": result.profit,
-                "lost_reason": p.lost_reason,
-            }
-            parts = {
-                "deliverables": deliverables.listing(ctx, p),
-                "decision_tree": decision.tree(ctx, p),
-                "competitors": decision.competitors(ctx, p),
-                "quotes": money.quotes(ctx, p),
-                "members": collaboration.members(ctx, p),
-                "tasks": collaboration.tasks(ctx, project=p),
-                "notes": collaboration.feed(ctx, p, limit=10),
-            }
+        with app.desk() as desk:
+            record = desk.projects.show(project)
         if fmt == "json":
-            emit_object({**record, **parts}, fmt)
+            emit_object(record, fmt)
             return
+        parts = {k: record.pop(k) for k in PROJECT_PARTS}
         emit_object(record, fmt)
         for title, rows in parts.items():
             if rows:
@@ -155,9 +130,9 @@ def projects_group() -> click.Group:
     @pass_app
     def advance(app: App, project: str, to: str | None) -> None:
         """Move to the next stage, if the gates being left have their deliverables."""
-        with app.work(write=True) as ctx:
-            p = projects.advance(ctx, project, to)
-            click.echo(f"project {p.id}: {p.stage_code}")
+        with app.desk(write=True) as desk:
+            p = desk.projects.advance(project, to)
+        click.echo(f"project {p.id}: {p.stage}")
 
     @group.command("lose")
     @click.argument("project")
@@ -165,9 +140,9 @@ def projects_group() -> click.Group:
     @pass_app
     def lose(app: App, project: str, reason: str) -> None:
         """Close a project as lost, with the reason."""
-        with app.work(write=True) as ctx:
-            p = projects.lose(ctx, project, reason)
-            click.echo(f"project {p.id}: {p.stage_code}")
+        with app.desk(write=True) as desk:
+            p = desk.projects.lose(project, reason)
+        click.echo(f"project {p.id}: {p.stage}")
 
     @group.command("update")
     @click.argument("project")
@@ -183,9 +158,8 @@ def projects_group() -> click.Group:
         expected_close: datetime | None,
     ) -> None:
         """Change a project's name, amount, close date or category."""
-        with app.work(write=True) as ctx:
-            projects.update(
-                ctx,
+        with app.desk(write=True) as desk:
+            desk.projects.update(
                 project,
                 name=name,
                 expected_amount=expected_amount,
@@ -221,16 +195,9 @@ def projects_group() -> click.Group:
                 raise ValidationError(f"--record is not JSON: {exc.msg}") from None
             if not isinstance(data, dict):
                 raise ValidationError("--record must be a JSON object")
-        with app.work(write=True) as ctx:
-            item = deliverables.add(
-                ctx,
-                projects.get(ctx, project),
-                deliverable,
-                path=path,
-                record=data,
-                stage_code=stage,
-            )
-            click.echo(f"deliverable {item.id}: {item.deliverable} ({item.stage_code})")
+        with app.desk(write=True) as desk:
+            item = desk.projects.deliver(project, deliverable, path=path, record=data, stage=stage)
+        click.echo(f"deliverable {item.id}: {item.deliverable} ({item.stage})")
 
     @group.command("undeliver")
     @click.argument("project")
@@ -238,8 +205,8 @@ def projects_group() -> click.Group:
     @pass_app
     def undeliver(app: App, project: str, deliverable_id: int) -> None:
         """Remove a deliverable of the current stage."""
-        with app.work(write=True) as ctx:
-            deliverables.remove(ctx, projects.get(ctx, project), deliverable_id)
+        with app.desk(write=True) as desk:
+            desk.projects.undeliver(project, deliverable_id)
         click.echo(f"removed deliverable {deliverable_id}")
 
     @group.command("verify-files")
@@ -247,8 +214,8 @@ def projects_group() -> click.Group:
     @pass_app
     def verify_files(app: App, fmt: str) -> None:
         """Check every stored deliverable file against its checksum."""
-        with app.work() as ctx:
-            problems = deliverables.verify(ctx)
+        with app.desk() as desk:
+            problems = desk.projects.verify_files()
         if problems:
             emit(problems, fmt, ["id", "file", "problem"])
             raise ValidationError(f"{len(problems)} stored file(s) missing or changed")
@@ -270,17 +237,10 @@ def projects_group() -> click.Group:
         reports_to: str | None,
     ) -> None:
         """Add a contact to the decision tree, or change their role/attitude/reporting line."""
-        with app.work(write=True) as ctx:
-            p = projects.get(ctx, project)
-            existing = [r for r in decision.tree(ctx, p) if r["name"] == contact]
-            if existing:
-                decision.change_person(
-                    ctx, p, contact, attitude=attitude, role=role, reports_to=reports_to
-                )
-            else:
-                if role is None:
-                    raise ValidationError("a new person in the tree needs --role")
-                decision.add_person(ctx, p, contact, role, attitude or "neutral", reports_to)
+        with app.desk(write=True) as desk:
+            desk.projects.place_person(
+                project, contact, role=role, attitude=attitude, reports_to=reports_to
+            )
         click.echo(f"{contact} in project {project}'s decision tree")
 
     @group.command("tree")
@@ -289,8 +249,8 @@ def projects_group() -> click.Group:
     @pass_app
     def tree(app: App, project: str, fmt: str) -> None:
         """The decision tree (决策树), indented by reporting line."""
-        with app.work() as ctx:
-            rows = decision.tree(ctx, projects.get(ctx, project))
+        with app.desk() as desk:
+            rows = desk.projects.tree(project)
         if fmt == "table":
             rows = [{**r, "name": "    " * int(str(r["depth"])) + str(r["name"])} for r in rows]
         emit(rows, fmt, ["depth", "name", "title", "role", "attitude"])
@@ -311,10 +271,9 @@ def projects_group() -> click.Group:
         quoted_price: str | None,
     ) -> None:
         """Record a competitor on a project, with strengths, weaknesses, price."""
-        with app.work(write=True) as ctx:
-            decision.add_competitor(
-                ctx,
-                projects.get(ctx, project),
+        with app.desk(write=True) as desk:
+            desk.projects.add_competitor(
+                project,
                 competitor,
                 strengths=strengths,
                 weaknesses=weaknesses,
@@ -340,10 +299,9 @@ def projects_group() -> click.Group:
         notes: str | None,
     ) -> None:
         """Book a cost or an expense against a project."""
-        with app.work(write=True) as ctx:
-            money.add_cost(
-                ctx,
-                projects.get(ctx, project),
+        with app.desk(write=True) as desk:
+            desk.projects.add_cost(
+                project,
                 kind,
                 category,
                 amount,
@@ -359,8 +317,8 @@ def projects_group() -> click.Group:
     @pass_app
     def member(app: App, project: str, login: str, role: str) -> None:
         """Add a colleague to a project's team."""
-        with app.work(write=True) as ctx:
-            collaboration.add_member(ctx, projects.get(ctx, project), login, role)
+        with app.desk(write=True) as desk:
+            desk.projects.add_member(project, login, role)
         click.echo(f"{login} joined project {project}")
 
     @group.command("note")
@@ -369,8 +327,8 @@ def projects_group() -> click.Group:
     @pass_app
     def note(app: App, project: str, text: str) -> None:
         """Add a note to a project's feed."""
-        with app.work(write=True) as ctx:
-            collaboration.add_note(ctx, projects.get(ctx, project), text)
+        with app.desk(write=True) as desk:
+            desk.projects.add_note(project, text)
         click.echo("noted")
 
     return group
@@ -395,11 +353,9 @@ def quotes_group() -> click.Group:
     @pass_app
     def add(app: App, project: str, lines: tuple[str, ...], notes: str | None) -> None:
         """Add a quote version with its lines (price and cost per line)."""
-        with app.work(write=True) as ctx:
-            quote = money.add_quote(
-                ctx, projects.get(ctx, project), [money.parse_item(x) for x in lines], notes
-            )
-            click.echo(f"quote v{quote.version}: {quote.total} (cost {quote.cost})")
+        with app.desk(write=True) as desk:
+            quote = desk.quotes.add(project, lines, notes)
+        click.echo(f"quote v{quote.version}: {quote.total} (cost {quote.cost})")
 
     @group.command("list")
     @click.argument("project")
@@ -407,8 +363,8 @@ def quotes_group() -> click.Group:
     @pass_app
     def list_(app: App, project: str, fmt: str) -> None:
         """A project's quote versions with totals and margin."""
-        with app.work() as ctx:
-            rows = money.quotes(ctx, projects.get(ctx, project))
+        with app.desk() as desk:
+            rows = desk.quotes.list(project)
         emit(rows, fmt, ["version", "status", "total", "cost", "margin", "margin_pct"])
 
     @group.command("show")
@@ -418,8 +374,8 @@ def quotes_group() -> click.Group:
     @pass_app
     def show(app: App, project: str, version: int, fmt: str) -> None:
         """One quote version, line by line."""
-        with app.work() as ctx:
-            rows = money.quote_lines(ctx, projects.get(ctx, project), version)
+        with app.desk() as desk:
+            rows = desk.quotes.lines(project, version)
         emit(
             rows,
             fmt,
@@ -433,10 +389,9 @@ def quotes_group() -> click.Group:
     @pass_app
     def mark(app: App, project: str, version: int, status: str) -> None:
         """Mark a quote sent, accepted (sets the contract amount) or rejected."""
-        with app.work(write=True) as ctx:
-            p = projects.get(ctx, project)
-            money.set_quote_status(ctx, p, version, status)
-            click.echo(f"quote v{version}: {status}; contract amount {p.contract_amount or '-'}")
+        with app.desk(write=True) as desk:
+            p = desk.quotes.mark(project, version, status)
+        click.echo(f"quote v{version}: {status}; contract amount {p.contract_amount or '-'}")
 
     return group
 
@@ -454,19 +409,17 @@ def tasks_group() -> click.Group:
     @pass_app
     def add(app: App, project: str, title: str, assignee: str, due: datetime) -> None:
         """Give a project task to a colleague, with a due date."""
-        with app.work(write=True) as ctx:
-            task = collaboration.add_task(
-                ctx, projects.get(ctx, project), title, assignee, due.date()
-            )
-            click.echo(f"task {task.id}")
+        with app.desk(write=True) as desk:
+            task_id = desk.project_tasks.add(project, title, assignee, due.date())
+        click.echo(f"task {task_id}")
 
     @group.command("done")
     @click.argument("task_id", type=int)
     @pass_app
     def done(app: App, task_id: int) -> None:
         """Mark a task done."""
-        with app.work(write=True) as ctx:
-            collaboration.finish_task(ctx, task_id)
+        with app.desk(write=True) as desk:
+            desk.project_tasks.done(task_id)
         click.echo(f"task {task_id} done")
 
     @group.command("list")
@@ -477,12 +430,9 @@ def tasks_group() -> click.Group:
     @pass_app
     def list_(app: App, project: str | None, mine: bool, show_all: bool, fmt: str) -> None:
         """Tasks you may see."""
-        with app.work() as ctx:
-            rows = collaboration.tasks(
-                ctx,
-                project=projects.get(ctx, project) if project else None,
-                mine=mine,
-                open_only=not show_all,
+        with app.desk() as desk:
+            rows = desk.project_tasks.list(
+                project=project or None, mine=mine, open_only=not show_all
             )
         emit(rows, fmt, ["id", "project", "title", "assignee", "due_on", "done"])
 
@@ -500,20 +450,8 @@ def pipeline_group() -> click.Group:
     @pass_app
     def show(app: App, category: str, fmt: str) -> None:
         """The stages of a category's pipeline and the deliverables each gate needs."""
-        with app.work() as ctx:
-            needs = pipeline.requirements(ctx, category)
-            rows = [
-                {
-                    "stage": s.code,
-                    "name": s.name_zh,
-                    "probability": s.probability,
-                    "outcome": s.outcome,
-                    "gate": [
-                        f"{r.deliverable} ({r.kind})" for r in needs if r.stage_code == s.code
-                    ],
-                }
-                for s in pipeline.stages(ctx, category)
-            ]
+        with app.desk() as desk:
+            rows = desk.pipeline.stages(category)
         emit(rows, fmt, ["stage", "name", "probability", "outcome", "gate"])
 
     @group.command("set")
@@ -529,8 +467,8 @@ def pipeline_group() -> click.Group:
                 raise ValidationError(f"stage {item!r} is not code:名称:probability[:won|lost]")
             outcome = parts[3] if len(parts) == 4 else "open"
             spec.append((parts[0], parts[0], parts[1], int(parts[2]), outcome))
-        with app.work(write=True) as ctx:
-            pipeline.set_pipeline(ctx, category, spec)
+        with app.desk(write=True) as desk:
+            desk.pipeline.set(category, spec)
         click.echo(f"pipeline for {category}: {' > '.join(s[0] for s in spec)}")
 
     @group.command("require")
@@ -546,8 +484,8 @@ def pipeline_group() -> click.Group:
         app: App, stage: str, deliverable: str, label_zh: str, kind: str, category: str
     ) -> None:
         """Require a deliverable to leave a stage (for one category, or all)."""
-        with app.work(write=True) as ctx:
-            pipeline.require(ctx, category, stage, deliverable, label_zh, kind)
+        with app.desk(write=True) as desk:
+            desk.pipeline.require(category, stage, deliverable, label_zh, kind)
         click.echo(f"{category}/{stage} requires {deliverable}")
 
     @group.command("unrequire")
@@ -557,8 +495,8 @@ def pipeline_group() -> click.Group:
     @pass_app
     def unrequire(app: App, stage: str, deliverable: str, category: str) -> None:
         """Stop requiring a deliverable to leave a stage."""
-        with app.work(write=True) as ctx:
-            pipeline.unrequire(ctx, category, stage, deliverable)
+        with app.desk(write=True) as desk:
+            desk.pipeline.unrequire(category, stage, deliverable)
         click.echo(f"{category}/{stage} no longer requires {deliverable}")
 
     return group

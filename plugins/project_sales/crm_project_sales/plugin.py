@@ -18,6 +18,7 @@ from crm_core.contract import Context, PluginSpec, audit, hookimpl
 from crm_core.contract.models import Customer, User
 from crm_core.contract.queries import among, chunks
 from crm_core.contract.records import (
+    ApiPart,
     Entity,
     Indicator,
     Picklist,
@@ -30,7 +31,7 @@ from crm_core.contract.records import (
 from crm_core.contract.reports import Report
 from crm_core.contract.rollups import Spec
 from crm_core.contract.tables import table_of
-from crm_project_sales import commands, indicators, reports, settings, translations
+from crm_project_sales import api, commands, indicators, reports, settings, translations
 from crm_project_sales.models import Project, Task
 from crm_project_sales.rollups import PROJECTS_BY_STAGE, TEAM_PROJECTS_BY_STAGE
 from crm_project_sales.services import pipeline
@@ -51,6 +52,12 @@ _projects = table_of(Project)
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
     commands.register(cli)
+
+
+@hookimpl
+def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
+    for part in api.PARTS:
+        register(part)
 
 
 @hookimpl
