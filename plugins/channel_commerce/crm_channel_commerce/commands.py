@@ -7,7 +7,6 @@ from datetime import datetime
 import click
 
 from crm_channel_commerce.models import ORDER_STATUSES
-from crm_channel_commerce.services import dealers, materials, orders, plans, stock
 from crm_core.contract import ValidationError
 from crm_core.contract.cli import App, emit, emit_object, format_option, page_options, pass_app
 
@@ -50,9 +49,8 @@ def dealers_group() -> click.Group:
     ) -> None:
         """Make a customer a dealer, with level, credit limit and contract."""
         start, end = _contract(contract)
-        with app.work(write=True) as ctx:
-            dealers.register(
-                ctx,
+        with app.desk(write=True) as desk:
+            desk.dealers.register(
                 customer,
                 level=level,
                 credit_limit=credit_limit,
@@ -79,24 +77,23 @@ def dealers_group() -> click.Group:
         rep_login: str | None,
     ) -> None:
         """Change a dealer's level, credit limit, contract or rep."""
-        with app.work(write=True) as ctx:
-            dealer = dealers.change(
-                ctx,
+        with app.desk(write=True) as desk:
+            dealer = desk.dealers.change(
                 customer,
                 credit_limit=credit_limit,
                 level=level,
                 contract_end=contract_end.date() if contract_end else None,
                 rep_login=rep_login,
             )
-            click.echo(f"{customer}: limit {dealer.credit_limit}, open {dealer.credit_used}")
+        click.echo(f"{customer}: limit {dealer.credit_limit}, open {dealer.credit_used}")
 
     @group.command("list")
     @format_option
     @pass_app
     def list_(app: App, fmt: str) -> None:
         """Dealers with their credit used and available."""
-        with app.work() as ctx:
-            rows = dealers.listing(ctx)
+        with app.desk() as desk:
+            rows = desk.dealers.list()
         emit(
             rows,
             fmt,
@@ -128,8 +125,8 @@ def warehouses_group() -> click.Group:
     @pass_app
     def add(app: App, code: str, name: str, region: str | None) -> None:
         """Add a warehouse."""
-        with app.work(write=True) as ctx:
-            stock.add_warehouse(ctx, code, name, region)
+        with app.desk(write=True) as desk:
+            desk.stock.add_warehouse(code, name, region)
         click.echo(f"warehouse {code}")
 
     return group
@@ -156,15 +153,8 @@ def stock_group() -> click.Group:
         app: App, warehouse: str, product: str, quantity: int, is_return: bool, reason: str | None
     ) -> None:
         """Receive stock into a warehouse."""
-        with app.work(write=True) as ctx:
-            stock.receive(
-                ctx,
-                warehouse,
-                product,
-                quantity,
-                kind="return" if is_return else "receipt",
-                reason=reason,
-            )
+        with app.desk(write=True) as desk:
+            desk.stock.receive(warehouse, product, quantity, is_return=is_return, reason=reason)
         click.echo(f"received {quantity} {product} into {warehouse}")
 
     @group.command(
@@ -177,8 +167,8 @@ def stock_group() -> click.Group:
     @pass_app
     def adjust(app: App, warehouse: str, product: str, quantity: int, reason: str) -> None:
         """Correct stock after a count (QUANTITY is signed); never below what is reserved."""
-        with app.work(write=True) as ctx:
-            stock.adjust(ctx, warehouse, product, quantity, reason)
+        with app.desk(write=True) as desk:
+            desk.stock.adjust(warehouse, product, quantity, reason)
         click.echo(f"adjusted {product} in {warehouse} by {quantity}")
 
     @group.command("list")
@@ -187,8 +177,8 @@ def stock_group() -> click.Group:
     @pass_app
     def list_(app: App, warehouse: str | None, fmt: str) -> None:
         """Stock per warehouse and product: on hand, reserved, available."""
-        with app.work() as ctx:
-            rows = stock.levels(ctx, warehouse)
+        with app.desk() as desk:
+            rows = desk.stock.levels(warehouse)
         emit(rows, fmt, ["warehouse", "product", "name", "on_hand", "reserved", "available"])
 
     @group.command("reconcile")
@@ -196,8 +186,8 @@ def stock_group() -> click.Group:
     @pass_app
     def reconcile(app: App, fmt: str) -> None:
         """Check that every stock level equals the sum of its ledger."""
-        with app.work() as ctx:
-            problems = stock.reconcile(ctx)
+        with app.desk() as desk:
+            problems = desk.stock.reconcile()
         if problems:
             emit(problems, fmt)
             raise ValidationError(f"{len(problems)} stock level(s) differ from the ledger")
@@ -221,15 +211,9 @@ def orders_group() -> click.Group:
         app: App, dealer: str, warehouse: str, lines: tuple[str, ...], on: datetime | None
     ) -> None:
         """Draft an order for DEALER from a warehouse; confirm it to reserve stock."""
-        with app.work(write=True) as ctx:
-            order = orders.create(
-                ctx,
-                dealer,
-                warehouse,
-                [orders.parse_line(x) for x in lines],
-                on.date() if on else None,
-            )
-            click.echo(f"draft {order.number}: {order.total}")
+        with app.desk(write=True) as desk:
+            order = desk.dealer_orders.create(dealer, warehouse, lines, on.date() if on else None)
+        click.echo(f"draft {order.number}: {order.total}")
 
     @group.command("confirm")
     @click.argument("number")
@@ -241,8 +225,8 @@ def orders_group() -> click.Group:
     @pass_app
     def confirm(app: App, number: str, reason: str | None) -> None:
         """Reserve stock and consume credit."""
-        with app.work(write=True) as ctx:
-            orders.confirm(ctx, number, override_reason=reason)
+        with app.desk(write=True) as desk:
+            desk.dealer_orders.confirm(number, override_reason=reason)
         click.echo(f"confirmed {number}")
 
     @group.command("ship")
@@ -250,9 +234,9 @@ def orders_group() -> click.Group:
     @pass_app
     def ship(app: App, number: str) -> None:
         """Ship a confirmed order: reserved stock leaves the warehouse."""
-        with app.work(write=True) as ctx:
-            order = orders.ship(ctx, number)
-            click.echo(f"shipped {number}; payment due {order.due_on}")
+        with app.desk(write=True) as desk:
+            order = desk.dealer_orders.ship(number)
+        click.echo(f"shipped {number}; payment due {order.due_on}")
 
     @group.command("pay")
     @click.argument("number")
@@ -261,18 +245,17 @@ def orders_group() -> click.Group:
     @pass_app
     def pay(app: App, number: str, amount: str, on: datetime | None) -> None:
         """Record a payment against a shipped order."""
-        with app.work(write=True) as ctx:
-            orders.pay(ctx, number, amount, on.date() if on else None)
-            order = orders.get(ctx, number)
-            click.echo(f"{number}: paid {order.paid} of {order.total} ({order.status})")
+        with app.desk(write=True) as desk:
+            order = desk.dealer_orders.pay(number, amount, on.date() if on else None)
+        click.echo(f"{number}: paid {order.paid} of {order.total} ({order.status})")
 
     @group.command("cancel")
     @click.argument("number")
     @pass_app
     def cancel(app: App, number: str) -> None:
         """Cancel an order; its reserved stock and credit are released."""
-        with app.work(write=True) as ctx:
-            orders.cancel(ctx, number)
+        with app.desk(write=True) as desk:
+            desk.dealer_orders.cancel(number)
         click.echo(f"cancelled {number}")
 
     @group.command("list")
@@ -285,9 +268,9 @@ def orders_group() -> click.Group:
         app: App, status: str | None, dealer: str | None, after_id: int, limit: int, fmt: str
     ) -> None:
         """Dealer orders you may see."""
-        with app.work() as ctx:
-            rows = orders.listing(
-                ctx, status=status, dealer_ref=dealer, after_id=after_id, limit=limit
+        with app.desk() as desk:
+            rows = desk.dealer_orders.list(
+                status=status, dealer=dealer, after_id=after_id, limit=limit
             )
         emit(rows, fmt, ["number", "dealer", "ordered_on", "status", "total", "paid", "due_on"])
 
@@ -297,25 +280,8 @@ def orders_group() -> click.Group:
     @pass_app
     def show(app: App, number: str, fmt: str) -> None:
         """One order: lines, status, payments, what is owed."""
-        with app.work() as ctx:
-            order = orders.get(ctx, number)
-            record = {
-                "number": order.number,
-                "status": order.status,
-                "total": order.total,
-                "paid": order.paid,
-                "ordered_on": order.ordered_on,
-                "due_on": order.due_on,
-                "lines": [
-                    {
-                        "product_id": x.product_id,
-                        "quantity": x.quantity,
-                        "price": x.price,
-                        "amount": x.amount,
-                    }
-                    for x in orders.lines_of(ctx, order)
-                ],
-            }
+        with app.desk() as desk:
+            record = desk.dealer_orders.show(number)
         emit_object(record, fmt)
 
     return group
@@ -342,9 +308,9 @@ def plans_group() -> click.Group:
         product_line: str | None,
     ) -> None:
         """PERIOD is 2026-11, 2026-Q4 or 2026."""
-        with app.work(write=True) as ctx:
-            plans.set_target(
-                ctx, period, target, dealer_ref=dealer, region=region, product_line=product_line
+        with app.desk(write=True) as desk:
+            desk.sales_plans.set_target(
+                period, target, dealer=dealer, region=region, product_line=product_line
             )
         click.echo(f"plan {period}: {target}")
 
@@ -363,8 +329,8 @@ def materials_group() -> click.Group:
     @pass_app
     def add(app: App, code: str, name: str, kind: str) -> None:
         """Add a marketing material (poster, sample, display)."""
-        with app.work(write=True) as ctx:
-            materials.add(ctx, code, name, kind)
+        with app.desk(write=True) as desk:
+            desk.materials.add(code, name, kind)
         click.echo(f"material {code}")
 
     @group.command("receive")
@@ -373,9 +339,9 @@ def materials_group() -> click.Group:
     @pass_app
     def receive(app: App, code: str, quantity: int) -> None:
         """Receive material into stock."""
-        with app.work(write=True) as ctx:
-            material = materials.receive(ctx, code, quantity)
-            click.echo(f"{code}: {material.on_hand} on hand")
+        with app.desk(write=True) as desk:
+            on_hand = desk.materials.receive(code, quantity)
+        click.echo(f"{code}: {on_hand} on hand")
 
     @group.command("issue")
     @click.argument("code")
@@ -385,8 +351,8 @@ def materials_group() -> click.Group:
     @pass_app
     def issue(app: App, code: str, dealer: str, quantity: int, campaign: str | None) -> None:
         """Issue a material to a dealer, for a campaign."""
-        with app.work(write=True) as ctx:
-            materials.issue(ctx, code, dealer, quantity, campaign)
+        with app.desk(write=True) as desk:
+            desk.materials.issue(code, dealer, quantity, campaign)
         click.echo(f"issued {quantity} {code} to {dealer}")
 
     @group.command("list")
@@ -394,8 +360,8 @@ def materials_group() -> click.Group:
     @pass_app
     def list_(app: App, fmt: str) -> None:
         """Materials with stock on hand and issued."""
-        with app.work() as ctx:
-            rows = materials.listing(ctx)
+        with app.desk() as desk:
+            rows = desk.materials.list()
         emit(rows, fmt, ["code", "name", "kind", "on_hand"])
 
     return group

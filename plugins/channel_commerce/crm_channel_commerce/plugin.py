@@ -14,13 +14,14 @@ from random import Random
 import click
 from sqlalchemy import select, update
 
-from crm_channel_commerce import commands, indicators, reports, settings, translations
+from crm_channel_commerce import api, commands, indicators, reports, settings, translations
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
 from crm_core.contract import Context, PluginSpec, audit, hookimpl
 from crm_core.contract.models import Customer, User
 from crm_core.contract.queries import among, chunks
 from crm_core.contract.records import (
+    ApiPart,
     Entity,
     Indicator,
     Reminder,
@@ -43,6 +44,12 @@ plugin = PluginSpec(
 )
 SOURCE = plugin.name
 _dealers = table_of(Dealer)
+
+
+@hookimpl
+def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
+    for part in api.PARTS:
+        register(part)
 
 
 @hookimpl

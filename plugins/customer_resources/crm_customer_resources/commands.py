@@ -9,20 +9,18 @@ from decimal import Decimal
 import click
 
 from crm_core.contract import ValidationError
-from crm_core.contract import customers as core_customers
-from crm_core.contract.cli import App, emit, emit_object, format_option, page_options, pass_app
+from crm_core.contract.cli import (
+    App,
+    emit,
+    emit_object,
+    format_option,
+    page_options,
+    pass_app,
+    to_json,
+)
 from crm_core.contract.customers import CustomerFilter
 from crm_core.contract.products import parse_amount
 from crm_customer_resources.models import ARTICLE_CATEGORIES, CASE_KINDS, CASE_STATUSES, LEVELS
-from crm_customer_resources.services import (
-    cases,
-    expenses,
-    knowledge,
-    lifecycle,
-    orders,
-    protection,
-    segments,
-)
 
 DAY = click.DateTime(["%Y-%m-%d"])
 
@@ -39,8 +37,8 @@ def _day(value: datetime | None) -> date | None:
 @pass_app
 def claim(app: App, ref: str) -> None:
     """Take a customer from the shared pool; it is then protected for you.  认领公海客户。"""
-    with app.work(write=True) as ctx:
-        protection.claim(ctx, ref)
+    with app.desk(write=True) as desk:
+        desk.pool.claim(ref)
     click.echo(f"claimed {ref}")
 
 
@@ -49,8 +47,8 @@ def claim(app: App, ref: str) -> None:
 @pass_app
 def release(app: App, ref: str) -> None:
     """Give a customer back to the shared pool.  退回公海。"""
-    with app.work(write=True) as ctx:
-        protection.release(ctx, ref)
+    with app.desk(write=True) as desk:
+        desk.pool.release(ref)
     click.echo(f"released {ref} to the pool")
 
 
@@ -60,9 +58,9 @@ def release(app: App, ref: str) -> None:
 @pass_app
 def level(app: App, ref: str, level: str) -> None:
     """Move a customer to a level (lead, contacted, qualified, signed, blacklist).  调整客户级别。"""
-    with app.work(write=True) as ctx:
-        customer = core_customers.set_level(ctx, ref, level)
-        click.echo(f"{customer.name}: {customer.level}")
+    with app.desk(write=True) as desk:
+        changed = desk.pool.set_level(ref, level)
+    click.echo(f"{changed.customer}: {changed.level}")
 
 
 @click.command("grade")
@@ -78,11 +76,9 @@ def grade(app: App, ref: str, grade: str) -> None:
         value = int(grade)
     else:
         raise ValidationError("grade is 1-5 or auto")
-    with app.work(write=True) as ctx:
-        profile = lifecycle.set_grade(ctx, ref, value)
-        click.echo(
-            f"grade {profile.effective_grade or '-'} ({'manual' if value else 'from orders'})"
-        )
+    with app.desk(write=True) as desk:
+        given = desk.pool.set_grade(ref, value)
+    click.echo(f"grade {given.grade or '-'} ({'manual' if given.manual else 'from orders'})")
 
 
 @click.command("expire-protection")
@@ -92,9 +88,9 @@ def grade(app: App, ref: str, grade: str) -> None:
 @pass_app
 def expire_protection(app: App, on: datetime | None) -> None:
     """Return leads nobody contacted for the protection period to the pool.  保护期到期回收。"""
-    with app.work(write=True) as ctx:
-        result = protection.expire(ctx, _day(on) or ctx.today())
-    click.echo(f"{len(result.released)} customers returned to the pool")
+    with app.desk(write=True) as desk:
+        released = desk.pool.expire_protection(_day(on))
+    click.echo(f"{released} customers returned to the pool")
 
 
 @click.command("segment")
@@ -123,8 +119,8 @@ def segment(
     where = CustomerFilter(
         kind=kind, level=level, industry=industry, region=region, owner_login=owner_login
     )
-    with app.work() as ctx:
-        rows = segments.page(ctx, where, grade=grade, after_id=after_id, limit=limit)
+    with app.desk() as desk:
+        rows = desk.pool.segment(where, grade=grade, after_id=after_id, limit=limit)
     emit(rows, fmt, ["id", "name", "kind", "level", "grade", "industry", "region", "owner"])
 
 
@@ -178,18 +174,17 @@ def orders_group() -> click.Group:
         notes: str | None,
     ) -> None:
         """Place an order: lines, then a payment plan that adds up to the total."""
-        with app.work(write=True) as ctx:
-            order = orders.create(
-                ctx,
+        with app.desk(write=True) as desk:
+            order = desk.orders.create(
                 customer,
-                [orders.parse_line(x) for x in lines],
+                lines,
                 ordered_on=_day(on),
                 plan=_plan(plan) or None,
                 installments=installments,
                 every_days=every_days,
                 notes=notes,
             )
-            click.echo(f"order {order.number}: {order.total}")
+        click.echo(f"order {order.number}: {order.total}")
 
     @group.command("list")
     @click.option("--customer")
@@ -201,9 +196,9 @@ def orders_group() -> click.Group:
         app: App, customer: str | None, status: str | None, after_id: int, limit: int, fmt: str
     ) -> None:
         """Orders you may see."""
-        with app.work() as ctx:
-            rows = orders.list_page(
-                ctx, customer_ref=customer, status=status, after_id=after_id, limit=limit
+        with app.desk() as desk:
+            rows = desk.orders.list(
+                customer=customer, status=status, after_id=after_id, limit=limit
             )
         emit(
             rows, fmt, ["id", "number", "customer", "ordered_on", "status", "total", "paid", "owed"]
@@ -215,22 +210,12 @@ def orders_group() -> click.Group:
     @pass_app
     def show(app: App, number: str, fmt: str) -> None:
         """One order: lines, payment plan, payments, what is owed."""
-        with app.work() as ctx:
-            order = orders.get(ctx, number)
-            plan = [
-                {"seq": i.seq, "due_on": i.due_on, "amount": i.amount, "paid": i.paid}
-                for i in orders.installments_of(ctx, order)
-            ]
-            record = {
-                "number": order.number,
-                "status": order.status,
-                "ordered_on": order.ordered_on,
-                "total": order.total,
-                "owed": orders.outstanding(ctx, order),
-            }
+        with app.desk() as desk:
+            record = desk.orders.show(number)
         if fmt == "json":
-            emit_object({**record, "installments": plan}, fmt)
+            emit_object(record, fmt)
         else:
+            plan = record.pop("installments")
             emit_object(record, fmt)
             emit(plan, fmt, ["seq", "due_on", "amount", "paid"], title="Installments")
 
@@ -242,22 +227,17 @@ def orders_group() -> click.Group:
     @pass_app
     def pay(app: App, number: str, amount: str, on: datetime | None, notes: str | None) -> None:
         """Record a payment received; it may not exceed what is owed."""
-        with app.work(write=True) as ctx:
-            orders.pay(
-                ctx, number, parse_amount(amount, "payment"), received_on=_day(on), notes=notes
-            )
-            order = orders.get(ctx, number)
-            click.echo(
-                f"order {number}: {orders.outstanding(ctx, order)} still owed ({order.status})"
-            )
+        with app.desk(write=True) as desk:
+            order = desk.orders.pay(number, amount, received_on=_day(on), notes=notes)
+        click.echo(f"order {number}: {order.owed} still owed ({order.status})")
 
     @group.command("cancel")
     @click.argument("number")
     @pass_app
     def cancel(app: App, number: str) -> None:
         """Cancel an order nothing has been paid on."""
-        with app.work(write=True) as ctx:
-            orders.cancel(ctx, number)
+        with app.desk(write=True) as desk:
+            desk.orders.cancel(number)
         click.echo(f"cancelled {number}")
 
     return group
@@ -293,17 +273,16 @@ def expenses_group() -> click.Group:
         notes: str | None,
     ) -> None:
         """Record an expense, optionally for a customer."""
-        with app.work(write=True) as ctx:
-            expense = expenses.record(
-                ctx,
+        with app.desk(write=True) as desk:
+            expense_id, spent = desk.expenses.record(
                 amount,
                 category,
                 spent_on=_day(on),
-                customer_ref=customer,
+                customer=customer,
                 for_login=for_login,
                 notes=notes,
             )
-            click.echo(f"expense {expense.id}: {expense.amount}")
+        click.echo(f"expense {expense_id}: {spent}")
 
     @group.command("list")
     @page_options
@@ -311,8 +290,8 @@ def expenses_group() -> click.Group:
     @pass_app
     def list_(app: App, after_id: int, limit: int, fmt: str) -> None:
         """Expenses you may see."""
-        with app.work() as ctx:
-            rows = expenses.list_page(ctx, after_id=after_id, limit=limit)
+        with app.desk() as desk:
+            rows = desk.expenses.list(after_id=after_id, limit=limit)
         emit(
             rows,
             fmt,
@@ -351,9 +330,9 @@ def knowledge_group() -> click.Group:
         if bool(body) == bool(body_file):
             raise ValidationError("give --body or --body-file")
         text = body if body else open(body_file or "", encoding="utf-8").read()  # noqa: SIM115
-        with app.work(write=True) as ctx:
-            article = knowledge.add(ctx, title, category, text, list(attachments))
-            click.echo(f"article {article.id}")
+        with app.desk(write=True) as desk:
+            article_id = desk.knowledge.add(title, category, text, attachments)
+        click.echo(f"article {article_id}")
 
     @group.command("search")
     @click.argument("words", nargs=-1, required=True)
@@ -362,16 +341,8 @@ def knowledge_group() -> click.Group:
     @pass_app
     def search(app: App, words: tuple[str, ...], category: str | None, fmt: str) -> None:
         """Articles containing every word, title matches first."""
-        with app.work() as ctx:
-            rows = [
-                {
-                    "id": a.id,
-                    "category": a.category,
-                    "title": a.title,
-                    "excerpt": a.body[:60].replace("\n", " "),
-                }
-                for a in knowledge.search(ctx, " ".join(words), category=category)
-            ]
+        with app.desk() as desk:
+            rows = desk.knowledge.search(" ".join(words), category=category)
         emit(rows, fmt, ["id", "category", "title", "excerpt"])
 
     @group.command("show")
@@ -380,20 +351,13 @@ def knowledge_group() -> click.Group:
     @pass_app
     def show(app: App, article_id: int, fmt: str) -> None:
         """One knowledge-base article."""
-        with app.work() as ctx:
-            a = knowledge.get(ctx, article_id)
-            record = {
-                "id": a.id,
-                "title": a.title,
-                "category": a.category,
-                "body": a.body,
-                "attachments": list(a.attachments),
-            }
+        with app.desk() as desk:
+            a = desk.knowledge.get(article_id)
         if fmt == "json":
-            emit_object(record, fmt)
+            emit_object(to_json(a), fmt)
         else:
             click.echo(f"{a.title} [{a.category}]\n\n{a.body}")
-            for path in record["attachments"]:  # type: ignore[attr-defined]
+            for path in a.attachments:
                 click.echo(f"  attachment: {path}")
 
     return group
@@ -423,9 +387,9 @@ def cases_group() -> click.Group:
         assignee: str | None,
     ) -> None:
         """Open a complaint or feedback case for CUSTOMER."""
-        with app.work(write=True) as ctx:
-            case = cases.open_case(ctx, customer, kind, title, description, assignee)
-            click.echo(f"case {case.id} opened")
+        with app.desk(write=True) as desk:
+            case_id = desk.cases.open(customer, kind, title, description, assignee)
+        click.echo(f"case {case_id} opened")
 
     @group.command("list")
     @click.option("--status", type=click.Choice(CASE_STATUSES))
@@ -437,8 +401,8 @@ def cases_group() -> click.Group:
         app: App, status: str | None, mine: bool, after_id: int, limit: int, fmt: str
     ) -> None:
         """Service cases you may see."""
-        with app.work() as ctx:
-            rows = cases.list_page(ctx, status=status, mine=mine, after_id=after_id, limit=limit)
+        with app.desk() as desk:
+            rows = desk.cases.list(status=status, mine=mine, after_id=after_id, limit=limit)
         emit(
             rows,
             fmt,
@@ -451,8 +415,8 @@ def cases_group() -> click.Group:
     @pass_app
     def assign(app: App, case_id: int, login: str) -> None:
         """Give CASE_ID to LOGIN to follow up."""
-        with app.work(write=True) as ctx:
-            cases.assign(ctx, case_id, login)
+        with app.desk(write=True) as desk:
+            desk.cases.assign(case_id, login)
         click.echo(f"case {case_id} assigned to {login}")
 
     def _mover(name: str, status: str, help_text: str) -> None:
@@ -461,8 +425,8 @@ def cases_group() -> click.Group:
         @click.option("--resolution", help="How it was resolved (required to resolve).")
         @pass_app
         def move(app: App, case_id: int, resolution: str | None) -> None:
-            with app.work(write=True) as ctx:
-                cases.move(ctx, case_id, status, resolution)
+            with app.desk(write=True) as desk:
+                desk.cases.move(case_id, status, resolution)
             click.echo(f"case {case_id}: {status}")
 
     _mover("start", "in_progress", "Start working on a case.")

@@ -19,6 +19,7 @@ from crm_core.contract.models import Customer, Interaction
 from crm_core.contract.products import parse_amount
 from crm_core.contract.queries import among, id_batches
 from crm_core.contract.records import (
+    ApiPart,
     Column,
     CustomerChange,
     Entity,
@@ -37,6 +38,7 @@ from crm_core.contract.reports import Report
 from crm_core.contract.rollups import Spec
 from crm_core.contract.tables import UTCDateTime, table_of
 from crm_customer_resources import (
+    api,
     automation,
     commands,
     indicators,
@@ -79,6 +81,12 @@ _profiles = table_of(CustomerProfile)
 
 
 # -- bootstrap ---------------------------------------------------------------------------------
+
+
+@hookimpl
+def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
+    for part in api.PARTS:
+        register(part)
 
 
 @hookimpl
