@@ -43,7 +43,7 @@ class _Person:
 
 def _team_members(ctx: Context, manager: User) -> list[_Person]:
     """Active users whose team lies in the manager's subtree, the manager excluded (their id
-    and login only: a top manager's team is 2,000 people, 40 ms as ORM objects)."""
+    and login only: a top manager's team is 2,000 people, too many to load as ORM objects)."""
     if manager.role != "manager" or manager.team_id is None:
         return []
     subtree = select(TeamClosure.descendant_id).where(TeamClosure.ancestor_id == manager.team_id)

@@ -2,8 +2,8 @@
 after the highest issued with that prefix.
 
 The highest is read through the number column's unique index as a range (`starts_with`), so the
-column must compare by code point (`crm_core.kernel.models.key_text`): `LIKE 'SO20261204-%'` used no
-index on PostgreSQL and walked a million orders for every new one (65 ms). Serials past 9999
+column must compare by code point (`crm_core.kernel.models.key_text`): under another collation
+`LIKE 'SO20261204-%'` uses no index on PostgreSQL and walks a million orders for every new one. Serials past 9999
 are longer, not greater as text ("-10000" < "-9999"), so the highest is the longest first.
 """
 

@@ -21,10 +21,6 @@ class CustomerChange:
     after: Mapping[str, Any]
     label: str
 
-    @property
-    def is_new(self) -> bool:
-        return self.before is None
-
     def changed(self, field: str) -> bool:
         if self.before is None:
             return field in self.after

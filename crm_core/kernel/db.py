@@ -68,8 +68,8 @@ def _configure_postgresql(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # No JIT compilation (decision 0028): the visibility rule makes the planner overrate
-        # mid-sized reads, and compiling them cost more than it saved (a salesperson's
-        # 14-row project list: 166 of 494 ms; no read measured faster with it).
+        # mid-sized reads, and compiling them costs more than it saves (a salesperson's
+        # 14-row project list spent a third of its time compiling; no read was faster).
         with dbapi_connection.cursor() as cursor:
             cursor.execute("SET jit = off")
         dbapi_connection.commit()

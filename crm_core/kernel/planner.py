@@ -66,8 +66,8 @@ def among(session: Session, column: Any, ids: Sequence[Any]) -> ColumnElement[bo
     plan each query that names them, and psycopg as long to write it; an import's duplicate
     lookups name 2,000 keys at a time). On SQLite, from `INLINE_IDS_FROM` whole numbers, the
     numbers are written into the statement (nothing to escape): the planner still sees a list
-    of that length. A `json_each(:ids)` subquery, tried instead, hides the length, and SQLite
-    drove a 2,000-person team's reminders from the owner index (35 ms -> 950 ms)."""
+    of that length. A `json_each(:ids)` subquery would hide the length, and SQLite would then
+    drive a 2,000-person team's reminders from the owner index, row by row."""
     test: ColumnElement[bool]
     dialect = session.get_bind().dialect.name
     if ids and dialect == "postgresql" and _whole_numbers(ids):
@@ -89,8 +89,8 @@ def _id_array(ids: Sequence[int], item_type: Any) -> Any:
     The parameter goes untyped, so the server reads it as the array itself: a constant, which
     PostgreSQL hashes once per statement. Sent as text and then cast (`$1::VARCHAR::INTEGER[]`,
     SQLAlchemy's default for a string), the cast is not folded (reading an array is not
-    immutable) and ran again for every row the test filtered: 2,000 numbers parsed per row, a
-    top manager's overdue contacts 46 ms of server time instead of 1 ms."""
+    immutable) and would run again for every row the test filters: 2,000 numbers parsed per
+    row."""
     listed = bindparam(None, _array_text(tuple(ids)), type_=NullType())
     return cast(listed, ARRAY(item_type))
 
@@ -104,16 +104,16 @@ def _array_text(ids: tuple[int, ...]) -> str:
 
 def without_parallel_workers(session: Session) -> None:
     """For the rest of this transaction, PostgreSQL plans without parallel workers: a dashboard
-    runs its small index-driven reads two or more at a time already, and starting two workers
-    for one of them cost 20 ms of a 30 ms read (a top manager's follow-ups). No-op elsewhere."""
+    runs its small index-driven reads two or more at a time already, and starting workers for
+    one of them costs more than the read itself. No-op elsewhere."""
     _set_local(session, "max_parallel_workers_per_gather", "0")
 
 
 def parallel_for_large_results(session: Session) -> None:
     """For the rest of this transaction, PostgreSQL counts a row passed on by a parallel worker
     at a tenth of its default cost: a report asked for on its own may group a million rows into
-    400,000, which the default priced out of a parallel plan (the server's share of that
-    grouping 1.13-1.30 s alone, 0.87-0.92 s with two workers). No-op elsewhere."""
+    400,000, which the default prices out of a parallel plan although two workers group it
+    faster. No-op elsewhere."""
     _set_local(session, "parallel_tuple_cost", "0.01")
 
 

@@ -35,8 +35,8 @@ ACTOR_KEY = "crm_actor"
 #: Execution option: check each customer-scoped row's customer by one key lookup per row (the
 #: rule's EXISTS fenced off from the planner), for a query over a few thousand rows that
 #: PostgreSQL would otherwise answer by hashing every visible customer (`stage-conversion`'s
-#: won projects: 666-775 -> 71-77 ms). The same rule, another plan; a large scan keeps the default
-#: (the fence everywhere made `project-profitability` 115-244 -> 837-965 ms).
+#: won projects). The same rule, another plan; a large scan keeps the default, which hashes the
+#: visible customers once for all its rows (`project-profitability`).
 PROBE_CUSTOMERS = "crm_probe_customers"
 
 _users = table_of(User)

@@ -99,7 +99,7 @@ class CustomersByMonth(OwnerScoped, RollupBase):
     __tablename__ = "rollup_customers_by_month"
     __table_args__ = (
         # Covering, month first: a top manager's year is 90,000 (owner, month, level) rows, read
-        # from this index alone in the order they are grouped (SQLite 65 -> 22 ms); the key's
+        # from this index alone in the order they are grouped; the key's
         # owner-first order serves a salesperson.
         Index("rollup_customers_by_month_month", "month", "level", "owner_id", "customers"),
     )
@@ -139,8 +139,8 @@ class TeamInteractionsByDay(TeamScoped, RollupBase):
 
     __tablename__ = "rollup_team_interactions_by_day"
     #: Covering, both ways: everyone's fortnight by day; a manager's (`logged_by=team`) team by
-    #: team, a range each (day first, each of a top manager's 103 teams scanned the fortnight
-    #: of every team: 49 ms on PostgreSQL).
+    #: team, a range each (day first, each of a top manager's 103 teams would scan the
+    #: fortnight of every team).
     __table_args__ = (
         Index(
             "rollup_team_interactions_by_day_day",

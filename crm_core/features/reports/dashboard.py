@@ -56,9 +56,8 @@ def tiles(ctx: Context, today: date, *, workers: int | None = None) -> list[Tile
 def start_order(jobs: list[Callable[[Context], Any]]) -> list[int]:
     """The positions of a page's jobs in the order they start: the reminders (no report) and
     the tiles that list people (a report with `dashboard_team_params`: for a manager they read
-    every person's rollup rows and are the page's longest) first, then the rest as given. Two
-    workers that took the longest tiles last left one of them idle while the other finished:
-    a top manager's page 187-191 -> 156-158 ms on SQLite, 190-210 -> 177-194 ms on PostgreSQL."""
+    every person's rollup rows and are the page's longest) first, then the rest as given: two
+    workers that take the longest tiles last leave one of them idle while the other finishes."""
 
     def later(position: int) -> bool:
         report = getattr(jobs[position], "keywords", {}).get("report")

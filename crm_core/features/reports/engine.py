@@ -280,8 +280,8 @@ def first_rows(query: _Query) -> _Query:
     """A report's final, ordered query, limited to the rows its run asks for (`run_alone(first=
     N)`: a table a person reads) and one more, which tells that there are more; unchanged when
     the run wants them all (a file, the dashboard). Wrap only the query whose rows are the
-    report's rows, one for one: the database then stops early (a top manager's first 1,000 of
-    1.4 million day x salesperson groups: 16 ms on PostgreSQL instead of 5.6 s)."""
+    report's rows, one for one: the database then stops early where the order allows (a top
+    manager's first 1,000 of 1.4 million day x salesperson groups)."""
     first = _FIRST.get()
     return query if first is None else query.limit(first + 1)
 
@@ -305,7 +305,7 @@ def first_rows_by_key(
     of one table whose index leads with it (a rollup's day), filtered there by `terms`: a run
     for its first N rows reads only the keys up to the one 2N rows along that index, so that
     SQLite, which groups every row before a LIMIT, groups a few thousand (a top manager's
-    first 1,000 day x salesperson rows: 1.8 s -> 60 ms). Whole keys are read, so no group is
+    first 1,000 day x salesperson rows of 1.4 million). Whole keys are read, so no group is
     cut short; fewer than N groups there (rows merged into groups) read them all."""
     first = _FIRST.get()
     if first is None:

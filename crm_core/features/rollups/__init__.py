@@ -26,11 +26,10 @@ from crm_core.features.rollups.batches import (
     customers_changing,
     parents_changing,
 )
-from crm_core.features.rollups.spec import RollupPause, RollupState
+from crm_core.features.rollups.spec import RollupState
 from crm_core.features.rollups.upkeep import detach, differences, ready, rebuild, sync
 
 __all__ = [
-    "RollupPause",
     "RollupState",
     "bulk_insert",
     "customer_rows_inserting",

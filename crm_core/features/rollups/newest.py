@@ -13,7 +13,7 @@ import attrs
 from sqlalchemy import Dialect
 from sqlalchemy.schema import CreateTable
 
-from crm_core.features.rollups.spec import CUSTOMER_UPDATES, not_paused
+from crm_core.features.rollups.spec import CUSTOMER_UPDATES, quiet_mark
 from crm_core.features.rollups.triggers import Installable, model_indexes
 from crm_core.hooks.rollups import CUSTOMER_TABLE, Newest
 
@@ -175,7 +175,7 @@ class NewestSql(Installable):
             (
                 f"{t}_insert",
                 f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
-                f"WHEN {not_paused(source)} BEGIN "
+                f"{quiet_mark(source)} BEGIN "
                 f"{inserted}; END",
             ),
             (
@@ -204,7 +204,7 @@ class NewestSql(Installable):
             (
                 f"{t}_customer_update",
                 f"CREATE TRIGGER {t}_customer_update AFTER UPDATE OF {', '.join(watched)} "
-                f"ON {CUSTOMER_TABLE} WHEN ({changed}) AND {not_paused(CUSTOMER_UPDATES)} "
+                f"ON {CUSTOMER_TABLE} WHEN ({changed}) {quiet_mark(CUSTOMER_UPDATES)} "
                 f"BEGIN UPDATE {t} SET {sets} WHERE customer_id = NEW.id; END",
             )
         ]

@@ -11,14 +11,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crm_core.foundation.types import UTCDateTime, utcnow
 from crm_core.hooks.rollups import CUSTOMER_TABLE, RollupBase
 
-PAUSED = "rollup_paused"
 
-
-def not_paused(key: str) -> str:
-    """A SQLite row trigger's `WHEN` test: the pause key `key` (a table's name for its inserts,
-    `updates_of(table)` for its updates) is not set. Bulk writes drop the triggers carrying it
-    (`batches._quiet`)."""
-    return f"NOT EXISTS (SELECT 1 FROM {PAUSED} WHERE source = '{key}')"
+def quiet_mark(key: str) -> str:
+    """A comment in a SQLite row trigger's text naming its quiet key `key` (a table's name for
+    its inserts, `updates_of(table)` for its updates): bulk writes find the triggers by it and
+    drop them for the batch (`batches._quiet`). SQLite keeps a trigger's text as written."""
+    return f"/* quiet in bulk writes: {key} */"
 
 
 #: The pause that `customers_changing` sets for the customer update triggers.
@@ -57,14 +55,3 @@ class RollupState(RollupBase):
     parent: Mapped[str | None] = mapped_column(String(80))
     bulk_parents: Mapped[str | None] = mapped_column(Text)
     prune: Mapped[str | None] = mapped_column(Text)
-
-
-class RollupPause(RollupBase):
-    """SQLite: the table the row triggers' `WHEN` tests (`not_paused`). Bulk writes no longer
-    write to it: they drop the triggers that carry their pause key for the batch instead
-    (`batches._quiet`; a trigger whose `WHEN` is false still costs a call per row), and the
-    key in the trigger's text is how they find them."""
-
-    __tablename__ = "rollup_paused"
-
-    source: Mapped[str] = mapped_column(String(80), primary_key=True)

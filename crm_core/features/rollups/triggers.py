@@ -15,7 +15,7 @@ from crm_core.features.rollups.spec import (
     CUSTOMER_UPDATES,
     NULL_INT,
     NULL_TEXT,
-    not_paused,
+    quiet_mark,
     updates_of,
 )
 from crm_core.hooks.rollups import CUSTOMER_TABLE, Rollup, Sql
@@ -101,8 +101,8 @@ class Installable:
 
         PL/pgSQL plans a statement without parameters once per session, for the sizes of the
         transition tables at its first run: after a one-row edit, a join of two tables of
-        4,000 rows each ran as nested loops (a transfer of 4,166 customers: 8 s in a fresh
-        session, 111 s after a few one-customer edits). `needed` spares an edit that moves no
+        4,000 rows each would run as nested loops (a transfer of thousands of customers after a
+        few one-customer edits in the same session). `needed` spares an edit that moves no
         row the statements, and the triggers their writes would fire."""
         statements = "".join(f"  {statement};\n" for statement in body)
         if sized_by is not None:
@@ -433,7 +433,7 @@ class RollupSql(Installable):
             (
                 f"{t}_insert",
                 f"CREATE TRIGGER {t}_insert AFTER INSERT ON {source} "
-                f"WHEN {not_paused(source)} BEGIN "
+                f"{quiet_mark(source)} BEGIN "
                 f"{self._sqlite_row('NEW', '', self._sqlite_alone('NEW'))}; END",
             ),
             (
@@ -447,7 +447,7 @@ class RollupSql(Installable):
             watched += [c for c in self.rollup.customer_columns if c not in watched]
         changed = " OR ".join(f"OLD.{col} IS NOT NEW.{col}" for col in watched)
         if self.rollup.on_customers:
-            changed = f"({changed}) AND {not_paused(CUSTOMER_UPDATES)}"
+            changed = f"({changed}) {quiet_mark(CUSTOMER_UPDATES)}"
         triggers.append(
             (
                 f"{t}_update",
@@ -465,7 +465,7 @@ class RollupSql(Installable):
                     f"{t}_customer_update",
                     f"CREATE TRIGGER {t}_customer_update AFTER UPDATE OF {columns} "
                     f"ON {CUSTOMER_TABLE} WHEN ({self._customer_watch('OLD', 'NEW')}) "
-                    f"AND {not_paused(CUSTOMER_UPDATES)} BEGIN "
+                    f"{quiet_mark(CUSTOMER_UPDATES)} BEGIN "
                     f"{self._move_customer('OLD', '-')}; {self._move_customer('NEW', '')}; "
                     f"{self.prune()}; END",
                 ),
@@ -483,7 +483,7 @@ class RollupSql(Installable):
                     f"CREATE TRIGGER {t}_parent_update AFTER UPDATE OF "
                     f"{', '.join(parent.columns)} ON {parent.table} "
                     f"WHEN ({self._parent_watch('OLD', 'NEW')}) "
-                    f"AND {not_paused(updates_of(parent.table))} BEGIN "
+                    f"{quiet_mark(updates_of(parent.table))} BEGIN "
                     f"{self._move_parent('OLD', '-')}; {self._move_parent('NEW', '')}; "
                     f"{self.prune()}; END",
                 ),

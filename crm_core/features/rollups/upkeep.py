@@ -9,7 +9,7 @@ from sqlalchemy import Connection, inspect, select
 from crm_core.features.rollups.locking import take_sources
 from crm_core.features.rollups.months import MonthlyDaysSql
 from crm_core.features.rollups.newest import NewestSql
-from crm_core.features.rollups.spec import RollupPause, RollupState
+from crm_core.features.rollups.spec import RollupState
 from crm_core.features.rollups.teams import TeamSql
 from crm_core.features.rollups.triggers import RollupSql
 from crm_core.features.rollups.vacuuming import keep_index_only
@@ -44,7 +44,7 @@ def sync(connection: Connection, rollups: Iterable[Spec], zone: str) -> list[str
     }:
         detach(connection)  # built by an earlier version: remove it all, then rebuild
     state.create(connection, checkfirst=True)
-    table_of(RollupPause).create(connection, checkfirst=True)
+    connection.exec_driver_sql("DROP TABLE IF EXISTS rollup_paused")  # no longer used
     built = {name: sig for name, sig in connection.execute(select(state.c.name, state.c.signature))}
     rollups = list(rollups)
     wanted = {rollup.name for rollup in rollups}
@@ -212,8 +212,8 @@ def _fill(connection: Connection, writer: Writer) -> int:
         f"INSERT INTO {writer.t} ({writer.columns}) {writer.rebuild_select()}"
     )
     # Planner statistics for the new rows now: without them SQLite reads a date range of the
-    # ageing rollup through its key and the table (36 ms at a million orders) instead of along
-    # its covering index (23 ms); autovacuum and `PRAGMA optimize` would come too late.
+    # ageing rollup through its key and the table instead of along its covering index;
+    # autovacuum and `PRAGMA optimize` would come too late.
     connection.exec_driver_sql(f"ANALYZE {writer.t}")
     return int(connection.exec_driver_sql(f"SELECT count(*) FROM {writer.t}").scalar_one())
 

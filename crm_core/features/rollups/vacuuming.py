@@ -3,9 +3,9 @@
 Dashboards read most rollups by index only (their read indexes carry the totals), which PostgreSQL
 can do only for pages its visibility map marks all-visible. Every change to a total writes a
 new row version and clears that mark for its page; autovacuum sets it again, but by default
-only after a fifth of the table's rows changed. Rolled-back transfers of a few thousand
-customers each had left 94 % of the new-customers rollup's pages unmarked, and its dashboard
-tile fetched 83,829 table rows beside the index (117 ms; 49 ms after a VACUUM). Decision 0024.
+only after a fifth of the table's rows changed, so a few rolled-back transfers of thousands of
+customers can leave most of a rollup's pages unmarked, and its dashboard tile then fetches
+table rows beside the index. Decision 0024.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ _orders_table = table_of(Order)
 #: customer's own 1:1 row, so a check of its own (one more customer lookup per candidate row)
 #: adds nothing (docs/visibility.md). Its copy of the customer's owner, kept by triggers, and
 #: the (owner, moment) indexes give a team's oldest from its people's index entries alone
-#: (a team lead's "not contacted" at a million customers: 241 ms on PostgreSQL before).
+#: (a team lead's "not contacted" at a million customers).
 _profiles = table_of(CustomerProfile)
 
 
@@ -58,7 +58,7 @@ def _stale(
     cutoff = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
     last = _profiles.c.last_contact_at
     # A large team's oldest: SQLite walks the moment's index instead of reading every entry
-    # of its people (`owned_by`; a 20-person team's 12.6 -> 8.1 ms at a million customers).
+    # of its people (`owned_by`).
     query = (
         select(Customer.name, last, Customer.owner_id)
         .select_from(_profiles)

@@ -201,8 +201,8 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
 _ZERO = Decimal("0.00")
 _NONE: frozenset[tuple[str, str]] = frozenset()
 
-#: Ids per statement of a lookup by id, each chunk sent as one array on PostgreSQL (`among`):
-#: 500 bound parameters a statement were 72 statements for 35,635 open projects.
+#: Ids per statement of a lookup by id, each chunk sent as one array on PostgreSQL (`among`), so
+#: tens of thousands of open projects take a few statements.
 _CHUNK = 10_000
 
 
@@ -232,8 +232,8 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
     rolled_up = rollup_ready(ctx, PROJECTS_BY_STAGE)
     if rolled_up and ctx.session.get_bind().dialect.name == "postgresql":
         # Summed per stage first (hashed), then joined to the few stages: a top manager reads
-        # 46,000 rollup rows, which the join alone led PostgreSQL to sort (57 -> 34 ms). SQLite
-        # joins each row to its stage faster than it builds the sums first (23 against 46 ms).
+        # 46,000 rollup rows, which the join alone leads PostgreSQL to sort. SQLite joins each
+        # row to its stage faster than it builds the sums first.
         row = ProjectsByStage
         keys = [
             row.month,
@@ -265,8 +265,7 @@ def pipeline_forecast(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         amount, month = Project.expected_amount, date_month(Project.expected_close)
         count = func.count(Project.id)
     # By team: per seller first (joined like the owner's login: grouping by the bare seller
-    # column led SQLite to scan the rollup once per stage, 12 -> 42 ms for a team lead), then
-    # per seller's team.
+    # column leads SQLite to scan the rollup once per stage), then per seller's team.
     key: Any = {"month": month, "owner": User.login, "team": User.id, "category": category}
     key = key[by].label("seller_id" if by == "team" else by)
     percent = type_coerce(func.sum(amount * Stage.probability), Money())
@@ -296,7 +295,7 @@ def _pipeline_per_team(ctx: Context, by: str) -> ReportTable:
     rows are a few thousand here; the same figures as per person."""
     row = TeamProjectsByStage
     # Summed per stage first: the stage's probability then multiplies a few hundred sums,
-    # not every team's row (a top manager's tile 39-40 -> 29-35 ms on PostgreSQL, alternately).
+    # not every team's row.
     keys: list[Any] = [row.month, row.category, row.stage_code]
     if by == "team":
         keys.append(row.seller_team_id)
