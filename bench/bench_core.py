@@ -29,7 +29,7 @@ from throwaway import database
 from crm_core.features import demo_data as demo
 from crm_core.features.imports import service as importing
 from crm_core.features.reports import engine as reports
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Customer, Interaction, User
 from crm_core.kernel.plugins import PluginCatalog
@@ -69,7 +69,7 @@ def main() -> int:
             f"# {platform.node()} {platform.machine()} {os.cpu_count()} cpus, Python "
             f"{platform.python_version()}, {deployment.engine.dialect.name}, {args.rows:,} customers"
         )
-        rollout.initialise(deployment)
+        lifecycle.initialise(deployment)
         scale = max(1, args.rows // 60)
         with deployment.work("admin", write=True) as ctx:
             seconds, counts = timed(lambda: demo.seed(ctx, scale=scale))

@@ -25,7 +25,7 @@ from world import CITIES, TRADES
 
 from crm_core.foundation.normalize import name_key
 from crm_core.foundation.schema import table_of
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.bulk import insert_rows
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Customer
@@ -75,7 +75,7 @@ def main() -> int:
     url, server = database(args.postgres, "dups", scratch)
     deployment = Deployment(url, PluginCatalog(entry_point_list=[]))
     try:
-        rollout.initialise(deployment)
+        lifecycle.initialise(deployment)
         generated, planted = names(args.customers)
         now = datetime.now(UTC)
         with deployment.work("admin", write=True) as ctx:

@@ -217,7 +217,7 @@ def floor(url: str, rows: int) -> None:
 
 
 def fresh_database(args: argparse.Namespace, scratch: Path, name: str, server: object) -> str:
-    from crm_core.kernel import lifecycle as rollout
+    from crm_core.kernel import lifecycle
     from crm_core.kernel.deployment import Deployment
     from crm_core.kernel.plugins import PluginCatalog
 
@@ -226,7 +226,7 @@ def fresh_database(args: argparse.Namespace, scratch: Path, name: str, server: o
     else:
         url = f"sqlite:///{scratch / (name + '.db')}"
     deployment = Deployment(url, PluginCatalog(entry_point_list=[]))
-    rollout.initialise(deployment)
+    lifecycle.initialise(deployment)
     deployment.dispose()
     return url
 

@@ -30,7 +30,7 @@ from crm_core.features.reports import dashboard
 from crm_core.features.reports import engine as reports
 from crm_core.foundation.schema import table_of
 from crm_core.foundation.types import utcnow
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.bulk import insert_rows
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Customer, Interaction, User
@@ -162,8 +162,8 @@ def main() -> int:
         if args.reuse and _has_data(deployment):
             print("# reusing the generated data already in --db")
         else:
-            rollout.initialise(deployment)
-            rollout.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
+            lifecycle.initialise(deployment)
+            lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
             generate(deployment, args.customers, args.interactions, args.orders)
         measure(deployment)
     finally:

@@ -27,7 +27,7 @@ from sqlalchemy import case, func, insert, literal, select
 
 from crm_core.foundation.normalize import name_key
 from crm_core.foundation.schema import table_of
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.bulk import insert_rows
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Customer, Interaction, OwnershipPeriod, Team, User
@@ -109,9 +109,9 @@ class World:
         self.customer_ids: list[int] = []
 
     def build(self) -> None:
-        rollout.initialise(self.deployment)
+        lifecycle.initialise(self.deployment)
         admin = self.deployment.resolve_actor("admin")
-        rollout.enable(self.deployment, admin, list(BLOCKS))
+        lifecycle.enable(self.deployment, admin, list(BLOCKS))
         self._step("organisation", self._organisation)
         self._step("customers + ownership history", self._customers)
         self._step("interactions", self._interactions)

@@ -49,7 +49,7 @@ def _option_rows(ctx: click.Context) -> list[str]:
 
 def cli_reference() -> str:
     from crm_core.cli.main import build_cli
-    from crm_core.kernel import lifecycle as rollout
+    from crm_core.kernel import lifecycle
     from crm_core.kernel.deployment import Deployment
     from crm_core.kernel.plugins import PluginCatalog
 
@@ -58,9 +58,9 @@ def cli_reference() -> str:
         catalog = PluginCatalog()
         deployment = Deployment(url, catalog)
         try:
-            rollout.initialise(deployment)
+            lifecycle.initialise(deployment)
             shipped = [name for name in SHIPPED if catalog.installed.get(name)]
-            rollout.enable(deployment, deployment.resolve_actor("admin"), shipped)
+            lifecycle.enable(deployment, deployment.resolve_actor("admin"), shipped)
         finally:
             deployment.dispose()
         cli = build_cli(catalog)

@@ -16,6 +16,11 @@ from crm_core.kernel.runtime import gather
 from crm_core.services import customers, interactions, teams, users
 
 
+@pytest.fixture(autouse=True)
+def _crm_environment(crm_environment: None) -> None:
+    """Every test in English, in a working folder of its own (crm_core.contract.testing)."""
+
+
 @attrs.frozen
 class Org:
     """总部 > 华东区 > 上海组, and 华南区 beside 华东区.

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crm_core.cli.output import json_chunks, json_text
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 
 CRM = str(Path(sys.executable).parent / "crm")
@@ -224,7 +224,7 @@ def test_every_list_command_accepts_every_format(crm_cli, fmt: str) -> None:
 
 
 def test_upgrade_runs_every_enabled_branch(crm_cli, crm_deployment: Deployment) -> None:
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     result = crm_cli("upgrade")
     assert result.exit_code == 0 and "crm_core, test_plugin" in result.output
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from crm_core.foundation.errors import DuplicateError, PermissionDenied, ValidationError
 from crm_core.foundation.normalize import name_key, phone_key
 from crm_core.hooks.actor import SYSTEM
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import AuditEntry, Customer, OwnershipPeriod
 from crm_core.services import customers, users
@@ -106,7 +106,7 @@ def test_rename_into_an_existing_name_is_refused(org: Org) -> None:
 
 
 def test_level_change_fires_hooks_in_order(crm_deployment: Deployment) -> None:
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     with crm_deployment.work("admin", write=True) as ctx:
         cid = customers.create(ctx, {"name": "级别公司"}).id
         test_plugin.CALLS.clear()

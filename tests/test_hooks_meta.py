@@ -18,7 +18,7 @@ from crm_core.features.rules.store import add as add_rule
 from crm_core.features.sync.exchange import import_items
 from crm_core.features.tracking import goals as tracking
 from crm_core.hooks import specs as hookspecs
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.services import (
     contacts,
@@ -67,10 +67,10 @@ def test_every_hook_is_called_in_a_real_scenario(
     sheet.append(["导入的公司"])
     book.save(tmp_path / "in.xlsx")
     admin = crm_deployment.resolve_actor("admin")
-    rollout.enable(crm_deployment, admin, ["test_plugin"])
-    rollout.enable(crm_deployment, admin, ["needy_plugin"])
-    rollout.disable(crm_deployment, admin, "needy_plugin")
-    rollout.upgrade(crm_deployment)
+    lifecycle.enable(crm_deployment, admin, ["test_plugin"])
+    lifecycle.enable(crm_deployment, admin, ["needy_plugin"])
+    lifecycle.disable(crm_deployment, admin, "needy_plugin")
+    lifecycle.upgrade(crm_deployment)
     with crm_deployment.work("admin", write=True) as ctx:
         users.add(ctx, "rep", "Rep")
         customer = customers.create(ctx, {"name": "全钩子公司"})

@@ -152,9 +152,9 @@ def test_export_then_import_round_trips(
     fresh = tmp_path / "fresh.db"
     other = Deployment(f"sqlite:///{fresh}", crm_deployment.catalog)
     try:
-        from crm_core.kernel import lifecycle as rollout
+        from crm_core.kernel import lifecycle
 
-        rollout.initialise(other)
+        lifecycle.initialise(other)
         with other.work("admin", write=True) as ctx:
             assert importing.import_file(ctx, "customers", out).written == 5
         with other.work("admin") as ctx:

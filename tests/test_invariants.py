@@ -38,7 +38,7 @@ from crm_core.features import rollups
 from crm_core.foundation.errors import CrmError
 from crm_core.hooks.actor import SYSTEM
 from crm_core.hooks.rollups import ROLLUPS
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import AuditEntry, Customer, User
 from crm_core.kernel.plugins import PluginCatalog
@@ -67,7 +67,7 @@ def prepare_world(url: str, catalog: PluginCatalog) -> None:
     try:
         build_org(deployment)
         admin = deployment.resolve_actor("admin")
-        rollout.enable(deployment, admin, ["project_sales", "channel_commerce"])
+        lifecycle.enable(deployment, admin, ["project_sales", "channel_commerce"])
         with deployment.work("admin", write=True) as ctx:
             products.add(ctx, "P1", "净水器", price=PRICE)
             stock_service.add_warehouse(ctx, "W1", "一号仓")

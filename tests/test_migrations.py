@@ -7,7 +7,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 
 from crm_core.contract.testing import schema_differences
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.migrate import VERSION_TABLE, alembic_config, branch_heads, current_heads
 
@@ -16,7 +16,7 @@ _diff = schema_differences
 
 def test_core_and_plugin_branches_match_models(crm_deployment: Deployment) -> None:
     assert _diff(crm_deployment, {"crm_core"}) == []
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     assert _diff(crm_deployment, {"crm_core", "test_plugin"}) == []
     heads = branch_heads(crm_deployment.catalog)
     script = ScriptDirectory.from_config(alembic_config(crm_deployment.catalog))
@@ -28,7 +28,7 @@ def test_core_and_plugin_branches_match_models(crm_deployment: Deployment) -> No
 
 
 def test_branches_downgrade_and_upgrade_again(crm_deployment: Deployment) -> None:
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     engine = crm_deployment.engine
     with engine.begin() as conn:
         command.downgrade(alembic_config(crm_deployment.catalog, conn), "test_plugin@base")

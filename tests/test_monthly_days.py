@@ -20,7 +20,7 @@ from crm_core.foundation.errors import PluginError
 from crm_core.foundation.sqlbits import any_bits, count_bits
 from crm_core.hooks.rollups import MonthlyDays, RollupBase
 from crm_core.hooks.scoping import OwnerScoped
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.services import interactions
 from tests.conftest import Org, register_rollups
@@ -70,7 +70,7 @@ def test_a_month_row_holds_a_bit_per_day_and_loses_it_with_the_day(org: Org) -> 
         ("2026-10", None): (2, 1 << 14 | 1 << 30),
     }
     # the report's plugin (whose rules would not let a salesperson log on a pool customer)
-    rollout.enable(org.deployment, org.deployment.resolve_actor("admin"), ["customer_resources"])
+    lifecycle.enable(org.deployment, org.deployment.resolve_actor("admin"), ["customer_resources"])
     assert _active(org) == (5, 3)  # the 31st under both owners counts once
     with org.deployment.engine.begin() as connection:
         connection.execute(text(f"DELETE FROM crm_interaction WHERE id = {own[1]}"))

@@ -14,7 +14,7 @@ from crm_channel_commerce.models import DealerOrder, DealerPayment
 from crm_core.features import demo_data as demo
 from crm_core.features.tracking import indicators
 from crm_core.hooks.context import Context
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Product
 from crm_customer_resources.models import Installment, Order, Payment
@@ -30,7 +30,7 @@ CENT = Decimal("0.01")
 @pytest.fixture
 def three_blocks(crm_deployment: Deployment) -> Deployment:
     admin = crm_deployment.resolve_actor("admin")
-    rollout.enable(
+    lifecycle.enable(
         crm_deployment, admin, ["customer_resources", "project_sales", "channel_commerce"]
     )
     with crm_deployment.work("admin", write=True) as ctx:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import types
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, inspect, select
@@ -11,7 +15,7 @@ from crm_core.foundation.errors import PluginError, PluginHookError, ValidationE
 from crm_core.hooks.actor import SYSTEM
 from crm_core.hooks.markers import hookimpl
 from crm_core.hooks.plugin_spec import PluginSpec
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.plugins import PluginCatalog, dependency_order, make_plugin_manager
 from crm_core.services import customers
@@ -48,7 +52,7 @@ def test_installed_is_not_enabled(crm_deployment: Deployment) -> None:
 
 def test_enable_runs_migrations_records_date_and_fires_hook(crm_deployment: Deployment) -> None:
     assert not inspect(crm_deployment.engine).has_table("tp_note")
-    order = rollout.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
+    order = lifecycle.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
     assert order == ["test_plugin"]
     assert inspect(crm_deployment.engine).has_table("tp_note")
     state = crm_deployment.plugin_states()["test_plugin"]
@@ -59,36 +63,36 @@ def test_enable_runs_migrations_records_date_and_fires_hook(crm_deployment: Depl
 def test_requirements_are_checked(crm_deployment: Deployment) -> None:
     actor = admin(crm_deployment)
     with pytest.raises(PluginError, match="requires 'test_plugin'.*--with-deps"):
-        rollout.enable(crm_deployment, actor, ["needy_plugin"])
+        lifecycle.enable(crm_deployment, actor, ["needy_plugin"])
     assert crm_deployment.enabled_names() == []
     with pytest.raises(PluginError, match="not_installed_plugin"):
-        rollout.enable(crm_deployment, actor, ["orphan_plugin"], with_deps=True)
-    assert rollout.enable(crm_deployment, actor, ["needy_plugin"], with_deps=True) == [
+        lifecycle.enable(crm_deployment, actor, ["orphan_plugin"], with_deps=True)
+    assert lifecycle.enable(crm_deployment, actor, ["needy_plugin"], with_deps=True) == [
         "test_plugin",
         "needy_plugin",
     ]
     with pytest.raises(PluginError, match="required by enabled plugin"):
-        rollout.disable(crm_deployment, actor, "test_plugin")
-    rollout.disable(crm_deployment, actor, "needy_plugin")
-    rollout.disable(crm_deployment, actor, "test_plugin")
+        lifecycle.disable(crm_deployment, actor, "test_plugin")
+    lifecycle.disable(crm_deployment, actor, "needy_plugin")
+    lifecycle.disable(crm_deployment, actor, "test_plugin")
     assert crm_deployment.enabled_names() == []
 
 
 def test_disable_keeps_data_and_reenable_brings_it_back(crm_deployment: Deployment) -> None:
     actor = admin(crm_deployment)
-    rollout.enable(crm_deployment, actor, ["test_plugin"])
+    lifecycle.enable(crm_deployment, actor, ["test_plugin"])
     with crm_deployment.work("admin", write=True) as ctx:
         customers.create(ctx, {"name": "保留数据公司"})
     with crm_deployment.work(SYSTEM) as ctx:
         assert ctx.session.scalar(select(func.count()).select_from(Note)) == 1  # the welcome note
-    rollout.disable(crm_deployment, actor, "test_plugin")
+    lifecycle.disable(crm_deployment, actor, "test_plugin")
     assert inspect(crm_deployment.engine).has_table("tp_note")
     # Disabled: its hooks no longer run.
     test_plugin.CALLS.clear()
     with crm_deployment.work("admin", write=True) as ctx:
         customers.create(ctx, {"name": "停用期间公司"})
     assert test_plugin.CALLS == []
-    rollout.enable(crm_deployment, actor, ["test_plugin"])
+    lifecycle.enable(crm_deployment, actor, ["test_plugin"])
     with crm_deployment.work(SYSTEM) as ctx:
         assert ctx.session.scalar(select(func.count()).select_from(Note)) == 1
     state = crm_deployment.plugin_states()["test_plugin"]
@@ -102,7 +106,7 @@ def test_only_admins_enable_and_disable(crm_deployment: Deployment) -> None:
         users.add(ctx, "seller", "Seller")
     seller = crm_deployment.resolve_actor("seller")
     with pytest.raises(Exception, match="only an admin"):
-        rollout.enable(crm_deployment, seller, ["test_plugin"])
+        lifecycle.enable(crm_deployment, seller, ["test_plugin"])
 
 
 def test_failed_hook_rolls_the_whole_enable_back(crm_deployment: Deployment) -> None:
@@ -119,14 +123,14 @@ def test_failed_hook_rolls_the_whole_enable_back(crm_deployment: Deployment) -> 
     deployment = Deployment(crm_deployment.url, catalog)
     try:
         with pytest.raises(PluginHookError, match="plugin 'failing' failed in crm_plugin_enabled"):
-            rollout.enable(deployment, deployment.resolve_actor("admin"), ["failing"])
+            lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["failing"])
         assert deployment.enabled_names() == []
     finally:
         deployment.dispose()
 
 
 def test_validation_hook_refuses_and_names_the_plugin(crm_deployment: Deployment) -> None:
-    rollout.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
+    lifecycle.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
     with pytest.raises(ValidationError) as caught, crm_deployment.work("admin", write=True) as ctx:
         customers.create(ctx, {"name": "forbidden 公司"})
     assert str(caught.value).startswith("[test_plugin]")
@@ -135,7 +139,7 @@ def test_validation_hook_refuses_and_names_the_plugin(crm_deployment: Deployment
 
 
 def test_raising_event_hook_rolls_back_and_names_plugin(crm_deployment: Deployment) -> None:
-    rollout.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
+    lifecycle.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
     with crm_deployment.work("admin", write=True) as ctx:
         cid = customers.create(ctx, {"name": "升级公司"}).id
     with (
@@ -171,7 +175,7 @@ def test_dependency_order_and_cycles() -> None:
 
 
 def test_enabled_but_uninstalled_plugin_does_not_stop_the_rest(crm_deployment: Deployment) -> None:
-    rollout.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
+    lifecycle.enable(crm_deployment, admin(crm_deployment), ["test_plugin"])
     bare = Deployment(crm_deployment.url, PluginCatalog(entry_point_list=[]))
     try:
         assert bare.active_plugins == []
@@ -181,3 +185,61 @@ def test_enabled_but_uninstalled_plugin_does_not_stop_the_rest(crm_deployment: D
             customers.create(ctx, {"name": "照常工作公司"})
     finally:
         bare.dispose()
+
+
+def test_a_table_without_a_visibility_scope_fails_unless_it_says_why() -> None:
+    from crm_channel_commerce.plugin import plugin
+    from crm_core.contract.testing import assert_tables_scoped, unscoped_tables
+
+    assert "cc_warehouse" in unscoped_tables(plugin) and "cc_order" not in unscoped_tables(plugin)
+    with pytest.raises(pytest.fail.Exception, match="no visibility scope on .*cc_warehouse"):
+        assert_tables_scoped(plugin)
+    reasons = {name: "configuration" for name in unscoped_tables(plugin)}
+    assert_tables_scoped(plugin, shared=reasons)
+    with pytest.raises(pytest.fail.Exception, match="no visibility scope on cc_stock"):
+        assert_tables_scoped(plugin, shared={**reasons, "cc_stock": " "})
+    with pytest.raises(pytest.fail.Exception, match="names cc_order, which is scoped"):
+        assert_tables_scoped(plugin, shared={**reasons, "cc_order": "wrongly listed"})
+
+
+def test_the_pytest_plugin_leaves_a_project_that_does_not_use_it_alone(tmp_path: Path) -> None:
+    """crm-core's pytest plugin loads in every project of an environment where it is installed;
+    none of its fixtures may act on tests that do not ask for them."""
+    (tmp_path / "test_other.py").write_text(
+        "import os\n"
+        "def test_untouched():\n"
+        f"    assert os.getcwd() == {str(tmp_path)!r}\n"
+        "    assert os.environ.get('CRM_LANG') == 'zh'\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "CRM_LANG": "zh"}
+    ran = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(tmp_path)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert ran.returncode == 0, ran.stdout + ran.stderr
+    assert (
+        "crm_core"
+        in subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "--co",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--trace-config",
+                str(tmp_path),
+            ],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        ).stdout
+    )  # the plugin was loaded, and still left the test alone

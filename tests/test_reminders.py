@@ -16,7 +16,7 @@ from crm_core.contract.testing import CliResult
 from crm_core.features import reminders
 from crm_core.features.reports import dashboard
 from crm_core.foundation.errors import PluginError
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.plugins import HookRelay
 from crm_core.services import customers, interactions
@@ -128,7 +128,7 @@ def test_a_plugin_delivers_digests(org: Org) -> None:
     from crm_test_plugin import plugin
 
     plugin.DELIVERED.clear()
-    rollout.enable(org.deployment, org.deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(org.deployment, org.deployment.resolve_actor("admin"), ["test_plugin"])
     plan(org, "east_sales", -5)
     with org.work("east_sales") as ctx:
         places = reminders.deliver(ctx, reminders.digest(ctx, TODAY))
@@ -148,7 +148,7 @@ def test_reminders_for_someone_you_do_not_manage_are_refused(
 def test_a_limit_keeps_the_earliest_items_of_each_kind(crm_deployment: Deployment) -> None:
     """Six follow-ups (the core's collector honours the limit in SQL) and six notes (the test
     plugin's collector ignores `limit`: the core trims its list the same way)."""
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     with crm_deployment.work("admin", write=True) as ctx:
         for n in range(6):
             customer = customers.create(ctx, {"name": f"提醒上限{n}号公司"})
@@ -207,7 +207,7 @@ def test_the_dashboard_asks_each_collector_for_a_bounded_list(
 def test_a_managers_whole_team_costs_one_call_per_collector(org: Org) -> None:
     """east_mgr manages five people; each collector is asked twice: about him, then about all
     of them at once, and every item still names its person."""
-    rollout.enable(org.deployment, org.deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(org.deployment, org.deployment.resolve_actor("admin"), ["test_plugin"])
     plan(org, "sh_sales1", -3)
     plan(org, "east_sales", -1)
     test_plugin.CALLS.clear()

@@ -22,7 +22,7 @@ from crm_core.foundation.errors import CrmError, NotFound, PermissionDenied, Val
 from crm_core.foundation.schema import table_of
 from crm_core.foundation.types import utcnow
 from crm_core.hooks.indicators import Indicator
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Customer, GoalIndicator, IndicatorSnapshot, Interaction
 from crm_core.services import customers
@@ -38,7 +38,7 @@ def live(crm_deployment: Deployment) -> Deployment:
     """Demo data, and test_plugin enabled as the block under watch, live for 100 days."""
     with crm_deployment.work("admin", write=True) as ctx:
         demo.seed(ctx, scale=2, seed_value=11)
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     with crm_deployment.work("admin", write=True) as ctx:
         tracking.set_go_live(ctx, "test_plugin", GO_LIVE)
     return crm_deployment
@@ -276,7 +276,7 @@ def test_rollout_commands(
 def test_a_block_without_goals_and_the_default_go_live(
     crm_deployment: Deployment, crm_cli: Callable[..., CliResult]
 ) -> None:
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     with crm_deployment.work("admin") as ctx:
         [block] = tracking.status(ctx, ctx.today())
         assert block["go_live_on"] == ctx.today() and block["goals"] == []

@@ -43,7 +43,7 @@ from crm_core.foundation.errors import PluginError, ValidationError
 from crm_core.foundation.schema import table_of
 from crm_core.foundation.types import UTCDateTime
 from crm_core.hooks.rollups import ROLLUPS
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Customer, Interaction, Product, Team, User
 from tests.conftest import Org
@@ -88,7 +88,7 @@ grades = st.sampled_from([None, 1, 3, 5])
 def world(org: Org) -> Iterator[Deployment]:
     deployment = org.deployment
     admin = deployment.resolve_actor("admin")
-    rollout.enable(deployment, admin, ["customer_resources", "project_sales"])
+    lifecycle.enable(deployment, admin, ["customer_resources", "project_sales"])
     yield deployment
 
 
@@ -687,7 +687,7 @@ def test_profiles_added_in_bulk_are_counted_and_leave_every_trigger_in_place(
 ) -> None:
     """`ensure_profiles` for many customers at once, some with a profile already, some graded
     before: every rollup equals its source and the triggers are all back afterwards."""
-    from crm_customer_resources.services import lifecycle
+    from crm_customer_resources.services import lifecycle as profiles
 
     with world.engine.connect() as connection:
         installed = _triggers(connection)
@@ -702,7 +702,7 @@ def test_profiles_added_in_bulk_are_counted_and_leave_every_trigger_in_place(
             apply(connection, ("profile", k, 1, BASE), users)
             apply(connection, ("grade", k, [2, None][k % 8 // 4], None), users)
         connection.execute(insert(PROFILES).values(customer_id=new[0], grade=4))
-        lifecycle.ensure_profiles(ctx, _ids(connection, CUSTOMERS))
+        profiles.ensure_profiles(ctx, _ids(connection, CUSTOMERS))
         assert (
             connection.scalar(
                 select(func.count())
@@ -1349,14 +1349,14 @@ def test_a_migration_removes_rollups_and_upgrade_derives_them_again(world: Deplo
     assert not [t for t in inspect(world.engine).get_table_names() if t.startswith("rollup_")]
     with world.work("admin") as ctx:  # no rollup: the report reads the source rows
         assert reports.run(ctx, "interactions-per-day", {}) == before
-    rollout.upgrade(world)
+    lifecycle.upgrade(world)
     with world.engine.connect() as connection:
         core_head = migrate.branch_heads(world.catalog)["crm_core"]
         assert core_head in migrate.current_heads(connection)
         built = dict(connection.execute(select(state.c.name, state.c.built_at)).all())
         assert set(_differences(connection, world).values()) == {0}
     assert len(built) == 37
-    rollout.upgrade(world)  # nothing to migrate: the rollups are left as they are
+    lifecycle.upgrade(world)  # nothing to migrate: the rollups are left as they are
     with world.engine.connect() as connection:
         assert dict(connection.execute(select(state.c.name, state.c.built_at)).all()) == built
     with world.work("admin") as ctx:
@@ -1369,7 +1369,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
     from sqlalchemy import inspect
 
     admin = world.resolve_actor("admin")
-    rollout.disable(world, admin, "customer_resources")
+    lifecycle.disable(world, admin, "customer_resources")
     tables = set(inspect(world.engine).get_table_names())
     assert "rollup_interactions_by_day" in tables
     assert not {t for t in tables if t.startswith("rollup_cr_")}
@@ -1379,7 +1379,7 @@ def test_disabling_a_block_removes_its_rollups_and_enabling_brings_them_back(
         # and a person changes team: no trigger of the removed team totals is left on users
         apply(connection, ("team", 5, 4), users)
         assert not {t for t in _triggers(connection) if t.startswith("rollup_cr_")}
-    rollout.enable(world, admin, ["customer_resources"])
+    lifecycle.enable(world, admin, ["customer_resources"])
     with world.engine.connect() as connection:
         assert set(_differences(connection, world).values()) == {0}
         assert connection.scalar(select(func.count()).select_from(table_of(RollupState))) == 37
@@ -1553,7 +1553,7 @@ def test_rollups_built_by_an_earlier_version_are_removed_and_built_again(
         )
         connection.exec_driver_sql("DROP TABLE rollup_state")
         connection.exec_driver_sql("ALTER TABLE rollup_state_old RENAME TO rollup_state")
-    rollout.upgrade(world)
+    lifecycle.upgrade(world)
     tables = set(inspect(world.engine).get_table_names())
     assert "rollup_old_thing" not in tables
     with world.engine.connect() as connection:
@@ -1647,7 +1647,7 @@ def test_rollup_tables_are_vacuumed_after_a_small_share_of_their_rows_changed(
         connection.exec_driver_sql(
             "ALTER TABLE rollup_customers_by_level SET (autovacuum_vacuum_threshold = 5000)"
         )
-    rollout.upgrade(world)
+    lifecycle.upgrade(world)
     tuned = wanted - {"autovacuum_vacuum_threshold=200"} | {"autovacuum_vacuum_threshold=5000"}
     with world.engine.connect() as connection:
         assert {name: _autovacuum_options(connection)[name] for name in built} == {

@@ -262,10 +262,10 @@ def test_batches_commit_and_a_rerun_resumes(
 
 
 def test_hooks_fire_per_batch_not_per_row(crm_deployment: Deployment, tmp_path: Path) -> None:
-    from crm_core.kernel import lifecycle as rollout
+    from crm_core.kernel import lifecycle
     from crm_test_plugin import plugin as test_plugin
 
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     path = tmp_path / "big.csv"
     write_rows(path, ["客户名称"], [[f"钩子公司{i}"] for i in range(12_000)])
     test_plugin.CALLS.clear()
@@ -662,10 +662,10 @@ def test_an_export_reports_its_progress(
 def test_a_hook_refusing_one_row_rejects_only_that_row(
     crm_deployment: Deployment, tmp_path: Path
 ) -> None:
-    from crm_core.kernel import lifecycle as rollout
+    from crm_core.kernel import lifecycle
     from crm_test_plugin import plugin as test_plugin
 
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     path = tmp_path / "hooked.csv"
     rows = [[f"正常公司{i}"] for i in range(40)]
     rows[17] = ["forbidden 公司"]
@@ -763,13 +763,13 @@ def test_a_refused_level_change_rejects_the_whole_worksheet_line(
     crm_deployment: Deployment, tmp_path: Path
 ) -> None:
     from crm_core.features.imports import worksheets
-    from crm_core.kernel import lifecycle as rollout
+    from crm_core.kernel import lifecycle
 
     with crm_deployment.work("admin", write=True) as ctx:
         users.add(ctx, "rep", "业务员")
     with crm_deployment.work("rep", write=True) as ctx:
         customers.create(ctx, {"name": "forbidden 旧客户"})  # before the rule existed
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["test_plugin"])
     with crm_deployment.work("admin", write=True) as ctx:
         (issued,) = worksheets.issue(ctx, ["rep"], worksheets.LeadFilter(), tmp_path)
     book = load_workbook(issued.path)

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from crm_core.foundation.errors import PluginHookError
 from crm_core.hooks.actor import SYSTEM
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Contact, Customer, Interaction, OwnershipPeriod, User
 from crm_core.services import contacts, customers, interactions, transfer, users
@@ -21,7 +21,7 @@ SELLERS = ["s1", "s2", "s3"]
 
 
 def _prepare(deployment: Deployment) -> None:
-    rollout.enable(deployment, deployment.resolve_actor("admin"), ["test_plugin"])
+    lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["test_plugin"])
     with deployment.work("admin", write=True) as ctx:
         for login in SELLERS:
             users.add(ctx, login, f"销售{login}")

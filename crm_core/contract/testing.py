@@ -1,6 +1,10 @@
-"""A pytest plugin for crm and its plugin authors (loaded through the `pytest11` entry point).
+"""A pytest plugin for crm and its plugin authors (loaded through the `pytest11` entry point;
+none of its fixtures is autouse, so a project that merely has crm-core installed is not touched).
 
 Fixtures:
+- `crm_environment`: English messages whatever the machine's LANG, and a working folder of the
+  test's own; every fixture below that opens a database uses it. A conftest that wants it for
+  every test says so: `@pytest.fixture(autouse=True) def _env(crm_environment): ...`.
 - `crm_backend`: "sqlite" or "postgresql"; tests using a database run once per backend.
 - `crm_database_url`: a fresh, empty-but-migrated database of that backend for one test.
 - `crm_deployment`: a Deployment on that database, initialised with an admin called "admin".
@@ -11,6 +15,12 @@ PostgreSQL: the session starts its own server (Debian's PostgreSQL binaries, run
 `postgres` user when the tests run as root) in a temporary directory and stops it at the end.
 `CRM_TEST_POSTGRES=require` (set automatically when `CI` is set) turns "server unavailable" into
 a failure instead of a skip; `CRM_TEST_POSTGRES=skip` runs SQLite only.
+
+Helpers: `enable_plugins(deployment, *names)` and `disable_plugin(deployment, name)` as an
+admin; `assert_tables_scoped(spec, shared={...})` fails for a plugin table that no visibility
+scope covers unless `shared` says why everyone may see it; `schema_differences(...)` compares
+migrations with models; `alembic_config(url)` for migration tests; `Deployment`, the type of
+`crm_deployment`.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ import subprocess
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -32,9 +42,32 @@ import attrs
 import pytest
 from sqlalchemy import create_engine, text
 
-from crm_core.kernel import lifecycle as rollout
+from crm_core.foundation.schema import Base
+from crm_core.hooks.plugin_spec import PluginSpec
+from crm_core.hooks.scoping import CustomerScoped, OwnerScoped, TeamScoped
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.migrate import alembic_config
 from crm_core.kernel.plugins import PluginCatalog
+
+__all__ = [
+    "BACKENDS",
+    "CliResult",
+    "Deployment",
+    "alembic_config",
+    "assert_tables_scoped",
+    "crm_backend",
+    "crm_catalog",
+    "crm_cli",
+    "crm_database_url",
+    "crm_deployment",
+    "crm_environment",
+    "crm_postgres",
+    "disable_plugin",
+    "enable_plugins",
+    "schema_differences",
+    "unscoped_tables",
+]
 
 BACKENDS = ("sqlite", "postgresql")
 
@@ -150,18 +183,14 @@ class _Templates:
     pg_template: str | None = None
 
 
-@pytest.fixture(autouse=True)
-def _crm_messages_in_english(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Messages in English whatever the machine's LANG; a test may set CRM_LANG itself."""
-    monkeypatch.setenv("CRM_LANG", "en")
-
-
-@pytest.fixture(autouse=True)
-def _crm_work_in_temporary_folder(
+@pytest.fixture
+def crm_environment(
     monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory
 ) -> None:
-    """Each test runs in its own working folder, so defaults such as ./crm-files never land in
-    the checkout."""
+    """Messages in English whatever the machine's LANG (a test may set CRM_LANG itself), and a
+    working folder of the test's own, so defaults such as ./crm-files never land in the
+    checkout."""
+    monkeypatch.setenv("CRM_LANG", "en")
     monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
 
 
@@ -216,6 +245,7 @@ def crm_backend(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def crm_database_url(
     request: pytest.FixtureRequest,
+    crm_environment: None,
     crm_backend: str,
     tmp_path: Path,
     _crm_templates: _Templates,
@@ -242,7 +272,7 @@ def crm_database_url(
 def _initialise(url: str, catalog: PluginCatalog) -> None:
     deployment = Deployment(url, catalog)
     try:
-        rollout.initialise(deployment)
+        lifecycle.initialise(deployment)
     finally:
         deployment.dispose()
 
@@ -254,6 +284,52 @@ def crm_deployment(crm_database_url: str, crm_catalog: PluginCatalog) -> Iterato
         yield deployment
     finally:
         deployment.dispose()
+
+
+def enable_plugins(
+    deployment: Deployment, *names: str, as_login: str = "admin", with_deps: bool = False
+) -> list[str]:
+    """Run the plugins' migrations and enable them, as `crm plugins enable` does; the order."""
+    return lifecycle.enable(
+        deployment, deployment.resolve_actor(as_login), list(names), with_deps=with_deps
+    )
+
+
+def disable_plugin(deployment: Deployment, name: str, *, as_login: str = "admin") -> None:
+    """Stop a plugin in the deployment; its data stays."""
+    lifecycle.disable(deployment, deployment.resolve_actor(as_login), name)
+
+
+def unscoped_tables(spec: PluginSpec) -> list[str]:
+    """The names of a plugin's tables whose model inherits no visibility scope
+    (`OwnerScoped`, `CustomerScoped`, `TeamScoped`), or that have no model at all."""
+    tables = spec.tables()
+    models = {mapper.local_table.name: mapper.class_ for mapper in Base.registry.mappers}
+    scopes = (OwnerScoped, CustomerScoped, TeamScoped)
+    return [t.name for t in tables if not (t.name in models and issubclass(models[t.name], scopes))]
+
+
+def assert_tables_scoped(spec: PluginSpec, shared: Mapping[str, str] | None = None) -> None:
+    """Fail unless every table of the plugin is under the visibility policy, or named in
+    `shared` with the reason everyone may read it (`{"cc_warehouse": "the company's
+    warehouses"}`). A reason for a table that is scoped, or not the plugin's, fails too, so
+    the list stays true."""
+    shared = dict(shared or {})
+    unscoped = unscoped_tables(spec)
+    missing = [name for name in unscoped if not shared.get(name, "").strip()]
+    stale = sorted(set(shared) - set(unscoped))
+    problems = []
+    if missing:
+        problems.append(
+            f"{spec.name}: no visibility scope on {', '.join(missing)}: inherit OwnerScoped, "
+            "CustomerScoped or TeamScoped, or say in `shared` why everyone may read it"
+        )
+    if stale:
+        problems.append(
+            f"{spec.name}: `shared` names {', '.join(stale)}, which is scoped or not its table"
+        )
+    if problems:
+        pytest.fail("; ".join(problems), pytrace=False)
 
 
 def schema_differences(deployment: Deployment, owners: set[str]) -> list[Any]:

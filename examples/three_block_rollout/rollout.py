@@ -21,7 +21,7 @@ from crm_core.demo import sales_list
 from crm_core.features import demo_data as demo
 from crm_core.features.tracking import goals as tracking
 from crm_core.foundation.errors import CrmError
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.services import customers
 from crm_project_sales.services import deliverables, projects
@@ -38,7 +38,7 @@ def main() -> None:
     url = args.db or f"sqlite:///{args.dir.resolve() / 'rollout.db'}"
     deployment = Deployment(url)  # open_deployment(url) opens one that exists
     try:
-        rollout.initialise(deployment, "admin", "系统管理员")
+        lifecycle.initialise(deployment, "admin", "系统管理员")
         with deployment.work("admin", write=True) as ctx:
             demo.seed(ctx, scale=0)  # teams, people and products; no customers yet
         block_1(deployment, args.dir)
@@ -51,7 +51,7 @@ def main() -> None:
 
 def block_1(deployment: Deployment, folder: Path) -> None:
     """The core's part, through the typed library API (crm_core.api)."""
-    rollout.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
+    lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
     listing = sales_list.write(folder / "销售部客户名单.xlsx")
     crm = Crm(deployment)  # Crm.open(url) opens one by its URL
     with crm.as_user("admin", write=True) as admin:
@@ -77,7 +77,7 @@ def block_1(deployment: Deployment, folder: Path) -> None:
 
 
 def block_2(deployment: Deployment, folder: Path) -> None:
-    rollout.enable(deployment, deployment.resolve_actor("admin"), ["project_sales"])
+    lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["project_sales"])
     with deployment.work("admin", write=True) as ctx:
         ctx.settings.set("project_sales.file_store", str((folder / "project-files").resolve()))
     with deployment.work("li", write=True) as ctx:
@@ -103,7 +103,7 @@ def block_2(deployment: Deployment, folder: Path) -> None:
 
 
 def block_3(deployment: Deployment) -> None:
-    rollout.enable(deployment, deployment.resolve_actor("admin"), ["channel_commerce"])
+    lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["channel_commerce"])
     with deployment.work("admin", write=True) as ctx:
         customers.create(ctx, {"name": "杭州润泽净水经销有限公司", "kind": "agent"}, pool=True)
         dealers.register(ctx, "杭州润泽净水经销", level="一级", credit_limit="10000")

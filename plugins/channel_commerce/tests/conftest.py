@@ -8,9 +8,14 @@ import attrs
 import pytest
 
 from crm_channel_commerce.services import dealers, stock
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.services import customers, products, teams, users
+
+
+@pytest.fixture(autouse=True)
+def _crm_environment(crm_environment: None) -> None:
+    """Every test in English, in a working folder of its own (crm_core.contract.testing)."""
 
 
 @attrs.frozen
@@ -23,7 +28,7 @@ class Block3:
 
 @pytest.fixture
 def block3(crm_deployment: Deployment) -> Block3:
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["channel_commerce"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["channel_commerce"])
     with crm_deployment.work("admin", write=True) as ctx:
         teams.add(ctx, "渠道部")
         users.add(ctx, "cm", "渠道经理", "manager", "渠道部")

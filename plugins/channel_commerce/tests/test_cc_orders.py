@@ -245,3 +245,19 @@ def test_core_level_writes_are_audited(block3: Block3) -> None:
     )
     assert ("cc_dealer", "credit_limit", "20000.00", "30000.00") in rows
     assert order_id
+
+
+def test_every_table_is_under_the_visibility_policy_or_says_why() -> None:
+    from crm_channel_commerce.plugin import plugin
+    from crm_core.contract.testing import assert_tables_scoped
+
+    assert_tables_scoped(
+        plugin,
+        shared={
+            "cc_warehouse": "the company's warehouses, which every order ships from",
+            "cc_stock": "stock per warehouse and product: what any salesperson may promise",
+            "cc_stock_move": "the stock ledger behind cc_stock, read by the same people",
+            "cc_plan": "sales targets: a dealer's or a region's, published to the channel team",
+            "cc_material": "the marketing materials in stock, issued to any dealer",
+        },
+    )

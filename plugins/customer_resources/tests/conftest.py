@@ -7,9 +7,14 @@ from decimal import Decimal
 import attrs
 import pytest
 
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.services import products, teams, users
+
+
+@pytest.fixture(autouse=True)
+def _crm_environment(crm_environment: None) -> None:
+    """Every test in English, in a working folder of its own (crm_core.contract.testing)."""
 
 
 @attrs.frozen
@@ -22,7 +27,7 @@ class Block1:
 
 @pytest.fixture
 def block1(crm_deployment: Deployment) -> Block1:
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["customer_resources"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["customer_resources"])
     with crm_deployment.work("admin", write=True) as ctx:
         teams.add(ctx, "销售部")
         teams.add(ctx, "一组", "销售部")

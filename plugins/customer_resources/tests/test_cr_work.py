@@ -471,3 +471,13 @@ def test_a_manager_of_several_teams_too_many_to_list_sees_team_tiles(block1: Blo
         ]
         assert names == sorted(names)
         assert [t.name for t in dashboard.tiles(ctx, date(2026, 11, 20), workers=2)] == names
+
+
+def test_every_table_is_under_the_visibility_policy_or_says_why() -> None:
+    from crm_core.contract.testing import assert_tables_scoped
+    from crm_customer_resources.plugin import plugin
+
+    assert_tables_scoped(
+        plugin,
+        shared={"cr_article": "the knowledge base is written for the whole sales force"},
+    )

@@ -8,9 +8,14 @@ import attrs
 import pytest
 
 from crm_core.hooks.actor import SYSTEM
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.services import contacts, customers, products, teams, users
+
+
+@pytest.fixture(autouse=True)
+def _crm_environment(crm_environment: None) -> None:
+    """Every test in English, in a working folder of its own (crm_core.contract.testing)."""
 
 
 @attrs.frozen
@@ -24,7 +29,7 @@ class Block2:
 
 @pytest.fixture
 def block2(crm_deployment: Deployment, tmp_path) -> Block2:
-    rollout.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["project_sales"])
+    lifecycle.enable(crm_deployment, crm_deployment.resolve_actor("admin"), ["project_sales"])
     with crm_deployment.work("admin", write=True) as ctx:
         ctx.settings.set("project_sales.file_store", str(tmp_path / "files"))
         teams.add(ctx, "大客户部")

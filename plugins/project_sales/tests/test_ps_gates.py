@@ -295,3 +295,16 @@ def test_expected_close_is_validated_as_a_date(block2: Block2) -> None:
         assert isinstance(project, Project) and project.expected_amount == Decimal("600000.00")
         with pytest.raises(ValidationError):
             projects.update(ctx, pid, expected_amount="-5")
+
+
+def test_every_table_is_under_the_visibility_policy_or_says_why() -> None:
+    from crm_core.contract.testing import assert_tables_scoped
+    from crm_project_sales.plugin import plugin
+
+    assert_tables_scoped(
+        plugin,
+        shared={
+            "ps_stage": "the pipeline's stages: configuration every project moves through",
+            "ps_gate": "the deliverables each stage requires: configuration, not customer data",
+        },
+    )

@@ -15,7 +15,7 @@ from crm_core.contract.testing import schema_differences
 from crm_core.features import reminders
 from crm_core.features.reports import engine as reports
 from crm_core.foundation.errors import NotFound, PermissionDenied, ValidationError
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.migrate import alembic_config
 from crm_core.kernel.models import AuditEntry
 from crm_core.services import customers, transfer
@@ -301,7 +301,7 @@ def test_pipeline_conversion_and_win_loss_reports(block2: Block2, tmp_path: Path
 
 def test_works_beside_customer_resources(block2: Block2, tmp_path: Path) -> None:
     deployment = block2.deployment
-    rollout.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
+    lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
     pid = new_project(block2).id
     win(block2, pid, tmp_path)
     with block2.work("ka", write=True) as ctx:
@@ -309,7 +309,7 @@ def test_works_beside_customer_resources(block2: Block2, tmp_path: Path) -> None
     with block2.work("km", write=True) as ctx:
         result = transfer.transfer_all(ctx, "ka", "kb")
     assert {"open projects", "open orders"} <= set(result.moved)
-    rollout.disable(deployment, deployment.resolve_actor("admin"), "customer_resources")
+    lifecycle.disable(deployment, deployment.resolve_actor("admin"), "customer_resources")
     with block2.work("kb") as ctx:
         assert len(projects.list_page(ctx)) == 1
 

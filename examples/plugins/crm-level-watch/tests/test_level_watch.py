@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from crm_core.kernel import lifecycle as rollout
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.services import customers, teams, users
 
@@ -100,4 +100,11 @@ def test_enabling_is_refused_to_a_salesperson(crm_deployment: Deployment, crm_cl
         users.add(ctx, "li", "李明", "sales", None)
     refused = crm_cli("plugins", "enable", "level_watch", as_login="li")
     assert refused.exit_code == 1
-    assert "level_watch" not in rollout.upgrade(crm_deployment)
+    assert "level_watch" not in lifecycle.upgrade(crm_deployment)
+
+
+def test_every_table_is_under_the_visibility_policy() -> None:
+    from crm_core.contract.testing import assert_tables_scoped
+    from crm_level_watch.plugin import plugin
+
+    assert_tables_scoped(plugin)

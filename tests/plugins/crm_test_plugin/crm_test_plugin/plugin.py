@@ -15,6 +15,7 @@ from crm_core.cli.app import App, pass_app
 from crm_core.features.tracking.indicators import day_end
 from crm_core.foundation.errors import ValidationError
 from crm_core.foundation.schema import table_of
+from crm_core.hooks.api_parts import ApiPart
 from crm_core.hooks.batches import Watcher
 from crm_core.hooks.changes import CustomerChange, Transfer
 from crm_core.hooks.context import Context
@@ -63,22 +64,43 @@ def notes() -> None:
     """Notes on customers (test plugin)."""
 
 
+class Notes:
+    """`desk.notes`: the test plugin's API part."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def add(self, customer: str, text: str) -> None:
+        ctx = self._ctx
+        found = customer_service.get(ctx, customer)
+        ctx.session.add(Note(customer_id=found.id, text=text, author_id=ctx.actor.id))
+
+    def count(self) -> int:
+        """The notes on customers the acting user may see."""
+        return int(self._ctx.session.scalar(select(func.count()).select_from(Note)) or 0)
+
+
 @notes.command("add")
 @click.argument("customer")
 @click.argument("text")
 @pass_app
 def notes_add(app: App, customer: str, text: str) -> None:
-    with app.work(write=True) as ctx:
-        found = customer_service.get(ctx, customer)
-        ctx.session.add(Note(customer_id=found.id, text=text, author_id=ctx.actor.id))
+    with app.desk(write=True) as desk:
+        desk.notes.add(customer, text)
     click.echo("Note added.")
 
 
 @notes.command("count")
 @pass_app
 def notes_count(app: App) -> None:
-    with app.work() as ctx:
-        click.echo(str(ctx.session.scalar(select(func.count()).select_from(Note))))
+    with app.desk() as desk:
+        click.echo(str(desk.notes.count()))
+
+
+@hookimpl
+def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
+    CALLS.append(("crm_register_api_parts", None))
+    register(ApiPart("notes", Notes, "Notes on customers"))
 
 
 @hookimpl
