@@ -304,7 +304,9 @@ def unscoped_tables(spec: PluginSpec) -> list[str]:
     """The names of a plugin's tables whose model inherits no visibility scope
     (`OwnerScoped`, `CustomerScoped`, `TeamScoped`), or that have no model at all."""
     tables = spec.tables()
-    models = {mapper.local_table.name: mapper.class_ for mapper in Base.registry.mappers}
+    models = {
+        getattr(mapper.local_table, "name", None): mapper.class_ for mapper in Base.registry.mappers
+    }
     scopes = (OwnerScoped, CustomerScoped, TeamScoped)
     return [t.name for t in tables if not (t.name in models and issubclass(models[t.name], scopes))]
 

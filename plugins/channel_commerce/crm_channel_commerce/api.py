@@ -4,6 +4,7 @@ commands call these parts, so scripts and the REST API get the same answers and 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -167,7 +168,7 @@ class DealerOrders:
         dealer: str | None = None,
         after_id: int = 0,
         limit: int = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         return orders.listing(
             self._ctx, status=status, dealer_ref=dealer, after_id=after_id, limit=limit
         )

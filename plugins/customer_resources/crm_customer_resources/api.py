@@ -5,6 +5,7 @@ get the same answers and JSON shapes."""
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -144,7 +145,7 @@ class Orders:
         status: str | None = None,
         after_id: int = 0,
         limit: int = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         return orders.list_page(
             self._ctx, customer_ref=customer, status=status, after_id=after_id, limit=limit
         )
@@ -270,7 +271,7 @@ class Cases:
         mine: bool = False,
         after_id: int = 0,
         limit: int = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         return cases.list_page(self._ctx, status=status, mine=mine, after_id=after_id, limit=limit)
 
     def assign(self, case_id: int, login: str) -> None:

@@ -4,6 +4,7 @@ commands call these parts, so scripts and the REST API get the same answers and 
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -89,7 +90,7 @@ class Projects:
         open_only: bool = False,
         after_id: int = 0,
         limit: int = 50,
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         """The projects you may see, one keyset page by id."""
         return projects.list_page(
             self._ctx,
@@ -175,7 +176,7 @@ class Projects:
     def undeliver(self, project: str | int, deliverable_id: int) -> None:
         deliverables.remove(self._ctx, projects.get(self._ctx, project), deliverable_id)
 
-    def verify_files(self) -> list[dict[str, Any]]:
+    def verify_files(self) -> builtins.list[dict[str, Any]]:
         """Stored deliverable files that are missing or no longer match their checksum."""
         return deliverables.verify(self._ctx)
 
@@ -201,7 +202,7 @@ class Projects:
             raise ValidationError("a new person in the tree needs --role")
         decision.add_person(ctx, p, contact, role, attitude or "neutral", reports_to)
 
-    def tree(self, project: str | int) -> list[dict[str, Any]]:
+    def tree(self, project: str | int) -> builtins.list[dict[str, Any]]:
         """The decision tree in reporting order, each person with their depth."""
         return decision.tree(self._ctx, projects.get(self._ctx, project))
 
@@ -262,7 +263,7 @@ class Quotes:
     def list(self, project: str | int) -> list[dict[str, Any]]:
         return money.quotes(self._ctx, projects.get(self._ctx, project))
 
-    def lines(self, project: str | int, version: int) -> list[dict[str, Any]]:
+    def lines(self, project: str | int, version: int) -> builtins.list[dict[str, Any]]:
         return money.quote_lines(self._ctx, projects.get(self._ctx, project), version)
 
     def mark(self, project: str | int, version: int, status: str) -> ProjectState:
@@ -289,7 +290,7 @@ class ProjectTasks:
 
     def list(
         self, *, project: str | int | None = None, mine: bool = False, open_only: bool = True
-    ) -> list[dict[str, Any]]:
+    ) -> builtins.list[dict[str, Any]]:
         ctx = self._ctx
         return collaboration.tasks(
             ctx,
