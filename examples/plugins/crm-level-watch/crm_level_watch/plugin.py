@@ -1,5 +1,5 @@
 """level_watch: a "notify" field on customers, and a notice written to a file whenever a watched
-customer's level changes. One table, one setting, one command group, three hooks."""
+customer's level changes. One table, one setting, an API part and its command group, and hooks."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ import json
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
+import attrs
 import click
 from sqlalchemy import select
 
 from crm_core.contract import Context, PluginSpec, customers, hookimpl
-from crm_core.contract.cli import App, emit, format_option, pass_app
+from crm_core.contract.cli import App, emit_records, format_option, pass_app
 from crm_core.contract.models import Customer
-from crm_core.contract.records import Section, SettingSpec
+from crm_core.contract.records import ApiPart, Section, SettingSpec
 from crm_level_watch.models import Watch
 
 plugin = PluginSpec(
@@ -43,6 +44,33 @@ def set_notify(ctx: Context, customer_ref: str, notify: str) -> Watch:
         watch.notify = notify
     ctx.session.flush()
     return watch
+
+
+@attrs.frozen
+class WatchRecord:
+    customer: str
+    notify: str
+
+
+class Watches:
+    """`desk.level_watch`: who is told about which customer's level changes."""
+
+    def __init__(self, ctx: Context) -> None:
+        self._ctx = ctx
+
+    def set(self, customer: str, notify: str) -> WatchRecord:
+        watch = set_notify(self._ctx, customer, notify)
+        found = self._ctx.session.get(Customer, watch.customer_id)
+        return WatchRecord(found.name if found else customer, notify)
+
+    def list(self) -> tuple[WatchRecord, ...]:
+        """The watched customers you may see, by name."""
+        query = (
+            select(Customer.name, Watch.notify)
+            .join(Customer, Customer.id == Watch.customer_id)
+            .order_by(Customer.name)
+        )
+        return tuple(WatchRecord(name, notify) for name, notify in self._ctx.session.execute(query))
 
 
 # -- hooks ---------------------------------------------------------------------------------------
@@ -88,6 +116,11 @@ def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]
 
 
 @hookimpl
+def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
+    register(ApiPart("level_watch", Watches, "Level watches"))
+
+
+@hookimpl
 def crm_register_commands(cli: click.Group) -> None:
     cli.add_command(level_watch)
 
@@ -106,10 +139,9 @@ def level_watch() -> None:
 @pass_app
 def set_command(app: App, customer: str, notify: str) -> None:
     """Tell NOTIFY when CUSTOMER's level changes."""
-    with app.work(write=True) as ctx:
-        watch = set_notify(ctx, customer, notify)
-        name = ctx.session.get(Customer, watch.customer_id)
-        click.echo(f"{name.name if name else customer}: notify {notify}")
+    with app.desk(write=True) as desk:
+        watch = desk.level_watch.set(customer, notify)
+    click.echo(f"{watch.customer}: notify {watch.notify}")
 
 
 @level_watch.command("list")
@@ -117,13 +149,6 @@ def set_command(app: App, customer: str, notify: str) -> None:
 @pass_app
 def list_command(app: App, fmt: str) -> None:
     """The watched customers you may see."""
-    with app.work() as ctx:
-        rows = [
-            {"customer": name, "notify": notify}
-            for name, notify in ctx.session.execute(
-                select(Customer.name, Watch.notify)
-                .join(Customer, Customer.id == Watch.customer_id)
-                .order_by(Customer.name)
-            )
-        ]
-    emit(rows, fmt, ["customer", "notify"])
+    with app.desk() as desk:
+        found = desk.level_watch.list()
+    emit_records(found, fmt, WatchRecord)
