@@ -1,10 +1,11 @@
 """Generate the reference pages from the code, so they cannot drift from it.
 
-    python -m crm_core.docgen          # rewrite docs/reference/cli.md and docs/reference/hooks.md
-    python -m crm_core.docgen --check  # exit 1 if either is out of date (the tests do this)
+    python -m crm_core.docgen          # rewrite docs/reference/cli.md, hooks.md and contract.md
+    python -m crm_core.docgen --check  # exit 1 if one is out of date (the tests do this)
 
 The CLI reference walks the click commands of a throwaway deployment with the three shipped
-blocks enabled; the hook reference reads `crm_core/hooks/specs.py` (signatures and docstrings).
+blocks enabled; the hook reference reads `crm_core/hooks/specs.py` (signatures and docstrings);
+the contract reference lists every name a plugin may import, with its fields or signature.
 """
 
 from __future__ import annotations
@@ -120,7 +121,102 @@ def hook_reference() -> str:
     return "\n".join(lines).rstrip() + "\n"
 
 
-PAGES = {"cli.md": cli_reference, "hooks.md": hook_reference}
+#: The contract's modules, in the order docs/contract.md presents them.
+CONTRACT_MODULES = (
+    "",
+    "records",
+    "reports",
+    "rollups",
+    "tables",
+    "models",
+    "access",
+    "queries",
+    "writes",
+    "audit",
+    "dates",
+    "customers",
+    "contacts",
+    "products",
+    "picklists",
+    "transfers",
+    "rules",
+    "sync",
+    "cli",
+    "testing",
+)
+
+
+def _first_paragraph(obj: object) -> str:
+    """The first paragraph of the object's own docstring (a class's, not one it inherits)."""
+    own = vars(obj).get("__doc__") if inspect.isclass(obj) else getattr(obj, "__doc__", None)
+    doc = inspect.cleandoc(own) if isinstance(own, str) else ""
+    return doc.split("\n\n")[0].replace("\n", " ").strip()
+
+
+def _signature(obj: object) -> str:
+    try:
+        return str(inspect.signature(obj)).replace("'", "")  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "(...)"
+
+
+def _describe(name: str, obj: object) -> list[str]:
+    import attrs
+
+    unwrap = getattr(obj, "_get_wrapped_function", None)  # a pytest fixture: its function
+    if callable(unwrap) and not inspect.isclass(obj):
+        obj = unwrap()
+    if inspect.isclass(obj) and attrs.has(obj):
+        fields = [
+            f"`{f.name}: {f.type if isinstance(f.type, str) else getattr(f.type, '__name__', f.type)}`"
+            + ("" if f.default is attrs.NOTHING else " (optional)")
+            for f in attrs.fields(obj)
+        ]
+        head = f"- **`{name}`** (record): {', '.join(fields) or 'no fields'}."
+    elif inspect.isclass(obj):
+        head = f"- **`{name}`** (class)."
+    elif inspect.isfunction(obj) or inspect.isbuiltin(obj):
+        head = f"- **`{name}{_signature(obj)}`**."
+    elif inspect.ismodule(obj):
+        return []
+    elif isinstance(obj, str | int | float) and len(repr(obj)) <= 60:
+        return [f"- **`{name}`** = `{obj!r}`."]
+    else:
+        return [f"- **`{name}`**: a `{type(obj).__name__}`."]
+    doc = _first_paragraph(obj)
+    return [head + (f" {doc}" if doc else "")]
+
+
+def contract_reference() -> str:
+    import importlib
+
+    lines = [
+        HEADER,
+        "# Contract reference",
+        "",
+        "Every name of `crm_core.contract` 1.0 and its modules, the only part of `crm_core` a "
+        "plugin imports. [contract.md](../contract.md) says what a version promises; "
+        "[writing-a-plugin.md](../writing-a-plugin.md) builds a plugin with them.",
+        "",
+    ]
+    for suffix in CONTRACT_MODULES:
+        dotted = "crm_core.contract" + (f".{suffix}" if suffix else "")
+        module = importlib.import_module(dotted)
+        names = getattr(module, "__all__", None) or sorted(
+            n for n in vars(module) if not n.startswith("_") and n != "annotations"
+        )
+        lines += [f"## `{dotted}`", "", _first_paragraph(module), ""]
+        for name in sorted(names, key=str.lower):
+            lines += _describe(name, getattr(module, name))
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+PAGES = {
+    "cli.md": cli_reference,
+    "hooks.md": hook_reference,
+    "contract.md": contract_reference,
+}
 
 
 def main(argv: list[str]) -> int:
