@@ -4,11 +4,14 @@
     python3 dev.py demo    build .venv if needed, then run `crm demo --dir demo-output`
     python3 dev.py test    build .venv-test if needed, then ruff, ruff format --check, mypy,
                            the import-linter contracts and pytest; then the migration tests
-                           again on the oldest Alembic that pyproject.toml allows
+                           again on the oldest Alembic that pyproject.toml allows; then, in
+                           .venv-core (the core alone), the core's suite, and each plugin's
+                           suite with only the core beside it
 
 The demo runs in .venv with what an integrator installs (the core and the three plugins); the
-tests run in .venv-test, which adds the dev tools and the test-only plugin distribution. Each is
-rebuilt only when a pyproject.toml changed. Extra arguments after `test` go to pytest
+tests run in .venv-test, which adds the dev tools and the test-only plugin distribution; .venv-core
+holds the core, the dev tools and the test-only plugin, into which each plugin is installed in
+turn for its own suite. Each is rebuilt only when a pyproject.toml changed. Extra arguments after `test` go to pytest
 (`python3 dev.py test -k visibility`); after `demo`, to `crm demo` (`--lang zh`, `--db URL`).
 """
 
@@ -35,7 +38,10 @@ ENVIRONMENTS = {
             "examples/plugins/crm-level-watch",
         ],
     ),
+    "core": (ROOT / ".venv-core", [".[postgresql,dev]", "tests/plugins/crm_test_plugin"]),
 }
+#: Each plugin distribution and its tests, run with only the core installed beside it.
+ALONE = [*PLUGINS, "examples/plugins/crm-level-watch"]
 
 
 def _bin(venv_dir: Path) -> Path:
@@ -103,7 +109,35 @@ def test(extra: list[str]) -> int:
     code = run([str(bindir / "python"), "-m", "pytest", *extra])
     if code != 0 or extra:
         return code
-    return migrations_on_oldest_alembic(bindir)
+    return migrations_on_oldest_alembic(bindir) or suites_alone()
+
+
+def suites_alone() -> int:
+    """The core's suite with no plugin installed (the tests that enable a shipped plugin skip,
+    saying which), then each plugin's suite with only the core: neither may lean on what the
+    other environment happens to hold."""
+    bindir = ensure_venv("core")
+    python = str(bindir / "python")
+    pip = [python, "-m", "pip", "--disable-pip-version-check", "--quiet"]
+    for path in ALONE:  # an interrupted run may have left one installed
+        name = _distribution(path)
+        subprocess.run([*pip, "uninstall", "-y", name], cwd=ROOT, capture_output=True)
+    code = run([python, "-m", "pytest", "-q", "tests"])
+    for path in ALONE:
+        if code != 0:
+            break
+        code = run([*pip, "install", "--no-deps", "-e", path])
+        if code == 0:
+            code = run([python, "-m", "pytest", "-q", f"{path}/tests"])
+        uninstalled = run([*pip, "uninstall", "-y", _distribution(path)])
+        code = code or uninstalled
+    return code
+
+
+def _distribution(path: str) -> str:
+    found = re.search(r'^name = "([^"]+)"', (ROOT / path / "pyproject.toml").read_text(), re.M)
+    assert found is not None, path
+    return found.group(1)
 
 
 #: The tests that drive Alembic, run again on the oldest Alembic pyproject.toml allows.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from importlib.util import find_spec
 from typing import Any
 
 import attrs
@@ -11,6 +12,7 @@ import pytest
 from crm_core.hooks.actor import SYSTEM
 from crm_core.hooks.context import Context
 from crm_core.hooks.rollups import ROLLUPS
+from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.runtime import gather
 from crm_core.services import customers, interactions, teams, users
@@ -19,6 +21,34 @@ from crm_core.services import customers, interactions, teams, users
 @pytest.fixture(autouse=True)
 def _crm_environment(crm_environment: None) -> None:
     """Every test in English, in a working folder of its own (crm_core.contract.testing)."""
+
+
+#: The plugins that ship beside the core, by their packages. The core's suite also runs with
+#: none of them installed (`python3 dev.py test`, in .venv-core).
+SHIPPED = {
+    "customer_resources": "crm_customer_resources",
+    "project_sales": "crm_project_sales",
+    "channel_commerce": "crm_channel_commerce",
+    "level_watch": "crm_level_watch",
+}
+
+
+@pytest.fixture(autouse=True)
+def _skip_without_shipped_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test that enables a shipped plugin which is not installed here is skipped, naming it:
+    the core's suite runs with the core alone too, and such a test is about the plugin."""
+    missing = {name for name, package in SHIPPED.items() if find_spec(package) is None}
+    if not missing:
+        return
+    enable = lifecycle.enable
+
+    def enable_or_skip(deployment: Any, actor: Any, names: list[str], **options: Any) -> Any:
+        absent = sorted(set(names) & missing)
+        if absent:
+            pytest.skip(f"needs {', '.join(absent)}, not installed here")
+        return enable(deployment, actor, names, **options)
+
+    monkeypatch.setattr(lifecycle, "enable", enable_or_skip)
 
 
 @attrs.frozen

@@ -2,7 +2,7 @@
 read for whoever sees whole teams and for nobody else.
 
 The equality of every team table with its rollup under any sequence of writes (people moving
-teams included) is the hypothesis test in test_rollups.py; this file checks who sees what.
+teams included) is the hypothesis test in tests/rollups/test_consistency.py; this file checks who sees what.
 """
 
 from __future__ import annotations
