@@ -38,7 +38,7 @@ ENVIRONMENTS = {
             "examples/plugins/crm-level-watch",
         ],
     ),
-    "core": (ROOT / ".venv-core", [".[postgresql,dev]", "tests/plugins/crm_test_plugin"]),
+    "core": (ROOT / ".venv-core", [".[postgresql,dev,cjk-fonts]", "tests/plugins/crm_test_plugin"]),
 }
 #: Each plugin distribution and its tests, run with only the core installed beside it.
 ALONE = [*PLUGINS, "examples/plugins/crm-level-watch"]

@@ -33,6 +33,17 @@ SHIPPED = {
 }
 
 
+#: For a test (or, as `pytestmark`, a module) about the three blocks together: the demo, the
+#: examples, the benchmarks' worlds, the generated CLI reference.
+needs_the_three_blocks = pytest.mark.skipif(
+    any(
+        find_spec(SHIPPED[name]) is None
+        for name in ("customer_resources", "project_sales", "channel_commerce")
+    ),
+    reason="needs the three shipped blocks, not installed here",
+)
+
+
 @pytest.fixture(autouse=True)
 def _skip_without_shipped_plugins(monkeypatch: pytest.MonkeyPatch) -> None:
     """A test that enables a shipped plugin which is not installed here is skipped, naming it:

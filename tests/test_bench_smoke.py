@@ -12,6 +12,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import needs_the_three_blocks
+
+pytestmark = needs_the_three_blocks
+
 ROOT = Path(__file__).resolve().parent.parent
 FIGURES = (
     "generated the world of 20,000 in",

@@ -23,6 +23,9 @@ from crm_core.demo import sales_list
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Customer, User
 from crm_core.kernel.plugins import PluginCatalog
+from tests.conftest import needs_the_three_blocks
+
+pytestmark = needs_the_three_blocks
 
 BLOCKS = ("customer_resources", "project_sales", "channel_commerce")
 

@@ -13,6 +13,9 @@ import pytest
 from openpyxl import load_workbook
 
 from crm_core.contract.testing import PostgresServer
+from tests.conftest import needs_the_three_blocks
+
+pytestmark = needs_the_three_blocks
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 BIN = Path(sys.executable).parent

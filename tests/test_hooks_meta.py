@@ -32,6 +32,7 @@ from crm_core.services import (
 )
 from crm_test_plugin import plugin as test_plugin
 from crm_test_plugin.models import NOTES_BY_OWNER, Note, NotesByOwner
+from tests.conftest import needs_the_three_blocks
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -109,6 +110,7 @@ def test_every_hook_is_called_in_a_real_scenario(
     assert {name for name, _ in test_plugin.CALLS} == set(hookspecs.all_hook_names())
 
 
+@needs_the_three_blocks
 def test_the_generated_references_are_current() -> None:
     """docs/reference/ is generated from the click commands and the hookspecs; a change to either
     without `python -m crm_core.docgen` fails here."""
