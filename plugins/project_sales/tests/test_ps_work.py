@@ -300,6 +300,7 @@ def test_pipeline_conversion_and_win_loss_reports(block2: Block2, tmp_path: Path
 
 
 def test_works_beside_customer_resources(block2: Block2, tmp_path: Path) -> None:
+    pytest.importorskip("crm_customer_resources", reason="block 1 is not installed beside block 2")
     deployment = block2.deployment
     lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
     pid = new_project(block2).id
