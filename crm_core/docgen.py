@@ -134,6 +134,7 @@ CONTRACT_MODULES = (
     "writes",
     "audit",
     "dates",
+    "inputs",
     "customers",
     "contacts",
     "products",

@@ -91,11 +91,14 @@ class CrmGroup(click.Group):
             ctx.meta["crm.plugin_error"] = str(exc).splitlines()[0]
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        from crm_core.cli.bounds import bound
+
         if cmd_name != "init":
             self._load_plugin_commands(ctx)
         if cmd_name in CORE_COMMANDS:
-            return self.commands[cmd_name]
-        return self.commands.get(cmd_name)
+            return bound(self.commands[cmd_name])
+        found = self.commands.get(cmd_name)
+        return None if found is None else bound(found)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         self._load_plugin_commands(ctx)
@@ -138,14 +141,29 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
     return cli
 
 
+#: The exit code of a defect that reached the top (EX_SOFTWARE); tests assert no input gets here.
+INTERNAL_ERROR = 70
+
+
 def run(args: list[str], catalog: PluginCatalog | None = None) -> int:
     """Run the CLI in-process; user errors become one line on stderr and a non-zero code."""
+    from crm_core.cli.bounds import unreadable
+
+    problem = unreadable(args)
+    if problem is not None:
+        click.echo(f"error: {problem}", err=True)
+        return 2
     cli = build_cli(catalog)
     try:
         code = cli.main(args=args, prog_name="crm", standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         return 1
+    except click.UsageError as exc:
+        # One line, like every other refusal: what is wrong, and where the help is.
+        where = exc.ctx.command_path if exc.ctx is not None else "crm"
+        click.echo(f"error: {exc.format_message()} (see: {where} --help)", err=True)
+        return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
@@ -158,11 +176,17 @@ def run(args: list[str], catalog: PluginCatalog | None = None) -> int:
         click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
         return 1
     except Exception as exc:
-        if not _is_database_error(exc) or os.environ.get("CRM_DEBUG"):
+        if os.environ.get("CRM_DEBUG"):
             raise
-        first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
-        click.echo(f"error: database: {first[0] if first else type(exc).__name__}", err=True)
-        return 1
+        if _is_database_error(exc):
+            first = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+            click.echo(f"error: database: {first[0] if first else type(exc).__name__}", err=True)
+            return 1
+        # A defect, not the user's input: one line all the same, the rest on request.
+        click.echo(
+            f"error: internal error ({type(exc).__name__}); CRM_DEBUG=1 shows where", err=True
+        )
+        return INTERNAL_ERROR
     return code if isinstance(code, int) else 0
 
 

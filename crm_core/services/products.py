@@ -13,12 +13,23 @@ from crm_core.hooks.context import Context
 from crm_core.kernel.models import Product
 from crm_core.services.common import require_role
 
+#: The largest single amount accepted (one trillion): a million of them still sum within the
+#: 64-bit cents SQLite stores, and within NUMERIC(18, 2) on PostgreSQL.
+MAX_AMOUNT = Decimal("1000000000000.00")
+
 
 def parse_amount(text: str | Decimal | int, what: str = "amount") -> Decimal:
+    """An amount a person entered: a number of at most two places' worth, 0 to MAX_AMOUNT."""
+    shown = str(text)[:40]
     try:
-        amount = to_money(text)
+        exact = Decimal(text) if not isinstance(text, float) else None
     except (InvalidOperation, TypeError, ValueError):
-        raise ValidationError(f"{what} {text!r} is not a number") from None
+        exact = None
+    if exact is None or not exact.is_finite():
+        raise ValidationError(f"{what} {shown!r} is not a number")
+    if abs(exact) > MAX_AMOUNT:
+        raise ValidationError(f"{what} {shown} is larger than {MAX_AMOUNT:,}")
+    amount = to_money(exact)
     if amount < 0:
         raise ValidationError(f"{what} may not be negative")
     return amount

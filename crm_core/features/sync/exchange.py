@@ -25,6 +25,7 @@ from sqlalchemy import select
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import CrmError, PermissionDenied, ValidationError
 from crm_core.foundation.files import replace_file
+from crm_core.foundation.jsontext import read_json
 from crm_core.foundation.schema import table_of
 from crm_core.hooks.context import Context
 from crm_core.hooks.sync import SYNC_KINDS, SyncKind
@@ -151,8 +152,12 @@ def read_items(path: Path) -> list[dict[str, Any]]:
         if suffix == ".csv":
             return [dict(row) for row in csv.DictReader(io.StringIO(text))]
         if suffix == ".jsonl":
-            return [json.loads(line) for line in text.splitlines() if line.strip()]
-        document = json.loads(text)
+            return [
+                read_json(line, f"{path.name}, line {n}")
+                for n, line in enumerate(text.splitlines(), 1)
+                if line.strip()
+            ]
+        document = read_json(text, path.name)
     except (json.JSONDecodeError, csv.Error) as exc:
         raise ValidationError(
             i18n._("{file} is not valid: {reason}", file=path.name, reason=exc)

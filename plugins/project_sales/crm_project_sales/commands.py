@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import click
 
 from crm_core.contract import ValidationError
 from crm_core.contract.cli import App, emit, emit_object, format_option, page_options, pass_app
+from crm_core.contract.inputs import read_json
 from crm_project_sales.models import ATTITUDES, COST_KINDS, DEFAULT_CATEGORY, QUOTE_STATUSES, ROLES
 
 DAY = click.DateTime(["%Y-%m-%d"])
@@ -189,10 +189,7 @@ def projects_group() -> click.Group:
         """Attach a deliverable (file or record) to a stage's gate."""
         data = None
         if record is not None:
-            try:
-                data = json.loads(record)
-            except json.JSONDecodeError as exc:
-                raise ValidationError(f"--record is not JSON: {exc.msg}") from None
+            data = read_json(record, "--record")
             if not isinstance(data, dict):
                 raise ValidationError("--record must be a JSON object")
         with app.desk(write=True) as desk:

@@ -1,0 +1,9 @@
+"""Reading what people type and other systems send: amounts (bounded, exact), days and moments,
+and JSON with a bound on its nesting. Each refuses bad input with a ValidationError whose message
+says what is wrong."""
+
+from crm_core.foundation.dates import parse_day, parse_moment
+from crm_core.foundation.jsontext import MOST_NESTED, read_json
+from crm_core.services.products import MAX_AMOUNT, parse_amount
+
+__all__ = ["MAX_AMOUNT", "MOST_NESTED", "parse_amount", "parse_day", "parse_moment", "read_json"]

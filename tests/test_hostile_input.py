@@ -1,0 +1,173 @@
+"""Every command and option of `crm`, driven with hostile values: numbers beyond 64 bits, digits
+of other scripts, NaN and infinite amounts, dates at year 1 and 9999, NUL bytes, invalid UTF-8,
+very long text, deeply nested JSON. Each must answer with one line on stderr and a non-zero exit,
+or succeed; never a traceback, never an internal error, and a refused command writes nothing."""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Iterator
+from contextlib import redirect_stderr, redirect_stdout
+from pathlib import Path
+from typing import Any
+
+import click
+import pytest
+from sqlalchemy import func, select
+
+from crm_core.cli.main import INTERNAL_ERROR, build_cli, run
+from crm_core.contract.testing import enable_plugins
+from crm_core.foundation.schema import metadata
+from crm_core.kernel.deployment import Deployment
+from crm_core.services import customers, teams, users
+from tests.conftest import needs_the_three_blocks
+
+pytestmark = needs_the_three_blocks
+
+NUMBERS = ["99999999999999999999999", "-9223372036854775809", "²", "٣"]
+TEXTS = [
+    "\x00",
+    "名" * 100_000,
+    "NaN",
+    "1e400",
+    "92233720368547758.07",
+    "-Infinity",
+    "0001-01-01",
+    "9999-12-31",
+    "[" * 20_000,
+    "\udcff\udcfe",
+    '=HYPERLINK("http://x")',
+    "٣٤٥٦٧٨٩",
+]
+DAYS = ["0001-01-01", "9999-12-31", "2026-02-30"]
+#: Commands not driven: they rebuild or fill a whole deployment (driven by their own tests).
+SKIPPED = {("demo",), ("init",), ("seed-demo",), ("upgrade",)}
+
+
+def _hostile(param: click.Parameter) -> list[str]:
+    kind = param.type
+    if isinstance(kind, click.Choice) or getattr(param, "is_flag", False):
+        return []
+    if isinstance(kind, click.types.IntParamType | click.types.FloatParamType):
+        return NUMBERS
+    if isinstance(kind, click.DateTime):
+        return DAYS
+    return TEXTS
+
+
+def _plausible(param: click.Parameter, files: dict[str, Path]) -> str:
+    """A value that passes click, so that the hostile value in another parameter is reached."""
+    name = (param.name or "").lower()
+    kind = param.type
+    if isinstance(kind, click.Choice):
+        return str(kind.choices[0])
+    if isinstance(kind, click.types.IntParamType | click.types.FloatParamType):
+        return "1"
+    if isinstance(kind, click.DateTime):
+        return "2026-12-01"
+    if isinstance(kind, click.Path):
+        return str(files["sheet"] if getattr(kind, "exists", False) else files["out"])
+    for key, value in (
+        ("customer", "华东重工"),
+        ("ref", "华东重工"),
+        ("login", "li"),
+        ("dealer", "华东重工"),
+        ("amount", "100"),
+        ("entity", "customers"),
+        ("key", "timezone"),
+        ("name", "测试"),
+    ):
+        if key in name:
+            return value
+    return "1"
+
+
+def _invocations(
+    deployment: Deployment, files: dict[str, Path]
+) -> Iterator[tuple[tuple[str, ...], list[str]]]:
+    """(command path, arguments) with one hostile value each, every parameter in turn; the
+    values rotate so that each kind of value meets many parameters."""
+    cli = build_cli(deployment.catalog)
+    root = click.Context(cli, info_name="crm")
+    root.params = {"db": deployment.url, "as_login": "admin"}
+    rotation = itertools.count()
+
+    def walk(group: click.Group, ctx: click.Context, path: tuple[str, ...]) -> Iterator[Any]:
+        for name in group.list_commands(ctx):
+            command = group.get_command(ctx, name)
+            if command is None or command.hidden or (*path, name) in SKIPPED:
+                continue
+            child = click.Context(command, info_name=name, parent=ctx)
+            if isinstance(command, click.Group):
+                yield from walk(command, child, (*path, name))
+            else:
+                yield (*path, name), command
+
+    for path, command in walk(cli, root, ()):
+        params = [p for p in command.params if p.name != "help"]
+        for target in params:
+            values = _hostile(target)
+            if not values:
+                continue
+            turn = next(rotation)
+            for value in (values[turn % len(values)], values[(turn + 1) % len(values)]):
+                args: list[str] = []
+                for param in params:
+                    given = value if param is target else None
+                    if given is None and not (param.required or param is target):
+                        continue
+                    if given is None:
+                        given = _plausible(param, files)
+                    if isinstance(param, click.Argument):
+                        args += [given] * (1 if param.nargs in (1, -1) else param.nargs)
+                    else:
+                        args += [param.opts[0], given]
+                yield path, args
+
+
+def _fingerprint(deployment: Deployment) -> tuple[int, ...]:
+    with deployment.engine.connect() as connection:
+        present = set(deployment.engine.dialect.get_table_names(connection))
+        return tuple(
+            connection.scalar(select(func.count()).select_from(table)) or 0
+            for table in metadata.sorted_tables
+            if table.name in present and table.name != "crm_audit"
+        )
+
+
+@pytest.fixture
+def company(crm_deployment: Deployment, tmp_path: Path) -> Deployment:
+    enable_plugins(crm_deployment, "customer_resources", "project_sales", "channel_commerce")
+    with crm_deployment.work("admin", write=True) as ctx:
+        teams.add(ctx, "华东区")
+        users.add(ctx, "li", "李明", "sales", "华东区")
+        customers.create(ctx, {"name": "华东重工"})
+    return crm_deployment
+
+
+def test_no_hostile_value_reaches_a_traceback_or_writes_when_refused(
+    company: Deployment, tmp_path: Path, crm_backend: str
+) -> None:
+    if crm_backend != "sqlite":
+        pytest.skip("the command tree is driven once; the database checks run on both elsewhere")
+    sheet = tmp_path / "in.csv"
+    sheet.write_text("客户名称\n某公司\n", encoding="utf-8")
+    files = {"sheet": sheet, "out": tmp_path / "out.csv"}
+    problems: list[str] = []
+    for path, args in _invocations(company, files):
+        before = _fingerprint(company)
+        out, err = io.StringIO(), io.StringIO()
+        with redirect_stdout(out), redirect_stderr(err):
+            try:
+                code = run(["--db", company.url, "--as", "admin", *path, *args], company.catalog)
+            except BaseException as exc:
+                code = INTERNAL_ERROR
+                err.write(f"raised {type(exc).__name__}: {exc}"[:200])
+        shown = " ".join(path) + " " + " ".join(a[:30] for a in args)
+        lines = [line for line in err.getvalue().splitlines() if line.strip()]
+        if code == INTERNAL_ERROR or "Traceback" in err.getvalue():
+            problems.append(f"{shown}: {lines[-1][:160] if lines else '?'}")
+        elif code != 0 and (len(lines) != 1 or _fingerprint(company) != before):
+            problems.append(f"{shown}: exit {code}, {len(lines)} stderr lines, or it wrote")
+    assert not problems, f"{len(problems)} hostile inputs:\n" + "\n".join(problems[:80])
