@@ -9,6 +9,7 @@ import io
 import itertools
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -171,3 +172,43 @@ def test_no_hostile_value_reaches_a_traceback_or_writes_when_refused(
         elif code != 0 and (len(lines) != 1 or _fingerprint(company) != before):
             problems.append(f"{shown}: exit {code}, {len(lines)} stderr lines, or it wrote")
     assert not problems, f"{len(problems)} hostile inputs:\n" + "\n".join(problems[:80])
+
+
+@pytest.mark.parametrize(
+    ("price", "reason"),
+    [
+        ("NaN", "is not a number"),
+        ("-Infinity", "is not a number"),
+        ("1e400", "is larger than 1,000,000,000,000"),
+        ("92233720368547758.07", "is larger than 1,000,000,000,000"),
+    ],
+)
+def test_an_amount_is_a_finite_number_within_its_bound(
+    crm_cli: Any, crm_deployment: Deployment, price: str, reason: str
+) -> None:
+    before = _fingerprint(crm_deployment)
+    refused = crm_cli("products", "add", "P1", "--name", "净水器", "--price", price)
+    assert refused.exit_code == 1 and reason in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    assert _fingerprint(crm_deployment) == before
+
+
+def test_quantities_and_totals_are_bounded_and_the_largest_order_still_reports(
+    company: Deployment, crm_cli: Any
+) -> None:
+    assert crm_cli("products", "add", "P1", "--name", "设备", "--price", "1000000").exit_code == 0
+    before = _fingerprint(company)
+    for line, reason in (
+        ("P1:²", "must be a positive whole number"),
+        ("P1:٣", "must be a positive whole number"),
+        ("P1:1000001", "is larger than 1,000,000"),
+        ("P1:1000000@1000000000000", "the order's total"),
+    ):
+        refused = crm_cli("orders", "add", "华东重工", "--line", line, as_login="admin")
+        assert refused.exit_code == 1 and reason in refused.stderr, (line, refused.stderr)
+    assert _fingerprint(company) == before
+    largest = crm_cli("orders", "add", "华东重工", "--line", "P1:1@1000000000000")
+    assert largest.exit_code == 0, largest.stderr
+    sales = crm_cli("report", "run", "sales", "-p", "by=month", "--format", "json")
+    assert sales.exit_code == 0, sales.stderr
+    assert sum(Decimal(r["amount"]) for r in sales.json()) == Decimal("1000000000000.00")

@@ -4,6 +4,22 @@ says what is wrong."""
 
 from crm_core.foundation.dates import parse_day, parse_moment
 from crm_core.foundation.jsontext import MOST_NESTED, read_json
-from crm_core.services.products import MAX_AMOUNT, parse_amount
+from crm_core.services.products import (
+    MAX_AMOUNT,
+    MAX_QUANTITY,
+    parse_amount,
+    parse_quantity,
+    within_bounds,
+)
 
-__all__ = ["MAX_AMOUNT", "MOST_NESTED", "parse_amount", "parse_day", "parse_moment", "read_json"]
+__all__ = [
+    "MAX_AMOUNT",
+    "MAX_QUANTITY",
+    "MOST_NESTED",
+    "parse_amount",
+    "parse_day",
+    "parse_moment",
+    "parse_quantity",
+    "read_json",
+    "within_bounds",
+]

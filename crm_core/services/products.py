@@ -35,6 +35,27 @@ def parse_amount(text: str | Decimal | int, what: str = "amount") -> Decimal:
     return amount
 
 
+#: The largest quantity of one line: more is a typing mistake, and quantity times price must stay
+#: within MAX_AMOUNT.
+MAX_QUANTITY = 1_000_000
+
+
+def parse_quantity(text: str, what: str = "quantity") -> int:
+    """A whole number of pieces written in ASCII digits, 1 to MAX_QUANTITY."""
+    if not (text.isascii() and text.isdigit()) or int(text) <= 0:
+        raise ValidationError(f"{what} {text[:40]!r} must be a positive whole number")
+    if int(text) > MAX_QUANTITY:
+        raise ValidationError(f"{what} {text[:40]} is larger than {MAX_QUANTITY:,}")
+    return int(text)
+
+
+def within_bounds(amount: Decimal, what: str = "amount") -> Decimal:
+    """`amount`, refused when a sum of bounded parts (an order's total) exceeds MAX_AMOUNT."""
+    if abs(amount) > MAX_AMOUNT:
+        raise ValidationError(f"{what} {amount:,} is larger than {MAX_AMOUNT:,}")
+    return amount
+
+
 def add(
     ctx: Context,
     code: str,

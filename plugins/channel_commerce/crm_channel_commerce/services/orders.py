@@ -23,7 +23,7 @@ from crm_channel_commerce.models import (
 from crm_channel_commerce.services import dealers, stock
 from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, _, audit, rules
 from crm_core.contract.models import Customer, Product
-from crm_core.contract.products import parse_amount
+from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
 from crm_core.contract.tables import table_of, to_money
 from crm_core.contract.writes import next_number
 
@@ -41,9 +41,10 @@ class Line:
 def parse_line(text: str) -> Line:
     code, sep, rest = text.partition(":")
     qty, _, price = rest.partition("@")
-    if not sep or not code or not qty.isdigit() or int(qty) <= 0:
-        raise ValidationError(f"line {text!r} is not CODE:QTY[@PRICE]")
-    return Line(code, int(qty), parse_amount(price, "price") if price else None)
+    if not sep or not code or not qty:
+        raise ValidationError(f"line {text[:40]!r} is not CODE:QTY[@PRICE]")
+    quantity = parse_quantity(qty, f"line {text[:40]!r}: quantity")
+    return Line(code, quantity, parse_amount(price, "price") if price else None)
 
 
 def create(
@@ -92,7 +93,7 @@ def create(
             )
         )
         total += amount
-    order.total = to_money(total)
+    order.total = within_bounds(to_money(total), "the order's total")
     ctx.session.flush()
     return order
 

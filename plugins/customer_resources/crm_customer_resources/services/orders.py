@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, _, customers
 from crm_core.contract.models import Customer, Product
-from crm_core.contract.products import parse_amount
+from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
 from crm_core.contract.tables import CENT, table_of, to_money
 from crm_core.contract.writes import next_number
 from crm_customer_resources.models import Installment, Order, OrderLine, Payment
@@ -36,10 +36,9 @@ def parse_line(text: str) -> LineRequest:
     if not sep or not code:
         raise ValidationError(f"line {text!r} is not CODE:QTY[@PRICE]")
     qty_text, _, price_text = rest.partition("@")
-    if not qty_text.isdigit() or int(qty_text) <= 0:
-        raise ValidationError(f"line {text!r}: quantity must be a positive whole number")
+    quantity = parse_quantity(qty_text, f"line {text[:40]!r}: quantity")
     price = parse_amount(price_text, "price") if price_text else None
-    return LineRequest(code.strip(), int(qty_text), price)
+    return LineRequest(code.strip(), quantity, price)
 
 
 def split_plan(
@@ -91,7 +90,10 @@ def create(
         )
         for line in lines
     ]
-    total = to_money(sum((price * line.quantity for line, _, price in priced), Decimal(0)))
+    total = within_bounds(
+        to_money(sum((price * line.quantity for line, _, price in priced), Decimal(0))),
+        "the order's total",
+    )
     schedule = (
         list(plan)
         if plan

@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from crm_core.contract import Context, NotFound, ValidationError
 from crm_core.contract.models import Product
-from crm_core.contract.products import parse_amount
+from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
 from crm_core.contract.tables import to_money
 from crm_project_sales.models import COST_KINDS, Project, ProjectCost, Quote, QuoteLine
 from crm_project_sales.services import pipeline
@@ -42,14 +42,13 @@ def parse_item(text: str) -> QuoteItem:
     rest, _, cost = rest.partition("/")
     rest, _, discount = rest.partition("-")
     qty, _, price = rest.partition("@")
-    if not qty.isdigit() or int(qty) <= 0:
-        raise ValidationError(f"quote line {text!r}: quantity must be a positive whole number")
+    quantity = parse_quantity(qty, f"quote line {text[:40]!r}: quantity")
     pct = parse_amount(discount.rstrip("%"), "discount") if discount else Decimal(0)
     if pct > 100:
         raise ValidationError(f"quote line {text!r}: discount above 100%")
     return QuoteItem(
         head,
-        int(qty),
+        quantity,
         parse_amount(price, "price") if price else None,
         pct,
         parse_amount(cost, "cost") if cost else Decimal(0),
@@ -109,7 +108,8 @@ def add_quote(
         )
         total += amount
         cost += to_money(item.unit_cost * item.quantity)
-    quote.total, quote.cost = to_money(total), to_money(cost)
+    quote.total = within_bounds(to_money(total), "the quote's total")
+    quote.cost = within_bounds(to_money(cost), "the quote's cost")
     ctx.session.flush()
     return quote
 
