@@ -21,6 +21,7 @@ from crm_core.cli.main import INTERNAL_ERROR, build_cli, run
 from crm_core.contract.testing import enable_plugins
 from crm_core.foundation.schema import metadata
 from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer
 from crm_core.services import customers, teams, users
 from tests.conftest import needs_the_three_blocks
 
@@ -212,3 +213,45 @@ def test_quantities_and_totals_are_bounded_and_the_largest_order_still_reports(
     sales = crm_cli("report", "run", "sales", "-p", "by=month", "--format", "json")
     assert sales.exit_code == 0, sales.stderr
     assert sum(Decimal(r["amount"]) for r in sales.json()) == Decimal("1000000000000.00")
+
+
+def test_the_last_active_admin_may_not_be_deactivated_or_demoted(crm_cli: Any) -> None:
+    for change in (["--inactive"], ["--role", "sales"]):
+        refused = crm_cli("users", "change", "admin", *change)
+        assert refused.exit_code == 1 and "last active admin" in refused.stderr
+    assert (
+        crm_cli("users", "add", "root2", "--name", "第二管理员", "--role", "admin").exit_code == 0
+    )
+    assert crm_cli("users", "change", "admin", "--inactive").exit_code == 0
+    refused = crm_cli("users", "change", "root2", "--role", "sales", as_login="root2")
+    assert refused.exit_code == 1 and "last active admin" in refused.stderr
+    listed = {
+        u["login"]: u for u in crm_cli("users", "list", "--format", "json", as_login="root2").json()
+    }
+    assert listed["root2"]["role"] == "admin" and listed["root2"]["active"] is True
+
+
+def test_a_salesperson_may_not_create_a_customer_signed_or_blacklisted(
+    company: Deployment, crm_cli: Any, tmp_path: Path
+) -> None:
+    def count() -> int:
+        with company.engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(Customer)) or 0)
+
+    before = count()
+    for level in ("signed", "blacklist"):
+        refused = crm_cli("customers", "add", f"{level}公司", "--level", level, as_login="li")
+        assert refused.exit_code != 0 and "manager's decision" in refused.stderr, refused.stderr
+        sheet = tmp_path / f"{level}.csv"
+        sheet.write_text(f"客户名称,级别\n{level}导入公司,{level}\n", encoding="utf-8")
+        imported = crm_cli("import", "customers", str(sheet), "--format", "json", as_login="li")
+        assert imported.exit_code != 0 or imported.json()[0]["inserted"] == 0, imported.stdout
+    assert count() == before
+    assert (
+        crm_cli(
+            "users", "add", "wang", "--name", "王经理", "--role", "manager", "--team", "华东区"
+        ).exit_code
+        == 0
+    )
+    made = crm_cli("customers", "add", "老客户公司", "--level", "signed", as_login="wang")
+    assert made.exit_code == 0, made.stderr

@@ -54,6 +54,9 @@ def change(
     name: str | None = None,
 ) -> User:
     require_role(ctx, {"admin"}, "change users")
+    # The active admins, locked: two admins demoting each other at once must not both succeed.
+    active_admins = select(User.id).where(User.role == "admin", User.active.is_(True))
+    ctx.session.scalars(active_admins.with_for_update()).all()
     user = user_by_login(ctx, login)
     if role is not None:
         if role not in ROLES:
@@ -68,6 +71,11 @@ def change(
     if user.role == "manager" and user.team_id is None:
         raise ValidationError("a manager needs a team (--team)")
     ctx.session.flush()
+    if ctx.session.scalars(active_admins).first() is None:
+        raise ValidationError(
+            f"{login} is the last active admin: make another user admin first, or nobody can "
+            "administer the deployment"
+        )
     return user
 
 

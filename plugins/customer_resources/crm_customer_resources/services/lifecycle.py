@@ -23,8 +23,14 @@ _orders = table_of(Order)
 _customers = table_of(Customer)
 
 
+#: Levels a salesperson may not give a customer they create: a signed customer is protected
+#: for good, a blacklisted one is out of everyone's reach.
+ARRIVE_BY_DECISION = ("signed", "blacklist")
+
+
 def check_level_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None:
-    """Levels must be known; moving backwards or in and out of the blacklist needs a manager."""
+    """Levels must be known; moving backwards or in and out of the blacklist needs a manager, as
+    does creating a customer at signed or blacklist."""
     for change in changes:
         new = change.after.get("level") or "lead"
         if new not in LEVELS:
@@ -32,6 +38,11 @@ def check_level_changes(ctx: Context, changes: Sequence[CustomerChange]) -> None
                 f"{change.label}: level must be one of {', '.join(LEVELS)}, not {new!r}"
             )
         if change.before is None:
+            if new in ARRIVE_BY_DECISION and ctx.actor.role == "sales":
+                raise PermissionDenied(
+                    f"{change.label}: a new customer starts as lead, contacted or qualified; "
+                    f"{new} is a manager's decision (a signed customer never returns to the pool)"
+                )
             continue
         old = change.before.get("level") or "lead"
         if old == new:
