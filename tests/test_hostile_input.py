@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 from collections.abc import Iterator
 from contextlib import redirect_stderr, redirect_stdout
 from decimal import Decimal
@@ -255,3 +256,24 @@ def test_a_salesperson_may_not_create_a_customer_signed_or_blacklisted(
     )
     made = crm_cli("customers", "add", "老客户公司", "--level", "signed", as_login="wang")
     assert made.exit_code == 0, made.stderr
+
+
+def test_only_the_integrations_export_moves_the_mark_the_erp_reads(
+    company: Deployment, crm_cli: Any, tmp_path: Path
+) -> None:
+    first = crm_cli("sync", "export", str(tmp_path / "erp1.json"), "--since", "2026-01-01")
+    assert first.exit_code == 0, first.stderr
+    with company.work("admin", write=True) as ctx:
+        customers.create(ctx, {"name": "后来的客户"})
+    mine = crm_cli(
+        "sync", "export", str(tmp_path / "li.json"), "--since", "2026-01-01", as_login="li"
+    )
+    assert mine.exit_code == 0, mine.stderr
+    again = crm_cli("sync", "export", str(tmp_path / "li2.json"), "--since", "last", as_login="li")
+    assert again.exit_code == 0, again.stderr  # li continues from li's own export
+    erp = crm_cli("sync", "export", str(tmp_path / "erp2.json"), "--since", "last")
+    assert erp.exit_code == 0, erp.stderr
+    names = [
+        c["name"] for c in json.loads((tmp_path / "erp2.json").read_text())["kinds"]["customers"]
+    ]
+    assert "后来的客户" in names  # li's export did not move the ERP's mark past it

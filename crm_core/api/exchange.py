@@ -21,8 +21,9 @@ class Exchange:
         self, path: Path, since: datetime | str, kinds: Sequence[str] = ()
     ) -> dict[str, int]:
         """Write the records you may see that changed since `since` (a moment; or text: a date,
-        a local time, or "last" for the previous export) as JSON; {kind: records}."""
-        moment = sync.parse_since(self._ctx, since) if isinstance(since, str) else since
+        a local time, or "last" for the previous export of the same kinds by the same user, or
+        the integration's for an admin exporting every kind) as JSON; {kind: records}."""
+        moment = sync.parse_since(self._ctx, since, kinds) if isinstance(since, str) else since
         return sync.export(self._ctx, moment, Path(path), kinds)
 
     def import_file(self, path: Path) -> SyncResult:

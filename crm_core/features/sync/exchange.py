@@ -54,11 +54,23 @@ def changed_ids(ctx: Context, tables: Sequence[str], since: datetime) -> list[in
 # -- export --------------------------------------------------------------------------------------
 
 
-def parse_since(ctx: Context, text: str) -> datetime:
-    """An ISO date or moment (local time), or "last": where the previous export ended."""
+def export_mark(ctx: Context, kinds: Sequence[str] = ()) -> str:
+    """Where an export records how far it got. The integration's export (an admin's, of every
+    kind) moves the deployment's mark, which the ERP's `--since last` reads; anyone else's
+    export, or one of some kinds only, keeps a mark of its own, so it never makes the ERP miss
+    a change."""
+    if ctx.actor.is_admin and not kinds:
+        return LAST_EXPORT_KEY
+    which = hashlib.sha256(",".join(sorted(kinds)).encode()).hexdigest()[:12] if kinds else "all"
+    return f"{LAST_EXPORT_KEY}.{ctx.actor.login[:60]}:{which}"
+
+
+def parse_since(ctx: Context, text: str, kinds: Sequence[str] = ()) -> datetime:
+    """An ISO date or moment (local time), or "last": where the previous export of the same
+    kind (`export_mark`) ended."""
     text = text.strip()
     if text == "last":
-        stored = ctx.session.get(Setting, LAST_EXPORT_KEY)
+        stored = ctx.session.get(Setting, export_mark(ctx, kinds))
         if stored is None:
             raise ValidationError(i18n._("No export ran yet; give --since a date."))
         return datetime.fromisoformat(str(stored.value))
@@ -104,9 +116,10 @@ def export(ctx: Context, since: datetime, path: Path, kinds: Sequence[str] = ())
         counts[name] = len(rows)
     text = json.dumps(document, ensure_ascii=False, indent=1, default=_jsonable)
     replace_file(path, text.encode("utf-8"))
-    stored = ctx.session.get(Setting, LAST_EXPORT_KEY)
+    mark = export_mark(ctx, kinds)
+    stored = ctx.session.get(Setting, mark)
     if stored is None:
-        ctx.session.add(Setting(key=LAST_EXPORT_KEY, value=until.isoformat()))
+        ctx.session.add(Setting(key=mark, value=until.isoformat()))
     else:
         stored.value = until.isoformat()
     ctx.session.flush()
