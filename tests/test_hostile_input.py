@@ -277,3 +277,13 @@ def test_only_the_integrations_export_moves_the_mark_the_erp_reads(
         c["name"] for c in json.loads((tmp_path / "erp2.json").read_text())["kinds"]["customers"]
     ]
     assert "后来的客户" in names  # li's export did not move the ERP's mark past it
+
+
+def test_csv_on_standard_output_neutralises_formulas(company: Deployment, crm_cli: Any) -> None:
+    with company.work("admin", write=True) as ctx:
+        customers.create(ctx, {"name": '=HYPERLINK("http://x","点我")'})
+    listed = crm_cli("customers", "list", "--format", "csv")
+    assert listed.exit_code == 0, listed.stderr
+    assert "'=HYPERLINK(" in listed.output and "\n=HYPERLINK" not in listed.output
+    report = crm_cli("report", "run", "customers-by-segment", "--format", "csv")
+    assert report.exit_code == 0 and "=HYPERLINK" not in report.output.replace("'=HYPERLINK", "")

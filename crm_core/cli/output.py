@@ -1,4 +1,5 @@
-"""Printing results as a table (rich), JSON (stable, for scripts) or CSV."""
+"""Printing results as a table (rich), JSON (stable, for scripts) or CSV (text a spreadsheet could
+take for a formula gets a leading apostrophe, as in every file the product writes)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from rich.table import Table
 
 from crm_core.api.serializers import columns_of, json_chunks, json_text, jsonable, to_json
 from crm_core.foundation import i18n
+from crm_core.foundation.spreadsheets.cells import neutralise
 
 FORMATS = ("table", "json", "csv")
 #: Rows `--format table` draws of a report; csv and json print them all (drawing a table costs
@@ -71,9 +73,9 @@ def emit(
         click.echo(json_text(records, cols))
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(cols)
+        writer.writerow([neutralise(c) for c in cols])
         for r in records:
-            writer.writerow([_text(r.get(c)) for c in cols])
+            writer.writerow([neutralise(_text(r.get(c))) for c in cols])
     else:
         table = Table(title=i18n._(title) if title else None, show_lines=False)
         for c in cols:
@@ -109,8 +111,8 @@ def emit_rows(
         sys.stdout.write("\n")
     elif fmt == "csv":
         writer = csv.writer(sys.stdout)
-        writer.writerow(columns)
-        writer.writerows([_text(v) for v in row] for row in rows)
+        writer.writerow([neutralise(c) for c in columns])
+        writer.writerows([neutralise(_text(v)) for v in row] for row in rows)
     else:
         shown = rows[:TABLE_MOST]
         emit([dict(zip(columns, row, strict=True)) for row in shown], fmt, columns, title)
