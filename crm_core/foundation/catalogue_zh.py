@@ -264,7 +264,6 @@ LABELS: dict[str, str] = {
     "to": "止",
     "reason": "原因",
     # messages
-    "You may not see it.": "您无权查看。",
     "{field} is empty": "{field} 为空",
     "row {row}": "第 {row} 行",
     "Customer {name} is already registered by {owner}.": "客户“{name}”已由 {owner} 登记。",
