@@ -49,9 +49,9 @@ def test_claim_protects_the_customer(block1: Block1) -> None:
     cid = _pool_customer(block1)
     with block1.work("a", write=True) as ctx:
         protection.claim(ctx, cid)
-    with pytest.raises(NotFound, match="^No customer"), block1.work("c") as ctx:
+    with pytest.raises(NotFound, match=r"^No customer"), block1.work("c") as ctx:
         customers.get(ctx, cid)  # held by someone else: as if it did not exist
-    with pytest.raises(NotFound, match="^No customer"), block1.work("c", write=True) as ctx:
+    with pytest.raises(NotFound, match=r"^No customer"), block1.work("c", write=True) as ctx:
         protection.claim(ctx, cid)
     with pytest.raises(DuplicateError, match="业务员甲"), block1.work("c", write=True) as ctx:
         customers.create(ctx, {"name": "公海线索"})

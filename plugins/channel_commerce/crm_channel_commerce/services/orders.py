@@ -22,8 +22,8 @@ from crm_channel_commerce.models import (
 )
 from crm_channel_commerce.services import dealers, stock
 from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, _, audit, rules
-from crm_core.contract.models import Customer, Product
 from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
+from crm_core.contract.models import Customer, Product
 from crm_core.contract.tables import table_of, to_money
 from crm_core.contract.writes import next_number
 

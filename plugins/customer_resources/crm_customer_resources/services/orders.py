@@ -15,8 +15,8 @@ import attrs
 from sqlalchemy import func, select
 
 from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, _, customers
-from crm_core.contract.models import Customer, Product
 from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
+from crm_core.contract.models import Customer, Product
 from crm_core.contract.tables import CENT, table_of, to_money
 from crm_core.contract.writes import next_number
 from crm_customer_resources.models import Installment, Order, OrderLine, Payment

@@ -14,8 +14,8 @@ import attrs
 from sqlalchemy import func, select
 
 from crm_core.contract import Context, NotFound, ValidationError
-from crm_core.contract.models import Product
 from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
+from crm_core.contract.models import Product
 from crm_core.contract.tables import to_money
 from crm_project_sales.models import COST_KINDS, Project, ProjectCost, Quote, QuoteLine
 from crm_project_sales.services import pipeline
