@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -169,3 +170,13 @@ def test_dry_run_rolls_back(crm_cli, tmp_path: Path, crm_deployment: Deployment)
     result = crm_cli("import", "customers", str(path), "--dry-run")
     assert result.exit_code == 0 and "nothing written" in result.output
     assert count(crm_deployment, Customer) == 0
+
+
+def test_contacts_an_import_creates_are_audited_like_those_added_by_hand(
+    crm_cli: Any, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "list.csv"
+    sheet.write_text("客户名称,联系人,职位\n甲公司,王总,总经理\n乙公司,,\n", encoding="utf-8")
+    assert crm_cli("import", "customers", str(sheet)).exit_code == 0
+    logged = crm_cli("audit", "--entity", "crm_contact", "--format", "json").json()
+    assert [(e["action"], "王总" in (e["new"] or "")) for e in logged] == [("import", True)]

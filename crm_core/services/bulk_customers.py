@@ -234,26 +234,38 @@ def insert(ctx: Context, rows: list[ImportRow]) -> list[int]:
 
 
 def _add_contacts(ctx: Context, pairs: list[tuple[int, ImportRow]]) -> None:
+    """The contact a row names, one INSERT for the batch, each with its audit row (as
+    `contacts add` leaves one)."""
     wanted = [(cid, row) for cid, row in pairs if row.values.get("contact")]
     if not wanted:
         return
     now = ctx.now()
-    bulk.insert_rows(
+    values = [
+        {
+            "customer_id": cid,
+            "name": row.values["contact"],
+            "title": row.values.get("contact_title"),
+            "phone": row.values.get("phone"),
+            "email": row.values.get("email"),
+            "notes": None,
+            "created_at": now,
+        }
+        for cid, row in wanted
+    ]
+    ids = bulk.insert_rows(ctx.session, _contacts, values)
+    audit_trail.record(
         ctx.session,
-        _contacts,
-        [
+        (
             {
-                "customer_id": cid,
-                "name": row.values["contact"],
-                "title": row.values.get("contact_title"),
-                "phone": row.values.get("phone"),
-                "email": row.values.get("email"),
-                "notes": None,
-                "created_at": now,
+                "action": "import",
+                "entity": "crm_contact",
+                "entity_id": str(contact_id),
+                "new_value": audit_trail.render(
+                    {k: v for k, v in value.items() if k != "created_at"}
+                ),
             }
-            for cid, row in wanted
-        ],
-        with_ids=False,
+            for contact_id, value in zip(ids, values, strict=True)
+        ),
     )
 
 
