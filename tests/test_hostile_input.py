@@ -287,3 +287,23 @@ def test_csv_on_standard_output_neutralises_formulas(company: Deployment, crm_cl
     assert "'=HYPERLINK(" in listed.output and "\n=HYPERLINK" not in listed.output
     report = crm_cli("report", "run", "customers-by-segment", "--format", "csv")
     assert report.exit_code == 0 and "=HYPERLINK" not in report.output.replace("'=HYPERLINK", "")
+
+
+def test_a_csv_without_line_breaks_a_non_text_codec_or_a_long_delimiter_is_refused(
+    crm_cli: Any, crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    endless = tmp_path / "endless.csv"
+    endless.write_text("客户名称" + ",甲" * 800_000, encoding="utf-8")
+    plain = tmp_path / "plain.csv"
+    plain.write_text("客户名称\n甲公司\n", encoding="utf-8")
+    before = _fingerprint(crm_deployment)
+    for args, reason in (
+        ((str(endless),), "longer than 1,000,000 characters"),
+        ((str(plain), "--encoding", "rot13"), "is not a text encoding"),
+        ((str(plain), "--encoding", "base64"), "is not a text encoding"),
+        ((str(plain), "--delimiter", ";;"), "must be one character"),
+    ):
+        refused = crm_cli("import", "customers", *args)
+        assert refused.exit_code == 1 and reason in refused.stderr, (args, refused.stderr)
+        assert len(refused.stderr.strip().splitlines()) == 1
+    assert _fingerprint(crm_deployment) == before

@@ -150,6 +150,26 @@ def detect_delimiter(line: str) -> str:
     return best if counts[best] else ","
 
 
+#: The longest line of a CSV file read, in characters: a file without line breaks is refused
+#: before it fills memory.
+LONGEST_LINE = 1_000_000
+
+
+def _bounded_lines(handle: Any, name: str) -> Iterator[str]:
+    """The file's lines, each read with a bound on its length."""
+    number = 0
+    while True:
+        line = handle.readline(LONGEST_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > LONGEST_LINE:
+            raise ValidationError(
+                f"{name}, line {number}: longer than {LONGEST_LINE:,} characters; is it a CSV file?"
+            )
+        yield line
+
+
 def _open_csv(
     path: Path,
     known_header: Callable[[str], bool],
@@ -164,13 +184,17 @@ def _open_csv(
         encoding = detect_encoding(sample)
     else:
         try:
-            codecs.lookup(encoding)
+            found = codecs.lookup(encoding)
         except LookupError:
-            raise ValidationError(f"unknown encoding {encoding!r}") from None
+            raise ValidationError(f"unknown encoding {encoding[:40]!r}") from None
+        if not getattr(found, "_is_text_encoding", True):
+            raise ValidationError(f"{encoding[:40]!r} is not a text encoding (try gb18030)")
+    if delimiter is not None and (len(delimiter) != 1 or delimiter in '\r\n"\x00'):
+        raise ValidationError(f"the delimiter must be one character, not {delimiter[:10]!r}")
     handle_text = path.open(encoding=encoding, newline="", errors="strict")
     if delimiter is None:
         try:
-            first_line = handle_text.readline()
+            first_line = handle_text.readline(LONGEST_LINE)
         except UnicodeDecodeError:
             handle_text.close()
             raise ValidationError(
@@ -178,7 +202,7 @@ def _open_csv(
             ) from None
         delimiter = detect_delimiter(first_line)
         handle_text.seek(0)
-    reader = csv.reader(handle_text, delimiter=delimiter)
+    reader = csv.reader(_bounded_lines(handle_text, path.name), delimiter=delimiter)
 
     def numbered() -> Iterator[Row]:
         try:
