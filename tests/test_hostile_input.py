@@ -16,6 +16,7 @@ from typing import Any
 
 import click
 import pytest
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from crm_core.cli.main import INTERNAL_ERROR, build_cli, run
@@ -307,3 +308,53 @@ def test_a_csv_without_line_breaks_a_non_text_codec_or_a_long_delimiter_is_refus
         assert refused.exit_code == 1 and reason in refused.stderr, (args, refused.stderr)
         assert len(refused.stderr.strip().splitlines()) == 1
     assert _fingerprint(crm_deployment) == before
+
+
+def _ods(path: Path, rows: list[list[str]]) -> None:
+    """A minimal OpenDocument spreadsheet, as LibreOffice saves one."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    cells = "".join(
+        "<table:table-row>"
+        + "".join(
+            f'<table:table-cell office:value-type="string"><text:p>{escape(c)}</text:p>'
+            "</table:table-cell>"
+            for c in row
+        )
+        + "</table:table-row>"
+        for row in rows
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f'<office:body><office:spreadsheet><table:table table:name="Sheet1">{cells}'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2"><manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    with zipfile.ZipFile(path, "w") as book:
+        book.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.spreadsheet")
+        book.writestr("META-INF/manifest.xml", manifest)
+        book.writestr("content.xml", content)
+
+
+def test_an_ods_import_with_rejected_rows_lists_them_in_an_xlsx(
+    crm_cli: Any, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "名单.ods"
+    _ods(sheet, [["客户名称", "电话"], ["甲公司", "13800138000"], ["乙公司", "12"]])
+    done = crm_cli("import", "customers", str(sheet))
+    assert done.exit_code == 3, done.stderr  # imported, with a rejected row
+    listed = tmp_path / "名单.errors.xlsx"
+    assert listed.exists() and str(listed) in done.stderr
+    rows = list(load_workbook(listed).active.iter_rows(values_only=True))
+    assert rows[1][0] == "乙公司"

@@ -23,6 +23,7 @@ from crm_core.features.imports.mapping import HeaderMap, header_lookup, map_head
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import CrmError, ValidationError
 from crm_core.foundation.spreadsheets import RowWriter, Table, open_table
+from crm_core.foundation.spreadsheets.writing import TEXT_SUFFIXES
 from crm_core.hooks.context import Context
 from crm_core.hooks.importers import ON_DUPLICATE, Existing, Importer, ImportRow
 from crm_core.services import custom_fields
@@ -225,7 +226,10 @@ def _open(importer: Importer, path: Path, options: ImportOptions) -> _Run:
     )
     header = [h if h != PROBLEM_HEADER else "" for h in table.header]
     header_map = map_header(importer, header, options.mapping)
-    error_path = options.error_file or path.with_name(f"{path.stem}.errors{path.suffix}")
+    # Beside the input in its format, or as .xlsx for one that cannot be written (.xls, .ods).
+    suffix = path.suffix.lower()
+    writable = suffix if suffix == ".xlsx" or suffix in TEXT_SUFFIXES else ".xlsx"
+    error_path = options.error_file or path.with_name(f"{path.stem}.errors{writable}")
     if error_path.resolve() == path.resolve():
         raise ValidationError("the error file would overwrite the input")
     error_path.unlink(missing_ok=True)
