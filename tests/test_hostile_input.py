@@ -358,3 +358,24 @@ def test_an_ods_import_with_rejected_rows_lists_them_in_an_xlsx(
     assert listed.exists() and str(listed) in done.stderr
     rows = list(load_workbook(listed).active.iter_rows(values_only=True))
     assert rows[1][0] == "乙公司"
+
+
+def test_each_field_holds_what_its_column_holds_and_no_nul(
+    crm_cli: Any, crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    before = _fingerprint(crm_deployment)
+    for args, reason in (
+        (("customers", "add", "名" * 201), "name is longer than 200 characters"),
+        (("customers", "add", "甲公司", "--phone", "9" * 5000), "phone"),
+        (("customers", "add", "甲公司", "--notes", "长" * 100_001), "notes is longer than 100,000"),
+    ):
+        refused = crm_cli(*args)
+        assert refused.exit_code == 1 and reason in refused.stderr, (args[:2], refused.stderr)
+    assert _fingerprint(crm_deployment) == before
+    sheet = tmp_path / "nul.csv"
+    sheet.write_text("客户名称,备注\n甲公司,有\x00空字符\n", encoding="utf-8")
+    imported = crm_cli("import", "customers", str(sheet))
+    assert imported.exit_code == 3  # the row is rejected, with its reason in the error file
+    assert "NUL" in (tmp_path / "nul.errors.csv").read_text(encoding="utf-8-sig")
+    stored = crm_cli("customers", "add", "名" * 200)
+    assert stored.exit_code == 0, stored.stderr

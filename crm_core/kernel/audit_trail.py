@@ -14,9 +14,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import event, inspect
+from sqlalchemy import Table, event, inspect
 from sqlalchemy.orm import Session, sessionmaker
 
+from crm_core.foundation.limits import check_text
 from crm_core.foundation.schema import table_of
 from crm_core.foundation.types import utcnow
 from crm_core.kernel import bulk
@@ -80,7 +81,7 @@ def record(session: Session, entries: Iterable[Mapping[str, Any]]) -> None:
         for entry in entries
     ]
     if rows:
-        bulk.insert_rows(session, _audit, rows, with_ids=False, watched=False)
+        bulk.insert_rows(session, _audit, rows, with_ids=False, watched=False, checked=False)
 
 
 def record_field(
@@ -109,6 +110,22 @@ def record_field(
 
 
 def install(session_factory: sessionmaker[Any]) -> None:
+    @event.listens_for(session_factory, "before_flush")
+    def _limit(session: Session, _context: Any, _instances: Any) -> None:
+        # Text its column cannot hold is refused before anything is written (foundation.limits).
+        for obj in (*session.new, *session.dirty):
+            state = inspect(obj)
+            table = state.mapper.local_table
+            if not isinstance(table, Table):
+                continue
+            values = {
+                attr.columns[0].name: state.dict[attr.key]
+                for attr in state.mapper.column_attrs
+                if attr.key in state.dict
+                and (obj in session.new or state.attrs[attr.key].history.has_changes())
+            }
+            check_text(table, values)
+
     @event.listens_for(session_factory, "after_flush")
     def _log(session: Session, _context: Any) -> None:
         rows: list[dict[str, Any]] = []

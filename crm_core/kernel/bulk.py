@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from crm_core.foundation.limits import check_rows
 from crm_core.kernel import batches
 
 #: Below this many rows a plain INSERT is as quick and simpler.
@@ -30,10 +31,15 @@ def insert_rows(
     *,
     with_ids: bool = True,
     watched: bool = True,
+    checked: bool = True,
 ) -> list[int]:
-    """Insert `rows` (dicts with the same keys) into `table`; the new ids when `with_ids`."""
+    """Insert `rows` (dicts with the same keys) into `table`; the new ids when `with_ids`. Text
+    a column cannot hold is refused first (`foundation.limits`) unless `checked` is False: the
+    audit log's own rows, which quote checked records."""
     if not rows:
         return []
+    if checked:
+        check_rows(table, rows)
     if not watched:
         return _insert(session, table, rows, with_ids)
     with batches.rows_inserting(session, table.name):
