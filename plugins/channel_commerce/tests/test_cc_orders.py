@@ -261,3 +261,35 @@ def test_every_table_is_under_the_visibility_policy_or_says_why() -> None:
             "cc_material": "the marketing materials in stock, issued to any dealer",
         },
     )
+
+
+def test_a_dealers_rep_is_someone_the_manager_manages(crm_cli, crm_deployment) -> None:
+    from crm_core.contract.testing import enable_plugins
+
+    enable_plugins(crm_deployment, "channel_commerce")
+    for args in (
+        ("teams", "add", "渠道部"),
+        ("teams", "add", "华南区"),
+        ("users", "add", "qm", "--name", "渠道经理", "--role", "manager", "--team", "渠道部"),
+        ("users", "add", "qs", "--name", "渠道业务员", "--team", "渠道部"),
+        ("users", "add", "other", "--name", "别的团队", "--team", "华南区"),
+    ):
+        assert crm_cli(*args).exit_code == 0, args
+    assert crm_cli("customers", "add", "某经销商", "--kind", "agent", as_login="qs").exit_code == 0
+    added = crm_cli(
+        "dealers",
+        "add",
+        "某经销商",
+        "--level",
+        "gold",
+        "--credit-limit",
+        "1000",
+        "--rep",
+        "qs",
+        as_login="qm",
+    )
+    assert added.exit_code == 0, added.stderr
+    refused = crm_cli("dealers", "change", "某经销商", "--rep", "other", as_login="qm")
+    assert refused.exit_code == 1 and "may not make a dealer's rep for other" in refused.stderr
+    listed = crm_cli("dealers", "list", "--format", "json", as_login="qm").json()
+    assert [d["rep"] for d in listed] == ["qs"]

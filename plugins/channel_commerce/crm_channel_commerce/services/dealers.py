@@ -9,7 +9,7 @@ from sqlalchemy import select, update
 
 from crm_channel_commerce.models import Dealer
 from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, audit, customers
-from crm_core.contract.access import user_by_login
+from crm_core.contract.access import require_manages, user_by_login
 from crm_core.contract.models import Customer, User
 from crm_core.contract.products import parse_amount
 from crm_core.contract.tables import table_of
@@ -43,7 +43,7 @@ def register(
         raise ValidationError(f"{customer.name} is already a dealer")
     if contract_start and contract_end and contract_end < contract_start:
         raise ValidationError("the contract ends before it starts")
-    rep = user_by_login(ctx, rep_login) if rep_login else None
+    rep = _rep(ctx, rep_login) if rep_login else None
     dealer = Dealer(
         customer_id=customer.id,
         level=level,
@@ -57,6 +57,15 @@ def register(
     ctx.session.add(dealer)
     ctx.session.flush()
     return dealer
+
+
+def _rep(ctx: Context, login: str) -> User:
+    """A dealer's rep: an active user the acting manager manages (whose reminders they see)."""
+    rep = user_by_login(ctx, login)
+    if not rep.active:
+        raise ValidationError(f"{rep.login} is not active; a dealer's rep must be")
+    require_manages(ctx, rep, "make a dealer's rep")
+    return rep
 
 
 def get(ctx: Context, customer_ref: str) -> Dealer:
@@ -110,7 +119,7 @@ def change(
     if contract_end is not None:
         dealer.contract_end = contract_end
     if rep_login is not None:
-        dealer.sales_rep_id = user_by_login(ctx, rep_login).id
+        dealer.sales_rep_id = _rep(ctx, rep_login).id
     ctx.session.flush()
     return dealer
 
