@@ -379,3 +379,27 @@ def test_each_field_holds_what_its_column_holds_and_no_nul(
     assert "NUL" in (tmp_path / "nul.errors.csv").read_text(encoding="utf-8-sig")
     stored = crm_cli("customers", "add", "名" * 200)
     assert stored.exit_code == 0, stored.stderr
+
+
+@pytest.mark.parametrize(
+    ("name", "phone"),
+    [
+        ("华东重工\u3164", None),  # a Hangul filler at the end
+        ("华东\u200b重工", None),  # a zero-width space
+        ("華東重工", None),  # traditional characters
+        ("Acme", "13800138000"),  # held by phone: the same digits...
+        ("Acme2", "١٣٨٠٠١٣٨٠٠٠"),  # ... in Arabic-Indic digits
+        ("Acme3", "086 13800138000"),
+        ("Acme4", "138-0013-8000 转 12"),
+    ],
+)
+def test_a_held_customer_cannot_be_registered_again_in_disguise(
+    company: Deployment, crm_cli: Any, name: str, phone: str | None
+) -> None:
+    assert (
+        crm_cli("customers", "add", "Аcme", "--phone", "13800138000").exit_code == 0
+    )  # Cyrillic А
+    refused = crm_cli(
+        "customers", "add", name, *(("--phone", phone) if phone else ()), as_login="li"
+    )
+    assert refused.exit_code != 0 and "already registered by" in refused.stderr, refused.stderr
