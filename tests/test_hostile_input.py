@@ -403,3 +403,18 @@ def test_a_held_customer_cannot_be_registered_again_in_disguise(
         "customers", "add", name, *(("--phone", phone) if phone else ()), as_login="li"
     )
     assert refused.exit_code != 0 and "already registered by" in refused.stderr, refused.stderr
+
+
+def test_a_phone_match_names_the_holder_never_the_hidden_customer(
+    company: Deployment, crm_cli: Any, tmp_path: Path
+) -> None:
+    assert crm_cli("customers", "add", "秘密客户", "--phone", "13912345678").exit_code == 0
+    refused = crm_cli("customers", "add", "试探公司", "--phone", "13912345678", as_login="li")
+    assert refused.exit_code != 0 and "registered, by" in refused.stderr
+    assert "秘密客户" not in refused.stderr
+    sheet = tmp_path / "probe.csv"
+    sheet.write_text("客户名称,电话\n试探一,13912345678\n", encoding="utf-8")
+    probe = crm_cli("import", "customers", str(sheet), "--dry-run", as_login="li")
+    assert probe.exit_code == 3, probe.stderr
+    reasons = (tmp_path / "probe.errors.csv").read_text(encoding="utf-8-sig")
+    assert "a customer with this phone" in reasons and "秘密客户" not in reasons

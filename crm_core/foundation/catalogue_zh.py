@@ -271,6 +271,8 @@ LABELS: dict[str, str] = {
         "客户“{name}”（电话相同）已由 {owner} 登记。"
     ),
     "the shared pool": "公海",
+    "This phone is already registered, by {owner}.": "该电话已由 {owner} 登记。",
+    "a customer with this phone": "使用该电话的客户",
     "No customer {ref}.": "没有客户 {ref}（或您无权查看）。",
     "No user {login}.": "没有用户 {login}。",
     "No team {name}.": "没有团队 {name}。",

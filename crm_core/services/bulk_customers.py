@@ -148,28 +148,31 @@ def match(ctx: Context, rows: list[ImportRow]) -> None:
     """Find stored customers with the same name or phone key, with system rights."""
     by_name = {r.values["name_key"]: r for r in rows}
     by_phone = {r.values["phone_key"]: r for r in rows if r.values.get("phone_key")}
-    found: list[tuple[ImportRow, Any]] = []
+    found: list[tuple[ImportRow, Any, bool]] = []
     for column, lookup in ((_customers.c.name_key, by_name), (_customers.c.phone_key, by_phone)):
+        by_phone_key = column is _customers.c.phone_key
         for batch in chunks(list(lookup), 2000):
             for record in ctx.session.execute(
                 select(column, _customers.c.id, _customers.c.name, _users.c.name, _users.c.login)
                 .outerjoin(_users, _users.c.id == _customers.c.owner_id)
                 .where(among(ctx.session, column, batch))
             ):
-                found.append((lookup[record[0]], record))
+                found.append((lookup[record[0]], record, by_phone_key))
     if not found:
         return
-    ids = list({record[1] for _row, record in found})
+    ids = list({record[1] for _row, record, _phone in found})
     visible: set[int] = set()
     for batch in chunks(ids, 2000):
         visible.update(
             ctx.session.scalars(select(Customer.id).where(among(ctx.session, Customer.id, batch)))
         )
-    for row, (_key, cid, name, owner_name, owner_login) in found:
+    for row, (_key, cid, name, owner_name, owner_login), by_phone_key in found:
         if row.existing is not None:
             continue
         holder = f"{owner_name} ({owner_login})" if owner_login else i18n._("the shared pool")
-        row.existing = Existing(cid, name, cid in visible, i18n._("held by {who}", who=holder))
+        # A phone match names the holder only, unless the importing user may see the customer.
+        label = name if cid in visible or not by_phone_key else i18n._("a customer with this phone")
+        row.existing = Existing(cid, label, cid in visible, i18n._("held by {who}", who=holder))
 
 
 def insert(ctx: Context, rows: list[ImportRow]) -> list[int]:

@@ -78,6 +78,12 @@ def check_unique(ctx: Context, key: str, phone: str | None, exclude: int | None)
     if phone is not None:
         found = registration(ctx, phone=phone)
         if found is not None and found.customer_id != exclude:
+            if ctx.session.get(Customer, found.customer_id) is None:
+                # A phone names the holder only: the name behind a hidden customer's phone would
+                # let anyone who tries numbers learn the customer base.
+                raise DuplicateError(
+                    i18n._("This phone is already registered, by {owner}.", owner=found.owner)
+                )
             raise DuplicateError(
                 i18n._(
                     "Customer {name} (same phone) is already registered by {owner}.",
