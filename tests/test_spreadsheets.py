@@ -414,6 +414,78 @@ def test_hostile_workbooks_are_refused(crm_deployment: Deployment, tmp_path: Pat
             run(crm_deployment, "customers", path)
 
 
+def _repacked(source: Path, target: Path, rename: dict[str, str], **entry: object) -> Path:
+    """`source` with some parts renamed (and the workbook's references to them rewritten) and
+    each entry's ZipInfo attributes set from `entry`."""
+    with zipfile.ZipFile(source) as original, zipfile.ZipFile(target, "w") as copy:
+        for info in original.infolist():
+            data = original.read(info)
+            for old, new in rename.items():
+                data = data.replace(old.encode(), new.encode())
+            clone = zipfile.ZipInfo(rename.get(info.filename, info.filename), info.date_time)
+            clone.compress_type = zipfile.ZIP_DEFLATED
+            for key, value in entry.items():
+                setattr(clone, key, value)
+            copy.writestr(clone, data)
+    return target
+
+
+def _flagged_encrypted(source: Path, target: Path) -> Path:
+    """`source` with every entry's "encrypted" flag set, as a password-protected zip has it."""
+    data = bytearray(source.read_bytes())
+    with zipfile.ZipFile(source) as archive:
+        for info in archive.infolist():
+            data[info.header_offset + 6] |= 0x1  # the local header's flag bits
+    directory = data.rfind(b"PK\x05\x06")
+    start = int.from_bytes(data[directory + 16 : directory + 20], "little")
+    while data[start : start + 4] == b"PK\x01\x02":  # each central directory entry
+        data[start + 8] |= 0x1
+        sizes = [int.from_bytes(data[start + o : start + o + 2], "little") for o in (28, 30, 32)]
+        start += 46 + sum(sizes)
+    target.write_bytes(bytes(data))
+    return target
+
+
+def test_a_sheet_anywhere_and_unreadable_packing_are_refused(
+    crm_deployment: Deployment, tmp_path: Path
+) -> None:
+    huge = tmp_path / "huge.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "客户名称"
+    sheet["XFD1048576"] = "x"
+    book.save(huge)
+    moved = {
+        "xl/worksheets/sheet1.xml": "xl/elsewhere/data.xml",
+        "worksheets/sheet1.xml": "elsewhere/data.xml",
+    }
+    elsewhere = _repacked(huge, tmp_path / "elsewhere.xlsx", moved)
+    plain = tmp_path / "plain.xlsx"
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["客户名称"])
+    sheet.append(["甲公司"])
+    book.save(plain)
+    bzip2 = _repacked(plain, tmp_path / "bzip2.xlsx", {}, compress_type=zipfile.ZIP_BZIP2)
+    flagged = _flagged_encrypted(plain, tmp_path / "flagged.xlsx")
+    for path, reason in (
+        (elsewhere, "spans 1,048,576 rows x 16,384 columns"),
+        (bzip2, "a method the reader cannot unpack"),
+        (flagged, "encrypted parts"),
+    ):
+        with pytest.raises(ValidationError, match=reason):
+            run(crm_deployment, "customers", path)
+
+
+def test_the_cell_bound_keeps_an_accepted_workbook_within_memory() -> None:
+    from crm_core.foundation.spreadsheets import guard
+
+    assert guard.MAX_CELLS * 32 <= 500 * 2**20  # about 32 bytes a cell in the reader's grid
+    assert guard.MAX_CELLS >= 1_048_576 * 14  # a full .xlsx of 14 columns still imports
+
+
 # -- worksheets ------------------------------------------------------------------------------
 
 
