@@ -94,10 +94,13 @@ def test_competitors_must_be_competitor_records(block2: Block2) -> None:
         decision.add_competitor(
             ctx, project, "对手甲科技", strengths="价格低", quoted_price="450000"
         )
-        with pytest.raises(ValidationError, match="not a competitor"):
+        with pytest.raises(NotFound) as customer:  # a customer, not a competitor ...
             decision.add_competitor(ctx, project, "华东重工集团")
-        with pytest.raises(NotFound):
+        with pytest.raises(NotFound) as missing:  # ... answers as one that does not exist
             decision.add_competitor(ctx, project, "不存在的对手")
+        assert str(customer.value).replace("华东重工集团", "X") == str(missing.value).replace(
+            "不存在的对手", "X"
+        )
         assert decision.competitors(ctx, project) == [
             {
                 "competitor": "对手甲科技有限公司",

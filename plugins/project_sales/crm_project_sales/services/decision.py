@@ -147,12 +147,11 @@ def add_competitor(
             _customers.c.name_key == name_key(competitor_name)
         )
     ).first()
-    if row is None:
+    if row is None or row[1] != "competitor":
+        # A customer of another kind answers like none: its kind is not the asker's to learn.
         raise NotFound(
             f"no competitor {competitor_name}; register it: crm customers add NAME --kind competitor"
         )
-    if row[1] != "competitor":
-        raise ValidationError(f"{competitor_name} is a {row[1]}, not a competitor")
     if ctx.session.scalar(
         select(Competitor.id).where(
             Competitor.project_id == project.id, Competitor.competitor_id == row[0]
