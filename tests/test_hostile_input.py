@@ -402,7 +402,8 @@ def test_a_held_customer_cannot_be_registered_again_in_disguise(
     refused = crm_cli(
         "customers", "add", name, *(("--phone", phone) if phone else ()), as_login="li"
     )
-    assert refused.exit_code != 0 and "already registered by" in refused.stderr, refused.stderr
+    assert refused.exit_code != 0 and "registered" in refused.stderr, refused.stderr
+    assert "Admin (admin)" in refused.stderr  # the holder is named: that is protection
 
 
 def test_a_phone_match_names_the_holder_never_the_hidden_customer(
@@ -418,3 +419,39 @@ def test_a_phone_match_names_the_holder_never_the_hidden_customer(
     assert probe.exit_code == 3, probe.stderr
     reasons = (tmp_path / "probe.errors.csv").read_text(encoding="utf-8-sig")
     assert "a customer with this phone" in reasons and "秘密客户" not in reasons
+
+
+def test_protection_probes_are_audited_throttled_and_shown_to_the_manager(
+    company: Deployment, crm_cli: Any, tmp_path: Path
+) -> None:
+    from crm_core.services.customers import PROBES_A_DAY
+
+    with company.work("admin", write=True) as ctx:
+        for n in range(PROBES_A_DAY + 5):
+            customers.create(ctx, {"name": f"隐藏客户{n}", "phone": f"1390000{n:04d}"})
+    sheet = tmp_path / "phones.csv"
+    sheet.write_text(
+        "客户名称,电话\n" + "".join(f"试探{n},1390000{n:04d}\n" for n in range(PROBES_A_DAY - 3)),
+        encoding="utf-8",
+    )
+    dry = crm_cli("import", "customers", str(sheet), "--dry-run", as_login="li")
+    assert dry.exit_code == 3, dry.stderr  # nothing written, every row refused ...
+    for n in range(PROBES_A_DAY - 3, PROBES_A_DAY + 2):  # ... and counted all the same
+        refused = crm_cli("customers", "add", f"隐藏客户{n}", as_login="li")
+        assert refused.exit_code != 0
+    assert "already registered by" not in refused.stderr and "ask your manager" in refused.stderr
+    reasons = (tmp_path / "phones.errors.csv").read_text(encoding="utf-8-sig")
+    assert reasons.count("a customer with this phone") == PROBES_A_DAY - 3
+    assert (
+        crm_cli(
+            "users", "add", "boss", "--name", "经理", "--role", "manager", "--team", "华东区"
+        ).exit_code
+        == 0
+    )
+    seen = crm_cli("audit", "--probes", "1", "--format", "json", as_login="boss")
+    assert seen.exit_code == 0, seen.stderr
+    assert [(r["user"], r["probes"], r["refused"]) for r in seen.json()] == [
+        ("li", PROBES_A_DAY, 2)
+    ]
+    denied = crm_cli("audit", "--probes", "1", as_login="li")
+    assert denied.exit_code == 1 and "may not read who probed" in denied.stderr

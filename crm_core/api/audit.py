@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date, datetime, time, timedelta
+
 import attrs
 from sqlalchemy import select
 
 from crm_core.api.common import check_limit
-from crm_core.foundation.errors import PermissionDenied
+from crm_core.foundation.errors import PermissionDenied, ValidationError
 from crm_core.hooks.context import Context
 from crm_core.kernel.models import AuditEntry, User
+from crm_core.services.common import manages
 
 
 @attrs.frozen
@@ -23,6 +26,16 @@ class AuditRecord:
     field: str | None
     old: str | None
     new: str | None
+
+
+@attrs.frozen
+class ProbeRecord:
+    """One person's registrations of a day that named customers they may not see."""
+
+    day: date
+    user: str
+    probes: int
+    refused: int
 
 
 class Audit:
@@ -61,4 +74,33 @@ class Audit:
                 new=a.new_value,
             )
             for a, login in ctx.session.execute(query)
+        )
+
+    def probes(self, days: int = 7) -> tuple[ProbeRecord, ...]:
+        """Per local day and person, the last `days` days: registrations that named a customer
+        the person may not see (`probes`) and those refused once the day's were spent. Admins
+        and audit readers see everyone's, a manager those of the people they manage."""
+        ctx = self._ctx
+        if not (ctx.actor.has("audit-reader") or ctx.actor.role == "manager"):
+            raise PermissionDenied(f"{ctx.actor.login} may not read who probed protection")
+        if not 1 <= days <= 366:
+            raise ValidationError("days must be 1 to 366")
+        since = datetime.combine(ctx.today() - timedelta(days=days - 1), time.min, ctx.zone)
+        rows = ctx.session.execute(
+            select(AuditEntry.at, AuditEntry.action, User)
+            .join(User, User.id == AuditEntry.actor_id)
+            .where(AuditEntry.action.in_(("probe", "probe refused")), AuditEntry.at >= since)
+        ).all()
+        counts: dict[tuple[date, str], list[int]] = {}
+        allowed: dict[int, bool] = {}
+        for at, action, user in rows:
+            if user.id not in allowed:
+                allowed[user.id] = ctx.actor.has("audit-reader") or manages(ctx, user)
+            if not allowed[user.id]:
+                continue
+            tally = counts.setdefault((ctx.local(at).date(), user.login), [0, 0])
+            tally[0 if action == "probe" else 1] += 1
+        return tuple(
+            ProbeRecord(day, login, probes, refused)
+            for (day, login), (probes, refused) in sorted(counts.items(), reverse=True)
         )

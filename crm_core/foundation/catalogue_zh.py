@@ -273,6 +273,12 @@ LABELS: dict[str, str] = {
     "the shared pool": "公海",
     "This phone is already registered, by {owner}.": "该电话已由 {owner} 登记。",
     "a customer with this phone": "使用该电话的客户",
+    "You have named {n} customers held by others today; ask your manager to check the rest.": (
+        "您今天已查询 {n} 个由他人负责的客户；其余请让经理核查。"
+    ),
+    "names a customer held by someone else, and today's {n} such checks are spent; ask your manager": (
+        "该行指向由他人负责的客户，且今天的 {n} 次查询已用完；请找经理核查"
+    ),
     "No customer {ref}.": "没有客户 {ref}（或您无权查看）。",
     "No user {login}.": "没有用户 {login}。",
     "No team {name}.": "没有团队 {name}。",

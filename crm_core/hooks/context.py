@@ -8,7 +8,7 @@ implementation; plugins and the core's services are typed against this protocol.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -74,6 +74,15 @@ class Context(Protocol):
     @property
     def language(self) -> str:
         """The acting user's language for messages and labels: "zh" or "en"."""
+        ...
+
+    def keep_audit(self, entry: dict[str, object]) -> None:
+        """Write this audit row after the unit ends, whether it commits or rolls back."""
+        ...
+
+    @property
+    def kept_audit(self) -> Sequence[Mapping[str, object]]:
+        """The rows `keep_audit` holds for after the unit ends."""
         ...
 
     def translate(self, text: str, **values: Any) -> str:

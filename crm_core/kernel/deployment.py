@@ -17,17 +17,19 @@ from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import attrs
-from sqlalchemy import inspect, select
+from sqlalchemy import insert, inspect, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import CrmError, NotFound, ValidationError
+from crm_core.foundation.schema import table_of
+from crm_core.foundation.types import utcnow
 from crm_core.hooks.actor import SYSTEM, Actor
 from crm_core.hooks.permissions import PERMISSIONS
 from crm_core.hooks.settings import SETTINGS, SettingSpec
 from crm_core.kernel import audit_trail, visibility
 from crm_core.kernel.db import WRITE_LOCK, make_engine, resolve_url, sqlite_path
-from crm_core.kernel.models import PluginState, Setting, User, UserPermission
+from crm_core.kernel.models import AuditEntry, PluginState, Setting, User, UserPermission
 from crm_core.kernel.plugins import HookRelay, InstalledPlugin, PluginCatalog
 from crm_core.kernel.runtime import RUNTIME_KEY, PluginProblem, Runtime, build_runtime
 from crm_core.kernel.unit_of_work import UnitOfWork
@@ -176,6 +178,7 @@ class Deployment:
         default the environment's).
         """
         session = self.session(actor if isinstance(actor, Actor) else SYSTEM)
+        ctx: UnitOfWork | None = None
         try:
             connection = session.connection(execution_options={WRITE_LOCK: True} if write else {})
             states = connection.execute(
@@ -205,6 +208,24 @@ class Deployment:
             raise
         finally:
             session.close()
+            if ctx is not None and ctx.kept_audit:
+                self._write_kept(ctx)
+
+    def _write_kept(self, ctx: UnitOfWork) -> None:
+        at = utcnow()
+        rows = [
+            {
+                "at": at,
+                "actor_id": ctx.actor.id,
+                "field": None,
+                "old_value": None,
+                "new_value": None,
+                **entry,
+            }
+            for entry in ctx.kept_audit
+        ]
+        with self.engine.begin() as connection:
+            connection.execute(insert(table_of(AuditEntry)), rows)
 
     def _beside(self, actor: Actor, language: str) -> AbstractContextManager[UnitOfWork]:
         return self.work(actor, language=language)

@@ -47,6 +47,13 @@ class UnitOfWork:
         self._translator = runtime.translator(language)
         self._beside = beside
         self.database_file = database_file
+        #: Audit rows written after the unit ends, committed or rolled back (`keep_audit`).
+        self.kept_audit: list[dict[str, object]] = []
+
+    def keep_audit(self, entry: dict[str, object]) -> None:
+        """An audit row that outlives this unit: written in a transaction of its own once the
+        unit has committed or rolled back (a refused registration still leaves its trace)."""
+        self.kept_audit.append(entry)
 
     @property
     def hook(self) -> HookRelay:

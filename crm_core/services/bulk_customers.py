@@ -169,6 +169,16 @@ def match(ctx: Context, rows: list[ImportRow]) -> None:
     for row, (_key, cid, name, owner_name, owner_login), by_phone_key in found:
         if row.existing is not None:
             continue
+        hidden = cid not in visible
+        if hidden and not customers.probe(ctx, cid, "phone" if by_phone_key else "name"):
+            row.reject(
+                i18n._(
+                    "names a customer held by someone else, and today's {n} such checks are "
+                    "spent; ask your manager",
+                    n=customers.PROBES_A_DAY,
+                )
+            )
+            continue
         holder = f"{owner_name} ({owner_login})" if owner_login else i18n._("the shared pool")
         # A phone match names the holder only, unless the importing user may see the customer.
         label = name if cid in visible or not by_phone_key else i18n._("a customer with this phone")

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from datetime import datetime, time
 from typing import Any
 
 import attrs
-from sqlalchemy import false, or_, select
+from sqlalchemy import false, func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from crm_core.foundation import i18n
@@ -18,7 +19,7 @@ from crm_core.foundation.prefix_match import starts_with
 from crm_core.foundation.schema import table_of
 from crm_core.hooks.changes import CustomerChange
 from crm_core.hooks.context import Context
-from crm_core.kernel.models import KINDS, Customer, OwnershipPeriod, User
+from crm_core.kernel.models import KINDS, AuditEntry, Customer, OwnershipPeriod, User
 from crm_core.kernel.visibility import owner_parts
 from crm_core.services import custom_fields, picklists
 from crm_core.services.common import capped_count, require_manages, user_by_login
@@ -27,6 +28,7 @@ from crm_core.services.entities import entity_named
 EDITABLE = ("name", "kind", "level", "industry", "region", "phone", "address", "notes")
 _customers = table_of(Customer)
 _users = table_of(User)
+_audit = table_of(AuditEntry)
 
 
 @attrs.frozen
@@ -70,15 +72,67 @@ def registration(
     return Registration(row[0], row[1], owner)
 
 
+#: Registrations a person may make in a day that name customers they may not see: enough for
+#: a salesperson's honest mistakes, too few to map the customer base by trying names or phones.
+PROBES_A_DAY = 50
+
+
+def probes_today(ctx: Context) -> int:
+    """The acting user's probes today (their local day), those of this unit included."""
+    start = datetime.combine(ctx.today(), time.min, ctx.zone)
+    kept = sum(1 for entry in ctx.kept_audit if entry.get("action") == "probe")
+    if ctx.actor.id is None:
+        return kept
+    stored = ctx.session.scalar(
+        select(func.count())
+        .select_from(_audit)
+        .where(_audit.c.action == "probe", _audit.c.actor_id == ctx.actor.id, _audit.c.at >= start)
+    )
+    return int(stored or 0) + kept
+
+
+def probe(ctx: Context, customer_id: int, by: str) -> bool:
+    """A registration that names a customer the acting user may not see (`by` "name" or
+    "phone"): audited even when refused, counted; False once the day's PROBES_A_DAY are spent,
+    and then nothing about the customer may be said."""
+    allowed = probes_today(ctx) < PROBES_A_DAY
+    ctx.keep_audit(
+        {
+            "action": "probe" if allowed else "probe refused",
+            "entity": "crm_customer",
+            "entity_id": str(customer_id),
+            "field": by,
+        }
+    )
+    return allowed
+
+
+def _too_many_probes() -> PermissionDenied:
+    return PermissionDenied(
+        i18n._(
+            "You have named {n} customers held by others today; ask your manager to check "
+            "the rest.",
+            n=PROBES_A_DAY,
+        )
+    )
+
+
 def check_unique(ctx: Context, key: str, phone: str | None, exclude: int | None) -> None:
-    """Raise DuplicateError when another customer has this name key or phone key."""
+    """Raise DuplicateError when another customer has this name key or phone key. Naming a
+    customer the actor may not see is a probe (`probe`): counted and audited."""
     found = registration(ctx, key=key)
     if found is not None and found.customer_id != exclude:
+        if ctx.session.get(Customer, found.customer_id) is None and not probe(
+            ctx, found.customer_id, "name"
+        ):
+            raise _too_many_probes()
         raise DuplicateError(found.message)
     if phone is not None:
         found = registration(ctx, phone=phone)
         if found is not None and found.customer_id != exclude:
             if ctx.session.get(Customer, found.customer_id) is None:
+                if not probe(ctx, found.customer_id, "phone"):
+                    raise _too_many_probes()
                 # A phone names the holder only: the name behind a hidden customer's phone would
                 # let anyone who tries numbers learn the customer base.
                 raise DuplicateError(

@@ -16,6 +16,8 @@ class AuditEntry(Base):
     __table_args__ = (
         Index("ix_crm_audit_entity", "entity", "entity_id", "id"),
         Index("ix_crm_audit_at", "at"),
+        # One person's entries of one kind by time: today's protection probes, counted at once.
+        Index("ix_crm_audit_action_actor", "action", "actor_id", "at"),
     )
     __crm_audit__ = False
 
