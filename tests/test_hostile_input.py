@@ -455,3 +455,16 @@ def test_protection_probes_are_audited_throttled_and_shown_to_the_manager(
     ]
     denied = crm_cli("audit", "--probes", "1", as_login="li")
     assert denied.exit_code == 1 and "may not read who probed" in denied.stderr
+
+
+def test_a_setting_of_days_is_bounded_and_sync_import_checks_rights_before_reading(
+    company: Deployment, crm_cli: Any, tmp_path: Path
+) -> None:
+    absurd = crm_cli("config", "set", "customer_resources.protection_days", "99999999999")
+    assert absurd.exit_code == 1 and "from 1 to 100,000" in absurd.stderr
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 200_000, encoding="utf-8")
+    refused = crm_cli("sync", "import", str(deep), as_login="li")
+    assert refused.exit_code == 1 and "needs erp-sync" in refused.stderr
+    nested = crm_cli("sync", "import", str(deep))
+    assert nested.exit_code == 1 and "nested more than 64 levels" in nested.stderr

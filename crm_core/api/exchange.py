@@ -28,4 +28,5 @@ class Exchange:
 
     def import_file(self, path: Path) -> SyncResult:
         """Apply ERP items from a file; all or nothing, and the same items twice change nothing."""
+        sync.require_importer(self._ctx)  # before the file is read: it is not the caller's
         return sync.import_items(self._ctx, sync.read_items(Path(path)))

@@ -11,11 +11,15 @@ import attrs
 
 from crm_core.hooks.registry import Collection
 
+#: The largest whole number a setting takes (its settings count days: about 270 years, so date
+#: arithmetic with it stays in the calendar).
+MOST = 100_000
+
 
 def parse_positive_int(text: str) -> int:
     value = int(text)
-    if value <= 0:
-        raise ValueError("must be a positive whole number")
+    if not 0 < value <= MOST:
+        raise ValueError(f"must be a whole number from 1 to {MOST:,}")
     return value
 
 

@@ -181,12 +181,17 @@ def read_items(path: Path) -> list[dict[str, Any]]:
     return items
 
 
-def import_items(ctx: Context, items: Sequence[Mapping[str, Any]]) -> SyncResult:
-    """Apply items in the caller's transaction; any refused item refuses them all."""
+def require_importer(ctx: Context) -> None:
+    """Only admins and holders of `erp-sync` apply ERP items; checked before a file is read."""
     if not (ctx.actor.is_admin or ctx.actor.has("erp-sync")):
         raise PermissionDenied(
             i18n._("{login} may not import ERP data (needs erp-sync).", login=ctx.actor.login)
         )
+
+
+def import_items(ctx: Context, items: Sequence[Mapping[str, Any]]) -> SyncResult:
+    """Apply items in the caller's transaction; any refused item refuses them all."""
+    require_importer(ctx)
     kinds = registry(ctx)
     applied: dict[str, int] = {}
     unchanged = 0
