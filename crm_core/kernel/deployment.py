@@ -224,7 +224,10 @@ class Deployment:
             }
             for entry in ctx.kept_audit
         ]
-        with self.engine.begin() as connection:
+        # A writer's transaction like any other: on SQLite it takes the write lock at BEGIN
+        # (IMMEDIATE), so it waits its turn instead of failing as "database is locked".
+        locked = self.engine.connect().execution_options(**{WRITE_LOCK: True})
+        with locked as connection, connection.begin():
             connection.execute(insert(table_of(AuditEntry)), rows)
 
     def _beside(self, actor: Actor, language: str) -> AbstractContextManager[UnitOfWork]:
