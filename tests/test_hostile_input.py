@@ -468,3 +468,29 @@ def test_a_setting_of_days_is_bounded_and_sync_import_checks_rights_before_readi
     assert refused.exit_code == 1 and "needs erp-sync" in refused.stderr
     nested = crm_cli("sync", "import", str(deep))
     assert nested.exit_code == 1 and "nested more than 64 levels" in nested.stderr
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("abc", "'abc' is not a number"),
+        ("1e400", "1e400 is larger than 1,000,000,000,000"),
+        ("NaN", "'NaN' is not a number"),
+    ],
+)
+def test_a_custom_number_names_what_is_wrong_in_words(
+    crm_cli: Any, crm_deployment: Deployment, tmp_path: Path, value: str, reason: str
+) -> None:
+    assert crm_cli("fields", "add", "customers", "budget", "--type", "decimal").exit_code == 0
+    assert crm_cli("fields", "add", "customers", "since", "--type", "date").exit_code == 0
+    assert crm_cli("customers", "add", "甲公司").exit_code == 0
+    refused = crm_cli("fields", "set", "customers", "1", f"budget={value}")
+    assert refused.exit_code == 1 and reason in refused.stderr, refused.stderr
+    assert "<class" not in refused.stderr
+    day = crm_cli("fields", "set", "customers", "1", "since=0001-01-01")
+    assert day.exit_code == 1 and "is not a date (YYYY-MM-DD)" in day.stderr
+    sheet = tmp_path / "budgets.csv"
+    sheet.write_text(f"客户名称,budget\n乙公司,{value}\n", encoding="utf-8")
+    assert crm_cli("import", "customers", str(sheet)).exit_code == 3
+    reasons = (tmp_path / "budgets.errors.csv").read_text(encoding="utf-8-sig")
+    assert reason in reasons and "<class" not in reasons

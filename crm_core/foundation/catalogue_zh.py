@@ -273,6 +273,8 @@ LABELS: dict[str, str] = {
     "the shared pool": "公海",
     "This phone is already registered, by {owner}.": "该电话已由 {owner} 登记。",
     "a customer with this phone": "使用该电话的客户",
+    "{value} is larger than {limit}": "{value} 超过上限 {limit}",
+    "{value!r} is not a date (YYYY-MM-DD)": "{value!r} 不是日期（YYYY-MM-DD）",
     "You have named {n} customers held by others today; ask your manager to check the rest.": (
         "您今天已查询 {n} 个由他人负责的客户；其余请让经理核查。"
     ),

@@ -246,23 +246,51 @@ def parser(ctx: Context, field: CustomField) -> Callable[[str], Stored]:
     return parse
 
 
+#: The largest number a custom field holds: exact in every database's numeric type and in a sum
+#: over a million records.
+NUMBER_MOST = Decimal(10) ** 12
+
+
+def _number(text: str) -> Decimal:
+    """A number as people write it ("120,000", "1.5"), finite and at most NUMBER_MOST."""
+    try:
+        number = Decimal(text.replace(",", "").replace("，", ""))
+    except InvalidOperation:
+        raise ValueError(i18n._("{value!r} is not a number", value=text[:40])) from None
+    if not number.is_finite():
+        raise ValueError(i18n._("{value!r} is not a number", value=text[:40]))
+    if abs(number) > NUMBER_MOST:
+        raise ValueError(
+            i18n._("{value} is larger than {limit}", value=text[:40], limit=f"{NUMBER_MOST:,}")
+        )
+    return number
+
+
+def _day(text: str) -> date:
+    try:
+        day = date.fromisoformat(text.replace("/", "-").replace(".", "-")[:10])
+    except ValueError:
+        raise ValueError(i18n._("{value!r} is not a date (YYYY-MM-DD)", value=text[:40])) from None
+    if not 1900 <= day.year <= 2999:
+        raise ValueError(i18n._("{value!r} is not a date (YYYY-MM-DD)", value=text[:40]))
+    return day
+
+
 def _parse(type_: str, text: str, resolve: Callable[[str], str] | None) -> Stored:
     if type_ == "text":
         if len(text) > MAX_TEXT:
             raise ValueError(i18n._("longer than {limit} characters", limit=MAX_TEXT))
         return Stored(text)
     if type_ == "int":
-        number = Decimal(text.replace(",", "").replace("，", ""))
+        number = _number(text)
         if number != number.to_integral_value():
             raise ValueError(i18n._("{value!r} is not a whole number", value=text))
         return Stored(str(int(number)), number)
     if type_ == "decimal":
-        number = Decimal(text.replace(",", "").replace("，", ""))
-        if not number.is_finite():
-            raise ValueError(i18n._("{value!r} is not a number", value=text))
+        number = _number(text)
         return Stored(format(number.normalize(), "f"), number)
     if type_ == "date":
-        return Stored(date.fromisoformat(text.replace("/", "-").replace(".", "-")[:10]).isoformat())
+        return Stored(_day(text).isoformat())
     if type_ == "bool":
         folded = text.casefold()
         if folded in TRUE:
