@@ -5,7 +5,8 @@ with the field's name and its limit, before anything is written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import String, Table, Text
@@ -38,6 +39,22 @@ def check_text(table: Table, values: Mapping[str, Any]) -> None:
             raise ValidationError(f"{name} is longer than {most:,} characters ({len(value):,})")
 
 
-def check_rows(table: Table, rows: Iterable[Mapping[str, Any]]) -> None:
-    for row in rows:
-        check_text(table, row)
+@functools.lru_cache(maxsize=256)
+def _limits(table: Table) -> dict[str, int]:
+    return {c.name: most for c in table.columns if (most := _most(c)) is not None}
+
+
+def check_rows(table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """`check_text` for a batch of rows with the same keys, a column at a time (a million rows
+    of a bulk insert cost a fraction of a second, not a Python call per value)."""
+    if not rows:
+        return
+    limits = _limits(table)
+    for name in rows[0]:
+        texts = [v for row in rows if type(v := row[name]) is str]
+        if not texts:
+            continue
+        most = limits.get(name)
+        if "\x00" in "".join(texts) or (most is not None and max(map(len, texts)) > most):
+            for text in texts:
+                check_text(table, {name: text})
