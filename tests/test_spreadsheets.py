@@ -378,6 +378,17 @@ def test_export_applies_visibility(crm_deployment: Deployment, tmp_path: Path) -
 # -- hostile workbooks ---------------------------------------------------------------------------
 
 
+def _spanning_workbook(path: Path) -> Path:
+    """A workbook whose sheet spans A1 to XFD1048576: 17 billion cells as the reader's grid."""
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet["A1"] = "客户名称"
+    sheet["XFD1048576"] = "x"
+    book.save(path)
+    return path
+
+
 def test_hostile_workbooks_are_refused(crm_deployment: Deployment, tmp_path: Path) -> None:
     encrypted = tmp_path / "locked.xlsx"
     encrypted.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
@@ -386,13 +397,7 @@ def test_hostile_workbooks_are_refused(crm_deployment: Deployment, tmp_path: Pat
     book.save(macro)
     with zipfile.ZipFile(macro, "a") as archive:
         archive.writestr("xl/vbaProject.bin", b"\0" * 10)
-    huge = tmp_path / "huge.xlsx"
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet["A1"] = "客户名称"
-    sheet["XFD1048576"] = "x"
-    book.save(huge)
+    huge = _spanning_workbook(tmp_path / "huge.xlsx")
     entity = tmp_path / "entity.xlsx"
     book = Workbook()
     book.save(entity)
@@ -449,13 +454,7 @@ def _flagged_encrypted(source: Path, target: Path) -> Path:
 def test_a_sheet_anywhere_and_unreadable_packing_are_refused(
     crm_deployment: Deployment, tmp_path: Path
 ) -> None:
-    huge = tmp_path / "huge.xlsx"
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet["A1"] = "客户名称"
-    sheet["XFD1048576"] = "x"
-    book.save(huge)
+    huge = _spanning_workbook(tmp_path / "huge.xlsx")
     moved = {
         "xl/worksheets/sheet1.xml": "xl/elsewhere/data.xml",
         "worksheets/sheet1.xml": "elsewhere/data.xml",
