@@ -11,6 +11,7 @@ new snapshot replaces the old one atomically.
 from __future__ import annotations
 
 import os
+import sys
 import threading
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -209,7 +210,12 @@ class Deployment:
         finally:
             session.close()
             if ctx is not None and ctx.kept_audit:
-                self._write_kept(ctx)
+                failing = sys.exc_info()[1] is not None
+                try:
+                    self._write_kept(ctx)
+                except Exception:
+                    if not failing:  # the unit's own error, if any, is the one to report
+                        raise
 
     def _write_kept(self, ctx: UnitOfWork) -> None:
         at = utcnow()
