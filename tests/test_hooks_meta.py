@@ -20,6 +20,7 @@ from crm_core.features.tracking import goals as tracking
 from crm_core.hooks import specs as hookspecs
 from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
+from crm_core.kernel.models import Customer
 from crm_core.services import (
     contacts,
     custom_fields,
@@ -30,6 +31,7 @@ from crm_core.services import (
     transfer,
     users,
 )
+from crm_core.services.business import without_open_business
 from crm_test_plugin import plugin as test_plugin
 from crm_test_plugin.models import NOTES_BY_OWNER, Note, NotesByOwner
 from tests.conftest import needs_the_three_blocks
@@ -86,6 +88,10 @@ def test_every_hook_is_called_in_a_real_scenario(
         tracking.add_goal(ctx, "test_plugin", "notes are taken", ["noted-customers"])
         assert tracking.status(ctx, ctx.today())[0]["goals"][0]["indicators"][0]["current"] > 0
         sections.sections(ctx, customer)
+        held = select(Customer.id).where(~without_open_business(ctx, Customer.id))
+        assert customer.id not in ctx.session.scalars(held).all()
+        ctx.session.add(Note(customer_id=customer.id, text="open"))
+        assert customer.id in ctx.session.scalars(held).all()
         ctx.hook.crm_seed_demo_data(ctx=ctx, rng=random.Random(1), scale=1)
         # customization: a plugin entity with a custom field, its picklist, event, action, sync
         custom_fields.define(ctx, "notes", "mood", "choice", choices=["calm", "cross"])

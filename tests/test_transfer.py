@@ -117,4 +117,10 @@ def test_plugins_report_what_they_moved(crm_deployment: Deployment) -> None:
         contacts.add(ctx, cid, "张三")
     with crm_deployment.work("admin", write=True) as ctx:
         result = transfer.transfer_customers(ctx, [cid], "s2")
-    assert result.moved == {"customers": 1, "contacts": 1, "interactions": 0, "notes": 1}
+    assert result.moved == {
+        "customers": 1,
+        "contacts": 1,
+        "interactions": 0,
+        "open follow-ups": 0,
+        "notes": 1,
+    }

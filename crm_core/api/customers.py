@@ -197,14 +197,33 @@ class Customers:
         return every(lambda after: self.list(query, after=after, limit=page))
 
     def transfer(
-        self, refs: Sequence[int | str], to: str, *, reason: str | None = None
+        self,
+        refs: Sequence[int | str],
+        to: str,
+        *,
+        reason: str | None = None,
+        dry_run: bool = False,
     ) -> TransferResult:
-        """Give customers, with what follows them, to the user `to`. All or nothing."""
-        return transfer.transfer_customers(self._ctx, [str(r) for r in refs], to, reason)
+        """Give customers, with what follows them, to the user `to`. All or nothing;
+        `dry_run` reports what would move and changes nothing."""
+        return transfer.transfer_customers(
+            self._ctx, [str(r) for r in refs], to, reason, dry_run=dry_run
+        )
 
-    def transfer_all(self, owner: str, to: str, *, reason: str | None = None) -> TransferResult:
-        """Give everything `owner` holds (a leaver) to `to`."""
-        return transfer.transfer_all(self._ctx, owner, to, reason)
+    def transfer_all(
+        self,
+        owner: str,
+        to: str,
+        *,
+        reason: str | None = None,
+        dry_run: bool = False,
+        deactivate: bool = False,
+    ) -> TransferResult:
+        """Give everything `owner` holds (a leaver) to `to`: customers, open orders, projects,
+        follow-ups, tasks, cases. `deactivate` also deactivates the leaver (admins)."""
+        return transfer.transfer_all(
+            self._ctx, owner, to, reason, dry_run=dry_run, deactivate=deactivate
+        )
 
     # -- records ---------------------------------------------------------------------------------
 

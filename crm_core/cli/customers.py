@@ -210,6 +210,12 @@ def customers_group() -> click.Group:
     @click.option("--from", "from_login", help="Move everything this user owns (a leaver).")
     @click.option("--to", "to_login", required=True, help="The new owner.")
     @click.option("--reason")
+    @click.option("--dry-run", is_flag=True, help="Show what would move; change nothing.")
+    @click.option(
+        "--deactivate",
+        is_flag=True,
+        help="With --from: also deactivate the leaver, in the same transaction (admins).",
+    )
     @format_option
     @pass_app
     def transfer_(
@@ -218,16 +224,23 @@ def customers_group() -> click.Group:
         from_login: str | None,
         to_login: str,
         reason: str | None,
+        dry_run: bool,
+        deactivate: bool,
         fmt: str,
     ) -> None:
-        """Give customers, with everything that follows them, to another owner. All or nothing."""
+        """Give customers, with everything open that follows them (orders still owed, open
+        projects, follow-ups, project tasks, service cases), to another owner. All or nothing."""
         if bool(refs) == bool(from_login):
             raise ValidationError("name customers, or --from LOGIN, but not both")
-        with app.desk(write=True) as desk:
+        if deactivate and not from_login:
+            raise ValidationError("--deactivate goes with --from LOGIN")
+        with app.desk(write=not dry_run) as desk:
             if from_login:
-                result = desk.customers.transfer_all(from_login, to_login, reason=reason)
+                result = desk.customers.transfer_all(
+                    from_login, to_login, reason=reason, dry_run=dry_run, deactivate=deactivate
+                )
             else:
-                result = desk.customers.transfer(refs, to_login, reason=reason)
+                result = desk.customers.transfer(refs, to_login, reason=reason, dry_run=dry_run)
         if fmt == "table":
             click.echo(result.message)
         emit([{"what": k, "count": v} for k, v in result.moved.items()], fmt, ["what", "count"])

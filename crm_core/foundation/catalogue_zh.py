@@ -289,6 +289,13 @@ LABELS: dict[str, str] = {
     "Enabled {names}.": "已启用 {names}。",
     "Disabled {name}; its data is kept.": "已停用 {name}；其数据全部保留。",
     "Transferred {count} customers to {login}.": "已将 {count} 个客户移交给 {login}。",
+    "Would transfer {count} customers to {login} (preview: nothing changed).": (
+        "将把 {count} 个客户移交给 {login}（预览：未做任何更改）。"
+    ),
+    "{login} is deactivated.": "{login} 已停用。",
+    "{login} holds no customers now; to deactivate: crm users change {login} --inactive": (
+        "{login} 名下已无客户；如需停用：crm users change {login} --inactive"
+    ),
     "Imported {count} rows into {entity}.": "已导入 {count} 行到 {entity}。",
     "Nothing written: {count} rows have errors.": "未写入任何数据：{count} 行有错误。",
 }

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 
     from crm_core.hooks.api_parts import ApiPart
     from crm_core.hooks.batches import Watcher
+    from crm_core.hooks.business import OpenBusiness
     from crm_core.hooks.changes import CustomerChange, Transfer
     from crm_core.hooks.context import Context
     from crm_core.hooks.entities import Entity
@@ -313,6 +314,16 @@ def crm_register_indicators(register: Callable[[Indicator], None]) -> None:
 @hookspec
 def crm_customer_sections(ctx: Context, customer: CustomerRow) -> Iterable[Section] | None:
     """Return sections for the customer 360 view (`crm customers show`)."""
+
+
+@hookspec
+def crm_open_business(ctx: Context) -> Iterable[OpenBusiness] | None:
+    """Name the records that keep a customer's business open, one `OpenBusiness` per kind.
+
+    Each selects customer ids (`select(Order.customer_id).where(Order.status == "open")`).
+    Protection expiry and its reminder leave such customers with their holder; a customer with
+    any open business is never returned to the shared pool by the clock.
+    """
 
 
 @hookspec

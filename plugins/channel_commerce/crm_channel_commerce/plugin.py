@@ -18,6 +18,7 @@ from crm_channel_commerce import api, commands, indicators, reports, settings, t
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
 from crm_core.contract import Context, PluginSpec, audit, hookimpl
+from crm_core.contract.customers import OpenBusiness
 from crm_core.contract.models import Customer, User
 from crm_core.contract.queries import among, chunks
 from crm_core.contract.records import (
@@ -44,6 +45,7 @@ plugin = PluginSpec(
 )
 SOURCE = plugin.name
 _dealers = table_of(Dealer)
+_dealer_orders = table_of(DealerOrder)
 
 
 @hookimpl
@@ -101,6 +103,20 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
             )
             moved += len(ids)
     return {"dealers": moved} if moved else {}
+
+
+@hookimpl
+def crm_open_business(ctx: Context) -> Iterable[OpenBusiness]:
+    """Dealer credit in use and dealer orders not yet paid or cancelled keep a customer."""
+    yield OpenBusiness(
+        "dealer credit in use", select(_dealers.c.customer_id).where(_dealers.c.credit_used > 0)
+    )
+    yield OpenBusiness(
+        "open dealer orders",
+        select(_dealer_orders.c.customer_id).where(
+            _dealer_orders.c.status.in_(("draft", "confirmed", "shipped"))
+        ),
+    )
 
 
 @hookimpl

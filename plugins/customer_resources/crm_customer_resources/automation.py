@@ -26,13 +26,13 @@ def register_entities(register: Callable[[Entity], None]) -> None:
 
 
 def overdue_since(ctx: Context, day: date) -> Sequence[int]:
-    """Open orders with an installment that fell due the day before `day`, still unpaid: they
+    """Orders (not cancelled) with an installment that fell due the day before `day`, still unpaid: they
     become overdue on `day`, so a daily sweep fires each order once per missed installment."""
     query = (
         select(Order.id)
         .join(Installment, Installment.order_id == Order.id)
         .where(
-            Order.status == "open",
+            Order.status != "cancelled",
             Installment.due_on == day - timedelta(days=1),
             Installment.paid < Installment.amount,
         )
@@ -47,7 +47,7 @@ def register_events(register: Callable[[RuleEvent], None]) -> None:
         RuleEvent(
             "order.overdue",
             "orders",
-            "an installment of an open order became overdue (fired by `crm rules sweep`)",
+            "an installment of an order became overdue (fired by `crm rules sweep`)",
             sweep=overdue_since,
         )
     )

@@ -15,6 +15,7 @@ import click
 from sqlalchemy import case, literal, select, update
 
 from crm_core.contract import Context, PluginSpec, audit, hookimpl, writes
+from crm_core.contract.customers import OpenBusiness
 from crm_core.contract.models import Customer, Interaction
 from crm_core.contract.products import parse_amount
 from crm_core.contract.queries import among, id_batches
@@ -37,6 +38,7 @@ from crm_core.contract.records import (
 from crm_core.contract.reports import Report
 from crm_core.contract.rollups import Spec
 from crm_core.contract.tables import UTCDateTime, table_of
+from crm_core.contract.transfers import move_assigned
 from crm_customer_resources import (
     api,
     automation,
@@ -47,7 +49,13 @@ from crm_customer_resources import (
     settings,
     translations,
 )
-from crm_customer_resources.models import CustomerProfile, Installment, Order, ServiceCase
+from crm_customer_resources.models import (
+    OPEN_CASE_STATUSES,
+    CustomerProfile,
+    Installment,
+    Order,
+    ServiceCase,
+)
 from crm_customer_resources.models.rollups import (
     NEW_CUSTOMERS_ROLLUPS,
     OWED_BY_CUSTOMER,
@@ -77,6 +85,8 @@ plugin = PluginSpec(
 )
 
 _orders = table_of(Order)
+_installments = table_of(Installment)
+_cases = table_of(ServiceCase)
 _profiles = table_of(CustomerProfile)
 
 
@@ -192,8 +202,10 @@ def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -
 
 @hookimpl
 def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, int]:
-    """Open orders (and so their receivables) follow the customer; closed ones stay credited to the
-    salesperson who made them. Returning to the pool leaves orders with their seller."""
+    """Orders still owed (open, or closed by the ERP with money outstanding) follow the customer,
+    so its receivables and dunning reach the new owner; fully paid and cancelled orders stay
+    credited to the salesperson who made them. Open service cases assigned to the previous owner
+    go to the new one. Returning to the pool leaves everything with its seller."""
     if transfer.to_user_id is None:
         return {}
     moved = receivables = 0
@@ -201,7 +213,7 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
         ids = list(
             ctx.session.scalars(
                 select(_orders.c.id).where(
-                    among(ctx.session, _orders.c.customer_id, batch), _orders.c.status == "open"
+                    among(ctx.session, _orders.c.customer_id, batch), orders.still_owed()
                 )
             )
         )
@@ -217,13 +229,35 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
         moved += len(ids)
         receivables += len(
             ctx.session.scalars(
-                select(Installment.id).where(
-                    among(ctx.session, Installment.customer_id, batch),
-                    Installment.paid < Installment.amount,
+                select(_installments.c.id)
+                .join(_orders, _orders.c.id == _installments.c.order_id)
+                .where(
+                    among(ctx.session, _installments.c.customer_id, batch),
+                    _installments.c.paid < _installments.c.amount,
+                    _orders.c.status != "cancelled",
                 )
             ).all()
         )
-    return {"open orders": moved, "receivables": receivables}
+    cases = move_assigned(
+        ctx, transfer, _cases, _cases.c.assignee_id, _cases.c.status.in_(OPEN_CASE_STATUSES)
+    )
+    return {
+        "orders still owed": moved,
+        "receivables": receivables,
+        "open service cases": len(cases),
+    }
+
+
+@hookimpl
+def crm_open_business(ctx: Context) -> Iterable[OpenBusiness]:
+    """Orders still owed and open service cases keep a customer with its holder."""
+    yield OpenBusiness(
+        "orders still owed", select(_orders.c.customer_id).where(orders.still_owed())
+    )
+    yield OpenBusiness(
+        "open service cases",
+        select(_cases.c.customer_id).where(_cases.c.status.in_(OPEN_CASE_STATUSES)),
+    )
 
 
 # -- contributions -----------------------------------------------------------------------------
@@ -300,7 +334,7 @@ def crm_collect_reminders(
 @hookimpl
 def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]:
     profile = ctx.session.get(CustomerProfile, customer.id)
-    until = protection.protected_until(ctx, profile, customer.level)
+    until = protection.protected_until(ctx, customer, profile)
     yield Section(
         "Customer resources",
         [

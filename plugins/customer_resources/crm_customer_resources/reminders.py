@@ -18,7 +18,7 @@ from crm_core.contract.tables import table_of
 from crm_customer_resources import settings
 from crm_customer_resources.models import CustomerProfile, Installment, Order
 from crm_customer_resources.models.rollups import UNPAID_INSTALLMENTS, UnpaidInstallment
-from crm_customer_resources.services.protection import PROTECTED_LEVELS
+from crm_customer_resources.services.protection import expiring
 
 SOURCE = "customer_resources"
 _installments_table = table_of(Installment)
@@ -85,7 +85,8 @@ def _stale(
 
 
 def _installments(ctx: Context, on: date) -> tuple[Any, Any, Any]:
-    """Unpaid installments of open orders due by `on`, earliest first, with customer and order;
+    """Unpaid installments of orders not cancelled (an order the ERP closed with money owed is
+    still dunned, as the receivables report still lists it) due by `on`, earliest first, with customer and order;
     and its owner and due-day columns, to filter by.
 
     From the unpaid-installment rollup when it is installed: its (owner, due day) index gives
@@ -111,7 +112,7 @@ def _installments(ctx: Context, on: date) -> tuple[Any, Any, Any]:
         .select_from(i)
         .join(o, o.c.id == i.c.order_id)
         .join(Customer, Customer.id == o.c.customer_id)
-        .where(i.c.paid < i.c.amount, o.c.status == "open", i.c.due_on <= on)
+        .where(i.c.paid < i.c.amount, o.c.status != "cancelled", i.c.due_on <= on)
         .order_by(i.c.due_on, i.c.id)
     )
     return query, Customer.owner_id, i.c.due_on
@@ -158,7 +159,8 @@ def _team_dunning(ctx: Context, manager_id: int, on: date, limit: int | None) ->
 def _protection_ending(
     ctx: Context, user_ids: Sequence[int], on: date, limit: int | None
 ) -> Iterator[Reminder]:
-    """Protection that ends within the coming week (already ended: the expiry job's business)."""
+    """Protection that ends within the coming week (already ended: the expiry job's business),
+    for the customers the clock applies to (`protection.expiring`)."""
     days = int(ctx.settings.get(settings.PROTECTION_DAYS))
     ended = datetime.combine(on - timedelta(days=days), time.min, ctx.zone)
     week = datetime.combine(on - timedelta(days=days - 7), time.min, ctx.zone)
@@ -169,7 +171,7 @@ def _protection_ending(
         .join(Customer, Customer.id == _profiles.c.customer_id)
         .where(
             among(ctx.session, _profiles.c.owner_id, user_ids),
-            Customer.level.in_(PROTECTED_LEVELS),
+            expiring(ctx),
             last >= ended,
             last < week,
         )

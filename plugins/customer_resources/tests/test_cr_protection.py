@@ -156,7 +156,7 @@ def test_transfer_moves_open_orders_and_keeps_past_sales_with_the_old_owner(bloc
         still_open = orders.create(ctx, cid, [orders.LineRequest("P1", 2)])
     with block1.work("lead1", write=True) as ctx:
         result = transfer.transfer_all(ctx, "a", "b")
-    assert result.moved["open orders"] == 1 and result.moved["receivables"] == 1
+    assert result.moved["orders still owed"] == 1 and result.moved["receivables"] == 1
     with block1.work(SYSTEM) as ctx:
         moved = ctx.session.scalars(
             select(AuditEntry.entity_id).where(

@@ -15,6 +15,7 @@ import click
 from sqlalchemy import select, update
 
 from crm_core.contract import Context, PluginSpec, audit, hookimpl
+from crm_core.contract.customers import OpenBusiness
 from crm_core.contract.models import Customer, User
 from crm_core.contract.queries import among, chunks
 from crm_core.contract.records import (
@@ -31,6 +32,7 @@ from crm_core.contract.records import (
 from crm_core.contract.reports import Report
 from crm_core.contract.rollups import Spec
 from crm_core.contract.tables import table_of
+from crm_core.contract.transfers import move_assigned
 from crm_project_sales import api, commands, indicators, reports, settings, translations
 from crm_project_sales.models import Project, Task
 from crm_project_sales.rollups import PROJECTS_BY_STAGE, TEAM_PROJECTS_BY_STAGE
@@ -47,6 +49,7 @@ plugin = PluginSpec(
 )
 SOURCE = plugin.name
 _projects = table_of(Project)
+_tasks = table_of(Task)
 
 
 @hookimpl
@@ -98,7 +101,8 @@ def crm_plugin_enabled(ctx: Context, name: str) -> None:
 
 @hookimpl
 def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, int]:
-    """Open projects follow their customer to the new owner; closed ones keep their owner."""
+    """Open projects follow their customer to the new owner; closed ones keep their owner. Open
+    tasks the previous owner was to do on those customers' projects go to the new owner."""
     if transfer.to_user_id is None:
         return {}
     moved = 0
@@ -115,7 +119,16 @@ def crm_customers_transferred(ctx: Context, transfer: Transfer) -> Mapping[str, 
             ctx.session, "ps_project", ids, "owner_id", transfer.to_user_id, "transfer"
         )
         moved += len(ids)
-    return {"open projects": moved}
+    tasks = move_assigned(ctx, transfer, _tasks, _tasks.c.assignee_id, _tasks.c.done_at.is_(None))
+    return {"open projects": moved, "open project tasks": len(tasks)}
+
+
+@hookimpl
+def crm_open_business(ctx: Context) -> Iterable[OpenBusiness]:
+    """An open project keeps its customer with its holder."""
+    yield OpenBusiness(
+        "open projects", select(_projects.c.customer_id).where(_projects.c.closed_at.is_(None))
+    )
 
 
 @hookimpl

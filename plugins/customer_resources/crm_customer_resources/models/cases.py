@@ -11,6 +11,8 @@ from crm_core.contract.tables import Base, CustomerScoped, UTCDateTime, plugin_t
 
 CASE_KINDS = ("complaint", "feedback")
 CASE_STATUSES = ("open", "in_progress", "resolved", "closed")
+#: A case still to be worked on: it follows its customer to a new owner and keeps it protected.
+OPEN_CASE_STATUSES = ("open", "in_progress")
 
 
 class ServiceCase(CustomerScoped, Base):

@@ -606,7 +606,7 @@ class UnpaidInstallment(OwnerScoped, RollupBase):
     due_on: Mapped[date] = mapped_column(Date)
     owner_id: Mapped[int | None] = mapped_column(Integer)
     installment_id: Mapped[int] = mapped_column(Integer)
-    #: Always 1: the row goes when the installment is paid or its order closed or cancelled.
+    #: Always 1: the row goes when the installment is paid or its order cancelled.
     installments: Mapped[int] = mapped_column(Integer)
     owed: Mapped[Decimal] = mapped_column(Money)
 
@@ -621,7 +621,7 @@ UNPAID_INSTALLMENTS = Rollup(
         "owner_id": lambda q: f"{q.c}.owner_id",
     },
     measures={"installments": lambda q: "1", "owed": lambda q: f"{q.r}.amount - {q.r}.paid"},
-    where=lambda q: f"{q.r}.paid < {q.r}.amount AND {q.p}.status = 'open'",
+    where=lambda q: f"{q.r}.paid < {q.r}.amount AND {q.p}.status <> 'cancelled'",
     source_columns=("due_on", "amount", "paid", "order_id", "customer_id"),
     parent=Parent("cr_order", "order_id", ("status",)),
 )

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import attrs
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, _, customers
 from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
@@ -21,6 +21,18 @@ from crm_core.contract.tables import CENT, table_of, to_money
 from crm_core.contract.writes import next_number
 from crm_customer_resources.models import Installment, Order, OrderLine, Payment
 from crm_customer_resources.services.lifecycle import recompute_grades
+
+_orders = table_of(Order)
+_installments = table_of(Installment)
+
+
+def still_owed() -> ColumnElement[bool]:
+    """Orders whose money is not all in: open, or closed elsewhere (by an ERP) with instalments
+    unpaid. The one rule receivables, dunning, transfers and protection expiry share."""
+    unpaid = select(_installments.c.order_id).where(_installments.c.paid < _installments.c.amount)
+    return and_(
+        _orders.c.status != "cancelled", or_(_orders.c.status == "open", _orders.c.id.in_(unpaid))
+    )
 
 
 @attrs.frozen

@@ -1,8 +1,10 @@
 """Customer protection (客户保护): claiming a lead from the pool, releasing it, and expiry.
 
 A claimed customer is protected by the core's visibility and duplicate checks: others see only that
-it exists and who holds it. Protection lasts while the holder keeps in touch: a customer below
-"signed" with no interaction (or claim) for `protection_days` returns to the shared pool, audited.
+it exists and who holds it. Protection lasts while the holder keeps in touch: a lead (kind
+customer, below "signed") with no interaction (or claim) for `protection_days` and no open
+business (`crm_open_business`: an open order, money owed, an open project, dealer credit in use)
+returns to the shared pool, audited. Suppliers, partners, agents and competitors never expire.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 import attrs
-from sqlalchemy import and_, select, update
+from sqlalchemy import ColumnElement, and_, select, update
 
 from crm_core.contract import Context, PermissionDenied, ValidationError, _, customers
 from crm_core.contract.models import Customer, User
@@ -81,7 +83,7 @@ def expire(ctx: Context, on: date) -> Expiry:
             .where(
                 and_(
                     Customer.owner_id.is_not(None),
-                    Customer.level.in_(PROTECTED_LEVELS),
+                    expiring(ctx),
                     CustomerProfile.last_activity_at < cutoff,
                 )
             )
@@ -95,8 +97,25 @@ def expire(ctx: Context, on: date) -> Expiry:
     return Expiry(result.customer_ids, cutoff)
 
 
-def protected_until(ctx: Context, profile: CustomerProfile | None, level: str) -> date | None:
-    if profile is None or profile.last_activity_at is None or level not in PROTECTED_LEVELS:
+def expiring(ctx: Context) -> ColumnElement[bool]:
+    """The customers the protection clock applies to: leads of kind customer with no open business."""
+    return and_(
+        Customer.kind == "customer",
+        Customer.level.in_(PROTECTED_LEVELS),
+        customers.without_open_business(ctx, Customer.id),
+    )
+
+
+def protected_until(
+    ctx: Context, customer: Customer, profile: CustomerProfile | None
+) -> date | None:
+    """The day the clock returns `customer` to the pool; None when it never will as things stand."""
+    if profile is None or profile.last_activity_at is None:
+        return None
+    if (
+        ctx.session.scalar(select(Customer.id).where(Customer.id == customer.id, expiring(ctx)))
+        is None
+    ):
         return None
     days = int(ctx.settings.get(settings.PROTECTION_DAYS))
     return (ctx.local(profile.last_activity_at) + timedelta(days=days)).date()

@@ -17,6 +17,7 @@ from crm_core.foundation.errors import ValidationError
 from crm_core.foundation.schema import table_of
 from crm_core.hooks.api_parts import ApiPart
 from crm_core.hooks.batches import Watcher
+from crm_core.hooks.business import OpenBusiness
 from crm_core.hooks.changes import CustomerChange, Transfer
 from crm_core.hooks.context import Context
 from crm_core.hooks.entities import Entity
@@ -336,6 +337,13 @@ def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]
     CALLS.append(("crm_customer_sections", None))
     texts = ctx.session.scalars(select(Note.text).where(Note.customer_id == customer.id))
     return [Section("Notes", [{"text": t} for t in texts], order=50, source="test_plugin")]
+
+
+@hookimpl
+def crm_open_business(ctx: Context) -> Iterable[OpenBusiness]:
+    """A note marked "open" keeps its customer's business open."""
+    CALLS.append(("crm_open_business", None))
+    yield OpenBusiness("open notes", select(Note.customer_id).where(Note.text == "open"))
 
 
 @hookimpl
