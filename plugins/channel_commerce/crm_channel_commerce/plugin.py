@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from crm_channel_commerce import api, commands, indicators, reports, settings, translations
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
+from crm_channel_commerce.services.stock import STOCK_KEEPER
 from crm_core.contract import Context, PluginSpec, audit, hookimpl
 from crm_core.contract.customers import OpenBusiness
 from crm_core.contract.models import Customer, User
@@ -68,6 +69,7 @@ def crm_register_settings(register: Callable[[SettingSpec], None]) -> None:
 @hookimpl
 def crm_register_permissions(register: Callable[[str, str], None]) -> None:
     register(CREDIT_CONTROLLER, "may confirm dealer orders beyond the credit limit (audited)")
+    register(STOCK_KEEPER, "may receive, return and adjust stock and marketing materials")
 
 
 @hookimpl

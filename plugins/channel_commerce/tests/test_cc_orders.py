@@ -11,11 +11,12 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from crm_channel_commerce.models import CreditOverride, Dealer, DealerOrder, Stock
-from crm_channel_commerce.services import dealers, orders, stock
+from crm_channel_commerce.services import dealers, materials, orders, stock
+from crm_channel_commerce.services.stock import STOCK_KEEPER
 from crm_core.foundation.errors import NotFound, PermissionDenied, ValidationError
 from crm_core.hooks.actor import SYSTEM
 from crm_core.kernel.models import AuditEntry
-from crm_core.services import customers
+from crm_core.services import customers, users
 
 
 def draft(
@@ -138,9 +139,18 @@ def test_stock_ledger_rules(block3: Block3) -> None:
         with pytest.raises(ValidationError, match="not enough stock"):
             stock.adjust(ctx, "W1", "P1", -11, "盘点")  # 40 on hand, 30 reserved
         stock.adjust(ctx, "W1", "P1", -10, "盘点")
-    with block3.work("rep", write=True) as ctx:
-        with pytest.raises(PermissionDenied):
-            stock.adjust(ctx, "W1", "P1", 5, "x")
+    for doing in (
+        lambda ctx: stock.adjust(ctx, "W1", "P1", 5, "x"),
+        lambda ctx: stock.receive(ctx, "W1", "P1", 3),
+        lambda ctx: stock.receive(ctx, "W1", "P1", 3, kind="return", reason="退货"),
+        lambda ctx: materials.receive(ctx, "POS", 3),
+    ):
+        with pytest.raises(PermissionDenied, match="stock-keeper"), block3.work("rep") as ctx:
+            doing(ctx)
+    with block3.work("admin", write=True) as ctx:
+        users.add(ctx, "clerk", "仓管员", "sales", "渠道部")
+        users.grant(ctx, "clerk", STOCK_KEEPER)
+    with block3.work("clerk", write=True) as ctx:
         stock.receive(ctx, "W1", "P1", 3, kind="return", reason="退货")
         assert stock.levels(ctx, "W1")[0] == {
             "warehouse": "W1",

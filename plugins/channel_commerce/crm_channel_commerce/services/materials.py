@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 
 from crm_channel_commerce.models import Material, MaterialIssue
-from crm_channel_commerce.services import dealers
+from crm_channel_commerce.services import dealers, stock
 from crm_core.contract import Context, DuplicateError, NotFound, ValidationError, audit
 from crm_core.contract.tables import table_of
 
@@ -29,6 +29,7 @@ def get(ctx: Context, code: str) -> Material:
 
 
 def receive(ctx: Context, code: str, quantity: int) -> Material:
+    stock.require_stock_keeper(ctx, "receive materials")
     if quantity <= 0:
         raise ValidationError("receive a positive quantity")
     material = get(ctx, code)

@@ -19,6 +19,8 @@ from crm_core.contract import (
 from crm_core.contract.models import Product
 from crm_core.contract.tables import table_of
 
+#: The permission of warehouse staff: receive, return and adjust stock and materials.
+STOCK_KEEPER = "stock-keeper"
 _stock = table_of(Stock)
 _moves = table_of(StockMove)
 
@@ -112,6 +114,14 @@ def move(
     )
 
 
+def require_stock_keeper(ctx: Context, doing: str) -> None:
+    """Goods in and out of a warehouse by hand: managers, admins and stock keepers only."""
+    if not (ctx.actor.role == "manager" or ctx.actor.has(STOCK_KEEPER)):
+        raise PermissionDenied(
+            f"{ctx.actor.login} may not {doing}: managers, admins and {STOCK_KEEPER}s only"
+        )
+
+
 def receive(
     ctx: Context,
     warehouse_code: str,
@@ -121,6 +131,7 @@ def receive(
     kind: str = "receipt",
     reason: str | None = None,
 ) -> None:
+    require_stock_keeper(ctx, "receive stock")
     if quantity <= 0:
         raise ValidationError("receive a positive quantity")
     if kind not in ("receipt", "return"):
@@ -138,8 +149,7 @@ def receive(
 def adjust(
     ctx: Context, warehouse_code: str, product_code: str, quantity: int, reason: str
 ) -> None:
-    if not (ctx.actor.is_admin or ctx.actor.role == "manager"):
-        raise PermissionDenied("only a manager or admin may adjust stock")
+    require_stock_keeper(ctx, "adjust stock")
     if not reason.strip():
         raise ValidationError("an adjustment needs a reason (stocktake, damage ...)")
     move(
