@@ -13,6 +13,7 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,7 @@ from crm_core.features import demo_data as demo
 from crm_core.features.reports import engine as reports
 from crm_core.features.reports import files as report_files
 from crm_core.foundation import charts
+from crm_core.hooks.reports import Report, ReportTable
 from crm_core.kernel.deployment import Deployment
 from crm_core.services import customers, interactions
 
@@ -552,6 +554,38 @@ def test_infer_reads_types_from_every_row() -> None:
     assert charts.infer(("name", "flag"), [("a", True), ("b", False)]) is None
     assert charts.infer(("name", "n"), [("a", None), ("b", 2)]) == charts.Chart("name", ("n",))
     assert charts.infer(("name", "n"), [("a", None), ("b", None)]) is None
+
+
+def test_infer_plots_the_money_of_a_report_about_money() -> None:
+    d = Decimal
+    sales = [("2026-10", 12, d("48000.00")), ("2026-11", 30, d("99000.50"))]
+    assert charts.infer(("month", "orders", "amount"), sales) == charts.Chart(
+        "month", ("amount",), kind="line"
+    )
+    ageing = [("li", d("100.00"), d("0.00"), d("50.00"), d("150.00"))]
+    assert charts.infer(("salesperson", "not_due", "1-30", "31-60", "total"), ageing).y == (
+        "not_due",
+        "1-30",
+        "31-60",
+    )
+    profit = [("华东重工", 1, d("300000.00"), d("96499.50"), d("32.2"))]
+    chart = charts.infer(("customer", "projects", "contract", "profit", "margin_pct"), profit)
+    assert chart is not None and chart.y == ("contract",)
+    counts = [("A", 3), ("B", 5)]
+    assert charts.infer(("level", "count"), counts) == charts.Chart("level", ("count",))
+    assert charts.Chart("month", ("amount",), kind="line").describe() == "amount by month"
+    assert charts.Chart("region", ("amount",), "seller").describe() == "amount per seller by region"
+
+
+def test_a_reports_chart_says_what_it_plots_and_draws_what_it_names() -> None:
+    table = ReportTable(
+        ("owner", "projects", "amount", "weighted"), [("li", 2, Decimal("10.00"), Decimal("4.00"))]
+    )
+    report = Report("p", "Pipeline", lambda ctx, params: table, plots=("amount", "weighted"))
+    chart = report.chart_for(table)
+    assert chart == charts.Chart("owner", ("amount", "weighted"))
+    svg = charts.svg(chart, table.columns, table.rows, "Pipeline")
+    assert "Pipeline · amount, weighted by owner" in svg
 
 
 def test_infer_gives_no_chart_for_tables_without_a_measure_or_a_dimension() -> None:

@@ -54,6 +54,10 @@ class ReportInfo:
     name: str
     title: str
     params: tuple[ReportParamInfo, ...]
+    #: What the report counts and how, in the user's language ("" when it says nothing more).
+    about: str = ""
+    #: The columns its chart draws, when the report names them (else the money columns).
+    plots: tuple[str, ...] = ()
 
 
 def _raw(params: Mapping[str, object]) -> dict[str, str]:
@@ -84,13 +88,23 @@ class Reports:
 
     def available(self) -> list[ReportInfo]:
         return [
-            ReportInfo(
-                report.name,
-                report.label(),
-                tuple(ReportParamInfo(p.name, p.help, p.default, p.choices) for p in report.params),
-            )
+            self._info(report)
             for report in sorted(reports.registry(self._ctx).values(), key=lambda r: r.name)
         ]
+
+    def describe(self, name: str) -> ReportInfo:
+        """One report: title, what it counts (its definitions), parameters, what it plots."""
+        return self._info(reports.lookup(self._ctx, name))
+
+    @staticmethod
+    def _info(report: Any) -> ReportInfo:
+        return ReportInfo(
+            report.name,
+            report.label(),
+            tuple(ReportParamInfo(p.name, p.help, p.default, p.choices) for p in report.params),
+            report.description(),
+            tuple(report.plots),
+        )
 
     def run(self, name: str, /, *, first_rows: int | None = None, **params: object) -> ReportTable:
         """Run a report, e.g. `run("funnel", since=date(2026, 1, 1), by="team")`. With

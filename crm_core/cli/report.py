@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import attrs
 import click
 
 from crm_core.api.reports import WRITE_FORMATS, ReportEntry
 from crm_core.cli import output as cli_output
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.options import as_option
-from crm_core.cli.output import FORMATS, emit_records, emit_rows, format_option
+from crm_core.cli.output import (
+    FORMATS,
+    emit,
+    emit_object,
+    emit_records,
+    emit_rows,
+    format_option,
+)
 from crm_core.foundation import charts, i18n
 from crm_core.foundation.errors import ValidationError
 
@@ -40,6 +48,34 @@ def report_group(name: str, hidden: bool = False) -> click.Group:
         with app.desk() as desk:
             found = desk.reports.catalogue()
         emit_records(found, fmt, ReportEntry)
+
+    @group.command("show")
+    @click.argument("name")
+    @format_option
+    @pass_app
+    def show(app: App, name: str, fmt: str) -> None:
+        """What a report counts and how (its definitions), its parameters and its chart."""
+        with app.desk() as desk:
+            info = desk.reports.describe(name)
+        if fmt != "table":
+            emit_object(attrs.asdict(info), fmt)
+            return
+        click.echo(f"{info.name}: {info.title}")
+        if info.about:
+            click.echo(info.about)
+        if info.plots:
+            click.echo(i18n._("chart: {columns}", columns=", ".join(info.plots)))
+        rows = [
+            {
+                "param": p.name,
+                "help": p.help,
+                "default": p.default,
+                "choices": ", ".join(p.choices),
+            }
+            for p in info.params
+        ]
+        if rows:
+            emit(rows, "table", ["param", "help", "default", "choices"])
 
     @group.command("run")
     @click.argument("name")

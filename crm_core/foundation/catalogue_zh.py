@@ -293,6 +293,7 @@ LABELS: dict[str, str] = {
         "将把 {count} 个客户移交给 {login}（预览：未做任何更改）。"
     ),
     "{login} is deactivated.": "{login} 已停用。",
+    "chart: {columns}": "图表：{columns}",
     "{login} holds no customers now; to deactivate: crm users change {login} --inactive": (
         "{login} 名下已无客户；如需停用：crm users change {login} --inactive"
     ),

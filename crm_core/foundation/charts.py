@@ -71,6 +71,14 @@ class Chart:
     series: str | None = None
     kind: Literal["bar", "line"] = "bar"
 
+    def describe(self) -> str:
+        """What the chart plots, in words: "amount by month", "amount per seller by region"."""
+        measures = self.y[:1] if self.series else self.y
+        what = ", ".join(measures)
+        if self.series:
+            what += f" per {self.series}"
+        return f"{what} by {self.x}"
+
 
 #: Value types of a measure column (bool is an int subclass, but no measure).
 NUMERIC_TYPES = frozenset({int, float, Decimal})
@@ -83,13 +91,18 @@ def _column(rows: Sequence[Sequence[Any]], i: int) -> list[Any]:
 
 def infer(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Chart | None:
     """A sensible chart for a table: the first text column as the axis, the second (if it has
-    few values) as series, the first numeric column as the measure. None when nothing fits."""
-    numeric = []
+    few values) as series, and as the measure the money where the table has any, else the first
+    numeric column. Money is a column of exact decimals (counts are integers; a `_pct` column is
+    a ratio): `amount` when there is one; else the parts beside a `total` (ageing buckets); else
+    the first. None when nothing fits."""
+    numeric, money = [], []
     for i in range(len(columns)):
         kinds = set(map(type, _column(rows, i)))
         kinds.discard(type(None))
         if kinds and kinds <= NUMERIC_TYPES:
             numeric.append(i)
+            if kinds == {Decimal} and not columns[i].endswith("_pct"):
+                money.append(columns[i])
     text = [i for i in range(len(columns)) if i not in numeric]
     if not numeric or not text:
         return None
@@ -98,7 +111,14 @@ def infer(columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> Chart | None
     if len(text) > 1 and len(set(_column(rows, text[1]))) <= MAX_SERIES:
         series = columns[text[1]]
     kind: Literal["bar", "line"] = "line" if x in TIME_COLUMNS else "bar"
-    return Chart(x, (columns[numeric[0]],), series, kind)
+    y: tuple[str, ...] = (columns[numeric[0]],)
+    if "amount" in money:
+        y = ("amount",)
+    elif "total" in money and len(money) > 1 and series is None:
+        y = tuple(name for name in money if name != "total")[:MAX_SERIES]
+    elif money:
+        y = (money[0],)
+    return Chart(x, y, series, kind)
 
 
 @attrs.frozen
@@ -276,13 +296,19 @@ def _render(
     return buffer.getvalue()
 
 
+def captioned(title: str, chart: Chart) -> str:
+    """A chart's title with what it plots: "Sales by month · amount by month"."""
+    return f"{title} · {chart.describe()}"
+
+
 def png(chart: Chart, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> bytes:
-    return _render(chart, columns, rows, title, "png")
+    return _render(chart, columns, rows, captioned(title, chart), "png")
 
 
 def svg(chart: Chart, columns: Sequence[str], rows: Sequence[Sequence[Any]], title: str) -> str:
     """The chart as an `<svg>` element to inline in an HTML page (drawn by crm_core.foundation.svgchart)."""
     plot = _prepare(chart, columns, rows)
+    title = captioned(title, chart)
     if plot.truncated_from:
         title = f"{title} ({len(plot.categories)} / {plot.truncated_from})"
     y_label = chart.y[0] if len(chart.y) == 1 or chart.series else ""

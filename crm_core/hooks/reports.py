@@ -58,6 +58,12 @@ class Report:
     title_zh: str = ""
     #: How to draw it: a Chart, "auto" (inferred from the columns) or None (no chart).
     chart: Chart | Literal["auto"] | None = "auto"
+    #: With "auto": the measure columns to draw (e.g. ("amount", "weighted")), the axis inferred;
+    #: empty, the money columns (`charts.infer`).
+    plots: tuple[str, ...] = ()
+    #: What the report counts and how (definitions a reader needs), shown by `crm report show`.
+    about: str = ""
+    about_zh: str = ""
     #: Roles ("admin", "manager", "sales") whose `crm dashboard` page shows this report.
     dashboard: tuple[str, ...] = ()
     #: Raw parameters for the dashboard, from the day the page is drawn.
@@ -69,10 +75,17 @@ class Report:
     def label(self) -> str:
         return self.title_zh if i18n.language() == "zh" and self.title_zh else self.title
 
+    def description(self) -> str:
+        return self.about_zh if i18n.language() == "zh" and self.about_zh else self.about
+
     def chart_for(self, table: ReportTable) -> Chart | None:
-        if self.chart == "auto":
-            return infer(table.columns, table.rows)
-        return self.chart
+        if self.chart != "auto":
+            return self.chart
+        chart = infer(table.columns, table.rows)
+        wanted = tuple(name for name in self.plots if name in table.columns)
+        if chart is not None and wanted:
+            chart = attrs.evolve(chart, y=wanted, series=None)
+        return chart
 
 
 REPORTS: Collection[Report] = Collection("crm_register_reports", "report", lambda r: r.name)

@@ -1001,6 +1001,8 @@ def register_all(register: Callable[[Report], None]) -> None:
             receipts,
             (by_param(RECEIPTS_BY, "month"), SINCE, UNTIL),
             title_zh="回款统计",
+            dashboard=("admin", "manager"),
+            dashboard_params=lambda today: {"by": "month", **last_months(12)(today)},
         )
     )
     register(
@@ -1022,6 +1024,8 @@ def register_all(register: Callable[[Report], None]) -> None:
             expenses,
             (by_param(EXPENSES_BY, "category"), SINCE, UNTIL),
             title_zh="费用分析",
+            dashboard=("admin", "manager"),
+            dashboard_params=lambda today: {"by": "category", **last_months(12)(today)},
         )
     )
     register(

@@ -481,3 +481,26 @@ def test_every_table_is_under_the_visibility_policy_or_says_why() -> None:
         plugin,
         shared={"cr_article": "the knowledge base is written for the whole sales force"},
     )
+
+
+def test_the_general_managers_dashboard_reads_development_receipts_and_expenses(
+    block1: Block1,
+) -> None:
+    """The case study's general manager reads customer development, sales receipts (回款) and
+    expenses every morning: all on the admins' and managers' page, charted as amounts."""
+    from crm_core.features.reports import dashboard
+
+    with block1.work("a", write=True) as ctx:
+        cid = str(customers.create(ctx, {"name": "晨会客户"}).id)
+        order = orders.create(ctx, cid, [orders.LineRequest("P1", 2)])
+        orders.pay(ctx, order.number, Decimal("1500"))
+    for login in ("admin", "boss"):
+        with block1.work(login) as ctx:
+            drawn = {t.name: t for t in dashboard.tiles(ctx, ctx.today(), workers=1)}
+        assert {"new-customers-by-month", "sales", "receipts", "expenses"} <= set(drawn), login
+        receipts = drawn["receipts"]
+        assert receipts.params["by"] == "month"
+        assert receipts.rows and receipts.rows[-1][-1] == Decimal("1500.00")
+        for name in ("sales", "receipts", "expenses"):
+            assert drawn[name].chart is None or "amount by" in drawn[name].chart, name
+        assert drawn["receipts"].chart is not None and "amount by month" in drawn["receipts"].chart

@@ -92,9 +92,16 @@ def seed(ctx: Context, rng: Random, scale: int) -> None:
             money.add_cost(
                 ctx,
                 project,
+                "goods",
+                "设备采购",
+                (project.contract_amount * Decimal("0.48")).quantize(Decimal("1")),
+            )
+            money.add_cost(
+                ctx,
+                project,
                 "cost",
-                "设备与安装",
-                (project.contract_amount * Decimal("0.55")).quantize(Decimal("1")),
+                "安装调试",
+                (project.contract_amount * Decimal("0.07")).quantize(Decimal("1")),
             )
         collaboration.add_task(
             ctx,

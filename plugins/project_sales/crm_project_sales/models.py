@@ -27,7 +27,10 @@ PLUGIN = "project_sales"
 ROLES = ("decision_maker", "influencer", "technical_evaluator", "user", "gatekeeper")
 ATTITUDES = ("supporter", "neutral", "opponent")
 QUOTE_STATUSES = ("draft", "sent", "accepted", "rejected")
-COST_KINDS = ("cost", "expense")
+#: What a project spends: `goods` the actual cost of the goods delivered (it replaces the accepted
+#: quote's estimated cost once booked), `cost` other delivery costs (installation, subcontracting,
+#: freight), `expense` selling expenses (travel, entertainment).
+COST_KINDS = ("goods", "cost", "expense")
 DEFAULT_CATEGORY = "*"
 
 
@@ -231,7 +234,7 @@ class ProjectCost(CustomerScoped, Base):
     __tablename__ = "ps_cost"
     __table_args__ = plugin_table(
         PLUGIN,
-        CheckConstraint("kind in ('cost', 'expense')", name="kind"),
+        CheckConstraint("kind in ('goods', 'cost', 'expense')", name="kind"),
         CheckConstraint("amount > 0", name="amount"),
     )
 

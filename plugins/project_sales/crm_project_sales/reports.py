@@ -36,7 +36,6 @@ from crm_project_sales.models import (
     Competitor,
     Deliverable,
     Project,
-    ProjectCost,
     Quote,
     Stage,
     StageChange,
@@ -47,7 +46,7 @@ from crm_project_sales.rollups import (
     ProjectsByStage,
     TeamProjectsByStage,
 )
-from crm_project_sales.services import pipeline
+from crm_project_sales.services import money, pipeline
 
 
 def stage_join(
@@ -61,15 +60,6 @@ def stage_join(
     return and_(
         Stage.code == stage_code,
         Stage.category == case((category.in_(own), category), else_=literal(DEFAULT_CATEGORY)),
-    )
-
-
-def _sums(kind: str) -> Any:
-    return (
-        select(func.coalesce(func.sum(ProjectCost.amount), 0))
-        .where(ProjectCost.project_id == Project.id, ProjectCost.kind == kind)
-        .correlate(Project)
-        .scalar_subquery()
     )
 
 
@@ -104,10 +94,10 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             Project.contract_amount,
             Project.customer_id,
             User.login,
-            _sums("cost"),
-            _sums("expense"),
+            money.goods_cost(best_quote(Quote.cost)),
+            money.booked("cost"),
+            money.booked("expense"),
             best_quote(Quote.total),
-            best_quote(Quote.cost),
         )
         .join(User, User.id == Project.owner_id)
         .order_by(Project.expected_close, Project.id)
@@ -151,18 +141,16 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         contract_amount,
         customer_id,
         owner,
+        goods,
         costs,
         expenses,
         quoted,
-        quoted_cost,
     ) in rows:
         needed = gates.get((category, stage), [])
         handed_in = present.get(project_id, _NONE)
         done = [d for d in needed if (stage, d) in handed_in]
         # Amounts read as Money are cents already.
         revenue = contract_amount if contract_amount is not None else quoted or _ZERO
-        # Booked costs once there are any; until then the quote's estimated cost.
-        costs = costs or quoted_cost or _ZERO
         table.append(
             (
                 project_id,
@@ -176,7 +164,7 @@ def monthly(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
                 expected_amount,
                 expected_close.isoformat(),
                 expenses,
-                revenue - costs - expenses,
+                revenue - goods - costs - expenses,
             )
         )
     return ReportTable(
@@ -422,7 +410,9 @@ PROFIT_BY = ("customer", "category", "month", "owner", "team")
 
 
 def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    """Won projects: contract amount, costs, expenses, profit and margin, by customer/category/period."""
+    """Won projects: contract amount, cost of goods, other costs, expenses, profit and margin, by
+    customer/category/period. Profit = contract - cost of goods (booked, else the accepted quote's
+    cost) - other costs - expenses (crm_project_sales.services.money)."""
     team = TeamOf(Project.owner_id)
     key: Any = {
         "customer": Customer.name,
@@ -437,8 +427,9 @@ def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
             key,
             func.count(Project.id),
             func.sum(Project.contract_amount),
-            func.sum(_sums("cost")),
-            func.sum(_sums("expense")),
+            func.sum(money.goods_cost(money.accepted_quote_cost())),
+            func.sum(money.booked("cost")),
+            func.sum(money.booked("expense")),
         )
         .select_from(Project)
         .join(Stage, stage_join(ctx))
@@ -449,18 +440,18 @@ def profitability(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         query = team.joined(query)
     query = query.where(Stage.outcome == "won", *window).group_by(key).order_by(key)
     rows = []
-    for k, n, contract, costs, expenses in ctx.session.execute(first_rows(query)):
-        contract, costs, expenses = (
+    for k, n, contract, goods, costs, expenses in ctx.session.execute(first_rows(query)):
+        contract, goods, costs, expenses = (
             to_money(contract or 0),
+            to_money(goods or 0),
             to_money(costs or 0),
             to_money(expenses or 0),
         )
-        profit = contract - costs - expenses
+        profit = contract - goods - costs - expenses
         margin = (profit * 100 / contract).quantize(Decimal("0.1")) if contract else None
-        rows.append((k, int(n), contract, costs, expenses, profit, margin))
-    return ReportTable(
-        (params["by"], "projects", "contract", "costs", "expenses", "profit", "margin_pct"), rows
-    )
+        rows.append((k, int(n), contract, goods, costs, expenses, profit, margin))
+    columns = (params["by"], "projects", "contract", "goods_cost", "costs", "expenses", "profit")
+    return ReportTable((*columns, "margin_pct"), rows)
 
 
 def register_all(register: Callable[[Report], None]) -> None:
@@ -473,6 +464,12 @@ def register_all(register: Callable[[Report], None]) -> None:
             "Pipeline and weighted forecast",
             pipeline_forecast,
             (by_param(FORECAST_BY, "month"),),
+            plots=("amount", "weighted"),
+            about=(
+                "Open projects: their expected amount, and the amount weighted by the "
+                "probability of their stage."
+            ),
+            about_zh="未结项目：预计金额，以及按所处阶段的赢单概率加权的金额。",
             title_zh="销售漏斗与加权预测",
             dashboard=("admin", "manager", "sales"),
         )
@@ -495,6 +492,19 @@ def register_all(register: Callable[[Report], None]) -> None:
             "Project profitability",
             profitability,
             (by_param(PROFIT_BY, "customer"), SINCE, UNTIL),
+            plots=("contract", "profit"),
+            about=(
+                "Won projects, by when they closed. Profit = contract amount - cost of goods - "
+                "other costs - expenses. The cost of goods is what was booked as goods "
+                "(projects cost --kind goods) once there is any, and until then the accepted "
+                "quote's cost (unit cost x quantity of its lines); other costs (--kind cost) and "
+                "expenses (--kind expense) are what was booked. margin_pct = profit / contract."
+            ),
+            about_zh=(
+                "已赢单项目，按成交时间统计。利润 = 合同金额 − 货物成本 − 其他成本 − 费用。货物成本：一旦登记了货物成本"
+                "（projects cost --kind goods）即取登记数，此前取已接受报价的成本（各行单位成本 × 数量）；其他成本"
+                "（--kind cost）和费用（--kind expense）取登记数。margin_pct = 利润 / 合同金额。"
+            ),
             title_zh="项目盈利分析",
         )
     )

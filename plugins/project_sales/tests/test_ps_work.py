@@ -19,6 +19,7 @@ from crm_core.kernel import lifecycle
 from crm_core.kernel.migrate import alembic_config
 from crm_core.kernel.models import AuditEntry
 from crm_core.services import customers, transfer
+from crm_project_sales.api import Projects as ProjectsPart
 from crm_project_sales.models import Deliverable, Project, QuoteLine
 from crm_project_sales.services import (
     collaboration,
@@ -137,22 +138,44 @@ def test_quotes_versions_and_contract_amount(block2: Block2) -> None:
         assert ctx.session.scalar(select(func.count()).select_from(QuoteLine)) == 3
 
 
-def test_profit_is_contract_minus_costs_and_expenses(block2: Block2, tmp_path: Path) -> None:
+def test_profit_is_contract_minus_goods_other_costs_and_expenses(
+    block2: Block2, tmp_path: Path
+) -> None:
+    """Profit = contract - cost of goods (the accepted quote's until goods are booked) - other
+    costs - expenses: booking an installation cost does not make the goods free."""
     pid = new_project(block2).id
     with block2.work("ka", write=True) as ctx:
         project = projects.get(ctx, pid)
-        quote = money.add_quote(ctx, project, [money.parse_item("EQ-1:3")])
+        quote = money.add_quote(ctx, project, [money.parse_item("EQ-1:3/60000")])
         money.set_quote_status(ctx, project, quote.version, "accepted")
-        money.add_cost(ctx, project, "cost", "设备采购", "180000")
+        money.add_cost(ctx, project, "cost", "安装调试", "20000")
         money.add_cost(ctx, project, "expense", "差旅", "3500.50")
         with pytest.raises(ValidationError):
             money.add_cost(ctx, project, "bribe", "x", "1")
-        result = money.profit(ctx, project)
-        assert (result.contract, result.costs, result.expenses, result.profit) == (
-            Decimal("300000.00"),
+        estimated = money.profit(ctx, project)
+        assert (estimated.goods, estimated.goods_estimated, estimated.profit) == (
             Decimal("180000.00"),
+            True,
+            Decimal("96499.50"),  # 300,000 - 180,000 - 20,000 - 3,500.50
+        )
+        money.add_cost(ctx, project, "goods", "设备采购", "170000")
+        result = money.profit(ctx, project)
+        assert (
+            result.contract,
+            result.goods,
+            result.goods_estimated,
+            result.costs,
+            result.expenses,
+            result.profit,
+            result.margin_pct,
+        ) == (
+            Decimal("300000.00"),
+            Decimal("170000.00"),
+            False,
+            Decimal("20000.00"),
             Decimal("3500.50"),
-            Decimal("116499.50"),
+            Decimal("106499.50"),
+            Decimal("35.5"),
         )
     win(block2, pid, tmp_path)
     with block2.work("km") as ctx:
@@ -162,12 +185,38 @@ def test_profit_is_contract_minus_costs_and_expenses(block2: Block2, tmp_path: P
                 "customer": "华东重工集团",
                 "projects": 1,
                 "contract": Decimal("300000.00"),
-                "costs": Decimal("180000.00"),
+                "goods_cost": Decimal("170000.00"),
+                "costs": Decimal("20000.00"),
                 "expenses": Decimal("3500.50"),
-                "profit": Decimal("116499.50"),
-                "margin_pct": Decimal("38.8"),
+                "profit": Decimal("106499.50"),
+                "margin_pct": Decimal("35.5"),
             }
         ]
+        shown = ProjectsPart(ctx).show(pid)
+        assert (shown["goods_cost"], shown["profit"], shown["margin_pct"]) == (
+            Decimal("170000.00"),
+            Decimal("106499.50"),
+            Decimal("35.5"),
+        )
+
+
+def test_a_booked_cost_leaves_the_quoted_goods_cost_in_the_profit(
+    block2: Block2, tmp_path: Path
+) -> None:
+    pid = new_project(block2).id
+    with block2.work("ka", write=True) as ctx:
+        project = projects.get(ctx, pid)
+        quote = money.add_quote(ctx, project, [money.parse_item("EQ-1:3/60000")])
+        money.set_quote_status(ctx, project, quote.version, "accepted")
+        money.add_cost(ctx, project, "cost", "运输", "5000")
+    win(block2, pid, tmp_path)
+    with block2.work("km") as ctx:
+        (row,) = reports.run(ctx, "project-profitability", {"by": "customer"}).records()
+    assert (row["goods_cost"], row["profit"], row["margin_pct"]) == (
+        Decimal("180000.00"),
+        Decimal("115000.00"),
+        Decimal("38.3"),
+    )
 
 
 def test_tasks_feed_reminders_and_members_must_see_the_customer(block2: Block2) -> None:
@@ -415,7 +464,7 @@ def test_cli(block2: Block2, crm_cli, tmp_path: Path) -> None:
     assert any(s["title"] == "Sales projects" for s in show["sections"])
 
 
-def test_monthly_margin_uses_quoted_cost_until_costs_are_booked(block2: Block2) -> None:
+def test_monthly_margin_uses_quoted_goods_cost_until_goods_are_booked(block2: Block2) -> None:
     pid = new_project(block2).id
     with block2.work("ka", write=True) as ctx:
         project = projects.get(ctx, pid)
@@ -424,5 +473,7 @@ def test_monthly_margin_uses_quoted_cost_until_costs_are_booked(block2: Block2) 
         )  # 200,000 quoted, 140,000 cost
         money.add_cost(ctx, project, "expense", "差旅", "1000")
         assert reports.run(ctx, "project-monthly", {}).records()[0]["margin"] == Decimal("59000.00")
-        money.add_cost(ctx, project, "cost", "设备", "150000")
-        assert reports.run(ctx, "project-monthly", {}).records()[0]["margin"] == Decimal("49000.00")
+        money.add_cost(ctx, project, "cost", "安装", "5000")  # the quoted goods cost stays
+        assert reports.run(ctx, "project-monthly", {}).records()[0]["margin"] == Decimal("54000.00")
+        money.add_cost(ctx, project, "goods", "设备", "150000")  # replaces the quoted 140,000
+        assert reports.run(ctx, "project-monthly", {}).records()[0]["margin"] == Decimal("44000.00")

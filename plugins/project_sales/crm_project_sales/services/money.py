@@ -1,7 +1,15 @@
 """Quotes (versioned, with lines, discounts, cost and margin), project costs, and profit.
 
 Accepting a quote sets the project's contract amount; an earlier accepted version is superseded.
-Profit = contract amount - costs - expenses.
+
+Profit, the one definition every view and report uses:
+
+    profit = contract amount - cost of goods - other costs - expenses
+
+where the cost of goods is the goods cost booked against the project (`--kind goods`) once there
+is any, and until then the accepted quote's cost (its lines' unit cost x quantity); other costs
+(`--kind cost`: installation, subcontracting) and expenses (`--kind expense`: travel) are what was
+booked. Margin % = profit / contract amount.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 
 import attrs
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, case, func, select
 
 from crm_core.contract import Context, NotFound, ValidationError
 from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
@@ -214,15 +222,52 @@ def add_cost(
     return item
 
 
+def booked(kind: str) -> ColumnElement[Decimal]:
+    """SQL, correlated to the project of the enclosing query: what is booked of `kind` (0 if none)."""
+    return (
+        select(func.coalesce(func.sum(ProjectCost.amount), 0))
+        .where(ProjectCost.project_id == Project.id, ProjectCost.kind == kind)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+
+
+def accepted_quote_cost() -> ColumnElement[Decimal]:
+    """SQL, correlated to the project: the accepted quote's cost, NULL without one."""
+    return (
+        select(Quote.cost)
+        .where(Quote.project_id == Project.id, Quote.status == "accepted")
+        .limit(1)
+        .correlate(Project)
+        .scalar_subquery()
+    )
+
+
+def goods_cost(estimate: ColumnElement[Decimal]) -> ColumnElement[Decimal]:
+    """SQL: the booked goods cost once there is any, else `estimate` (a quote's cost), else 0."""
+    goods = booked("goods")
+    return case((goods > 0, goods), else_=func.coalesce(estimate, 0))
+
+
 @attrs.frozen
 class Profit:
     contract: Decimal
+    #: Booked goods cost, or the accepted quote's cost while none is booked.
+    goods: Decimal
+    #: Whether `goods` is still the quote's estimate.
+    goods_estimated: bool
     costs: Decimal
     expenses: Decimal
 
     @property
     def profit(self) -> Decimal:
-        return self.contract - self.costs - self.expenses
+        return self.contract - self.goods - self.costs - self.expenses
+
+    @property
+    def margin_pct(self) -> Decimal | None:
+        if not self.contract:
+            return None
+        return (self.profit * HUNDRED / self.contract).quantize(Decimal("0.1"))
 
 
 def profit(ctx: Context, project: Project) -> Profit:
@@ -233,8 +278,15 @@ def profit(ctx: Context, project: Project) -> Profit:
             .group_by(ProjectCost.kind)
         ).all()
     )
+    booked_goods = to_money(sums.get("goods") or 0)
+    estimate = ctx.session.scalar(
+        select(Quote.cost).where(Quote.project_id == project.id, Quote.status == "accepted")
+    )
+    estimated = not booked_goods
     return Profit(
         project.contract_amount or Decimal("0.00"),
+        to_money(estimate or 0) if estimated else booked_goods,
+        estimated,
         to_money(sums.get("cost") or 0),
         to_money(sums.get("expense") or 0),
     )
