@@ -42,8 +42,8 @@ PLAN_BY = ("dealer", "region", "product_line")
 
 
 def plan_vs_actual(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
-    """Targets against orders (confirmed or later) in the period; regions roll up their dealers'
-    targets when they have no plan of their own."""
+    """Targets against orders (confirmed or later) in the period. A plan is the target of its own
+    level, never added to a plan of another level: see `plan_targets`."""
     if not params.get("period"):
         raise ValidationError("give the period, e.g. -p period=2026-11")
     _, start, end = plans.parse_period(params["period"])
@@ -66,40 +66,98 @@ def plan_vs_actual(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
         .group_by(key)
     )
     actual = {k: to_money(v) for k, v in actual_rows}
-    plan_key = {
-        "dealer": Customer.name,
-        "region": func.coalesce(SalesPlan.region, Dealer.region),
-        "product_line": SalesPlan.product_line,
-    }[by]
-    plan_query = (
-        select(plan_key, SalesPlan.customer_id.is_(None), func.sum(SalesPlan.target))
-        .select_from(SalesPlan)
-        .outerjoin(Dealer, Dealer.customer_id == SalesPlan.customer_id)
-        .outerjoin(Customer, Customer.id == SalesPlan.customer_id)
-        .where(
-            SalesPlan.period == params["period"],
-            # A dealer's plan counts only when its dealer is visible: the outer join to a
-            # hidden customer finds nothing, which must not add the plan under "no dealer".
-            or_(SalesPlan.customer_id.is_(None), Customer.id.is_not(None)),
-        )
-        .group_by(plan_key, SalesPlan.customer_id.is_(None))
-    )
-    if by == "dealer":
-        plan_query = plan_query.where(SalesPlan.customer_id.is_not(None))
-    targets: dict[Any, Decimal] = {}
-    own_region_plan: set[Any] = set()
-    for k, is_region_plan, total in ctx.session.execute(plan_query):
-        if by == "region" and is_region_plan:
-            own_region_plan.add(k)
-            targets[k] = to_money(total)
-        elif not (by == "region" and k in own_region_plan):
-            targets[k] = targets.get(k, Decimal("0.00")) + to_money(total)
+    targets = plan_targets(ctx, params["period"], by)
     rows = []
     for k in sorted(set(targets) | set(actual), key=lambda v: (v is None, str(v))):
-        target, done = targets.get(k), actual.get(k, Decimal("0.00"))
+        target, done = targets.get(k), actual.get(k, ZERO)
         rate = (done * 100 / target).quantize(Decimal("0.1")) if target else None
         rows.append((k, target, done, rate))
     return ReportTable((by, "target", "actual", "achieved_pct"), rows)
+
+
+def plan_targets(ctx: Context, period: str, by: str) -> dict[Any, Decimal]:
+    """Each key's target for `period`, every plan the target of its own level:
+
+    - a dealer: its own plan; without one, the sum of its product-line plans;
+    - a region: its own plan; without one, the sum of its dealers' targets (as above); without
+      those, the sum of the region's product-line plans;
+    - a product line: per region, the region's plan for that line; without one, the sum of its
+      dealers' plans for the line. A plan without a product line is no line's target.
+
+    The plans of a period are a few rows per dealer, read once (a dealer's plan only when the
+    dealer is visible)."""
+    query = (
+        select(
+            SalesPlan.customer_id,
+            Customer.name,
+            func.coalesce(SalesPlan.region, Dealer.region),
+            SalesPlan.product_line,
+            SalesPlan.target,
+        )
+        .select_from(SalesPlan)
+        .outerjoin(Dealer, Dealer.customer_id == SalesPlan.customer_id)
+        .outerjoin(Customer, Customer.id == SalesPlan.customer_id)
+        # A dealer's plan counts only when its dealer is visible: the outer join to a hidden
+        # customer finds nothing, which must not add the plan under "no dealer".
+        .where(
+            SalesPlan.period == period.strip(),
+            or_(SalesPlan.customer_id.is_(None), Customer.id.is_not(None)),
+        )
+    )
+    dealer_own: dict[int, Decimal] = {}
+    dealer_lines: dict[int, dict[str, Decimal]] = {}
+    dealer_name: dict[int, str] = {}
+    dealer_region: dict[int, Any] = {}
+    region_own: dict[Any, Decimal] = {}
+    region_lines: dict[Any, dict[str, Decimal]] = {}
+    for customer_id, name, region, line, target in ctx.session.execute(query):
+        amount = to_money(target)
+        if customer_id is not None:
+            dealer_name[customer_id], dealer_region[customer_id] = name, region
+            if line is None:
+                dealer_own[customer_id] = amount
+            else:
+                dealer_lines.setdefault(customer_id, {})[line] = amount
+        elif line is None:
+            region_own[region] = amount
+        else:
+            region_lines.setdefault(region, {})[line] = amount
+
+    def dealer_target(customer_id: int) -> Decimal:
+        own = dealer_own.get(customer_id)
+        return own if own is not None else sum(dealer_lines.get(customer_id, {}).values(), ZERO)
+
+    dealers_planned = sorted(set(dealer_own) | set(dealer_lines))
+    targets: dict[Any, Decimal] = {}
+    if by == "dealer":
+        for customer_id in dealers_planned:
+            name = dealer_name[customer_id]
+            targets[name] = targets.get(name, ZERO) + dealer_target(customer_id)
+    elif by == "region":
+        by_dealers: dict[Any, Decimal] = {}
+        for customer_id in dealers_planned:
+            region = dealer_region[customer_id]
+            by_dealers[region] = by_dealers.get(region, ZERO) + dealer_target(customer_id)
+        for region in set(region_own) | set(by_dealers) | set(region_lines):
+            if region in region_own:
+                targets[region] = region_own[region]
+            elif region in by_dealers:
+                targets[region] = by_dealers[region]
+            else:
+                targets[region] = sum(region_lines[region].values(), ZERO)
+    else:
+        dealer_line_sums: dict[tuple[Any, str], Decimal] = {}
+        for customer_id, lines in dealer_lines.items():
+            for line, amount in lines.items():
+                at = (dealer_region[customer_id], line)
+                dealer_line_sums[at] = dealer_line_sums.get(at, ZERO) + amount
+        for lines in region_lines.values():
+            for line, amount in lines.items():
+                targets[line] = targets.get(line, ZERO) + amount
+        for (region, line), amount in dealer_line_sums.items():
+            if line not in region_lines.get(region, {}):
+                targets[line] = targets.get(line, ZERO) + amount
+    return targets
 
 
 def stock_on_hand(ctx: Context, params: Mapping[str, Any]) -> ReportTable:
@@ -224,6 +282,18 @@ def register_all(register: Callable[[Report], None]) -> None:
                 by_param(PLAN_BY, "dealer"),
             ),
             title_zh="计划完成情况",
+            about=(
+                "Targets against dealer orders confirmed, shipped or paid in the period. Every plan "
+                "is the target of its own level and is never added to another level's: a dealer's "
+                "target is its own plan, else the sum of its product-line plans; a region's its own "
+                "plan, else the sum of its dealers' targets, else of its product-line plans; a "
+                "product line's the regions' plans for the line, else their dealers' plans for it."
+            ),
+            about_zh=(
+                "计划目标对比本期已确认、已发货或已付款的经销商订单。每个计划只是其本层级的目标，不与其他层级的计划相加："
+                "经销商的目标取其自身计划，没有时取其各产品线计划之和；地区的目标取其自身计划，没有时取其经销商目标之和，"
+                "再没有时取其各产品线计划之和；产品线的目标取各地区该产品线的计划，没有时取该地区经销商该产品线计划之和。"
+            ),
             dashboard=("admin", "manager"),
             dashboard_params=lambda today: {"period": today.strftime("%Y-%m")},
         )

@@ -93,6 +93,36 @@ def test_plan_vs_actual_by_dealer_region_and_line(block3: Block3) -> None:
             reports.run(ctx, "plan-vs-actual", {})
 
 
+def test_plans_are_targets_of_their_own_level_never_summed(block3: Block3) -> None:
+    """A dealer's plan and a plan for one of its product lines are two targets, not 110,000."""
+    with block3.work("cm", write=True) as ctx:
+        plans.set_target(ctx, "2026-11", "80000", dealer_ref="杭州代理商")
+        plans.set_target(ctx, "2026-11", "30000", dealer_ref="杭州代理商", product_line="净水")
+        plans.set_target(ctx, "2026-11", "6000", dealer_ref="宁波代理商", product_line="净水")
+        plans.set_target(ctx, "2026-11", "2000", dealer_ref="宁波代理商", product_line="耗材")
+    sell(block3, "杭州代理商", [orders.Line("P1", 5)], date(2026, 11, 3))
+
+    def targets(by: str, period: str = "2026-11") -> dict[str | None, Decimal | None]:
+        with block3.work("cm") as ctx:
+            table = reports.run(ctx, "plan-vs-actual", {"period": period, "by": by})
+        return {r[by]: r["target"] for r in table.records()}
+
+    assert targets("dealer") == {
+        "宁波代理商": Decimal("8000.00"),
+        "杭州代理商": Decimal("80000.00"),
+    }
+    assert targets("region") == {"华东": Decimal("88000.00")}
+    # Lines: only plans for a line; the dealer-wide 80,000 is no line's target (no blank row).
+    assert targets("product_line") == {"净水": Decimal("36000.00"), "耗材": Decimal("2000.00")}
+    with block3.work("cm", write=True) as ctx:
+        plans.set_target(ctx, "2026-11", "100000", region="华东")
+        plans.set_target(ctx, "2026-11", "50000", region="华东", product_line="净水")
+    assert targets("region") == {"华东": Decimal("100000.00")}
+    assert targets("product_line") == {"净水": Decimal("50000.00"), "耗材": Decimal("2000.00")}
+    with block3.work("cm") as ctx:
+        assert "own level" in reports.lookup(ctx, "plan-vs-actual").description()
+
+
 def test_materials(block3: Block3) -> None:
     with block3.work("cm", write=True) as ctx:
         materials.add(ctx, "POS", "海报", "poster")
