@@ -504,3 +504,22 @@ def test_the_general_managers_dashboard_reads_development_receipts_and_expenses(
         for name in ("sales", "receipts", "expenses"):
             assert drawn[name].chart is None or "amount by" in drawn[name].chart, name
         assert drawn["receipts"].chart is not None and "amount by month" in drawn["receipts"].chart
+
+
+def test_sales_by_customer_puts_the_largest_first(block1: Block1) -> None:
+    with block1.work("a", write=True) as ctx:
+        small = str(customers.create(ctx, {"name": "小客户"}).id)
+        large = str(customers.create(ctx, {"name": "大客户"}).id)
+        orders.create(ctx, small, [orders.LineRequest("P2", 1)])
+        orders.create(ctx, large, [orders.LineRequest("P1", 3)])
+        orders.create(ctx, large, [orders.LineRequest("P1", 1)])
+    with block1.work("boss") as ctx:
+        table = reports.run(ctx, "sales", {"by": "customer"})
+        both = reports.run(ctx, "sales", {"by": "month,customer"})
+    assert table.records() == [
+        {"customer": "大客户", "orders": 2, "amount": Decimal("4000.00")},
+        {"customer": "小客户", "orders": 1, "amount": Decimal("39.90")},
+    ]
+    assert {r["customer"] for r in both.records()} == {"大客户", "小客户"}
+    with block1.work("b") as ctx:  # another salesperson sees neither
+        assert reports.run(ctx, "sales", {"by": "customer"}).records() == []
