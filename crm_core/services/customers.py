@@ -169,6 +169,18 @@ def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
+def check_value(ctx: Context, field: str, value: str | None, *, label: str) -> None:
+    """Refuse a value for a customer field as a write would (its kind, its picklist, the level
+    rules of the enabled plugins), writing nothing: checked when a rule that sets it is added."""
+    cleaned = clean_values({field: value})
+    picklists.resolve_fields(ctx, "customers", cleaned)
+    after: dict[str, Any] = {name: None for name in EDITABLE}
+    after.update(kind="customer", name=label, **cleaned)
+    ctx.hook.crm_validate_customer_changes(
+        ctx=ctx, changes=[CustomerChange(0, None, after, label=label)]
+    )
+
+
 def resolve_owner(ctx: Context, owner_login: str | None, *, pool: bool = False) -> int | None:
     """The new customer's owner: the named user (if the actor may act for them), else the actor."""
     if pool:

@@ -111,6 +111,12 @@ def _check_set(ctx: Context, entity: Entity, argument: str) -> None:
     if field in PROTECTED:
         raise ValidationError(i18n._("A rule may not set {field}.", field=field))
     entity.column(field)
+    if entity.model is Customer:
+        from crm_core.services import customers
+
+        customers.check_value(ctx, field, value, label=f"set {field}={value}")
+    else:
+        picklists.resolve_fields(ctx, entity.name, {field: value or None})
 
 
 def set_field(ctx: Context, entity: Entity, ids: Sequence[int], argument: str) -> None:
@@ -136,6 +142,9 @@ def set_field(ctx: Context, entity: Entity, ids: Sequence[int], argument: str) -
 def _check_level(ctx: Context, entity: Entity, argument: str) -> None:
     if not argument:
         raise ValidationError(i18n._("change-level needs the new level."))
+    from crm_core.services import customers
+
+    customers.check_value(ctx, "level", argument, label=f"change-level {argument}")
 
 
 def change_level(ctx: Context, entity: Entity, ids: Sequence[int], argument: str) -> None:

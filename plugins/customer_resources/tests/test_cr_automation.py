@@ -118,3 +118,23 @@ def test_custom_field_on_a_plugin_entity(block1: Block1) -> None:
         }
     with block1.work("c") as ctx:  # another team: neither the order nor its value
         assert custom_fields.values_for(ctx, "orders", [order.id]) == {}
+
+
+@pytest.mark.parametrize(
+    ("action", "reason"),
+    [
+        ("set level=prospect", "level must be one of"),
+        ("change-level prospect", "level must be one of"),
+        ("set kind=dealer", "kind must be one of"),
+    ],
+)
+def test_a_rule_whose_action_no_write_could_do_is_refused_when_added(
+    block1: Block1, action: str, reason: str
+) -> None:
+    with pytest.raises(ValidationError, match=reason), block1.work("admin", write=True) as ctx:
+        add(ctx, RuleSpec("展会客户升级", "customer.created", action))
+    with block1.work("admin", write=True) as ctx:
+        add(ctx, RuleSpec("展会客户升级", "customer.created", "set level=qualified"))
+    with block1.work("a", write=True) as ctx:  # the rule works on every registration
+        customer = customers.create(ctx, {"name": "展会来的客户"})
+        assert customer.level == "qualified"
