@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     )
     from crm_core.api.products import NewProduct, ProductRecord, Products
     from crm_core.api.reports import ReportInfo, ReportParamInfo, Reports
+    from crm_core.api.users import NewUser, UserChanges, UserRecord
     from crm_core.features.imports.pipeline import ImportOptions, ImportRejected, ImportResult
     from crm_core.features.rules.store import RuleSpec, Trial
     from crm_core.features.sync.exchange import SyncResult
@@ -96,6 +97,9 @@ _HOMES: dict[str, str] = {
     "ReportInfo": "crm_core.api.reports",
     "ReportParamInfo": "crm_core.api.reports",
     "Reports": "crm_core.api.reports",
+    "NewUser": "crm_core.api.users",
+    "UserChanges": "crm_core.api.users",
+    "UserRecord": "crm_core.api.users",
     "ImportOptions": "crm_core.features.imports.pipeline",
     "ImportRejected": "crm_core.features.imports.pipeline",
     "ImportResult": "crm_core.features.imports.pipeline",
@@ -149,6 +153,7 @@ __all__ = [
     "NewField",
     "NewInteraction",
     "NewProduct",
+    "NewUser",
     "NotFound",
     "Page",
     "PermissionDenied",
@@ -165,6 +170,8 @@ __all__ = [
     "SyncResult",
     "TransferResult",
     "Trial",
+    "UserChanges",
+    "UserRecord",
     "ValidationError",
     "VisibleCount",
 ]
