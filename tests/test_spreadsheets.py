@@ -526,6 +526,8 @@ def test_worksheet_round_trip(crm_deployment: Deployment, tmp_path: Path, crm_cl
         and "坏方式" not in collected.stderr
         and "row 3" in collected.stderr
     )
+    summary = {row["salesperson"]: row for row in collected.json()}
+    assert (summary["wang"]["interactions"], summary["wang"]["level_changes"]) == (1, 2)
     with crm_deployment.work(SYSTEM) as ctx:
         levels = dict(ctx.session.execute(select(Customer.name, Customer.level)).all())
         notes = list(ctx.session.scalars(select(Interaction.notes)))

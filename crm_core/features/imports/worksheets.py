@@ -289,6 +289,7 @@ def collect_file(ctx: Context, path: Path) -> Collected:
     talks = [t for t in talks if t.number in digests]
     if talks:
         bulk_records.insert_interactions(ctx, talks)
+        result["interactions"] = len(talks)
     if digests:
         ctx.session.execute(
             insert(_entries),
