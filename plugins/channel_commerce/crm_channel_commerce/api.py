@@ -12,8 +12,10 @@ from typing import Any
 
 import attrs
 
+from crm_channel_commerce.models import Warehouse
 from crm_channel_commerce.services import dealers, materials, orders, plans, stock
 from crm_core.contract import Context
+from crm_core.contract.models import Customer
 from crm_core.contract.records import ApiPart
 
 
@@ -174,24 +176,24 @@ class DealerOrders:
         )
 
     def show(self, number: str) -> dict[str, Any]:
-        """One order with its lines, status, payments and due day."""
-        order = orders.get(self._ctx, number)
+        """One order: its dealer, warehouse, status, `lines` (product codes and names),
+        `payments`, what is owed and when it is due."""
+        ctx = self._ctx
+        order = orders.get(ctx, number)
+        dealer = ctx.session.get(Customer, order.customer_id)
+        warehouse = ctx.session.get(Warehouse, order.warehouse_id)
         return {
             "number": order.number,
+            "dealer": dealer.name if dealer else None,
+            "warehouse": warehouse.code if warehouse else None,
             "status": order.status,
             "total": order.total,
             "paid": order.paid,
+            "owed": order.total - order.paid if order.status != "cancelled" else Decimal("0.00"),
             "ordered_on": order.ordered_on,
             "due_on": order.due_on,
-            "lines": [
-                {
-                    "product_id": x.product_id,
-                    "quantity": x.quantity,
-                    "price": x.price,
-                    "amount": x.amount,
-                }
-                for x in orders.lines_of(self._ctx, order)
-            ],
+            "lines": orders.line_rows(ctx, order),
+            "payments": orders.payment_rows(ctx, order),
         }
 
 

@@ -279,10 +279,16 @@ def orders_group() -> click.Group:
     @format_option
     @pass_app
     def show(app: App, number: str, fmt: str) -> None:
-        """One order: lines, status, payments, what is owed."""
+        """One order: dealer, lines, status, payments, what is owed."""
         with app.desk() as desk:
             record = desk.dealer_orders.show(number)
+        if fmt == "json":
+            emit_object(record, fmt)
+            return
+        lines, paid = record.pop("lines"), record.pop("payments")
         emit_object(record, fmt)
+        emit(lines, fmt, ["product", "name", "quantity", "price", "amount"], title="Lines")
+        emit(paid, fmt, ["received_on", "amount"], title="Payments")
 
     return group
 

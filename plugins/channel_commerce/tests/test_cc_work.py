@@ -211,12 +211,12 @@ def test_cli_and_reports(block3: Block3, crm_cli) -> None:
     assert crm_cli("dealer-orders", "confirm", number, as_login="rep").exit_code == 0
     assert crm_cli("dealer-orders", "ship", number, as_login="rep").exit_code == 0
     assert crm_cli("dealer-orders", "pay", number, "2180", as_login="rep").exit_code == 0
-    assert (
-        crm_cli("dealer-orders", "show", number, "--format", "json", as_login="rep").json()[
-            "status"
-        ]
-        == "paid"
-    )
+    shown = crm_cli("dealer-orders", "show", number, "--format", "json", as_login="rep").json()
+    assert shown["status"] == "paid" and shown["owed"] == "0.00"
+    assert all(line["product"] in ("P1", "P2") and line["name"] for line in shown["lines"])
+    assert [p["amount"] for p in shown["payments"]] == ["2180.00"]
+    table = crm_cli("dealer-orders", "show", number, as_login="rep").output
+    assert "Lines" in table and "净水器" in table
     big = crm_cli(
         "dealer-orders", "add", "宁波代理商", "--warehouse", "W1", "--line", "P1:6", as_login="rep"
     )

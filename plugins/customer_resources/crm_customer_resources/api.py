@@ -16,6 +16,7 @@ import attrs
 from crm_core.contract import Context
 from crm_core.contract import customers as core_customers
 from crm_core.contract.customers import CustomerFilter
+from crm_core.contract.models import Customer, User
 from crm_core.contract.products import parse_amount
 from crm_core.contract.records import ApiPart
 from crm_customer_resources.services import (
@@ -151,21 +152,48 @@ class Orders:
         )
 
     def show(self, number: str) -> dict[str, Any]:
-        """One order with its payment plan (`installments`) and what is owed."""
+        """One order: its customer and seller, `lines`, payment plan (`installments`),
+        `payments` received and what is owed."""
         ctx = self._ctx
         order = orders.get(ctx, number)
         plan = [
             {"seq": i.seq, "due_on": i.due_on, "amount": i.amount, "paid": i.paid}
             for i in orders.installments_of(ctx, order)
         ]
+        customer = ctx.session.get(Customer, order.customer_id)
+        seller = ctx.session.get(User, order.owner_id) if order.owner_id else None
         return {
             "number": order.number,
+            "customer": customer.name if customer else None,
+            "salesperson": seller.login if seller else None,
             "status": order.status,
             "ordered_on": order.ordered_on,
             "total": order.total,
             "owed": orders.outstanding(ctx, order),
+            "notes": order.notes,
+            "lines": orders.lines_of(ctx, order),
             "installments": plan,
+            "payments": orders.payments_of(ctx, order),
         }
+
+    def payments(
+        self,
+        *,
+        customer: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        after_id: int = 0,
+        limit: int = 50,
+    ) -> builtins.list[dict[str, Any]]:
+        """Payments received on the orders you may see, a keyset page by id."""
+        return orders.payments_page(
+            self._ctx,
+            customer_ref=customer,
+            since=since,
+            until=until,
+            after_id=after_id,
+            limit=limit,
+        )
 
     def pay(
         self,

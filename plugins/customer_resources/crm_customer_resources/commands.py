@@ -209,15 +209,48 @@ def orders_group() -> click.Group:
     @format_option
     @pass_app
     def show(app: App, number: str, fmt: str) -> None:
-        """One order: lines, payment plan, payments, what is owed."""
+        """One order: customer, lines, payment plan, payments, what is owed."""
         with app.desk() as desk:
             record = desk.orders.show(number)
         if fmt == "json":
             emit_object(record, fmt)
-        else:
-            plan = record.pop("installments")
-            emit_object(record, fmt)
-            emit(plan, fmt, ["seq", "due_on", "amount", "paid"], title="Installments")
+            return
+        lines, plan, paid = record.pop("lines"), record.pop("installments"), record.pop("payments")
+        emit_object(record, fmt)
+        emit(lines, fmt, ["product", "name", "quantity", "price", "amount"], title="Lines")
+        emit(plan, fmt, ["seq", "due_on", "amount", "paid"], title="Installments")
+        emit(paid, fmt, ["received_on", "amount", "recorded_by", "notes"], title="Payments")
+
+    @group.command("payments")
+    @click.option("--customer")
+    @click.option("--since", type=DAY, help="First day received (YYYY-MM-DD).")
+    @click.option("--until", type=DAY, help="Last day received.")
+    @page_options
+    @format_option
+    @pass_app
+    def payments(
+        app: App,
+        customer: str | None,
+        since: datetime | None,
+        until: datetime | None,
+        after_id: int,
+        limit: int,
+        fmt: str,
+    ) -> None:
+        """Payments received (回款) on the orders you may see."""
+        with app.desk() as desk:
+            rows = desk.orders.payments(
+                customer=customer,
+                since=_day(since),
+                until=_day(until),
+                after_id=after_id,
+                limit=limit,
+            )
+        emit(
+            rows,
+            fmt,
+            ["id", "received_on", "order", "customer", "amount", "recorded_by", "notes"],
+        )
 
     @group.command("pay")
     @click.argument("number")

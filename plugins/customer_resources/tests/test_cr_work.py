@@ -366,6 +366,16 @@ def test_cli_commands(block1: Block1, crm_cli) -> None:
     assert crm_cli("orders", "pay", number, "1000", as_login="a").exit_code == 0
     shown = crm_cli("orders", "show", number, "--format", "json", as_login="a").json()
     assert [i["paid"] for i in shown["installments"]] == ["1000.00", "0.00"]
+    assert (shown["customer"], shown["salesperson"]) == ("命令行公海客户", "a")
+    assert [(x["product"], x["quantity"]) for x in shown["lines"]] == [("P1", 2), ("P2", 1)]
+    assert [(p["amount"], p["recorded_by"]) for p in shown["payments"]] == [("1000.00", "a")]
+    table = crm_cli("orders", "show", number, as_login="a").output
+    assert "Lines" in table and "Payments" in table and "净水器" in table
+    received = crm_cli("orders", "payments", "--format", "json", as_login="a").json()
+    assert [(p["order"], p["customer"], p["amount"]) for p in received] == [
+        (number, "命令行公海客户", "1000.00")
+    ]
+    assert crm_cli("orders", "payments", "--format", "json", as_login="c").json() == []
     show = crm_cli("customers", "show", "命令行公海客户", "--format", "json", as_login="a").json()
     sections = {s["title"]: s["rows"] for s in show["sections"]}
     assert sections["Customer resources"][0]["grade"] == 1 and len(sections["Orders"]) == 1

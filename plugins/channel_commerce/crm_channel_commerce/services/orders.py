@@ -119,6 +119,34 @@ def lines_of(ctx: Context, order: DealerOrder) -> list[DealerOrderLine]:
     )
 
 
+def line_rows(ctx: Context, order: DealerOrder) -> list[dict[str, object]]:
+    """An order's lines with their product's code and name."""
+    rows = ctx.session.execute(
+        select(
+            Product.code,
+            Product.name,
+            DealerOrderLine.quantity,
+            DealerOrderLine.price,
+            DealerOrderLine.amount,
+        )
+        .join(Product, Product.id == DealerOrderLine.product_id)
+        .where(DealerOrderLine.order_id == order.id)
+        .order_by(DealerOrderLine.id)
+    )
+    keys = ("product", "name", "quantity", "price", "amount")
+    return [dict(zip(keys, row, strict=True)) for row in rows]
+
+
+def payment_rows(ctx: Context, order: DealerOrder) -> list[dict[str, object]]:
+    """The payments received on an order, in the order received."""
+    rows = ctx.session.execute(
+        select(DealerPayment.received_on, DealerPayment.amount)
+        .where(DealerPayment.order_id == order.id)
+        .order_by(DealerPayment.received_on, DealerPayment.id)
+    )
+    return [{"received_on": day, "amount": amount} for day, amount in rows]
+
+
 def _claim_status(
     ctx: Context, order: DealerOrder, expected: str, new: str, **values: object
 ) -> None:

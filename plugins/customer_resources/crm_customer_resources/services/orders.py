@@ -16,7 +16,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError, _, customers
 from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
-from crm_core.contract.models import Customer, Product
+from crm_core.contract.models import Customer, Product, User
 from crm_core.contract.tables import CENT, table_of, to_money
 from crm_core.contract.writes import next_number
 from crm_customer_resources.models import Installment, Order, OrderLine, Payment
@@ -291,3 +291,68 @@ def installments_of(ctx: Context, order: Order) -> list[Installment]:
             select(Installment).where(Installment.order_id == order.id).order_by(Installment.seq)
         )
     )
+
+
+def lines_of(ctx: Context, order: Order) -> list[dict[str, object]]:
+    """An order's lines with their product's code and name."""
+    rows = ctx.session.execute(
+        select(Product.code, Product.name, OrderLine.quantity, OrderLine.price, OrderLine.amount)
+        .join(Product, Product.id == OrderLine.product_id)
+        .where(OrderLine.order_id == order.id)
+        .order_by(OrderLine.id)
+    )
+    return [
+        {"product": code, "name": name, "quantity": qty, "price": price, "amount": amount}
+        for code, name, qty, price, amount in rows
+    ]
+
+
+def payments_of(ctx: Context, order: Order) -> list[dict[str, object]]:
+    """The payments received on an order, in the order received."""
+    rows = ctx.session.execute(
+        select(Payment.received_on, Payment.amount, User.login, Payment.notes)
+        .outerjoin(User, User.id == Payment.recorded_by_id)
+        .where(Payment.order_id == order.id)
+        .order_by(Payment.received_on, Payment.id)
+    )
+    return [
+        {"received_on": day, "amount": amount, "recorded_by": login, "notes": notes}
+        for day, amount, login, notes in rows
+    ]
+
+
+def payments_page(
+    ctx: Context,
+    *,
+    customer_ref: str | None = None,
+    since: date | None = None,
+    until: date | None = None,
+    after_id: int = 0,
+    limit: int = 50,
+) -> list[dict[str, object]]:
+    """Payments received that the user may see (their customers'), a keyset page by id."""
+    query = (
+        select(
+            Payment.id,
+            Payment.received_on,
+            Order.number,
+            Customer.name,
+            Payment.amount,
+            User.login,
+            Payment.notes,
+        )
+        .join(Order, Order.id == Payment.order_id)
+        .join(Customer, Customer.id == Payment.customer_id)
+        .outerjoin(User, User.id == Payment.recorded_by_id)
+        .where(Payment.id > after_id)
+        .order_by(Payment.id)
+        .limit(limit)
+    )
+    if customer_ref is not None:
+        query = query.where(Payment.customer_id == customers.get(ctx, customer_ref).id)
+    if since is not None:
+        query = query.where(Payment.received_on >= since)
+    if until is not None:
+        query = query.where(Payment.received_on <= until)
+    keys = ("id", "received_on", "order", "customer", "amount", "recorded_by", "notes")
+    return [dict(zip(keys, row, strict=True)) for row in ctx.session.execute(query)]
