@@ -199,6 +199,40 @@ def test_a_snapshot_at_go_live_is_the_baseline_even_after_the_data_changes(
     assert row["current"] == 0 and row["verdict"] == "worse" and row["trend"] == "down"
 
 
+def test_a_baseline_dated_before_the_data_was_entered_is_zero_not_missing(
+    crm_cli: Callable[..., CliResult], crm_deployment: Deployment
+) -> None:
+    """The block went live a week ago; its customers and salespeople were entered today and
+    two visits logged: the go-live snapshot says nobody was contacted then (0), not 'no data'."""
+    week_ago = (TODAY - timedelta(days=7)).isoformat()
+    steps: list[tuple[str, tuple[str, ...]]] = [
+        ("admin", ("users", "add", "li", "--name", "李明", "--role", "sales")),
+        ("li", ("customers", "add", "导入的客户甲")),
+        ("li", ("customers", "add", "导入的客户乙")),
+        ("li", ("interactions", "log", "导入的客户甲", "--kind", "visit")),
+        ("li", ("interactions", "log", "导入的客户甲", "--kind", "call")),
+        ("admin", ("plugins", "enable", "test_plugin")),
+        ("admin", ("rollout", "go-live", "test_plugin", week_ago)),
+        ("admin", ("rollout", "goals", "add", "test_plugin", "有人跟", "-i", "contact-coverage")),
+        (
+            "admin",
+            ("rollout", "goals", "add", "test_plugin", "勤联系", "-i", "interactions-per-seller"),
+        ),
+        ("admin", ("rollout", "snapshot", "--date", week_ago)),
+    ]
+    for login, args in steps:
+        result = crm_cli(*args, as_login=login)
+        assert result.exit_code == 0, (args, result.stderr)
+    status = crm_cli("rollout", "status", "--format", "json", as_login="admin").json()
+    (block,) = [b for b in status if b["block"] == "test_plugin"]
+    rows = {r["indicator"]: r for goal in block["goals"] for r in goal["indicators"]}
+    assert rows["contact-coverage"]["baseline"] == "0.00"
+    assert rows["interactions-per-seller"]["baseline"] == "0.00"
+    assert rows["contact-coverage"]["current"] == "50.00"
+    assert rows["interactions-per-seller"]["current"] == "2.00"
+    assert {r["verdict"] for r in rows.values()} == {"improved"}
+
+
 def test_lower_is_better_indicators_improve_when_they_fall() -> None:
     def never(ctx: object, day: date) -> None:
         return None

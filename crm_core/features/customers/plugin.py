@@ -7,7 +7,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Integer, and_, cast, func, or_, select, union_all
+from sqlalchemy import Integer, and_, cast, func, or_, select, true, union_all
 from sqlalchemy.orm import aliased
 
 from crm_core import __version__
@@ -301,20 +301,24 @@ def crm_register_reports(register: Callable[[Report], None]) -> None:
 
 
 def _contact_coverage(ctx: Context, day: date) -> Decimal | None:
-    """Share of customers (existing by `day`) with an interaction in the 30 days up to `day`."""
+    """Share of customers (existing by `day`) with an interaction in the 30 days up to `day`.
+
+    A baseline dated before the customers were entered (the go-live day of a block whose
+    customer list was imported afterwards) counts today's customers instead: the share of them
+    contacted in those 30 days, 0% when nothing was recorded, rather than no figure at all."""
     end = day_end(ctx, day)
     start = end - timedelta(days=30)
     customers = ctx.session.scalar(select(func.count(Customer.id)).where(Customer.created_at < end))
+    existing: Any = Customer.created_at < end
     touched = _touched_by_newest(ctx, start, end)
+    if not customers:
+        customers = ctx.session.scalar(select(func.count(Customer.id)))
+        existing, touched = true(), None
     if touched is None:
         touched = ctx.session.scalar(
             select(func.count(func.distinct(Interaction.customer_id)))
             .join(Customer, Customer.id == Interaction.customer_id)
-            .where(
-                Interaction.occurred_at >= start,
-                Interaction.occurred_at < end,
-                Customer.created_at < end,
-            )
+            .where(Interaction.occurred_at >= start, Interaction.occurred_at < end, existing)
         )
     return share(touched, customers)
 
@@ -341,13 +345,13 @@ def _touched_by_newest(ctx: Context, start: datetime, end: datetime) -> int | No
 
 
 def _interactions_per_seller(ctx: Context, day: date) -> Decimal | None:
-    """Interactions in the 7 days up to `day`, per active salesperson."""
+    """Interactions in the 7 days up to `day`, per active salesperson (those registered by
+    `day`; for a baseline dated before anyone was registered, today's salespeople)."""
     end = day_end(ctx, day)
-    sellers = ctx.session.scalar(
-        select(func.count(User.id)).where(
-            User.role == "sales", User.active.is_(True), User.created_at < end
-        )
-    )
+    active = (User.role == "sales", User.active.is_(True))
+    sellers = ctx.session.scalar(select(func.count(User.id)).where(*active, User.created_at < end))
+    if not sellers:
+        sellers = ctx.session.scalar(select(func.count(User.id)).where(*active))
     if not sellers:
         return None
     logged = ctx.session.scalar(
