@@ -159,6 +159,7 @@ def test_people_and_activity_commands(crm_cli) -> None:
         "customers": 1,
         "contacts": 1,
         "interactions": 1,
+        "open follow-ups": 0,
     }
     assert crm_cli("customers", "list", "--format", "json", as_login="rep").json() == []
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from crm_core.api.desk import Desk
+from crm_core.foundation import i18n
 from crm_core.hooks.context import Context
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.plugins import PluginCatalog
@@ -27,6 +28,7 @@ class App:
         self.as_login = as_login
         self.catalog = catalog if catalog is not None else PluginCatalog()
         self._deployment: Deployment | None = None
+        self._speaking: ExitStack | None = None
 
     @property
     def deployment(self) -> Deployment:
@@ -49,7 +51,13 @@ class App:
     @contextmanager
     def work(self, *, write: bool = False) -> Iterator[Context]:
         with self.deployment.work(self.as_login, write=write) as ctx:
+            translator = i18n.current()
             yield ctx
+        # What the command prints after its unit of work (headers, values, messages) speaks the
+        # deployment's language with every enabled plugin's translations, as the unit did.
+        if self._speaking is None:
+            self._speaking = ExitStack()
+            self._speaking.enter_context(i18n.using(translator))
 
     @contextmanager
     def desk(self, *, write: bool = False) -> Iterator[Desk]:
@@ -58,6 +66,9 @@ class App:
             yield Desk(ctx)
 
     def close(self) -> None:
+        if self._speaking is not None:
+            self._speaking.close()
+            self._speaking = None
         if self._deployment is not None:
             self._deployment.dispose()
 

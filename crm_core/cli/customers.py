@@ -24,6 +24,11 @@ DUPLICATE_COLUMNS = [
 ]
 
 COLUMNS = ["id", "name", "kind", "level", "industry", "region", "phone", "owner"]
+#: Kinds are typed as their code or their label in either language.
+KIND_HELP = (
+    f"{', '.join(KINDS)}; or the label: 客户, 供应商, 合作伙伴, 代理商, 竞争对手 (crm picklists "
+    "values customer_kind)."
+)
 
 
 def record(customer: CustomerRecord, fields: list[str]) -> dict[str, Any]:
@@ -63,7 +68,7 @@ def customers_group() -> click.Group:
 
     @group.command("add")
     @click.argument("name")
-    @click.option("--kind", type=click.Choice(KINDS), default="customer", show_default=True)
+    @click.option("--kind", default="customer", show_default=True, help=KIND_HELP)
     @click.option("--level")
     @click.option("--industry")
     @click.option("--region")
@@ -91,7 +96,7 @@ def customers_group() -> click.Group:
         click.echo(f"added customer {customer.id} {customer.name}")
 
     @group.command("list")
-    @click.option("--kind", type=click.Choice(KINDS))
+    @click.option("--kind", help=KIND_HELP)
     @click.option("--level")
     @click.option("--industry")
     @click.option("--region")
@@ -186,7 +191,7 @@ def customers_group() -> click.Group:
     @group.command("update")
     @click.argument("ref")
     @click.option("--name")
-    @click.option("--kind", type=click.Choice(KINDS))
+    @click.option("--kind", help=KIND_HELP)
     @click.option("--level")
     @click.option("--industry")
     @click.option("--region")

@@ -20,6 +20,7 @@ from crm_core.hooks.picklists import Choice, Picklist
 from crm_core.hooks.plugin_spec import PluginSpec
 from crm_core.hooks.reports import Report, ReportParam, ReportTable
 from crm_core.kernel.models import (
+    KINDS,
     Contact,
     Customer,
     CustomValue,
@@ -51,6 +52,18 @@ def crm_register_entities(register: Callable[[Entity], None]) -> None:
 
 @hookimpl
 def crm_register_picklists(register: Callable[[Picklist], None]) -> None:
+    register(
+        Picklist(
+            "customer_kind",
+            "Customer kinds",
+            "客户类型",
+            (("customers", "kind"),),
+            tuple(
+                Choice(code, code.capitalize(), i18n.CORE.translate("zh", code)) for code in KINDS
+            ),
+            fixed=True,
+        )
+    )
     register(Picklist("industry", "Industries", "行业", (("customers", "industry"),)))
     register(Picklist("region", "Regions", "地区", (("customers", "region"),)))
     register(

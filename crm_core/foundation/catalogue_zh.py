@@ -232,6 +232,15 @@ LABELS: dict[str, str] = {
     "email": "邮箱",
     "title": "职务",
     "customer": "客户",
+    # values shown in tables (kinds, interaction kinds, reminder kinds)
+    "supplier": "供应商",
+    "partner": "合作伙伴",
+    "agent": "代理商",
+    "competitor": "竞争对手",
+    "visit": "拜访",
+    "call": "电话",
+    "meeting": "会议",
+    "follow-up": "跟进",
     "contact": "联系人",
     "user": "业务员",
     "occurred_at": "时间",
@@ -294,6 +303,10 @@ LABELS: dict[str, str] = {
     ),
     "{login} is deactivated.": "{login} 已停用。",
     "chart: {columns}": "图表：{columns}",
+    "{entity} cannot be imported.": "{entity} 不能导入。",
+    "The {picklist} picklist's values are fixed: relabel them, but add, rename or retire none.": (
+        "{picklist} 字典的取值是固定的：可以修改名称，但不能添加、改代码或停用。"
+    ),
     "{login} holds no customers now; to deactivate: crm users change {login} --inactive": (
         "{login} 名下已无客户；如需停用：crm users change {login} --inactive"
     ),

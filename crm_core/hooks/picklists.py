@@ -28,6 +28,9 @@ class Picklist:
     title_zh: str = ""
     fields: tuple[tuple[str, str], ...] = ()
     defaults: tuple[Choice, ...] = ()
+    #: The codes are the program's (customer kinds, levels): an admin may relabel them, not add,
+    #: rename or retire any, since code decides what each one means.
+    fixed: bool = False
 
 
 PICKLISTS: Collection[Picklist] = Collection("crm_register_picklists", "picklist", lambda p: p.name)

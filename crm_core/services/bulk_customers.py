@@ -124,7 +124,7 @@ def keys(values: Mapping[str, Any]) -> Sequence[Hashable]:
 
 def check(ctx: Context, rows: list[ImportRow]) -> None:
     """Picklist codes, normalised keys, and owners the importing user may register customers for."""
-    resolvers = picklists.bulk_resolver(ctx, "customers", ("industry", "region"))
+    resolvers = picklists.bulk_resolver(ctx, "customers", ("kind", "level", "industry", "region"))
     for row in rows:
         for field, resolve in resolvers.items():
             if row.values.get(field):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from contextlib import suppress
 from datetime import datetime, time
 from typing import Any
 
@@ -147,6 +148,14 @@ def check_unique(ctx: Context, key: str, phone: str | None, exclude: int | None)
             )
 
 
+def resolved_values(ctx: Context, values: Mapping[str, Any]) -> dict[str, Any]:
+    """`values` cleaned, and picklist-governed ones (kind, level, industry, region) given as a
+    code or as a label in either language ("签约客户", "Supplier") stored as their code."""
+    given = {k: v.strip() if isinstance(v, str) else v for k, v in values.items()}
+    picklists.resolve_fields(ctx, "customers", given)
+    return clean_values(given)
+
+
 def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
     """Strip text, turn blanks into None, check the kind; raises ValidationError."""
     cleaned: dict[str, Any] = {}
@@ -172,8 +181,7 @@ def clean_values(values: Mapping[str, Any]) -> dict[str, Any]:
 def check_value(ctx: Context, field: str, value: str | None, *, label: str) -> None:
     """Refuse a value for a customer field as a write would (its kind, its picklist, the level
     rules of the enabled plugins), writing nothing: checked when a rule that sets it is added."""
-    cleaned = clean_values({field: value})
-    picklists.resolve_fields(ctx, "customers", cleaned)
+    cleaned = resolved_values(ctx, {field: value})
     after: dict[str, Any] = {name: None for name in EDITABLE}
     after.update(kind="customer", name=label, **cleaned)
     ctx.hook.crm_validate_customer_changes(
@@ -203,8 +211,7 @@ def create(
     custom: Mapping[str, str | None] | None = None,
 ) -> Customer:
     """Register a customer (with `custom` field values); refused when it is a duplicate."""
-    cleaned = clean_values(values)
-    picklists.resolve_fields(ctx, "customers", cleaned)
+    cleaned = resolved_values(ctx, values)
     cleaned.setdefault("kind", "customer")
     name = cleaned.get("name")
     if not name:
@@ -267,8 +274,7 @@ def update(
     custom: Mapping[str, str | None] | None = None,
 ) -> Customer:
     customer = get(ctx, ref)
-    cleaned = clean_values(values)
-    picklists.resolve_fields(ctx, "customers", cleaned)
+    cleaned = resolved_values(ctx, values)
     if ctx.actor.role == "sales" and customer.owner_id != ctx.actor.id:
         raise PermissionDenied(f"{ctx.actor.login} may not change a customer they do not own")
     if custom:
@@ -313,6 +319,19 @@ class CustomerFilter:
     prefix: str | None = None
     #: Custom-field conditions, "NAME=VALUE" (or !=, >, >=, <, <=).
     custom: tuple[str, ...] = ()
+
+    def resolved(self, ctx: Context) -> CustomerFilter:
+        """The filter with kind, level, industry and region given as labels (in either
+        language) turned into their codes; a value no picklist knows stays as given."""
+        changes: dict[str, Any] = {}
+        for field in ("kind", "level", "industry", "region"):
+            value = getattr(self, field)
+            picklist = picklists.governing(ctx, "customers", field) if value else None
+            resolve = picklists.resolver(ctx, picklist.name) if picklist else None
+            if resolve is not None and value is not None:
+                with suppress(ValidationError):  # unknown: matches nothing, as typed
+                    changes[field] = resolve(value)
+        return attrs.evolve(self, **changes) if changes else self
 
     def apply(self, query: Any) -> Any:
         """`query` (a Select over Customer) narrowed by every filter that is set."""
@@ -373,6 +392,7 @@ class VisibleCount:
 
 def count_visible(ctx: Context, where: CustomerFilter, cap: int = COUNT_CAP) -> VisibleCount:
     """Count the visible customers that match, reading at most `cap` + 1 of them."""
+    where = where.resolved(ctx)
     custom = custom_fields.where_clauses(ctx, "customers", where.custom) if where.custom else []
     query = where.apply(select(Customer.id).where(*custom))
     # Everything a salesperson may see: their own customers and the pool, counted apart along
@@ -394,6 +414,7 @@ def list_page(
     ctx: Context, where: CustomerFilter, *, after_id: int = 0, limit: int = 50
 ) -> Sequence[tuple[Customer, str | None]]:
     """One page of visible customers in id order after `after_id` (keyset pagination)."""
+    where = where.resolved(ctx)
     custom = custom_fields.where_clauses(ctx, "customers", where.custom) if where.custom else []
     order: Any = Customer.id
     if where.prefix and count_visible(ctx, where, cap=DENSE_PREFIX).exact:

@@ -211,11 +211,22 @@ def _stored(ctx: Context, name: str, code: str) -> PicklistValue:
     return found
 
 
+def _require_open(picklist: Picklist) -> None:
+    if picklist.fixed:
+        raise ValidationError(
+            i18n._(
+                "The {picklist} picklist's values are fixed: relabel them, but add, rename or "
+                "retire none.",
+                picklist=picklist.name,
+            )
+        )
+
+
 def add(
     ctx: Context, name: str, code: str, label: str | None = None, label_zh: str | None = None
 ) -> PicklistValue:
     _require_admin(ctx)
-    picklist_named(ctx, name)
+    _require_open(picklist_named(ctx, name))
     forget(ctx)
     code = code.strip()
     if not code:
@@ -286,7 +297,7 @@ def relabel(
 def retire(ctx: Context, name: str, code: str) -> int:
     """Take a value out of use; records that carry it keep it. Returns how many do."""
     _require_admin(ctx)
-    picklist_named(ctx, name)
+    _require_open(picklist_named(ctx, name))
     forget(ctx)
     _materialise(ctx, name)
     value = _stored(ctx, name, code)
@@ -303,6 +314,7 @@ def rename(ctx: Context, name: str, code: str, new_code: str) -> dict[str, int]:
     """Give a value a new code and rewrite every record that uses it; {entity.field: count}."""
     _require_admin(ctx)
     picklist = picklist_named(ctx, name)
+    _require_open(picklist)
     forget(ctx)
     new_code = new_code.strip()
     if not new_code:

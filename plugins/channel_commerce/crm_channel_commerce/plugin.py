@@ -18,7 +18,7 @@ from crm_channel_commerce import api, commands, indicators, reports, settings, t
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
 from crm_channel_commerce.services.stock import STOCK_KEEPER
-from crm_core.contract import Context, PluginSpec, audit, hookimpl
+from crm_core.contract import Context, PluginSpec, _, audit, hookimpl
 from crm_core.contract.customers import OpenBusiness
 from crm_core.contract.models import Customer, User
 from crm_core.contract.queries import among, chunks
@@ -173,7 +173,14 @@ def crm_collect_reminders(
         .limit(limit)
     )
     return [
-        Reminder(due, "dealer overdue", f"order {number}: {owed} overdue", name, SOURCE, person)
+        Reminder(
+            due,
+            "dealer overdue",
+            _("order {number}: {owed} overdue", number=number, owed=owed),
+            name,
+            SOURCE,
+            person,
+        )
         for due, number, owed, name, person in ctx.session.execute(query)
         if due is not None
     ]

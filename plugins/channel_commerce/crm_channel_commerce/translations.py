@@ -19,6 +19,14 @@ ZH = {
     "quantity": "数量",
     "rep": "负责业务员",
     "dealer overdue": "经销商逾期",
+    "order {number}: {owed} overdue": "订单 {number}：逾期未付 {owed}",
+    "draft": "草稿",
+    "confirmed": "已确认",
+    "shipped": "已发货",
+    "receipt": "入库",
+    "shipment": "发货",
+    "adjustment": "调整",
+    "return": "退货",
     "not enough {product}: {wanted} wanted, {available} available ({on_hand} on hand, {reserved} reserved)": (
         "{product} 库存不足：需要 {wanted}，可用 {available}（在库 {on_hand}，已预留 {reserved}）"
     ),

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import click
 
-from crm_core.contract import ValidationError
+from crm_core.contract import ValidationError, _
 from crm_core.contract.cli import (
     App,
     emit,
@@ -20,7 +20,7 @@ from crm_core.contract.cli import (
 )
 from crm_core.contract.customers import CustomerFilter
 from crm_core.contract.products import parse_amount
-from crm_customer_resources.models import ARTICLE_CATEGORIES, CASE_KINDS, CASE_STATUSES, LEVELS
+from crm_customer_resources.models import ARTICLE_CATEGORIES, CASE_KINDS, CASE_STATUSES
 
 DAY = click.DateTime(["%Y-%m-%d"])
 
@@ -54,13 +54,14 @@ def release(app: App, ref: str) -> None:
 
 @click.command("level")
 @click.argument("ref")
-@click.argument("level", type=click.Choice(LEVELS))
+@click.argument("level")
 @pass_app
 def level(app: App, ref: str, level: str) -> None:
-    """Move a customer to a level (lead, contacted, qualified, signed, blacklist).  调整客户级别。"""
+    """Move a customer to a level: lead, contacted, qualified, signed, blacklist, or its label in
+    either language (线索, 已联系, 意向客户, 签约客户, 黑名单).  调整客户级别。"""
     with app.desk(write=True) as desk:
         changed = desk.pool.set_level(ref, level)
-    click.echo(f"{changed.customer}: {changed.level}")
+    click.echo(f"{changed.customer}: {_(changed.level)}")
 
 
 @click.command("grade")
@@ -95,7 +96,7 @@ def expire_protection(app: App, on: datetime | None) -> None:
 
 @click.command("segment")
 @click.option("--grade", type=click.IntRange(1, 5))
-@click.option("--level", type=click.Choice(LEVELS))
+@click.option("--level", help="A level's code or label (签约客户 ...).")
 @click.option("--kind")
 @click.option("--industry")
 @click.option("--region")

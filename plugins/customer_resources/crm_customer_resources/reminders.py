@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm_core.contract import Context
+from crm_core.contract import Context, _
 from crm_core.contract.access import owner_is_visible
 from crm_core.contract.models import Customer, User
 from crm_core.contract.queries import among, owned_by
@@ -77,7 +77,7 @@ def _stale(
         yield Reminder(
             since + timedelta(days=days),
             "not contacted",
-            f"no contact since {since.isoformat()} ({days}+ days)",
+            _("no contact since {since} ({days}+ days)", since=since.isoformat(), days=days),
             name,
             SOURCE,
             owner,
@@ -133,7 +133,8 @@ def _payments(
 def _installment_reminders(ctx: Context, query: Any, on: date) -> Iterator[Reminder]:
     for due, name, number, owed, owner in ctx.session.execute(query):
         kind = "payment due" if due == on else "dunning"
-        yield Reminder(due, kind, f"order {number}: {owed} outstanding", name, SOURCE, owner)
+        what = _("order {number}: {owed} outstanding", number=number, owed=owed)
+        yield Reminder(due, kind, what, name, SOURCE, owner)
 
 
 def _team_dunning(ctx: Context, manager_id: int, on: date, limit: int | None) -> Iterator[Reminder]:
@@ -149,7 +150,12 @@ def _team_dunning(ctx: Context, manager_id: int, on: date, limit: int | None) ->
         yield Reminder(
             due,
             "dunning (team)",
-            f"order {number}: {owed} outstanding, held by {login}",
+            _(
+                "order {number}: {owed} outstanding, held by {login}",
+                number=number,
+                owed=owed,
+                login=login,
+            ),
             name,
             SOURCE,
             manager_id,
@@ -185,7 +191,7 @@ def _protection_ending(
         yield Reminder(
             ends,
             "protection ends",
-            "log an interaction or the customer returns to the pool",
+            _("log an interaction or the customer returns to the pool"),
             name,
             SOURCE,
             owner,

@@ -1,6 +1,19 @@
 """Chinese for this block's labels and messages."""
 
 ZH = {
+    # values shown in tables: levels (as the customer_level picklist labels them), statuses
+    "lead": "线索",
+    "contacted": "已联系",
+    "qualified": "意向客户",
+    "signed": "签约客户",
+    "blacklist": "黑名单",
+    "open": "未结",
+    "closed": "已结",
+    "cancelled": "已取消",
+    "in_progress": "处理中",
+    "resolved": "已解决",
+    "complaint": "投诉",
+    "feedback": "反馈",
     "Customer resources": "客户资源",
     "Orders": "订单",
     "Service cases": "服务工单",
@@ -30,6 +43,10 @@ ZH = {
     "dunning": "催款",
     "dunning (team)": "催款（团队）",
     "protection ends": "保护期将到",
+    "no contact since {since} ({days}+ days)": "自 {since} 起未联系（{days} 天以上）",
+    "order {number}: {owed} outstanding": "订单 {number}：未付 {owed}",
+    "order {number}: {owed} outstanding, held by {login}": "订单 {number}：未付 {owed}，负责人 {login}",
+    "log an interaction or the customer returns to the pool": "请记录一次联系，否则客户将回到公海",
     "{label}: {name} {value!r} is not in the picklist (see `crm picklists list {name}`)": (
         "{label}：{name} {value!r} 不在字典中（见 `crm picklists list {name}`）"
     ),

@@ -14,7 +14,7 @@ from random import Random
 import click
 from sqlalchemy import select, update
 
-from crm_core.contract import Context, PluginSpec, audit, hookimpl
+from crm_core.contract import Context, PluginSpec, _, audit, hookimpl
 from crm_core.contract.customers import OpenBusiness
 from crm_core.contract.models import Customer, User
 from crm_core.contract.queries import among, chunks
@@ -186,7 +186,7 @@ def crm_collect_reminders(
             Reminder(
                 close,
                 "project overdue",
-                f"{name}: expected to close {close}; update or close it",
+                _("{name}: expected to close {close}; update or close it", name=name, close=close),
                 customer,
                 SOURCE,
                 person,

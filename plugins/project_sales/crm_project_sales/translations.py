@@ -27,5 +27,8 @@ ZH = {
     "depth": "层级",
     "task": "任务",
     "project overdue": "项目逾期",
+    "{name}: expected to close {close}; update or close it": "{name}：预计 {close} 成交；请更新或关闭项目",
+    "goods": "货物成本",
+    "expense": "费用",
     "project {id} cannot leave {stage}; missing {missing}": "项目 {id} 不能离开“{stage}”阶段，缺少：{missing}",
 }

@@ -43,7 +43,28 @@ EXPENSE_CATEGORY_CHOICES = (
 )
 
 
+#: A customer's level: its code, English and Chinese labels (the codes are this block's own:
+#: protection, grades and rules read them, so the picklist is fixed).
+LEVEL_CHOICES = (
+    Choice("lead", "Lead", "线索"),
+    Choice("contacted", "Contacted", "已联系"),
+    Choice("qualified", "Qualified", "意向客户"),
+    Choice("signed", "Signed", "签约客户"),
+    Choice("blacklist", "Blacklist", "黑名单"),
+)
+
+
 def register_all(register: Callable[[Picklist], None]) -> None:
+    register(
+        Picklist(
+            "customer_level",
+            "Customer levels",
+            "客户级别",
+            (("customers", "level"),),
+            LEVEL_CHOICES,
+            fixed=True,
+        )
+    )
     register(
         Picklist(
             "expense_category",

@@ -43,5 +43,5 @@ def page(
             "region": c.region,
             "owner": login,
         }
-        for c, login, g in ctx.session.execute(where.apply(query))
+        for c, login, g in ctx.session.execute(where.resolved(ctx).apply(query))
     ]
