@@ -29,6 +29,7 @@ from crm_core.services import (
     picklists,
     sections,
     transfer,
+    trash,
     users,
 )
 from crm_core.services.business import without_open_business
@@ -78,7 +79,10 @@ def test_every_hook_is_called_in_a_real_scenario(
         users.add(ctx, "rep", "Rep")
         customer = customers.create(ctx, {"name": "全钩子公司"})
         customers.set_level(ctx, str(customer.id), "contacted")
-        contacts.add(ctx, str(customer.id), "联系人")
+        contact = contacts.add(ctx, str(customer.id), "联系人")
+        contacts.update(ctx, contact.id, {"title": "经理"})
+        discarded = contacts.delete(ctx, contact.id)
+        trash.restore(ctx, discarded.trash_id)
         interactions.log(ctx, str(customer.id), "call")
         transfer.transfer_customers(ctx, [str(customer.id)], "rep")
         importing.import_file(ctx, "customers", tmp_path / "in.xlsx")

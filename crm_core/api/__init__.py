@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from crm_core.api.common import KEEP, MAX_LIMIT, Keep, Page
     from crm_core.api.configuration import FieldRecord, Fields, NewField, Picklists, Rules
-    from crm_core.api.contacts import ContactRecord, Contacts, NewContact
+    from crm_core.api.contacts import ContactChanges, ContactRecord, Contacts, NewContact
     from crm_core.api.crm import Crm
     from crm_core.api.customers import (
         CustomerChanges,
@@ -35,13 +35,15 @@ if TYPE_CHECKING:
     from crm_core.api.files import ExportResult, Files
     from crm_core.api.interactions import (
         DayCount,
+        InteractionChanges,
         InteractionQuery,
         InteractionRecord,
         Interactions,
         NewInteraction,
     )
-    from crm_core.api.products import NewProduct, ProductRecord, Products
+    from crm_core.api.products import NewProduct, ProductChanges, ProductRecord, Products
     from crm_core.api.reports import ReportInfo, ReportParamInfo, Reports
+    from crm_core.api.trash import Trash, TrashRecord
     from crm_core.api.users import NewUser, UserChanges, UserRecord
     from crm_core.features.imports.pipeline import ImportOptions, ImportRejected, ImportResult
     from crm_core.features.rules.store import RuleSpec, Trial
@@ -59,6 +61,7 @@ if TYPE_CHECKING:
     from crm_core.services.customers import VisibleCount
     from crm_core.services.duplicates import DuplicatePair
     from crm_core.services.transfer import TransferResult
+    from crm_core.services.trash import Discarded
 
 #: Where each name lives; a name's module is imported when the name is first used, so a
 #: command that needs one part of the API does not import the rest.
@@ -117,12 +120,19 @@ _HOMES: dict[str, str] = {
     "VisibleCount": "crm_core.services.customers",
     "DuplicatePair": "crm_core.services.duplicates",
     "TransferResult": "crm_core.services.transfer",
+    "ContactChanges": "crm_core.api.contacts",
+    "InteractionChanges": "crm_core.api.interactions",
+    "ProductChanges": "crm_core.api.products",
+    "Trash": "crm_core.api.trash",
+    "TrashRecord": "crm_core.api.trash",
+    "Discarded": "crm_core.services.trash",
 }
 
 __all__ = [
     "KEEP",
     "MAX_LIMIT",
     "Choice",
+    "ContactChanges",
     "ContactRecord",
     "Contacts",
     "Crm",
@@ -134,6 +144,7 @@ __all__ = [
     "Customers",
     "DayCount",
     "Desk",
+    "Discarded",
     "DuplicateError",
     "DuplicatePair",
     "Exchange",
@@ -144,6 +155,7 @@ __all__ = [
     "ImportOptions",
     "ImportRejected",
     "ImportResult",
+    "InteractionChanges",
     "InteractionQuery",
     "InteractionRecord",
     "Interactions",
@@ -158,6 +170,7 @@ __all__ = [
     "Page",
     "PermissionDenied",
     "Picklists",
+    "ProductChanges",
     "ProductRecord",
     "Products",
     "ReportInfo",
@@ -169,6 +182,8 @@ __all__ = [
     "Section",
     "SyncResult",
     "TransferResult",
+    "Trash",
+    "TrashRecord",
     "Trial",
     "UserChanges",
     "UserRecord",

@@ -8,10 +8,11 @@ from typing import Any
 
 import attrs
 
-from crm_core.api.common import Page, check_limit, page_of, read_only
+from crm_core.api.common import KEEP, Keep, Page, check_limit, given, page_of, read_only
 from crm_core.hooks.context import Context
 from crm_core.kernel.models import Contact, Customer
 from crm_core.services import contacts, custom_fields
+from crm_core.services.trash import Discarded
 
 
 @attrs.frozen
@@ -41,8 +42,19 @@ class ContactRecord:
     custom: Mapping[str, Any] = attrs.field(factory=dict, converter=read_only)
 
 
+@attrs.frozen
+class ContactChanges:
+    """Fields left at KEEP are not changed (None clears one)."""
+
+    name: str | Keep = KEEP
+    title: str | Keep | None = KEEP
+    phone: str | Keep | None = KEEP
+    email: str | Keep | None = KEEP
+    notes: str | Keep | None = KEEP
+
+
 class Contacts:
-    """`desk.contacts`: add and list contacts of the customers you may see."""
+    """`desk.contacts`: add, list, correct and delete contacts of the customers you may see."""
 
     def __init__(self, ctx: Context) -> None:
         self._ctx = ctx
@@ -61,6 +73,17 @@ class Contacts:
         customer = self._ctx.session.get(Customer, contact.customer_id)  # loaded already
         assert customer is not None
         return self._records([(contact, customer.name)])[0]
+
+    def update(self, contact_id: int, changes: ContactChanges) -> ContactRecord:
+        """Correct a contact (whoever may change its customer); each field is audited."""
+        contact = contacts.update(self._ctx, contact_id, given(changes))
+        customer = self._ctx.session.get(Customer, contact.customer_id)
+        assert customer is not None
+        return self._records([(contact, customer.name)])[0]
+
+    def delete(self, contact_id: int) -> Discarded:
+        """Put a contact in the recycle bin (`desk.trash.restore` brings it back)."""
+        return contacts.delete(self._ctx, contact_id)
 
     def list(
         self, customer: int | str | None = None, *, after: int = 0, limit: int = 50

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from crm_core.api.settings import Settings
     from crm_core.api.teams import Teams
     from crm_core.api.tracking import Tracking
+    from crm_core.api.trash import Trash
     from crm_core.api.users import Users
 
 from crm_core.foundation.errors import NotFound
@@ -152,6 +153,12 @@ class Desk:
         from crm_core.api.tracking import Tracking
 
         return Tracking(self.context)
+
+    @cached_property
+    def trash(self) -> Trash:
+        from crm_core.api.trash import Trash
+
+        return Trash(self.context)
 
     def part(self, name: str) -> Any:
         """The part `name`: the core's or one an enabled plugin registered."""

@@ -9,10 +9,11 @@ from typing import Any
 
 import attrs
 
-from crm_core.api.common import Page, check_limit, page_of, read_only
+from crm_core.api.common import KEEP, Keep, Page, check_limit, given, page_of, read_only
 from crm_core.hooks.context import Context
-from crm_core.kernel.models import Customer, Interaction
+from crm_core.kernel.models import Customer, Interaction, User
 from crm_core.services import custom_fields, interactions
+from crm_core.services.trash import Discarded
 
 
 @attrs.frozen
@@ -66,6 +67,16 @@ class DayCount:
     count: int
 
 
+@attrs.frozen
+class InteractionChanges:
+    """Fields left at KEEP are not changed (None clears notes or the next contact)."""
+
+    kind: str | Keep = KEEP
+    notes: str | Keep | None = KEEP
+    occurred_at: datetime | Keep = KEEP
+    next_contact_on: date | Keep | None = KEEP
+
+
 class Interactions:
     """`desk.interactions`: log and read the interaction history."""
 
@@ -86,6 +97,18 @@ class Interactions:
         customer = self._ctx.session.get(Customer, done.customer_id)  # loaded already
         assert customer is not None
         return self._records([(done, customer.name, self._ctx.actor.login)])[0]
+
+    def update(self, interaction_id: int, changes: InteractionChanges) -> InteractionRecord:
+        """Correct an interaction (its author, their manager, an admin); audited."""
+        done = interactions.update(self._ctx, interaction_id, given(changes))
+        customer = self._ctx.session.get(Customer, done.customer_id)
+        author = self._ctx.session.get(User, done.user_id)
+        assert customer is not None and author is not None
+        return self._records([(done, customer.name, author.login)])[0]
+
+    def delete(self, interaction_id: int) -> Discarded:
+        """Put an interaction in the recycle bin (`desk.trash.restore` brings it back)."""
+        return interactions.delete(self._ctx, interaction_id)
 
     def list(
         self, query: InteractionQuery | None = None, *, after: int = 0, limit: int = 50

@@ -9,10 +9,11 @@ from typing import Any
 
 import attrs
 
-from crm_core.api.common import Page, check_limit, page_of, read_only
+from crm_core.api.common import KEEP, Keep, Page, check_limit, given, page_of, read_only
 from crm_core.hooks.context import Context
 from crm_core.kernel.models import Product
 from crm_core.services import custom_fields, products
+from crm_core.services.trash import Discarded
 
 
 @attrs.frozen
@@ -40,6 +41,17 @@ class ProductRecord:
     custom: Mapping[str, Any] = attrs.field(factory=dict, converter=read_only)
 
 
+@attrs.frozen
+class ProductChanges:
+    """Fields left at KEEP are not changed."""
+
+    name: str | Keep = KEEP
+    price: str | Decimal | Keep = KEEP
+    unit: str | Keep = KEEP
+    product_line: str | Keep | None = KEEP
+    active: bool | Keep = KEEP
+
+
 class Products:
     """`desk.products`: what the company sells."""
 
@@ -58,6 +70,14 @@ class Products:
         )
         custom_fields.write_new(self._ctx, "products", product.id, new.custom)
         return self._records([product])[0]
+
+    def update(self, code: str, changes: ProductChanges) -> ProductRecord:
+        """Correct a product (admins and managers); `active=False` takes it off sale."""
+        return self._records([products.update(self._ctx, code, given(changes))])[0]
+
+    def delete(self, code: str) -> Discarded:
+        """Put a product nobody ordered in the recycle bin; one in use is refused."""
+        return products.delete(self._ctx, code)
 
     def get(self, code: str) -> ProductRecord:
         return self._records([products.get(self._ctx, code)])[0]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import click
 
-from crm_core.api import NewContact
+from crm_core.api import ContactChanges, NewContact, ValidationError
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option, page_options
+from crm_core.cli.trash import deleted_message
 
 
 def contacts_group() -> click.Group:
@@ -36,6 +37,32 @@ def contacts_group() -> click.Group:
         with app.desk(write=True) as desk:
             contact = desk.contacts.add(new)
         click.echo(f"added contact {contact.id} {contact.name}")
+
+    @group.command("update")
+    @click.argument("contact_id", type=int)
+    @click.option("--name")
+    @click.option("--title")
+    @click.option("--phone")
+    @click.option("--email")
+    @click.option("--notes")
+    @pass_app
+    def update(app: App, /, contact_id: int, **values: str | None) -> None:
+        """Correct a contact; an empty value clears a field. Audited."""
+        given = {k: v for k, v in values.items() if v is not None}
+        if not given:
+            raise ValidationError("nothing to change: pass at least one option")
+        with app.desk(write=True) as desk:
+            contact = desk.contacts.update(contact_id, ContactChanges(**given))
+        click.echo(f"updated contact {contact.id} {contact.name}")
+
+    @group.command("delete")
+    @click.argument("contact_id", type=int)
+    @pass_app
+    def delete(app: App, contact_id: int) -> None:
+        """Put a contact in the recycle bin (crm trash restore brings it back)."""
+        with app.desk(write=True) as desk:
+            done = desk.contacts.delete(contact_id)
+        click.echo(deleted_message(done))
 
     @group.command("list")
     @click.option("--customer")

@@ -7,9 +7,11 @@ from datetime import datetime
 import attrs
 import click
 
-from crm_core.api import InteractionQuery, NewInteraction
+from crm_core.api import InteractionChanges, InteractionQuery, NewInteraction, ValidationError
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit, format_option, page_options
+from crm_core.cli.trash import deleted_message
+from crm_core.foundation.dates import parse_day
 
 
 def interactions_group() -> click.Group:
@@ -60,6 +62,55 @@ def interactions_group() -> click.Group:
         with app.desk(write=True) as desk:
             done = desk.interactions.log(new)
         click.echo(f"logged {done.kind} {done.id}")
+
+    @group.command("update")
+    @click.argument("interaction_id", type=int)
+    @click.option("--kind")
+    @click.option("--notes", help="New notes; an empty value clears them.")
+    @click.option(
+        "--at",
+        "occurred_at",
+        type=click.DateTime(["%Y-%m-%d %H:%M", "%Y-%m-%d"]),
+        help="When it happened (local time).",
+    )
+    @click.option(
+        "--next",
+        "next_contact_on",
+        help="Next contact date (YYYY-MM-DD); an empty value clears it.",
+    )
+    @pass_app
+    def update(
+        app: App,
+        interaction_id: int,
+        kind: str | None,
+        notes: str | None,
+        occurred_at: datetime | None,
+        next_contact_on: str | None,
+    ) -> None:
+        """Correct an interaction (its author, their manager, an admin). Audited."""
+        given: dict[str, object] = {}
+        if kind is not None:
+            given["kind"] = kind
+        if notes is not None:
+            given["notes"] = notes or None
+        if occurred_at is not None:
+            given["occurred_at"] = occurred_at
+        if next_contact_on is not None:
+            given["next_contact_on"] = parse_day(next_contact_on) if next_contact_on else None
+        if not given:
+            raise ValidationError("nothing to change: pass at least one option")
+        with app.desk(write=True) as desk:
+            done = desk.interactions.update(interaction_id, InteractionChanges(**given))  # type: ignore[arg-type]
+        click.echo(f"updated {done.kind} {done.id}")
+
+    @group.command("delete")
+    @click.argument("interaction_id", type=int)
+    @pass_app
+    def delete(app: App, interaction_id: int) -> None:
+        """Put an interaction in the recycle bin (crm trash restore brings it back)."""
+        with app.desk(write=True) as desk:
+            done = desk.interactions.delete(interaction_id)
+        click.echo(deleted_message(done))
 
     @group.command("list")
     @click.option("--customer")

@@ -43,6 +43,7 @@ CORE_COMMANDS: dict[str, str] = {
     "seed-demo": "seed_demo",
     "sync": "sync",
     "teams": "teams",
+    "trash": "trash",
     "upgrade": "upgrade",
     "users": "users",
     "worksheets": "worksheets",

@@ -1,4 +1,4 @@
-"""The plugin contract, version 1.0: everything a plugin imports from crm_core.
+"""The plugin contract, version 1.1: everything a plugin imports from crm_core.
 
     from crm_core.contract import Context, PluginSpec, hookimpl
     from crm_core.contract.tables import Base, OwnerScoped, plugin_table
@@ -16,7 +16,8 @@ goes with the next major (docs/contract.md). The modules:
 - `reports`, `rollups`: reports and the totals that keep them fast;
 - `access`: who may see and who may change a record;
 - `queries`, `writes`: SQL helpers for reads and bulk writes at a million rows;
-- `customers`, `contacts`, `products`, `picklists`, `transfers`, `rules`, `sync`: core services;
+- `customers`, `contacts`, `products`, `picklists`, `transfers`, `rules`, `sync`, `trash`: core
+  services;
 - `cli`: adding `crm` commands; `testing`: the pytest fixtures.
 """
 

@@ -304,6 +304,21 @@ LABELS: dict[str, str] = {
     "{login} is deactivated.": "{login} 已停用。",
     "chart: {columns}": "图表：{columns}",
     "{entity} cannot be imported.": "{entity} 不能导入。",
+    "{label} cannot be deleted: {uses} still refer to it.": "{label} 不能删除：仍有 {uses} 引用它。",
+    "Nothing in the bin under {id}.": "回收站中没有编号为 {id} 的记录。",
+    "Deleting is done as a user: pass --as LOGIN.": "删除须以某个用户的身份进行：请加 --as 登录名。",
+    "Take it off sale instead: crm products update {code} --inactive": (
+        "可改为停售：crm products update {code} --inactive"
+    ),
+    "deleted {label}; to restore it: crm trash restore {id}": (
+        "已删除 {label}；如需恢复：crm trash restore {id}"
+    ),
+    "restored {label} as {entity} {id}": "已恢复 {label}（{entity} {id}）",
+    "interaction": "联系记录",
+    "change this contact": "修改这位联系人",
+    "delete this contact": "删除这位联系人",
+    "change this interaction": "修改这条联系记录",
+    "delete this interaction": "删除这条联系记录",
     "The {picklist} picklist's values are fixed: relabel them, but add, rename or retire none.": (
         "{picklist} 字典的取值是固定的：可以修改名称，但不能添加、改代码或停用。"
     ),

@@ -32,6 +32,7 @@ CORE_PARTS = frozenset(
         "sync",
         "teams",
         "tracking",
+        "trash",
         "users",
     }
 )

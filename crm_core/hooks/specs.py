@@ -190,6 +190,18 @@ def crm_interactions_logged(ctx: Context, interactions: Sequence[InteractionRow]
     """Fires after interactions were logged (one call per batch)."""
 
 
+@hookspec
+def crm_records_changed(
+    ctx: Context, entity: str, ids: Sequence[int], how: str, customer_ids: Sequence[int]
+) -> None:
+    """Fires after a person corrected, deleted or restored records of `entity` ("interactions",
+    "contacts", "expenses" ...); `how` is "updated", "deleted" or "restored", `customer_ids`
+    the customers those records belong to (none for products, articles). Keep what you derive
+    from them in step (a customer's last interaction, say): a deleted record's row is gone when
+    this fires, a restored one is back.
+    """
+
+
 # --------------------------------------------------------------------------------------------
 # Contributions: the core's engines (import, reports, reminders, 360 view, demo) ask plugins.
 # --------------------------------------------------------------------------------------------

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from sqlalchemy import select
 
+from crm_core.foundation import i18n
 from crm_core.foundation.errors import NotFound, ValidationError
 from crm_core.hooks.context import Context
 from crm_core.kernel.models import Contact, Customer
-from crm_core.services import customers
+from crm_core.services import customers, trash
+from crm_core.services.access import require_may_change, visible
+
+#: What a correction may change.
+EDITABLE = ("name", "title", "phone", "email", "notes")
 
 
 def add(
@@ -38,6 +44,45 @@ def add(
     ctx.session.add(contact)
     ctx.session.flush()
     return contact
+
+
+def _checked(values: Mapping[str, Any]) -> dict[str, Any]:
+    cleaned: dict[str, Any] = {}
+    for field, value in values.items():
+        if field not in EDITABLE:
+            raise ValidationError(f"unknown contact field {field!r}")
+        cleaned[field] = value.strip() or None if isinstance(value, str) else value
+    if "name" in cleaned and not cleaned["name"]:
+        raise ValidationError("a contact needs a name")
+    email = cleaned.get("email")
+    if email and "@" not in email:
+        raise ValidationError(f"{email!r} is not an email address")
+    return cleaned
+
+
+def update(ctx: Context, contact_id: int, values: Mapping[str, Any]) -> Contact:
+    """Correct a contact (whoever may change its customer); each field is audited."""
+    contact = visible(ctx, Contact, contact_id, i18n._("contact"))
+    require_may_change(ctx, contact, i18n._("change this contact"))
+    for field, value in _checked(values).items():
+        setattr(contact, field, value)
+    ctx.session.flush()
+    ctx.hook.crm_records_changed(
+        ctx=ctx,
+        entity="contacts",
+        ids=[contact.id],
+        how="updated",
+        customer_ids=[contact.customer_id],
+    )
+    return contact
+
+
+def delete(ctx: Context, contact_id: int) -> trash.Discarded:
+    """Put a contact in the recycle bin; its interactions keep their history, unlinked."""
+    trash.require_deleter(ctx)
+    contact = visible(ctx, Contact, contact_id, i18n._("contact"))
+    require_may_change(ctx, contact, i18n._("delete this contact"))
+    return trash.discard(ctx, "contacts", contact, contact.name)
 
 
 def get(ctx: Context, customer: Customer, ref: str) -> Contact:

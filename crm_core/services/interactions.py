@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -12,7 +13,8 @@ from crm_core.foundation.errors import PermissionDenied, ValidationError
 from crm_core.foundation.sqltime import local_day
 from crm_core.hooks.context import Context
 from crm_core.kernel.models import Customer, Interaction, TeamClosure, User
-from crm_core.services import contacts, customers, picklists
+from crm_core.services import contacts, customers, picklists, trash
+from crm_core.services.access import may_change_owned_by, visible
 from crm_core.services.common import team_by_name
 
 
@@ -66,6 +68,61 @@ def log(
     ctx.session.flush()
     ctx.hook.crm_interactions_logged(ctx=ctx, interactions=[interaction])
     return interaction
+
+
+#: What a correction may change.
+EDITABLE = ("kind", "notes", "occurred_at", "next_contact_on")
+
+
+def _may_correct(ctx: Context, interaction: Interaction, doing: str) -> None:
+    """Its author, a manager of the author, or an admin."""
+    if interaction.user_id != ctx.actor.id and not may_change_owned_by(ctx, interaction.user_id):
+        raise PermissionDenied(
+            i18n._("{login} may not {doing}.", login=ctx.actor.login, doing=doing)
+        )
+
+
+def update(ctx: Context, interaction_id: int, values: Mapping[str, Any]) -> Interaction:
+    """Correct an interaction (its kind, notes, moment, next contact); each field is audited."""
+    interaction = visible(ctx, Interaction, interaction_id, i18n._("interaction"))
+    _may_correct(ctx, interaction, i18n._("change this interaction"))
+    unknown = sorted(set(values) - set(EDITABLE))
+    if unknown:
+        raise ValidationError(f"unknown interaction field {unknown[0]!r}")
+    changed = dict(values)
+    if changed.get("kind") is not None:
+        resolve = picklists.resolver(ctx, "interaction_kind")
+        changed["kind"] = resolve(str(changed["kind"])) if resolve else str(changed["kind"])
+        if not changed["kind"]:
+            raise ValidationError("an interaction needs a kind")
+    if "occurred_at" in changed or "next_contact_on" in changed:
+        moment = changed.get("occurred_at", interaction.occurred_at)
+        follow_up = changed.get("next_contact_on", interaction.next_contact_on)
+        changed["occurred_at"] = check_moment(ctx, moment, follow_up)
+    if isinstance(changed.get("notes"), str):
+        changed["notes"] = changed["notes"].strip() or None
+    for field, value in changed.items():
+        setattr(interaction, field, value)
+    ctx.session.flush()
+    ids = [interaction.id]
+    ctx.hook.crm_records_changed(
+        ctx=ctx,
+        entity="interactions",
+        ids=ids,
+        how="updated",
+        customer_ids=[interaction.customer_id],
+    )
+    return interaction
+
+
+def delete(ctx: Context, interaction_id: int) -> trash.Discarded:
+    """Put an interaction in the recycle bin (logged by mistake, on the wrong customer)."""
+    trash.require_deleter(ctx)
+    interaction = visible(ctx, Interaction, interaction_id, i18n._("interaction"))
+    _may_correct(ctx, interaction, i18n._("delete this interaction"))
+    moment = ctx.local(interaction.occurred_at).strftime("%Y-%m-%d %H:%M")
+    label = f"{interaction.kind} {moment} (#{interaction.id})"
+    return trash.discard(ctx, "interactions", interaction, label)
 
 
 def _window(

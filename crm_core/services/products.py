@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from sqlalchemy import select
 
+from crm_core.foundation import i18n
 from crm_core.foundation.errors import DuplicateError, NotFound, ValidationError
 from crm_core.foundation.types import to_money
 from crm_core.hooks.context import Context
 from crm_core.kernel.models import Product
+from crm_core.services import trash
 from crm_core.services.common import require_role
 
 #: The largest single amount accepted (one trillion): a million of them still sum within the
@@ -88,6 +91,50 @@ def get(ctx: Context, code: str) -> Product:
     if product is None:
         raise NotFound(f"no product {code!r}")
     return product
+
+
+#: What a correction may change (the code is the product's key in orders and imports).
+EDITABLE = ("name", "price", "unit", "product_line", "active")
+
+
+def update(ctx: Context, code: str, values: Mapping[str, Any]) -> Product:
+    """Correct a product (admins and managers); `active=False` takes it off new orders."""
+    require_role(ctx, {"manager"}, "change products")
+    product = get(ctx, code)
+    for field, value in values.items():
+        if field not in EDITABLE:
+            raise ValidationError(f"unknown product field {field!r}")
+        if field == "price":
+            value = parse_amount(value, "price")
+        elif field == "name":
+            value = str(value).strip()
+            if not value:
+                raise ValidationError("a product needs a name")
+        elif isinstance(value, str):
+            value = value.strip() or None
+            if field == "unit" and value is None:
+                raise ValidationError("a product needs a unit")
+        setattr(product, field, value)
+    ctx.session.flush()
+    ctx.hook.crm_records_changed(
+        ctx=ctx, entity="products", ids=[product.id], how="updated", customer_ids=[]
+    )
+    return product
+
+
+def delete(ctx: Context, code: str) -> trash.Discarded:
+    """Put a product nobody ordered or quoted in the recycle bin; one in use is refused (take it
+    off sale with `active=False` instead)."""
+    trash.require_deleter(ctx)
+    require_role(ctx, {"manager"}, "delete products")
+    product = get(ctx, code)
+    try:
+        return trash.discard(ctx, "products", product, f"{product.code} {product.name}")
+    except ValidationError as exc:
+        raise ValidationError(
+            f"{exc} "
+            + i18n._("Take it off sale instead: crm products update {code} --inactive", code=code)
+        ) from None
 
 
 def list_page(

@@ -20,6 +20,7 @@ from crm_core.kernel.models.rollout import (
 from crm_core.kernel.models.rules import Rule
 from crm_core.kernel.models.sync import SyncReceipt
 from crm_core.kernel.models.teams import Team, TeamClosure
+from crm_core.kernel.models.trash import DeletedRecord
 from crm_core.kernel.models.users import ROLES, User, UserPermission
 from crm_core.kernel.models.worksheets import Worksheet, WorksheetEntry
 
@@ -34,6 +35,7 @@ __all__ = [
     "CustomValue",
     "Customer",
     "CustomerScoped",
+    "DeletedRecord",
     "FollowUp",
     "GoalIndicator",
     "ImportBatch",

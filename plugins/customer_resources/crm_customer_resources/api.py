@@ -19,6 +19,7 @@ from crm_core.contract.customers import CustomerFilter
 from crm_core.contract.models import Customer, User
 from crm_core.contract.products import parse_amount
 from crm_core.contract.records import ApiPart
+from crm_core.contract.trash import Discarded
 from crm_customer_resources.services import (
     cases,
     expenses,
@@ -246,6 +247,15 @@ class Expenses:
     def list(self, *, after_id: int = 0, limit: int = 50) -> list[dict[str, Any]]:
         return expenses.list_page(self._ctx, after_id=after_id, limit=limit)
 
+    def update(self, expense_id: int, **values: Any) -> None:
+        """Correct an expense (`amount`, `category`, `spent_on`, `customer`, `notes`): who spent
+        it, their manager or an admin. Audited."""
+        expenses.update(self._ctx, expense_id, values)
+
+    def delete(self, expense_id: int) -> Discarded:
+        """Put an expense in the recycle bin (`desk.trash.restore` brings it back)."""
+        return expenses.delete(self._ctx, expense_id)
+
 
 class Knowledge:
     """`desk.knowledge`: the knowledge base of competitors, FAQ, proposals and techniques."""
@@ -256,6 +266,15 @@ class Knowledge:
     def add(self, title: str, category: str, body: str, attachments: Sequence[str] = ()) -> int:
         """Add an article; its id."""
         return int(knowledge.add(self._ctx, title, category, body, list(attachments)).id)
+
+    def update(self, article_id: int, **values: Any) -> None:
+        """Correct an article (`title`, `category`, `body`, `attachments`): its author, a manager
+        or an admin. Audited."""
+        knowledge.update(self._ctx, article_id, values)
+
+    def delete(self, article_id: int) -> Discarded:
+        """Put an article in the recycle bin."""
+        return knowledge.delete(self._ctx, article_id)
 
     def search(self, words: str, *, category: str | None = None) -> list[dict[str, Any]]:
         """Articles containing every word, title matches first, each with an excerpt."""

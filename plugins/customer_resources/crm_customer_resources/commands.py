@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -332,6 +334,51 @@ def expenses_group() -> click.Group:
             ["id", "spent_on", "user", "department", "category", "customer", "amount", "notes"],
         )
 
+    @group.command("update")
+    @click.argument("expense_id", type=int)
+    @click.option("--amount")
+    @click.option("--category")
+    @click.option("--date", "on", type=DAY)
+    @click.option("--customer", help="The customer; an empty value clears it.")
+    @click.option("--notes", help="An empty value clears them.")
+    @pass_app
+    def update(
+        app: App,
+        expense_id: int,
+        amount: str | None,
+        category: str | None,
+        on: datetime | None,
+        customer: str | None,
+        notes: str | None,
+    ) -> None:
+        """Correct an expense (who spent it, their manager, an admin). Audited."""
+        values: dict[str, Any] = {"amount": amount, "category": category, "customer": customer}
+        values = {k: v for k, v in values.items() if v is not None}
+        if on is not None:
+            values["spent_on"] = on.date()
+        if notes is not None:
+            values["notes"] = notes
+        if not values:
+            raise ValidationError("nothing to change: pass at least one option")
+        with app.desk(write=True) as desk:
+            desk.expenses.update(expense_id, **values)
+        click.echo(f"updated expense {expense_id}")
+
+    @group.command("delete")
+    @click.argument("expense_id", type=int)
+    @pass_app
+    def delete(app: App, expense_id: int) -> None:
+        """Put an expense in the recycle bin (crm trash restore brings it back)."""
+        with app.desk(write=True) as desk:
+            done = desk.expenses.delete(expense_id)
+        click.echo(
+            _(
+                "deleted {label}; to restore it: crm trash restore {id}",
+                label=done.label,
+                id=done.trash_id,
+            )
+        )
+
     return group
 
 
@@ -367,6 +414,55 @@ def knowledge_group() -> click.Group:
         with app.desk(write=True) as desk:
             article_id = desk.knowledge.add(title, category, text, attachments)
         click.echo(f"article {article_id}")
+
+    @group.command("update")
+    @click.argument("article_id", type=int)
+    @click.option("--title")
+    @click.option("--category", type=click.Choice(ARTICLE_CATEGORIES))
+    @click.option("--body")
+    @click.option("--body-file", type=click.Path(exists=True, dir_okay=False))
+    @click.option(
+        "--attach", "attachments", multiple=True, help="The attachments, replacing the old ones."
+    )
+    @pass_app
+    def update(
+        app: App,
+        article_id: int,
+        title: str | None,
+        category: str | None,
+        body: str | None,
+        body_file: str | None,
+        attachments: tuple[str, ...],
+    ) -> None:
+        """Correct an article (its author, a manager, an admin). Audited."""
+        if body and body_file:
+            raise ValidationError("give --body or --body-file, not both")
+        values: dict[str, Any] = {"title": title, "category": category}
+        values = {k: v for k, v in values.items() if v is not None}
+        if body is not None or body_file:
+            values["body"] = body if body is not None else Path(body_file or "").read_text("utf-8")
+        if attachments:
+            values["attachments"] = list(attachments)
+        if not values:
+            raise ValidationError("nothing to change: pass at least one option")
+        with app.desk(write=True) as desk:
+            desk.knowledge.update(article_id, **values)
+        click.echo(f"updated article {article_id}")
+
+    @group.command("delete")
+    @click.argument("article_id", type=int)
+    @pass_app
+    def delete(app: App, article_id: int) -> None:
+        """Put an article in the recycle bin (crm trash restore brings it back)."""
+        with app.desk(write=True) as desk:
+            done = desk.knowledge.delete(article_id)
+        click.echo(
+            _(
+                "deleted {label}; to restore it: crm trash restore {id}",
+                label=done.label,
+                id=done.trash_id,
+            )
+        )
 
     @group.command("search")
     @click.argument("words", nargs=-1, required=True)

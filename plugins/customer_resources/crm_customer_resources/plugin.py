@@ -12,7 +12,7 @@ from random import Random
 from typing import Any
 
 import click
-from sqlalchemy import case, literal, select, update
+from sqlalchemy import case, func, literal, select, update
 
 from crm_core.contract import Context, PluginSpec, audit, hookimpl, writes
 from crm_core.contract.customers import OpenBusiness
@@ -198,6 +198,39 @@ def crm_interactions_logged(ctx: Context, interactions: Sequence[Interaction]) -
             )
         )
     lifecycle.mark_contacted(ctx, ids)
+
+
+@hookimpl
+def crm_records_changed(
+    ctx: Context, entity: str, ids: Sequence[int], how: str, customer_ids: Sequence[int]
+) -> None:
+    """An interaction corrected, deleted or restored: its customers' last interaction, last
+    contact and protection clock are recomputed from the interactions that remain."""
+    if entity != "interactions" or not customer_ids:
+        return
+    interactions = table_of(Interaction)
+    customers_table = table_of(Customer)
+    lifecycle.ensure_profiles(ctx, list(customer_ids))
+    for cid in sorted(set(customer_ids)):
+        newest = ctx.session.scalar(
+            select(func.max(interactions.c.occurred_at)).where(interactions.c.customer_id == cid)
+        )
+        registered = ctx.session.scalar(
+            select(customers_table.c.created_at).where(customers_table.c.id == cid)
+        )
+        claimed = ctx.session.scalar(
+            select(_profiles.c.claimed_at).where(_profiles.c.customer_id == cid)
+        )
+        moments = [m for m in (newest, claimed, registered) if m is not None]
+        ctx.session.execute(
+            update(_profiles)
+            .where(_profiles.c.customer_id == cid)
+            .values(
+                last_interaction_at=newest,
+                last_contact_at=newest or registered,
+                last_activity_at=max(moments) if moments else None,
+            )
+        )
 
 
 @hookimpl

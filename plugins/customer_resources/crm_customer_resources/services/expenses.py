@@ -9,12 +9,22 @@ from typing import Any
 
 from sqlalchemy import select
 
-from crm_core.contract import Context, ValidationError, audit, customers, picklists, writes
+from crm_core.contract import (
+    Context,
+    ValidationError,
+    audit,
+    customers,
+    picklists,
+    trash,
+    writes,
+)
 from crm_core.contract import dates as imports_parsers
 from crm_core.contract.access import (
     require_manages,
+    require_may_change,
     resolve_users,
     user_by_login,
+    visible,
     visible_customers,
 )
 from crm_core.contract.models import Customer, Team, User
@@ -64,6 +74,55 @@ def record(
     ctx.session.add(expense)
     ctx.session.flush()
     return expense
+
+
+#: What a correction may change.
+EDITABLE = ("amount", "category", "spent_on", "customer", "notes")
+
+
+def _mine_to_change(ctx: Context, expense_id: int, doing: str) -> Expense:
+    """The expense, if the actor may change it: who spent it, their manager, an admin."""
+    expense = visible(ctx, Expense, expense_id, "expense")
+    require_may_change(ctx, expense, doing)
+    return expense
+
+
+def update(ctx: Context, expense_id: int, values: Mapping[str, Any]) -> Expense:
+    """Correct an expense; each field is audited."""
+    expense = _mine_to_change(ctx, expense_id, "change this expense")
+    for field, value in values.items():
+        if field not in EDITABLE:
+            raise ValidationError(f"unknown expense field {field!r}")
+        if field == "amount":
+            money = parse_amount(value, "amount")
+            if money <= 0:
+                raise ValidationError("an expense must be more than zero")
+            expense.amount = money
+        elif field == "category":
+            resolve = picklists.resolver(ctx, "expense_category")
+            expense.category = resolve(str(value)) if resolve is not None else str(value)
+        elif field == "spent_on":
+            if value > ctx.today():
+                raise ValidationError("an expense cannot be in the future")
+            expense.spent_on = value
+        elif field == "customer":
+            expense.customer_id = customers.get(ctx, str(value)).id if value else None
+        else:
+            expense.notes = str(value).strip() or None if value is not None else None
+    ctx.session.flush()
+    customers_of = [expense.customer_id] if expense.customer_id else []
+    ctx.hook.crm_records_changed(
+        ctx=ctx, entity="expenses", ids=[expense.id], how="updated", customer_ids=customers_of
+    )
+    return expense
+
+
+def delete(ctx: Context, expense_id: int) -> trash.Discarded:
+    """Put an expense in the recycle bin."""
+    trash.require_deleter(ctx)
+    expense = _mine_to_change(ctx, expense_id, "delete this expense")
+    label = f"{expense.category} {expense.amount} {expense.spent_on.isoformat()} (#{expense.id})"
+    return trash.discard(ctx, "expenses", expense, label)
 
 
 def _rows() -> Any:

@@ -340,6 +340,13 @@ def crm_customer_sections(ctx: Context, customer: Customer) -> Iterable[Section]
 
 
 @hookimpl
+def crm_records_changed(
+    ctx: Context, entity: str, ids: Sequence[int], how: str, customer_ids: Sequence[int]
+) -> None:
+    CALLS.append(("crm_records_changed", (entity, how)))
+
+
+@hookimpl
 def crm_open_business(ctx: Context) -> Iterable[OpenBusiness]:
     """A note marked "open" keeps its customer's business open."""
     CALLS.append(("crm_open_business", None))
