@@ -72,6 +72,7 @@ READS: dict[str, list[list[str]]] = {
     "knowledge search": [["knowledge", "search", "水"]],
     "materials list": [["materials", "list"]],
     "orders list": [["orders", "list"]],
+    "orders payments": [["orders", "payments"]],
     "picklists list": [["picklists", "list"]],
     "pipeline show": [["pipeline", "show"]],
     "plugins list": [["plugins", "list"]],
@@ -90,6 +91,7 @@ READS: dict[str, list[list[str]]] = {
     "stock list": [["stock", "list"]],
     "tasks list": [["tasks", "list"]],
     "teams list": [["teams", "list"]],
+    "trash list": [["trash", "list"]],
     "users list": [["users", "list"]],
 }
 #: Reads of one record named on the command line; B's ids are the same in both copies, but C's
@@ -111,6 +113,18 @@ ONE_RECORD = {
 WRITES = {
     *(f"cases {verb}" for verb in ("assign", "close", "open", "reopen", "resolve", "start")),
     "config get",  # a setting by name: not data about customers
+    "report show",  # a report's definition and parameters: not data about customers
+    "contacts update",
+    "contacts delete",
+    "interactions update",
+    "interactions delete",
+    "products update",
+    "products delete",
+    "expenses update",
+    "expenses delete",
+    "knowledge update",
+    "knowledge delete",
+    "trash restore",
     "config set",
     "rollups rebuild",
     "contacts add",

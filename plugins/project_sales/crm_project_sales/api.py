@@ -134,9 +134,22 @@ class Projects:
             "notes": collaboration.feed(ctx, p, limit=10),
         }
 
-    def advance(self, project: str | int, to: str | None = None) -> ProjectState:
-        """The next stage (or `to`), if the gates being left have their deliverables."""
-        return _state(projects.advance(self._ctx, project, to))
+    def advance(
+        self,
+        project: str | int,
+        to: str | None = None,
+        *,
+        installments: int | None = None,
+        every_days: int | None = None,
+    ) -> ProjectState:
+        """The next stage (or `to`), if the gates being left have their deliverables. Winning
+        with customer_resources places the project's order, paid in `installments` every
+        `every_days` (default: the block's settings)."""
+        return _state(
+            projects.advance(
+                self._ctx, project, to, installments=installments, every_days=every_days
+            )
+        )
 
     def lose(self, project: str | int, reason: str) -> ProjectState:
         return _state(projects.lose(self._ctx, project, reason))

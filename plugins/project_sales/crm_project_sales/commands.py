@@ -127,11 +127,25 @@ def projects_group() -> click.Group:
     @click.option(
         "--to", "to", help="Target stage (default: the next one); an earlier stage moves back."
     )
+    @click.option(
+        "--installments",
+        type=click.IntRange(1, 120),
+        help="Winning with customer_resources: the order's installments (default: setting).",
+    )
+    @click.option(
+        "--every",
+        "every_days",
+        type=click.IntRange(1, 365),
+        help="Days between those installments (default: setting).",
+    )
     @pass_app
-    def advance(app: App, project: str, to: str | None) -> None:
-        """Move to the next stage, if the gates being left have their deliverables."""
+    def advance(
+        app: App, project: str, to: str | None, installments: int | None, every_days: int | None
+    ) -> None:
+        """Move to the next stage, if the gates being left have their deliverables. Winning
+        (with customer_resources) places the project's order from its accepted quote."""
         with app.desk(write=True) as desk:
-            p = desk.projects.advance(project, to)
+            p = desk.projects.advance(project, to, installments=installments, every_days=every_days)
         click.echo(f"project {p.id}: {p.stage}")
 
     @group.command("lose")

@@ -20,7 +20,7 @@ from crm_core.kernel.migrate import alembic_config
 from crm_core.kernel.models import AuditEntry
 from crm_core.services import customers, transfer
 from crm_project_sales.api import Projects as ProjectsPart
-from crm_project_sales.models import Deliverable, Project, QuoteLine
+from crm_project_sales.models import Deliverable, Project, ProjectNote, QuoteLine
 from crm_project_sales.services import (
     collaboration,
     decision,
@@ -365,6 +365,50 @@ def test_works_beside_customer_resources(block2: Block2, tmp_path: Path) -> None
     lifecycle.disable(deployment, deployment.resolve_actor("admin"), "customer_resources")
     with block2.work("kb") as ctx:
         assert len(projects.list_page(ctx)) == 1
+
+
+def test_a_won_project_becomes_an_order_and_its_expenses_expenses(
+    block2: Block2, tmp_path: Path
+) -> None:
+    """With block 1: winning places the order (the accepted quote's product lines after
+    discount, a service line for the rest), so sales, receivables and dunning follow the
+    contract; a project expense is one of the company's expenses too."""
+    pytest.importorskip("crm_customer_resources", reason="block 1 is not installed beside block 2")
+    from crm_customer_resources.services import orders as block1_orders
+
+    deployment = block2.deployment
+    lifecycle.enable(deployment, deployment.resolve_actor("admin"), ["customer_resources"])
+    pid = new_project(block2).id
+    with block2.work("ka", write=True) as ctx:
+        project = projects.get(ctx, pid)
+        items = [money.parse_item("EQ-1:3@100000-3%/60000"), money.parse_item("系统集成:1@20000")]
+        quote = money.add_quote(ctx, project, items)
+        money.set_quote_status(ctx, project, quote.version, "accepted")
+        money.add_cost(ctx, project, "expense", "差旅", "1200")
+        money.add_cost(ctx, project, "expense", "投标保证金手续费", "300")
+    win(block2, pid, tmp_path)
+    with block2.work("ka") as ctx:
+        (order,) = block1_orders.list_page(ctx)
+        lines = block1_orders.lines_of(ctx, block1_orders.get(ctx, str(order["number"])))
+        plan = block1_orders.installments_of(ctx, block1_orders.get(ctx, str(order["number"])))
+    assert order["total"] == Decimal("311000.00") and order["owed"] == Decimal("311000.00")
+    assert [(x["product"], x["quantity"], x["amount"]) for x in lines] == [
+        ("EQ-1", 3, Decimal("291000.00")),
+        ("PS-SERVICE", 1, Decimal("20000.00")),
+    ]
+    assert [i.amount for i in plan] == [Decimal("311000.00")]
+    with block2.work("km") as ctx:
+        by_customer = reports.run(ctx, "sales", {"by": "customer"}).records()
+        spent = {
+            r["category"]: r["amount"]
+            for r in reports.run(ctx, "expenses", {"by": "category"}).records()
+        }
+        feed = ctx.session.scalars(select(ProjectNote.body)).all()
+    assert by_customer == [
+        {"customer": "华东重工集团", "orders": 1, "amount": Decimal("311000.00")}
+    ]
+    assert spent == {"travel": Decimal("1200.00"), "other": Decimal("300.00")}
+    assert any(order["number"] in body for body in feed)
 
 
 def test_only_admins_change_the_pipeline_and_sales_cannot_touch_others(block2: Block2) -> None:

@@ -17,11 +17,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 import attrs
 from sqlalchemy import ColumnElement, case, func, select
 
-from crm_core.contract import Context, NotFound, ValidationError
+from crm_core.contract import Context, NotFound, ValidationError, plugin_module
 from crm_core.contract.inputs import parse_amount, parse_quantity, within_bounds
 from crm_core.contract.models import Product
 from crm_core.contract.tables import to_money
@@ -219,7 +220,37 @@ def add_cost(
     )
     ctx.session.add(item)
     ctx.session.flush()
+    if kind == "expense":
+        _book_as_expense(ctx, project, item)
     return item
+
+
+def _book_as_expense(ctx: Context, project: Project, item: ProjectCost) -> None:
+    """With customer_resources, a project's expense is also one of the company's expenses (for
+    its customer, by whoever booked it), so the expense reports by customer, person and
+    category count it. A category the expense picklist does not know is booked as "other"."""
+    expenses: Any = plugin_module(
+        ctx, "customer_resources", "crm_customer_resources.services.expenses"
+    )
+    if expenses is None or ctx.actor.id is None:
+        return
+    notes = f"project {project.id} {project.name}: {item.category}"
+    if item.notes:
+        notes += f" ({item.notes})"
+    for category in (item.category, "other"):
+        try:
+            expenses.record(
+                ctx,
+                item.amount,
+                category,
+                spent_on=item.spent_on,
+                customer_ref=str(project.customer_id),
+                notes=notes[:1000],
+            )
+            return
+        except ValidationError:
+            if category == "other":
+                raise
 
 
 def booked(kind: str) -> ColumnElement[Decimal]:

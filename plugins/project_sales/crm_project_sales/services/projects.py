@@ -26,7 +26,7 @@ from crm_core.contract.access import manages, user_by_login
 from crm_core.contract.models import Customer, User
 from crm_core.contract.products import parse_amount
 from crm_project_sales.models import Project, Quote, StageChange
-from crm_project_sales.services import deliverables, pipeline
+from crm_project_sales.services import deliverables, pipeline, won_orders
 
 
 def create(
@@ -138,10 +138,19 @@ def _enter(ctx: Context, project: Project, code: str) -> None:
     rules.fire(ctx, "project.stage_changed", [project.id])
 
 
-def advance(ctx: Context, ref: str | int, to: str | None = None) -> Project:
+def advance(
+    ctx: Context,
+    ref: str | int,
+    to: str | None = None,
+    *,
+    installments: int | None = None,
+    every_days: int | None = None,
+) -> Project:
     """Move forward (to the next stage, or to `to`), or back to an earlier open stage.
 
     Moving forward checks the gate of every stage being left; the refusal names what is missing.
+    Winning sets the contract amount and, with customer_resources, places the project's order
+    (`won_orders`: `installments` every `every_days`, by default the block's settings).
     """
     project = get(ctx, ref)
     _may_change(ctx, project)
@@ -187,6 +196,7 @@ def advance(ctx: Context, ref: str | int, to: str | None = None) -> Project:
         )
         project.closed_at = ctx.now()
         ctx.session.flush()
+        won_orders.place(ctx, project, installments=installments, every_days=every_days)
     return project
 
 
