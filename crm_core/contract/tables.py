@@ -12,13 +12,14 @@ from crm_core.foundation.types import (
     utcnow,
 )
 from crm_core.hooks.plugin_spec import plugin_table
-from crm_core.hooks.scoping import CustomerScoped, OwnerScoped, TeamScoped
+from crm_core.hooks.scoping import CustomerScoped, GrantScoped, OwnerScoped, TeamScoped
 from crm_core.kernel.models import key_text
 
 __all__ = [
     "CENT",
     "Base",
     "CustomerScoped",
+    "GrantScoped",
     "Money",
     "OwnerScoped",
     "TeamScoped",

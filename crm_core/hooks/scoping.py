@@ -6,6 +6,8 @@ table gets the same protection just by inheriting, with no filter for callers to
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from sqlalchemy import ForeignKey, Integer
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
@@ -24,6 +26,16 @@ class CustomerScoped:
     @declared_attr
     def customer_id(cls) -> Mapped[int]:
         return mapped_column(ForeignKey("crm_customer.id", ondelete="CASCADE"), index=True)
+
+
+class GrantScoped(CustomerScoped):
+    """Customer-scoped rows that a grant opens to more people: visible when their customer is,
+    or when the user holds a grant (`crm_grant`) on the record `__crm_grant__` names: the table
+    granted on and this row's column holding that record's id. A project's members see the
+    project and its deliverables, quotes, tasks ... without seeing the customer's other
+    business. Reports count what people own and manage: a grant does not widen them."""
+
+    __crm_grant__: ClassVar[tuple[str, str]]
 
 
 class TeamScoped:

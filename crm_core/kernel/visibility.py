@@ -4,7 +4,9 @@
 - a manager sees rows owned by anyone whose team lies in the subtree of the manager's team;
 - a salesperson sees their own rows;
 - rows without an owner are the shared pool, visible to everyone;
-- rows of a customer-scoped table are visible exactly when their customer is;
+- rows of a customer-scoped table are visible exactly when their customer is; those of a
+  grant-scoped one (a project and its parts) also to the users granted that record (its
+  members), outside reports, which count what people own and manage;
 - totals per team (team-scoped tables) are visible for the teams in a manager's subtree and
   for the shared pool; only for admins and managers with a team are they all the totals of
   what the user may see (`sees_whole_teams`), so only for them do reports read such tables.
@@ -18,6 +20,8 @@ A session with no actor sees nothing: it fails closed.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, and_, event, false, or_, select
@@ -25,13 +29,16 @@ from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker, with_loader_c
 
 from crm_core.foundation.schema import table_of
 from crm_core.hooks.actor import Actor
-from crm_core.hooks.scoping import CustomerScoped, OwnerScoped, TeamScoped
+from crm_core.hooks.scoping import CustomerScoped, GrantScoped, OwnerScoped, TeamScoped
 from crm_core.kernel.models.customers import Customer
+from crm_core.kernel.models.grants import Grant
 from crm_core.kernel.models.teams import TeamClosure
 from crm_core.kernel.models.users import User
 from crm_core.kernel.planner import not_index_driving
 
 ACTOR_KEY = "crm_actor"
+#: Session key: a report is being computed, so grants do not widen what is counted.
+REPORTING_KEY = "crm_reporting"
 #: Execution option: check each customer-scoped row's customer by one key lookup per row (the
 #: rule's EXISTS fenced off from the planner), for a query over a few thousand rows that
 #: PostgreSQL would otherwise answer by hashing every visible customer (`stage-conversion`'s
@@ -42,6 +49,7 @@ PROBE_CUSTOMERS = "crm_probe_customers"
 _users = table_of(User)
 _closure = table_of(TeamClosure)
 _customers = table_of(Customer)
+_grants = table_of(Grant)
 
 
 def owner_is_visible(owner_id: Any, actor_id: int, *, driving: bool = False) -> ColumnElement[bool]:
@@ -107,6 +115,43 @@ def customer_is_visible(
     return condition
 
 
+def granted(cls: Any, actor_id: int) -> ColumnElement[bool]:
+    """SQL: the row of the grant-scoped model `cls` is opened to user `actor_id` by a grant on
+    the record its `__crm_grant__` names."""
+    table_name, column = cls.__crm_grant__
+    condition: ColumnElement[bool] = (
+        select(_grants.c.record_id)
+        .where(
+            _grants.c.user_id == actor_id,
+            _grants.c.table_name == table_name,
+            _grants.c.record_id == getattr(cls, column),
+        )
+        .exists()
+    )
+    return condition
+
+
+def scoped_rule(cls: Any, actor_id: int, *, probe: bool = False) -> ColumnElement[bool]:
+    """The customer-scoped rule for `cls`, widened by grants when `cls` is grant-scoped."""
+    rule = customer_is_visible(cls.customer_id, actor_id, probe=probe)
+    if isinstance(cls, type) and issubclass(cls, GrantScoped):
+        return or_(rule, granted(cls, actor_id))
+    return rule
+
+
+@contextmanager
+def reporting(session: Session) -> Iterator[None]:
+    """Inside: grants do not widen what the session's queries see (a report counts what its
+    reader owns and manages, as the rollups that answer it do)."""
+    before = session.info.get(REPORTING_KEY)
+    session.info[REPORTING_KEY] = True
+    try:
+        yield
+    finally:
+        if before is None:
+            session.info.pop(REPORTING_KEY, None)
+
+
 def owner_parts(actor: Actor, owner_id: Any) -> list[ColumnElement[bool]] | None:
     """Disjoint owner tests whose union is exactly what `actor` may see, for a query that
     is faster asked once per part (a capped count: each part walks the owner index instead
@@ -142,12 +187,21 @@ def install(session_factory: sessionmaker[Any]) -> None:
             )
             return
         actor_id = actor.id
-        # Two lambdas, not one with a flag: the statement cache keys on the lambda's code.
-        customer_rule = (
-            (lambda cls: customer_is_visible(cls.customer_id, actor_id, probe=True))
-            if state.execution_options.get(PROBE_CUSTOMERS)
-            else (lambda cls: customer_is_visible(cls.customer_id, actor_id))
-        )
+        # One lambda per case, not one with a flag: the statement cache keys on the lambda's
+        # code (and on the class it is applied to).
+        probe = bool(state.execution_options.get(PROBE_CUSTOMERS))
+        if state.session.info.get(REPORTING_KEY):
+            customer_rule = (
+                (lambda cls: customer_is_visible(cls.customer_id, actor_id, probe=True))
+                if probe
+                else (lambda cls: customer_is_visible(cls.customer_id, actor_id))
+            )
+        else:
+            customer_rule = (
+                (lambda cls: scoped_rule(cls, actor_id, probe=True))
+                if probe
+                else (lambda cls: scoped_rule(cls, actor_id))
+            )
         state.statement = state.statement.options(
             with_loader_criteria(
                 OwnerScoped,

@@ -23,6 +23,7 @@ from crm_core.foundation.errors import ValidationError
 from crm_core.hooks.context import Context
 from crm_core.hooks.reports import REPORTS, Report, ReportParam, ReportTable, parse_date
 from crm_core.hooks.rollups import Spec
+from crm_core.kernel import visibility
 from crm_core.kernel.models.teams import Team
 from crm_core.kernel.models.users import User
 from crm_core.kernel.planner import parallel_for_large_results
@@ -347,7 +348,7 @@ def run_alone(
     if first is not None and first < 0:
         raise ValidationError(f"first must be 0 or more, not {first}")
     parallel_for_large_results(ctx.session)
-    with _asking_for(first):
+    with _asking_for(first), visibility.reporting(ctx.session):
         table = report.run(ctx, params)
     if first is None:
         return table
@@ -365,7 +366,7 @@ def last_days(days: int) -> Callable[[date], Mapping[str, str]]:
 
 def run_report(ctx: Context, report: Report, raw: Mapping[str, str]) -> ReportTable:
     """A report as a dashboard tile reads it: every row, whatever run it is called from."""
-    with _asking_for(None):
+    with _asking_for(None), visibility.reporting(ctx.session):
         return report.run(ctx, resolve_params(report, raw))
 
 

@@ -7,6 +7,7 @@ from crm_core.kernel.models.custom_fields import FIELD_TYPES, CustomField, Custo
 from crm_core.kernel.models.customers import KINDS, Customer, OwnershipPeriod, key_text
 from crm_core.kernel.models.deployment_state import PluginState, Setting
 from crm_core.kernel.models.follow_ups import FollowUp
+from crm_core.kernel.models.grants import Grant
 from crm_core.kernel.models.imports import ImportBatch, ImportRejection, ImportRun
 from crm_core.kernel.models.interactions import INTERACTION_KINDS, Interaction
 from crm_core.kernel.models.picklists import PicklistValue
@@ -38,6 +39,7 @@ __all__ = [
     "DeletedRecord",
     "FollowUp",
     "GoalIndicator",
+    "Grant",
     "ImportBatch",
     "ImportRejection",
     "ImportRun",

@@ -111,6 +111,7 @@ class Projects:
         return {
             "id": p.id,
             "name": p.name,
+            "customer": projects.customer_name(ctx, p),
             "category": p.category,
             "stage": p.stage_code,
             "expected_amount": p.expected_amount,
@@ -255,7 +256,13 @@ class Projects:
         )
 
     def add_member(self, project: str | int, login: str, role: str = "member") -> None:
+        """Bring a colleague onto the project (the owner, their manager, an admin): they see
+        the project and its parts, not the rest of the customer's business."""
         collaboration.add_member(self._ctx, projects.get(self._ctx, project), login, role)
+
+    def remove_member(self, project: str | int, login: str) -> None:
+        """Take a colleague off the project."""
+        collaboration.remove_member(self._ctx, projects.get(self._ctx, project), login)
 
     def add_note(self, project: str | int, text: str) -> None:
         collaboration.add_note(self._ctx, projects.get(self._ctx, project), text)

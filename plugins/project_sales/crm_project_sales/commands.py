@@ -325,12 +325,19 @@ def projects_group() -> click.Group:
     @click.argument("project")
     @click.argument("login")
     @click.option("--role", default="member", show_default=True)
+    @click.option("--remove", is_flag=True, help="Take the colleague off the project.")
     @pass_app
-    def member(app: App, project: str, login: str, role: str) -> None:
-        """Add a colleague to a project's team."""
+    def member(app: App, project: str, login: str, role: str, remove: bool) -> None:
+        """Add a colleague to a project's team (any colleague: they see the project and its
+        parts, not the rest of the customer's business), or take them off with --remove."""
         with app.desk(write=True) as desk:
-            desk.projects.add_member(project, login, role)
-        click.echo(f"{login} joined project {project}")
+            if remove:
+                desk.projects.remove_member(project, login)
+            else:
+                desk.projects.add_member(project, login, role)
+        click.echo(
+            f"{login} left project {project}" if remove else f"{login} joined project {project}"
+        )
 
     @group.command("note")
     @click.argument("project")

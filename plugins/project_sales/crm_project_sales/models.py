@@ -21,7 +21,15 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_core.contract.tables import Base, CustomerScoped, Money, UTCDateTime, plugin_table, utcnow
+from crm_core.contract.tables import (
+    Base,
+    CustomerScoped,
+    GrantScoped,
+    Money,
+    UTCDateTime,
+    plugin_table,
+    utcnow,
+)
 
 PLUGIN = "project_sales"
 ROLES = ("decision_maker", "influencer", "technical_evaluator", "user", "gatekeeper")
@@ -73,7 +81,9 @@ class GateRequirement(Base):
     kind: Mapped[str] = mapped_column(String(8), default="file")
 
 
-class Project(CustomerScoped, Base):
+class Project(GrantScoped, Base):
+    #: Members see the project (crm_grant on ps_project), not the rest of its customer.
+    __crm_grant__ = ("ps_project", "id")
     __tablename__ = "ps_project"
     __table_args__ = plugin_table(
         PLUGIN,
@@ -105,7 +115,8 @@ class Project(CustomerScoped, Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class StageChange(CustomerScoped, Base):
+class StageChange(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     """Every stage a project entered, when, and by whom (conversion and cycle-time reports)."""
 
     __tablename__ = "ps_stage_change"
@@ -122,7 +133,8 @@ class StageChange(CustomerScoped, Base):
     by_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"))
 
 
-class Deliverable(CustomerScoped, Base):
+class Deliverable(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     """A file (kept in the deployment's file store, with a checksum) or a structured record."""
 
     __tablename__ = "ps_deliverable"
@@ -146,7 +158,8 @@ class Deliverable(CustomerScoped, Base):
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class ProjectContact(CustomerScoped, Base):
+class ProjectContact(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     """A person in the project's decision tree (决策树)."""
 
     __tablename__ = "ps_project_contact"
@@ -173,7 +186,8 @@ class ProjectContact(CustomerScoped, Base):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-class Competitor(CustomerScoped, Base):
+class Competitor(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     """A competitor on a project: a customer record of kind competitor."""
 
     __tablename__ = "ps_competitor"
@@ -189,7 +203,8 @@ class Competitor(CustomerScoped, Base):
     quoted_price: Mapped[Decimal | None] = mapped_column(Money)
 
 
-class Quote(CustomerScoped, Base):
+class Quote(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     __tablename__ = "ps_quote"
     __table_args__ = plugin_table(
         PLUGIN,
@@ -228,7 +243,8 @@ class QuoteLine(CustomerScoped, Base):
     amount: Mapped[Decimal] = mapped_column(Money)
 
 
-class ProjectCost(CustomerScoped, Base):
+class ProjectCost(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     """Costs (delivery, materials, subcontracting) and expenses (travel, entertainment) of a project."""
 
     __tablename__ = "ps_cost"
@@ -250,7 +266,8 @@ class ProjectCost(CustomerScoped, Base):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("crm_user.id"))
 
 
-class Member(CustomerScoped, Base):
+class Member(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     __tablename__ = "ps_member"
     __table_args__ = plugin_table(PLUGIN, UniqueConstraint("project_id", "user_id"))
 
@@ -262,7 +279,8 @@ class Member(CustomerScoped, Base):
     role: Mapped[str] = mapped_column(String(64), default="member")
 
 
-class Task(CustomerScoped, Base):
+class Task(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     __tablename__ = "ps_task"
     __table_args__ = plugin_table(PLUGIN, Index("ix_ps_task_assignee_due", "assignee_id", "due_on"))
 
@@ -276,7 +294,8 @@ class Task(CustomerScoped, Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
-class ProjectNote(CustomerScoped, Base):
+class ProjectNote(GrantScoped, Base):
+    __crm_grant__ = ("ps_project", "project_id")
     __tablename__ = "ps_note"
     __table_args__ = plugin_table(PLUGIN)
 

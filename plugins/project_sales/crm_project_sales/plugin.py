@@ -152,10 +152,13 @@ def crm_collect_reminders(
     ctx: Context, user_ids: Sequence[int], on: date, limit: int | None, overdue_only: bool
 ) -> Iterable[Reminder]:
     found = []
+    # Tasks are under the policy (their project's members see them too); the customer's name
+    # comes from its table, as a member may not see the customer itself.
+    names = table_of(Customer)
     tasks = (
-        select(Task.due_on, Task.title, Project.name, Customer.name, Task.assignee_id)
+        select(Task.due_on, Task.title, Project.name, names.c.name, Task.assignee_id)
         .join(Project, Project.id == Task.project_id)
-        .join(Customer, Customer.id == Task.customer_id)
+        .join(names, names.c.id == Task.customer_id)
         .where(
             among(ctx.session, Task.assignee_id, user_ids),
             Task.done_at.is_(None),

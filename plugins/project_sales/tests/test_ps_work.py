@@ -219,16 +219,33 @@ def test_a_booked_cost_leaves_the_quoted_goods_cost_in_the_profit(
     )
 
 
-def test_tasks_feed_reminders_and_members_must_see_the_customer(block2: Block2) -> None:
+def test_tasks_feed_reminders_and_members_see_the_project_not_the_customer(
+    block2: Block2,
+) -> None:
     project = new_project(block2)
     with block2.work("ka", write=True) as ctx:
         project = projects.get(ctx, project.id)
-        with pytest.raises(ValidationError, match="may not see"):
-            collaboration.add_member(ctx, project, "kb")
-        collaboration.add_member(ctx, project, "km", "技术支持")
+        quote = money.add_quote(ctx, project, [money.parse_item("EQ-1:1")])
+        decision.add_person(ctx, project, "王总", "decision_maker", "neutral")
+    with pytest.raises(NotFound), block2.work("kb", write=True) as ctx:
+        collaboration.add_member(ctx, projects.get(ctx, project.id), "kb")  # cannot see it yet
+    with block2.work("ka", write=True) as ctx:
+        project = projects.get(ctx, project.id)
+        collaboration.add_member(ctx, project, "kb", "技术支持")  # a same-team salesperson
         task = collaboration.add_task(ctx, project, "提交技术方案", "ka", date(2026, 12, 1))
         collaboration.add_note(ctx, project, "客户要求12月前给方案")
         assert collaboration.feed(ctx, project)[0]["note"] == "客户要求12月前给方案"
+    with block2.work("kb", write=True) as ctx:  # the member sees the project and its parts
+        shown = ProjectsPart(ctx).show(project.id)
+        assert shown["customer"] == "华东重工集团" and shown["quotes"][0]["version"] == 1
+        assert [p["name"] for p in shown["decision_tree"]] == ["王总"]
+        assert [p["name"] for p in projects.list_page(ctx)] == [project.name]
+        collaboration.add_note(ctx, projects.get(ctx, project.id), "技术方案初稿已发")
+        with pytest.raises(NotFound):  # and nothing else of the customer
+            customers.get(ctx, block2.customer)
+        with pytest.raises(PermissionDenied):  # nor may they staff it
+            collaboration.add_member(ctx, projects.get(ctx, project.id), "km")
+        assert reports.run(ctx, "pipeline", {"by": "owner"}).records() == []  # not theirs
     with block2.work("ka") as ctx:
         due = [
             r for r in reminders.collect(ctx, date(2026, 12, 2)) if r["source"] == "project_sales"
@@ -238,12 +255,28 @@ def test_tasks_feed_reminders_and_members_must_see_the_customer(block2: Block2) 
             r for r in reminders.collect(ctx, date(2027, 4, 2)) if r["kind"] == "project overdue"
         ]
         assert len(late) == 1
-    with pytest.raises(NotFound), block2.work("kb", write=True) as ctx:
-        collaboration.finish_task(ctx, task.id)
+    with pytest.raises(PermissionDenied), block2.work("kb", write=True) as ctx:
+        collaboration.finish_task(ctx, task.id)  # the member sees ka's task, it is not theirs
     with block2.work("ka", write=True) as ctx:
         collaboration.finish_task(ctx, task.id)
         with pytest.raises(ValidationError, match="already done"):
             collaboration.finish_task(ctx, task.id)
+        collaboration.remove_member(ctx, projects.get(ctx, project.id), "kb")
+    with pytest.raises(NotFound), block2.work("kb") as ctx:  # off the project: closed again
+        projects.get(ctx, project.id)
+    assert quote.version == 1
+
+
+def test_a_task_for_a_colleague_makes_them_a_member(block2: Block2) -> None:
+    project = new_project(block2)
+    with block2.work("ka", write=True) as ctx:
+        task = collaboration.add_task(
+            ctx, projects.get(ctx, project.id), "现场勘察", "kb", date(2026, 12, 1)
+        )
+    with block2.work("kb", write=True) as ctx:
+        due = [r for r in reminders.collect(ctx, date(2026, 12, 2)) if r["kind"] == "task"]
+        assert [r["what"] for r in due] == [f"{project.name}: 现场勘察"]
+        collaboration.finish_task(ctx, task.id)
 
 
 def test_transfer_moves_open_projects_only(block2: Block2, tmp_path: Path) -> None:

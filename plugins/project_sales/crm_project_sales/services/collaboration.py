@@ -1,25 +1,51 @@
-"""Project members, tasks with due dates (feeding `crm reminders`), and a notes feed."""
+"""Project members, tasks with due dates (feeding `crm reminders`), and a notes feed.
+
+A member sees the project and its parts (a grant on it: crm_core.hooks.scoping.GrantScoped),
+not the rest of its customer's business; the owner, their managers and admins add and remove
+members, and giving someone a task makes them a member.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from crm_core.contract import Context, NotFound, PermissionDenied, ValidationError
-from crm_core.contract.access import user_by_login, user_sees_customer
+from crm_core.contract.access import close_to, manages, open_to, user_by_login, user_sees_customer
 from crm_core.contract.models import User
+from crm_core.contract.tables import table_of
 from crm_project_sales.models import Member, Project, ProjectNote, Task
 
+_members = table_of(Member)
 
-def _can_see(ctx: Context, user: User, project: Project) -> None:
-    if not user_sees_customer(ctx.session, user.id, user.role, project.customer_id):
-        raise ValidationError(f"{user.login} may not see this project's customer")
+
+def _may_staff(ctx: Context, project: Project) -> None:
+    owner = ctx.session.get(User, project.owner_id)
+    if owner is None or not manages(ctx, owner):
+        raise PermissionDenied(f"{ctx.actor.login} may not staff project {project.id}")
+
+
+def _sees(ctx: Context, user: User, project: Project) -> bool:
+    if user_sees_customer(ctx.session, user.id, user.role, project.customer_id):
+        return True
+    return (
+        ctx.session.scalar(
+            select(_members.c.id).where(
+                _members.c.project_id == project.id, _members.c.user_id == user.id
+            )
+        )
+        is not None
+    )
 
 
 def add_member(ctx: Context, project: Project, login: str, role: str = "member") -> Member:
+    """Bring a colleague onto the project: they see it, its deliverables, quotes, tasks and
+    notes, and the customer's name, from then on."""
+    _may_staff(ctx, project)
     user = user_by_login(ctx, login)
-    _can_see(ctx, user, project)
+    if not user.active:
+        raise ValidationError(f"user {login} is deactivated")
     if ctx.session.scalar(
         select(Member.id).where(Member.project_id == project.id, Member.user_id == user.id)
     ):
@@ -29,7 +55,20 @@ def add_member(ctx: Context, project: Project, login: str, role: str = "member")
     )
     ctx.session.add(member)
     ctx.session.flush()
+    open_to(ctx, user.id, "ps_project", project.id)
     return member
+
+
+def remove_member(ctx: Context, project: Project, login: str) -> None:
+    """Take a colleague off the project; what they saw through it is closed to them again."""
+    _may_staff(ctx, project)
+    user = user_by_login(ctx, login)
+    done = ctx.session.execute(
+        delete(_members).where(_members.c.project_id == project.id, _members.c.user_id == user.id)
+    )
+    if not done.rowcount:  # type: ignore[attr-defined]
+        raise NotFound(f"{login} is not a member of project {project.id}")
+    close_to(ctx, user.id, "ps_project", project.id)
 
 
 def members(ctx: Context, project: Project) -> list[dict[str, object]]:
@@ -46,7 +85,8 @@ def add_task(ctx: Context, project: Project, title: str, assignee_login: str, du
     if not title.strip():
         raise ValidationError("a task needs a title")
     user = user_by_login(ctx, assignee_login)
-    _can_see(ctx, user, project)
+    if not _sees(ctx, user, project):
+        add_member(ctx, project, user.login)
     task = Task(
         customer_id=project.customer_id,
         project_id=project.id,

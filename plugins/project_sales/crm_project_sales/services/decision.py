@@ -102,9 +102,12 @@ def change_person(
 
 def tree(ctx: Context, project: Project) -> list[dict[str, object]]:
     """The decision tree in reporting order, each row with its depth."""
+    # The contacts' names from their table: the tree's rows are the project's (a member sees
+    # them), the people are the customer's.
+    people = table_of(Contact)
     rows = ctx.session.execute(
-        select(ProjectContact, Contact.name, Contact.title)
-        .join(Contact, Contact.id == ProjectContact.contact_id)
+        select(ProjectContact, people.c.name, people.c.title)
+        .join(people, people.c.id == ProjectContact.contact_id)
         .where(ProjectContact.project_id == project.id)
         .order_by(ProjectContact.id)
     ).all()

@@ -25,6 +25,7 @@ from crm_core.contract import (
 from crm_core.contract.access import manages, user_by_login
 from crm_core.contract.models import Customer, User
 from crm_core.contract.products import parse_amount
+from crm_core.contract.tables import table_of
 from crm_project_sales.models import Project, Quote, StageChange
 from crm_project_sales.services import deliverables, pipeline, won_orders
 
@@ -238,6 +239,15 @@ def update(
     return project
 
 
+def customer_name(ctx: Context, project: Project) -> str | None:
+    """The project's customer's name, for whoever may see the project (a member too)."""
+    names = table_of(Customer)
+    name: str | None = ctx.session.scalar(
+        select(names.c.name).where(names.c.id == project.customer_id)
+    )
+    return name
+
+
 def list_page(
     ctx: Context,
     *,
@@ -247,9 +257,12 @@ def list_page(
     after_id: int = 0,
     limit: int = 50,
 ) -> list[dict[str, Any]]:
+    # The customer's name from its table: a member sees a project of a customer they may not
+    # see otherwise, and needs its name (the project rows themselves are under the policy).
+    names = table_of(Customer)
     query = (
-        select(Project, Customer.name, User.login)
-        .join(Customer, Customer.id == Project.customer_id)
+        select(Project, names.c.name, User.login)
+        .join(names, names.c.id == Project.customer_id)
         .join(User, User.id == Project.owner_id)
         .where(Project.id > after_id)
         .order_by(Project.id)
