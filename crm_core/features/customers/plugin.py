@@ -462,7 +462,7 @@ def crm_collect_reminders(
         _due_follow_ups(ctx, by, user_ids, limit)
     ):
         assert due is not None
-        what = i18n._("follow up after {kind}", kind=kind) + (f": {notes}" if notes else "")
+        what = i18n._("follow up after {kind}", kind=i18n._(kind)) + (f": {notes}" if notes else "")
         yield Reminder(due, "follow-up", what, name, person_id=owner)
 
 
