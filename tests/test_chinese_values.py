@@ -75,7 +75,7 @@ def test_an_import_accepts_chinese_levels(company: Cli, tmp_path: Path) -> None:
     assert [(r["kind"], r["level"]) for r in rows] == [("partner", "qualified")]
 
 
-def test_reminders_read_in_chinese_and_keep_codes_in_json(company: Cli) -> None:
+def test_reminders_read_in_chinese_and_keep_codes_in_json(company: Cli, tmp_path: Path) -> None:
     ok(company("customers", "add", "欠款客户", as_login="li"))
     ordered = (date.today() - timedelta(days=45)).isoformat()
     ok(company("orders", "add", "欠款客户", "--line", "JS-100:1", "--date", ordered, as_login="li"))
@@ -86,6 +86,10 @@ def test_reminders_read_in_chinese_and_keep_codes_in_json(company: Cli) -> None:
         ok(company("reminders", "--all", "--date", week, "--format", "json", as_login="li"))
     )
     assert "dunning" in {item["kind"] for item in items}
+    page = tmp_path / "看板.html"
+    ok(company("dashboard", str(page), "--date", week, as_login="li"))
+    html = page.read_text(encoding="utf-8")
+    assert "催款" in html and ">dunning<" not in html
 
 
 def test_the_kind_and_level_picklists_are_fixed_but_relabelled(company: Cli) -> None:

@@ -61,11 +61,6 @@ def _text(value: Any) -> str:
     return str(jsonable(value))
 
 
-#: Columns whose values are codes (a customer's kind and level, a status, a reminder's kind): a
-#: table shows them in the reader's language; JSON and CSV keep the codes, stable for scripts.
-VALUE_COLUMNS = frozenset({"kind", "level", "status", "role", "outcome", "verdict", "trend"})
-
-
 def _shown(value: Any, named: bool) -> str:
     text = _text(value)
     return i18n._(text) if named and text else text
@@ -90,7 +85,7 @@ def emit(
         table = Table(title=i18n._(title) if title else None, show_lines=False)
         for c in cols:
             table.add_column(i18n._(c))
-        named = [c in VALUE_COLUMNS for c in cols]
+        named = [c in i18n.VALUE_COLUMNS for c in cols]
         for r in records:
             table.add_row(*[_shown(r.get(c), n) for c, n in zip(cols, named, strict=True)])
         _console().print(table)

@@ -108,3 +108,13 @@ def every_translation(text: str) -> set[str]:
 def _(text: str, **values: Any) -> str:
     """Translate `text` into the ambient language, then fill `{placeholders}` from `values`."""
     return current()._(text, **values)
+
+
+#: Columns whose values are codes (a customer's kind and level, a status, a reminder's kind): a
+#: table or page shows them in the reader's language; JSON and CSV keep the codes.
+VALUE_COLUMNS = frozenset({"kind", "level", "status", "role", "outcome", "verdict", "trend"})
+
+
+def shown(column: str, text: str) -> str:
+    """A cell's text as a reader sees it: a code of a VALUE_COLUMNS column translated."""
+    return _(text) if text and column in VALUE_COLUMNS else text

@@ -48,6 +48,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     env.filters["cell"] = cell
+    env.filters["shown"] = lambda text, column: i18n.shown(str(column), str(text))
     env.globals["_"] = i18n._
     return env
 
