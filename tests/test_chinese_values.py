@@ -103,3 +103,8 @@ def test_the_kind_and_level_picklists_are_fixed_but_relabelled(company: Cli) -> 
         ok(company("picklists", "list", "customer_level", "--format", "json", as_login="admin"))
     )
     assert [v["code"] for v in values] == ["lead", "contacted", "qualified", "signed", "blacklist"]
+
+
+def test_help_lists_the_enabled_blocks_commands(company: Cli) -> None:
+    listed = ok(company("--help"))
+    assert all(name in listed for name in ("orders", "projects", "dealer-orders", "trash"))

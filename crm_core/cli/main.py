@@ -122,6 +122,8 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
         "--db",
         envvar="CRM_DATABASE_URL",
         metavar="URL",
+        # Eager, as --help is: `crm --db URL --help` then lists that deployment's plugins' commands.
+        is_eager=True,
         help="Database URL (default sqlite:///crm.db; or set CRM_DATABASE_URL).",
     )
     @click.option(
