@@ -96,7 +96,10 @@ def interactions_group() -> click.Group:
         if occurred_at is not None:
             given["occurred_at"] = occurred_at
         if next_contact_on is not None:
-            given["next_contact_on"] = parse_day(next_contact_on) if next_contact_on else None
+            try:
+                given["next_contact_on"] = parse_day(next_contact_on) if next_contact_on else None
+            except ValueError as exc:
+                raise ValidationError(f"--next: {exc}") from None
         if not given:
             raise ValidationError("nothing to change: pass at least one option")
         with app.desk(write=True) as desk:

@@ -123,9 +123,9 @@ def test_custom_field_on_a_plugin_entity(block1: Block1) -> None:
 @pytest.mark.parametrize(
     ("action", "reason"),
     [
-        ("set level=prospect", "level must be one of"),
-        ("change-level prospect", "level must be one of"),
-        ("set kind=dealer", "kind must be one of"),
+        ("set level=prospect", "not in the customer_level picklist"),
+        ("change-level prospect", "not in the customer_level picklist"),
+        ("set kind=dealer", "not in the customer_kind picklist"),
     ],
 )
 def test_a_rule_whose_action_no_write_could_do_is_refused_when_added(
