@@ -13,10 +13,12 @@ from crm_core.cli.output import (
     format_option,
     page_options,
 )
+from crm_core.cli.trash import deleted_message
 
 __all__ = [
     "App",
     "columns_of",
+    "deleted_message",
     "emit",
     "emit_object",
     "emit_records",

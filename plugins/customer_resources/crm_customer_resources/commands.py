@@ -13,6 +13,7 @@ import click
 from crm_core.contract import ValidationError, _
 from crm_core.contract.cli import (
     App,
+    deleted_message,
     emit,
     emit_object,
     format_option,
@@ -371,13 +372,7 @@ def expenses_group() -> click.Group:
         """Put an expense in the recycle bin (crm trash restore brings it back)."""
         with app.desk(write=True) as desk:
             done = desk.expenses.delete(expense_id)
-        click.echo(
-            _(
-                "deleted {label}; to restore it: crm trash restore {id}",
-                label=done.label,
-                id=done.trash_id,
-            )
-        )
+        click.echo(deleted_message(done))
 
     return group
 
@@ -456,13 +451,7 @@ def knowledge_group() -> click.Group:
         """Put an article in the recycle bin (crm trash restore brings it back)."""
         with app.desk(write=True) as desk:
             done = desk.knowledge.delete(article_id)
-        click.echo(
-            _(
-                "deleted {label}; to restore it: crm trash restore {id}",
-                label=done.label,
-                id=done.trash_id,
-            )
-        )
+        click.echo(deleted_message(done))
 
     @group.command("search")
     @click.argument("words", nargs=-1, required=True)
