@@ -15,9 +15,11 @@ from crm_core.contract.testing import CliResult, enable_plugins
 from crm_core.foundation.schema import table_of
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.models import Customer, FollowUp, User
-from crm_customer_resources.models import CustomerProfile, ServiceCase
-from crm_project_sales.models import Task
 from tests.conftest import needs_the_three_blocks
+
+_resources = pytest.importorskip("crm_customer_resources.models")
+CustomerProfile, ServiceCase = _resources.CustomerProfile, _resources.ServiceCase
+Task = pytest.importorskip("crm_project_sales.models").Task
 
 pytestmark = needs_the_three_blocks
 
