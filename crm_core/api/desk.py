@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from crm_core.api.rollups import Rollups
     from crm_core.api.settings import Settings
     from crm_core.api.teams import Teams
+    from crm_core.api.tokens import Tokens
     from crm_core.api.tracking import Tracking
     from crm_core.api.trash import Trash
     from crm_core.api.users import Users
@@ -147,6 +148,12 @@ class Desk:
         from crm_core.api.follow_ups import FollowUps
 
         return FollowUps(self.context)
+
+    @cached_property
+    def tokens(self) -> Tokens:
+        from crm_core.api.tokens import Tokens
+
+        return Tokens(self.context)
 
     @cached_property
     def tracking(self) -> Tracking:

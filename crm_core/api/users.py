@@ -6,7 +6,7 @@ import attrs
 
 from crm_core.api.common import KEEP, Keep
 from crm_core.hooks.context import Context
-from crm_core.services import users
+from crm_core.services import credentials, users
 from crm_core.services.common import user_by_login
 
 
@@ -82,3 +82,12 @@ class Users:
 
     def revoke(self, login: str, permission: str) -> None:
         users.revoke(self._ctx, login, permission)
+
+    def set_password(self, login: str, password: str) -> None:
+        """Set `login`'s password (admins); they choose their own at their next sign-in, and
+        their open sessions end."""
+        credentials.set_password(self._ctx, login, password)
+
+    def change_password(self, current: str, new: str) -> None:
+        """The acting user replaces their own password."""
+        credentials.change_own_password(self._ctx, current, new)

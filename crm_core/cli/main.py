@@ -43,6 +43,7 @@ CORE_COMMANDS: dict[str, str] = {
     "seed-demo": "seed_demo",
     "sync": "sync",
     "teams": "teams",
+    "tokens": "tokens",
     "trash": "trash",
     "upgrade": "upgrade",
     "users": "users",

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import secrets
+import sys
+
 import click
 
 from crm_core.api.common import KEEP
 from crm_core.api.users import NewUser, UserChanges, UserRecord
 from crm_core.cli.app import App, pass_app
 from crm_core.cli.output import emit_records, format_option
+from crm_core.foundation.errors import ValidationError
 from crm_core.kernel.models import ROLES
 
 
@@ -85,6 +89,38 @@ def users_group() -> click.Group:
         with app.desk(write=True) as desk:
             desk.users.revoke(login, permission)
         click.echo(f"revoked {permission} from {login}")
+
+    @group.command("passwd")
+    @click.argument("login")
+    @click.option(
+        "--generate", is_flag=True, help="Make a strong random password and print it, once."
+    )
+    @click.option(
+        "--password-stdin",
+        "from_stdin",
+        is_flag=True,
+        help="Read the password from standard input (a script's pipe).",
+    )
+    @pass_app
+    def passwd(app: App, login: str, generate: bool, from_stdin: bool) -> None:
+        """Set a user's password for signing in to the server (admins). They choose their own at
+        their next sign-in; their open sessions end. Asked for twice, not echoed."""
+        if generate and from_stdin:
+            raise ValidationError("--generate or --password-stdin, not both")
+        if generate:
+            password = secrets.token_urlsafe(12)
+        elif from_stdin:
+            line: str = sys.stdin.readline()
+            password = line.rstrip("\r\n")
+        else:
+            password = click.prompt(
+                f"New password for {login}", hide_input=True, confirmation_prompt=True
+            )
+        with app.desk(write=True) as desk:
+            desk.users.set_password(login, password)
+        click.echo(f"password set for {login}; they choose their own at their next sign-in")
+        if generate:
+            click.echo(password)
 
     return group
 

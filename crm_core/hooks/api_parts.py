@@ -31,6 +31,7 @@ CORE_PARTS = frozenset(
         "settings",
         "sync",
         "teams",
+        "tokens",
         "tracking",
         "trash",
         "users",

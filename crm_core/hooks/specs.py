@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from crm_core.hooks.reminders import Digest, Reminder
     from crm_core.hooks.reports import Report
     from crm_core.hooks.rollups import Spec
+    from crm_core.hooks.routes import ApiRoute
     from crm_core.hooks.rows import CustomerRow, InteractionRow
     from crm_core.hooks.rules import RuleAction, RuleEvent
     from crm_core.hooks.sections import Section
@@ -263,6 +264,13 @@ def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
     """Add parts to the library API: `register(ApiPart("projects", Projects))` makes
     `desk.projects` a `Projects(ctx)` for each unit of work. A plugin's commands call its part,
     so the CLI, scripts and the REST API share one path and one JSON shape."""
+
+
+@hookspec
+def crm_register_routes(register: Callable[[ApiRoute], None]) -> None:
+    """Add routes to the REST API beside those of the plugin's commands:
+    `register(ApiRoute("GET", "/api/v1/dealers/{customer}/credit", handler, "A dealer's credit"))`.
+    Fires when the server builds its route table for the enabled plugins."""
 
 
 @hookspec

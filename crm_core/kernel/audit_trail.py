@@ -9,7 +9,9 @@ A model opts out with `__crm_audit__ = False`; fields in `__crm_audit_exclude__`
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -65,6 +67,24 @@ def _snapshot(obj: object) -> str:
     return json.dumps(values, ensure_ascii=False, sort_keys=True)
 
 
+#: While set (`watching`), every audit row written in this context is also noted here as
+#: (action, entity, entity_id): the server tells a client which records its request changed.
+_watchers: ContextVar[list[tuple[str, str, str]] | None] = ContextVar(
+    "crm_audit_watchers", default=None
+)
+
+
+@contextmanager
+def watching() -> Iterator[list[tuple[str, str, str]]]:
+    """Note (action, entity, entity_id) of every audit row written inside the block."""
+    seen: list[tuple[str, str, str]] = []
+    token = _watchers.set(seen)
+    try:
+        yield seen
+    finally:
+        _watchers.reset(token)
+
+
 def record(session: Session, entries: Iterable[Mapping[str, Any]]) -> None:
     """Write audit rows for a bulk operation (each mapping: action, entity, entity_id, ...)."""
     actor = actor_of(session.info)
@@ -82,6 +102,9 @@ def record(session: Session, entries: Iterable[Mapping[str, Any]]) -> None:
     ]
     if rows:
         bulk.insert_rows(session, _audit, rows, with_ids=False, watched=False, checked=False)
+        seen = _watchers.get()
+        if seen is not None:
+            seen.extend((str(r["action"]), str(r["entity"]), str(r["entity_id"])) for r in rows)
 
 
 def record_field(

@@ -10,6 +10,7 @@ from crm_core.foundation.errors import DuplicateError, ValidationError
 from crm_core.hooks.context import Context
 from crm_core.hooks.permissions import PERMISSIONS
 from crm_core.kernel.models import ROLES, Team, User, UserPermission
+from crm_core.services import credentials
 from crm_core.services.common import require_role, team_by_name, user_by_login
 
 
@@ -58,6 +59,7 @@ def change(
     active_admins = select(User.id).where(User.role == "admin", User.active.is_(True))
     ctx.session.scalars(active_admins.with_for_update()).all()
     user = user_by_login(ctx, login)
+    before = (user.role, user.team_id, user.active)
     if role is not None:
         if role not in ROLES:
             raise ValidationError(f"role must be one of {', '.join(ROLES)}, not {role!r}")
@@ -71,6 +73,9 @@ def change(
     if user.role == "manager" and user.team_id is None:
         raise ValidationError("a manager needs a team (--team)")
     ctx.session.flush()
+    if (user.role, user.team_id, user.active) != before:
+        # What they may see or do changed: their sessions and API tokens end now.
+        credentials.end_all(ctx, user.id)
     if ctx.session.scalars(active_admins).first() is None:
         raise ValidationError(
             f"{login} is the last active admin: make another user admin first, or nobody can "

@@ -3,6 +3,7 @@
 from crm_core.hooks.scoping import CustomerScoped, OwnerScoped, TeamScoped
 from crm_core.kernel.models.audit import AuditEntry
 from crm_core.kernel.models.contacts import Contact
+from crm_core.kernel.models.credentials import ApiToken, Credential, ServerKey, SignInSession
 from crm_core.kernel.models.custom_fields import FIELD_TYPES, CustomField, CustomValue
 from crm_core.kernel.models.customers import KINDS, Customer, OwnershipPeriod, key_text
 from crm_core.kernel.models.deployment_state import PluginState, Setting
@@ -19,6 +20,7 @@ from crm_core.kernel.models.rollout import (
     RolloutGoal,
 )
 from crm_core.kernel.models.rules import Rule
+from crm_core.kernel.models.server_records import IdempotentRequest, JobRun
 from crm_core.kernel.models.sync import SyncReceipt
 from crm_core.kernel.models.teams import Team, TeamClosure
 from crm_core.kernel.models.trash import DeletedRecord
@@ -30,8 +32,10 @@ __all__ = [
     "INTERACTION_KINDS",
     "KINDS",
     "ROLES",
+    "ApiToken",
     "AuditEntry",
     "Contact",
+    "Credential",
     "CustomField",
     "CustomValue",
     "Customer",
@@ -40,11 +44,13 @@ __all__ = [
     "FollowUp",
     "GoalIndicator",
     "Grant",
+    "IdempotentRequest",
     "ImportBatch",
     "ImportRejection",
     "ImportRun",
     "IndicatorSnapshot",
     "Interaction",
+    "JobRun",
     "OwnerScoped",
     "OwnershipPeriod",
     "PicklistValue",
@@ -53,7 +59,9 @@ __all__ = [
     "RolloutBlock",
     "RolloutGoal",
     "Rule",
+    "ServerKey",
     "Setting",
+    "SignInSession",
     "SyncReceipt",
     "Team",
     "TeamClosure",
