@@ -67,6 +67,7 @@ def install() -> None:
 
 @contextmanager
 def capturing() -> Iterator[Captured]:
+    install()  # again: whoever replaced sys.stdout since (a test runner) is wrapped too
     found = Captured()
     token = _current.set(found)
     try:
