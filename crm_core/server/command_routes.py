@@ -63,6 +63,8 @@ READ_VERBS = frozenset(
         "verify-files",
     }
 )
+#: Commands whose verb reads like a read but that write (an ERP export records what it sent).
+WRITING_COMMANDS = frozenset({("sync", "export")})
 CREATE_VERBS = frozenset({"add", "log", "open", "create"})
 UPDATE_VERBS = frozenset({"update", "change"})
 
@@ -232,10 +234,9 @@ def route_of(command: tuple[str, ...], cmd: click.Command) -> CommandRoute | Non
     elif verb == "delete" and first is not None:
         method, in_path = "DELETE", [first]
     else:
-        method = "GET" if verb in READ_VERBS else "POST"
+        method = "GET" if verb in READ_VERBS and command not in WRITING_COMMANDS else "POST"
         if first is not None:
             in_path = [first]
-        base = base  # the verb follows the record
     path = base + "".join("/" + _segment(p) for p in in_path)
     if (
         len(command) > 1
