@@ -116,6 +116,8 @@ class CommandRoute:
     params: tuple[Param, ...]
     #: The command takes --format json: its answer is that JSON.
     json_output: bool
+    #: Its --format choices: a file it writes takes the format its name's suffix says.
+    formats: tuple[str, ...]
     creates: bool
     summary: str
     description: str
@@ -205,10 +207,13 @@ def route_of(command: tuple[str, ...], cmd: click.Command) -> CommandRoute | Non
     if command in NOT_SERVED:
         return None
     params = [_param(command, p) for p in cmd.params if p.name not in SERVER_SET]
-    json_output = any(
-        p.name == "fmt" and isinstance(p.type, click.Choice) and "json" in p.type.choices
+    formats = tuple(
+        str(choice)
         for p in cmd.params
+        if p.name == "fmt" and isinstance(p.type, click.Choice)
+        for choice in p.type.choices
     )
+    json_output = "json" in formats
     verb = command[-1]
     group = command[:-1] if len(command) > 1 else command
     base = "/api/v1/" + "/".join(group)
@@ -255,6 +260,7 @@ def route_of(command: tuple[str, ...], cmd: click.Command) -> CommandRoute | Non
         in_path=tuple(in_path),
         params=rest,
         json_output=json_output,
+        formats=formats,
         creates=creates,
         summary=summary,
         description=doc,

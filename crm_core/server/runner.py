@@ -104,6 +104,10 @@ def arguments(
         if param.file == "upload":
             value = _uploaded(param, uploads.get(param.name), value, scratch)
         elif param.file == "output":
+            if value is None and param.click_name == "error_file" and uploads:
+                # An import's rejected rows: kept as a download its answer links to.
+                first = next(iter(uploads.values())).path
+                value = f"{first.stem}.errors{first.suffix}"
             if value is None and not param.required:
                 continue
             name = _safe_name(str(value or ""), param.name)
@@ -129,7 +133,11 @@ def arguments(
         else:
             options.extend(f"{param.flag}={_text(item, param)}" for item in items)
     args = [*route.command, *options]
-    if route.json_output:
+    suffixes = [path.suffix.lstrip(".").lower() for path in outputs.values()]
+    chosen = next((s for s in suffixes if s in route.formats), None)
+    if chosen is not None:
+        args.append(f"--format={chosen}")
+    elif route.json_output:
         args.append("--format=json")
     return [*args, "--", *positional], outputs
 
