@@ -117,6 +117,10 @@ def test_every_hook_is_called_in_a_real_scenario(
         )
         assert "note-taker" in crm_deployment.permissions
     assert run(["--db", crm_deployment.url, "notes", "count"], catalog=crm_deployment.catalog) == 0
+    from crm_core.server.route_table import RouteTable
+
+    served = RouteTable(crm_deployment).current()
+    assert "GET /api/v1/notes/count" in {r.key for r in served.plugins}
     assert {name for name, _ in test_plugin.CALLS} == set(hookspecs.all_hook_names())
 
 

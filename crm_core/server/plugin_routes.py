@@ -33,6 +33,10 @@ class PluginRoute:
         return self.method == "GET"
 
     @property
+    def key(self) -> str:
+        return f"{self.method} {self.path}"
+
+    @property
     def creates(self) -> bool:
         return False
 

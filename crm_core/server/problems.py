@@ -3,6 +3,7 @@ one line the CLI prints (in the user's language)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import click
@@ -78,8 +79,12 @@ def status_of(error: BaseException) -> int:
 
 
 def reason_of(error: BaseException) -> str:
-    """The one line the CLI would print for `error`."""
+    """The one line the CLI would print for `error`; an option it names is named as the API's
+    parameter (`'--dry-run'` is `'dry_run'`)."""
     if isinstance(error, click.ClickException):
-        return error.format_message().strip().splitlines()[0]
+        line = error.format_message().strip().splitlines()[0]
+        return re.sub(
+            r"'--([a-z][a-z0-9-]*)'", lambda m: "'" + m.group(1).replace("-", "_") + "'", line
+        ).replace("Missing option", "Missing parameter")
     text = str(error).strip()
     return text.splitlines()[0] if text else type(error).__name__

@@ -286,3 +286,48 @@ def test_users_set_passwords_only_as_admins(company: Company) -> None:
     )
     with Crm(company.deployment).as_user("admin") as desk:
         assert desk.users.get("li").active
+
+
+@pytest.mark.skipif(len(BLOCKS) < 3, reason="needs the three blocks")
+def test_the_plugins_routes(company: Company) -> None:
+    admin, li, wang = company.client("admin"), company.client("li"), company.client("wang")
+    ref = str(company.secret_customer_id)
+    assert (
+        li.post("/api/v1/products", json={"code": "P1", "name": "软件", "price": "100"}).status_code
+        == 403
+    )
+    assert (
+        admin.post(
+            "/api/v1/products", json={"code": "P1", "name": "软件", "price": "100"}
+        ).status_code
+        == 201
+    )
+    ordered = li.post("/api/v1/orders", json={"customer": ref, "line": ["P1:3"]})
+    assert ordered.status_code == 201, ordered.text
+    owed = li.get(f"/api/v1/customers/{ref}/owed")
+    assert owed.status_code == 200, owed.text
+    assert owed.json()["owed"] == "300.00" or owed.json()["owed"].startswith("300")
+    assert wang.get(f"/api/v1/customers/{ref}/owed").status_code == 404
+    agent = wang.post("/api/v1/customers", json={"name": "西部丙代理有限公司", "kind": "agent"})
+    assert agent.status_code == 201, agent.text
+    dealer = admin.post(
+        "/api/v1/dealers",
+        json={"customer": "西部丙代理有限公司", "level": "A", "credit_limit": "50000"},
+    )
+    assert dealer.status_code == 201, dealer.text
+    credit = wang.get("/api/v1/dealers/西部丙代理有限公司/credit")
+    assert credit.status_code == 200, credit.text
+    assert credit.json()["available"] == credit.json()["credit_limit"]
+    assert li.get("/api/v1/dealers/西部丙代理有限公司/credit").status_code == 404
+    project = li.post(
+        "/api/v1/projects",
+        json={"customer": ref, "name": "看板项目", "amount": "100000", "close": "2027-03-31"},
+    )
+    assert project.status_code == 201, project.text
+    board = li.get("/api/v1/projects/board")
+    assert board.status_code == 200, board.text
+    names = [p["name"] for column in board.json()["stages"] for p in column["projects"]]
+    assert names == ["看板项目"]
+    assert wang.get("/api/v1/projects/board").json()["stages"] == []
+    document = company.client(None).get("/api/openapi.json").json()
+    assert "/api/v1/projects/board" in document["paths"]

@@ -14,7 +14,7 @@ from random import Random
 import click
 from sqlalchemy import select, update
 
-from crm_channel_commerce import api, commands, indicators, reports, settings, translations
+from crm_channel_commerce import api, commands, indicators, reports, routes, settings, translations
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
 from crm_channel_commerce.services.stock import STOCK_KEEPER
@@ -33,6 +33,7 @@ from crm_core.contract.records import (
     Transfer,
 )
 from crm_core.contract.reports import Report
+from crm_core.contract.server import ApiRoute
 from crm_core.contract.tables import table_of
 
 plugin = PluginSpec(
@@ -53,6 +54,12 @@ _dealer_orders = table_of(DealerOrder)
 def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
     for part in api.PARTS:
         register(part)
+
+
+@hookimpl
+def crm_register_routes(register: Callable[[ApiRoute], None]) -> None:
+    for route in routes.ROUTES:
+        register(route)
 
 
 @hookimpl

@@ -1,6 +1,7 @@
 """Chinese for this block's labels and messages."""
 
 ZH = {
+    "{name} is not a dealer.": "{name} 不是经销商。",
     "Dealer": "经销商",
     "Dealer orders": "经销商订单",
     "dealer": "经销商",

@@ -37,6 +37,7 @@ from crm_core.contract.records import (
 )
 from crm_core.contract.reports import Report
 from crm_core.contract.rollups import Spec
+from crm_core.contract.server import ApiRoute
 from crm_core.contract.tables import UTCDateTime, table_of
 from crm_core.contract.transfers import move_assigned
 from crm_customer_resources import (
@@ -46,6 +47,7 @@ from crm_customer_resources import (
     indicators,
     reminders,
     reports,
+    routes,
     settings,
     translations,
 )
@@ -97,6 +99,12 @@ _profiles = table_of(CustomerProfile)
 def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
     for part in api.PARTS:
         register(part)
+
+
+@hookimpl
+def crm_register_routes(register: Callable[[ApiRoute], None]) -> None:
+    for route in routes.ROUTES:
+        register(route)
 
 
 @hookimpl

@@ -31,9 +31,10 @@ from crm_core.contract.records import (
 )
 from crm_core.contract.reports import Report
 from crm_core.contract.rollups import Spec
+from crm_core.contract.server import ApiRoute
 from crm_core.contract.tables import table_of
 from crm_core.contract.transfers import move_assigned
-from crm_project_sales import api, commands, indicators, reports, settings, translations
+from crm_project_sales import api, commands, indicators, reports, routes, settings, translations
 from crm_project_sales.models import Project, Task
 from crm_project_sales.rollups import PROJECTS_BY_STAGE, TEAM_PROJECTS_BY_STAGE
 from crm_project_sales.services import pipeline
@@ -50,6 +51,12 @@ plugin = PluginSpec(
 SOURCE = plugin.name
 _projects = table_of(Project)
 _tasks = table_of(Task)
+
+
+@hookimpl
+def crm_register_routes(register: Callable[[ApiRoute], None]) -> None:
+    for route in routes.ROUTES:
+        register(route)
 
 
 @hookimpl

@@ -11,10 +11,11 @@ import attrs
 import click
 from sqlalchemy import select
 
-from crm_core.contract import Context, PluginSpec, customers, hookimpl
+from crm_core.contract import Context, NotFound, PluginSpec, customers, hookimpl
 from crm_core.contract.cli import App, emit_records, format_option, pass_app
 from crm_core.contract.models import Customer
 from crm_core.contract.records import ApiPart, Section, SettingSpec
+from crm_core.contract.server import ApiRoute, RouteRequest
 from crm_level_watch.models import Watch
 
 plugin = PluginSpec(
@@ -123,6 +124,21 @@ def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
     cli.add_command(level_watch)
+
+
+def watch_of(request: RouteRequest) -> dict[str, str]:
+    """`GET /api/v1/level-watch/{customer}`: who is told about this customer (404: nobody)."""
+    with request.desk() as desk:
+        customer = desk.customers.get(request.value("customer"))
+        found = [w for w in desk.level_watch.list() if w.customer == customer.name]
+    if not found:
+        raise NotFound(f"nobody watches {customer.name}")
+    return {"customer": customer.name, "notify": found[0].notify}
+
+
+@hookimpl
+def crm_register_routes(register: Callable[[ApiRoute], None]) -> None:
+    register(ApiRoute("GET", "/api/v1/level-watch/{customer}", watch_of, "Who watches a customer"))
 
 
 # -- commands ------------------------------------------------------------------------------------

@@ -29,11 +29,13 @@ from crm_core.hooks.plugin_spec import PluginSpec
 from crm_core.hooks.reminders import Digest, Reminder
 from crm_core.hooks.reports import Report, ReportTable
 from crm_core.hooks.rollups import Rollup
+from crm_core.hooks.routes import ApiRoute
 from crm_core.hooks.rules import RuleAction, RuleEvent
 from crm_core.hooks.sections import Section
 from crm_core.hooks.settings import SettingSpec
 from crm_core.hooks.sync import SyncKind
 from crm_core.kernel.models import Customer, Interaction
+from crm_core.server.plugin_routes import RouteRequest
 from crm_core.services import customers as customer_service
 from crm_test_plugin.models import NOTES_BY_OWNER, Note
 
@@ -102,6 +104,17 @@ def notes_count(app: App) -> None:
 def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
     CALLS.append(("crm_register_api_parts", None))
     register(ApiPart("notes", Notes, "Notes on customers"))
+
+
+def notes_count_route(request: RouteRequest) -> dict[str, int]:
+    with request.desk() as desk:
+        return {"notes": desk.notes.count()}
+
+
+@hookimpl
+def crm_register_routes(register: Callable[[ApiRoute], None]) -> None:
+    CALLS.append(("crm_register_routes", None))
+    register(ApiRoute("GET", "/api/v1/notes/count", notes_count_route, "Notes you may see"))
 
 
 @hookimpl
