@@ -83,10 +83,10 @@ class Users:
     def revoke(self, login: str, permission: str) -> None:
         users.revoke(self._ctx, login, permission)
 
-    def set_password(self, login: str, password: str) -> None:
-        """Set `login`'s password (admins); they choose their own at their next sign-in, and
-        their open sessions end."""
-        credentials.set_password(self._ctx, login, password)
+    def set_password(self, login: str, password: str, *, must_change: bool = True) -> None:
+        """Set `login`'s password (admins); they choose their own at their next sign-in
+        (unless `must_change` is False), and their open sessions end."""
+        credentials.set_password(self._ctx, login, password, must_change=must_change)
 
     def change_password(self, current: str, new: str) -> None:
         """The acting user replaces their own password."""

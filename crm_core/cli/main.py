@@ -137,7 +137,13 @@ def build_cli(catalog: PluginCatalog | None = None) -> CrmGroup:
     @click.version_option(__version__, prog_name="crm")
     @click.pass_context
     def cli(ctx: click.Context, db: str | None, as_login: str | None) -> None:
-        """A pluggable CRM: roll out one block at a time.  可插拔的客户关系管理系统。"""
+        """A pluggable CRM: roll out one block at a time.  可插拔的客户关系管理系统。
+
+        The crm command is the administrator's tool on the machine that holds the database:
+        whoever can open the database file can act as anyone (--as), so it trusts them as an
+        administrator. The company's people sign in to the server (crm serve) with their own
+        passwords and see only what their role and team allow (docs/security.md).
+        crm 命令是服务器上管理员的工具；员工通过 crm serve 用自己的密码登录。"""
         _app(ctx)
 
     assert isinstance(cli, CrmGroup)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import click
@@ -68,6 +69,26 @@ def demo(app: App, out_dir: Path, url: str | None, lang: str | None) -> None:
             click.echo(f"failed: {failure}", err=True)
         raise ValidationError(f"{len(run.failures)} demo step(s) did not do what they say")
     click.echo("Every step did what it says.  每一步都符合预期。")
+    _passwords(url, out, app)
+
+
+def _passwords(url: str, out: Path, app: App) -> None:
+    """Give the demo's fictional people passwords, print them and how to serve the demo."""
+    from crm_core.api.crm import Crm
+
+    lines = []
+    with Crm.open(url, app.catalog) as crm, crm.as_user("admin", write=True) as desk:
+        for user in desk.users.list():
+            if not user.active:
+                continue
+            password = "demo-" + secrets.token_urlsafe(9)
+            desk.users.set_password(user.login, password, must_change=False)
+            lines.append(f"{user.login:<12} {password}   {user.name} ({user.role})")
+    (out / "passwords.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    click.echo("\nServe it:  crm --db " + url + " serve   (then http://127.0.0.1:8000/api/docs)")
+    click.echo("Sign in as (also in passwords.txt):")
+    for line in lines:
+        click.echo("  " + line)
 
 
 def _restore(name: str, value: str | None) -> None:

@@ -93,13 +93,13 @@ def check_policy(password: str, login: str, name: str = "") -> None:
         )
 
 
-def set_password(ctx: Context, login: str, password: str) -> User:
-    """An administrator sets `login`'s password; the user must choose their own at sign-in.
-    Their sessions end."""
+def set_password(ctx: Context, login: str, password: str, *, must_change: bool = True) -> User:
+    """An administrator sets `login`'s password; the user must choose their own at sign-in
+    unless `must_change` is False (a demo's fictional people). Their sessions end."""
     require_role(ctx, {"admin"}, "set passwords")
     user = user_by_login(ctx, login)
     check_policy(password, user.login, user.name)
-    _store(ctx, user, password, must_change=True)
+    _store(ctx, user, password, must_change=must_change)
     end_all(ctx, user.id)
     return user
 
