@@ -91,6 +91,8 @@ READS: dict[str, list[list[str]]] = {
     "stock list": [["stock", "list"]],
     "tasks list": [["tasks", "list"]],
     "teams list": [["teams", "list"]],
+    "tokens list": [["tokens", "list"]],
+    "jobs list": [["jobs", "list"]],
     "trash list": [["trash", "list"]],
     "users list": [["users", "list"]],
 }
@@ -166,6 +168,11 @@ WRITES = {
     *(f"stock {verb}" for verb in ("adjust", "receive", "reconcile")),
     "sync export",  # an administrator's export of everything for another system
     "sync import",
+    "serve",  # runs the server, whose routes run these same commands
+    "jobs run",
+    "tokens create",
+    "tokens revoke",
+    "users passwd",
     "tasks add",
     "tasks done",
     "teams add",

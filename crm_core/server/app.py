@@ -5,13 +5,14 @@ the signed-in user."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import secrets
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -31,7 +32,7 @@ from crm_core.api.sign_in import Bearer, Gate, SignInRefused
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import CrmError
 from crm_core.kernel.deployment import Deployment
-from crm_core.server import auth, capture, downloads, etags, idempotency, locks, openapi
+from crm_core.server import auth, capture, downloads, etags, idempotency, jobs, locks, openapi
 from crm_core.server.access_log import AccessLog
 from crm_core.server.plugin_routes import PluginRoute, RouteRequest
 from crm_core.server.problems import Problem, problem, reason_of, status_of
@@ -51,6 +52,8 @@ class ServerConfig:
     most_upload_bytes: int = MOST_UPLOAD_BYTES
     #: The language of answers when the request's Accept-Language names none we speak.
     language: str = "zh"
+    #: Run the daily jobs in this process (`crm serve --no-jobs` leaves them to `crm jobs run`).
+    jobs: bool = False
 
 
 def language_of(request: Request, default: str) -> str:
@@ -683,7 +686,19 @@ def create_app(deployment: Deployment, config: ServerConfig | None = None) -> St
             methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
         ),
     ]
-    app = Starlette(routes=routes)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        scheduler = jobs.Scheduler(deployment) if server.config.jobs else None
+        if scheduler is not None:
+            scheduler.start()
+        try:
+            yield
+        finally:
+            if scheduler is not None:
+                scheduler.stop()
+
+    app = Starlette(routes=routes, lifespan=lifespan)
     app.state.server = server
     return AccessLog(app)  # type: ignore[return-value]
 

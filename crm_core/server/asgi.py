@@ -9,7 +9,11 @@ from typing import Any
 
 def application() -> Any:
     from crm_core.kernel.deployment import open_deployment
-    from crm_core.server.app import create_app
+    from crm_core.server.app import ServerConfig, create_app
 
     url = os.environ.get("CRM_SERVE_DATABASE_URL") or os.environ.get("CRM_DATABASE_URL")
-    return create_app(open_deployment(url))
+    config = ServerConfig(
+        language=os.environ.get("CRM_LANG", "zh"),
+        jobs=os.environ.get("CRM_SERVE_JOBS", "1") == "1",
+    )
+    return create_app(open_deployment(url), config)

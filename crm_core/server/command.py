@@ -8,6 +8,8 @@ import sys
 import click
 
 from crm_core.cli.app import App, pass_app
+from crm_core.cli.output import emit, format_option
+from crm_core.foundation.errors import ValidationError
 
 
 @click.command("serve")
@@ -27,8 +29,16 @@ from crm_core.cli.app import App, pass_app
     help="Proxies (nginx) whose X-Forwarded-Proto and -For are believed: TLS there makes "
     "cookies Secure.",
 )
+@click.option(
+    "--jobs/--no-jobs",
+    default=True,
+    show_default=True,
+    help="Run the daily jobs (each once a day, whatever the number of workers).",
+)
 @pass_app
-def serve(app: App, host: str, port: int, workers: int, forwarded_allow_ips: str) -> None:
+def serve(
+    app: App, host: str, port: int, workers: int, forwarded_allow_ips: str, jobs: bool
+) -> None:
     """Serve this deployment: sign-in, the REST API under /api/v1 (OpenAPI at
     /api/openapi.json, docs at /api/docs), /healthz. Stops cleanly on Ctrl-C or SIGTERM,
     finishing the requests under way.  启动服务器。"""
@@ -41,6 +51,7 @@ def serve(app: App, host: str, port: int, workers: int, forwarded_allow_ips: str
     import os
 
     os.environ["CRM_SERVE_DATABASE_URL"] = url
+    os.environ["CRM_SERVE_JOBS"] = "1" if jobs else "0"
     uvicorn.run(
         "crm_core.server.asgi:application",
         factory=True,
@@ -53,3 +64,54 @@ def serve(app: App, host: str, port: int, workers: int, forwarded_allow_ips: str
         timeout_graceful_shutdown=30,
         log_level="info",
     )
+
+
+@click.group("jobs")
+def jobs_group() -> None:
+    """The daily jobs `crm serve` runs: reminder digests, protection expiry, rollout
+    snapshots.  定时任务。"""
+
+
+@jobs_group.command("list")
+@format_option
+@pass_app
+def jobs_list(app: App, fmt: str) -> None:
+    """Each job, when it runs (local time) and its last run."""
+    from crm_core.server import jobs
+
+    latest = jobs.history(app.deployment)
+    rows = []
+    for job in jobs.JOBS:
+        last = latest.get(job.name)
+        rows.append(
+            {
+                "job": job.name,
+                "at": job.at.strftime("%H:%M"),
+                "what": job.summary,
+                "last_run": last.slot if last else None,
+                "finished_at": last.finished_at if last else None,
+                "outcome": last.outcome if last else None,
+            }
+        )
+    emit(rows, fmt, ["job", "at", "what", "last_run", "finished_at", "outcome"])
+
+
+@jobs_group.command("run")
+@click.argument("name")
+@click.option("--again", is_flag=True, help="Run it even if it ran today.")
+@pass_app
+def jobs_run(app: App, name: str, again: bool) -> None:
+    """Run a job now (as the server would at its time): once a day unless --again."""
+    from crm_core.api.crm import Crm
+    from crm_core.foundation.types import utcnow
+    from crm_core.server import jobs
+
+    found = jobs.job(name)
+    crm = Crm(app.deployment)
+    with app.deployment.work() as ctx:
+        today = utcnow().astimezone(ctx.zone).date().isoformat()
+    slot = f"manual-{utcnow().isoformat(timespec='seconds')}" if again else today
+    outcome = jobs.run_job(crm, found, slot)
+    if outcome is None:
+        raise ValidationError(f"{name} ran today already; --again runs it once more")
+    click.echo(f"{name}: {outcome}")

@@ -19,6 +19,7 @@ plugin = PluginSpec(
 
 @hookimpl
 def crm_register_commands(cli: click.Group) -> None:
-    from crm_core.server.command import serve
+    from crm_core.server.command import jobs_group, serve
 
     cli.add_command(serve)
+    cli.add_command(jobs_group)
