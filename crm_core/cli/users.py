@@ -112,6 +112,10 @@ def users_group() -> click.Group:
         elif from_stdin:
             line: str = sys.stdin.readline()
             password = line.rstrip("\r\n")
+        elif not sys.stdin.isatty():
+            raise ValidationError(
+                "not at a terminal: give --password-stdin (and pipe the password) or --generate"
+            )
         else:
             password = click.prompt(
                 f"New password for {login}", hide_input=True, confirmation_prompt=True

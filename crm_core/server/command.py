@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any
 
 import click
 
@@ -44,6 +45,7 @@ def serve(
     finishing the requests under way.  启动服务器。"""
     import uvicorn
 
+    _check_address(host, port, forwarded_allow_ips)
     deployment = app.deployment
     url = deployment.engine.url.render_as_string(hide_password=False)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
@@ -52,6 +54,45 @@ def serve(
 
     os.environ["CRM_SERVE_DATABASE_URL"] = url
     os.environ["CRM_SERVE_JOBS"] = "1" if jobs else "0"
+    try:
+        _run(uvicorn, host, port, workers, forwarded_allow_ips)
+    except SystemExit as stopped:
+        if stopped.code not in (0, None):
+            raise ValidationError(
+                f"the server could not start on {host}:{port}: is the address one of this "
+                "machine's and the port free?"
+            ) from None
+
+
+def _check_address(host: str, port: int, proxies: str) -> None:
+    """One line, before anything starts, for an address this machine cannot listen on or a
+    proxy list that is not addresses."""
+    import ipaddress
+    import socket
+
+    for item in proxies.split(","):
+        item = item.strip()
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise ValidationError(
+                f"--forwarded-allow-ips takes addresses or networks separated by commas, not {item[:40]!r}"
+            ) from None
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        family, kind, proto, _name, address = infos[0]
+        with socket.socket(family, kind, proto) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind(address)
+    except (OSError, UnicodeError, ValueError) as exc:
+        raise ValidationError(
+            f"cannot listen on {host[:60]}:{port}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+
+
+def _run(uvicorn: Any, host: str, port: int, workers: int, forwarded_allow_ips: str) -> None:
     uvicorn.run(
         "crm_core.server.asgi:application",
         factory=True,

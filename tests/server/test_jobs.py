@@ -28,7 +28,7 @@ class Mailbox:
     def __init__(self) -> None:
         self.messages: list[Any] = []
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         self.messages.append(envelope)
         return "250 OK"
 
@@ -50,7 +50,7 @@ def robot() -> Iterator[tuple[list[dict[str, Any]], str]]:
     received: list[dict[str, Any]] = []
 
     class Hook(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:  # noqa: N802
+        def do_POST(self) -> None:
             length = int(self.headers["content-length"])
             received.append(json.loads(self.rfile.read(length)))
             self.send_response(200)

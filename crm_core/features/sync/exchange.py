@@ -82,6 +82,12 @@ def parse_since(ctx: Context, text: str, kinds: Sequence[str] = ()) -> datetime:
                 "--since wants a date (2026-11-01), a moment or last, not {given!r}.", given=text
             )
         ) from None
+    if not 1900 <= moment.year <= 2999:
+        raise ValidationError(
+            i18n._(
+                "--since wants a date (2026-11-01), a moment or last, not {given!r}.", given=text
+            )
+        )
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=ctx.zone)
     return moment.astimezone(UTC)
