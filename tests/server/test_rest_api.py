@@ -238,7 +238,10 @@ def test_reports_download_as_csv_and_xlsx(company: Company) -> None:
     admin = company.client("admin")
     reports = admin.get("/api/v1/report").json()
     assert reports
-    name = next(r["name"] for r in reports if not r["params"] or r["name"] == "customers-by-owner")
+    names = [r["name"] for r in reports if not r["params"]]
+    if not names:
+        pytest.skip("no report without parameters is enabled here")
+    name = names[0]
     as_json = admin.get(f"/api/v1/report/{name}/run")
     assert as_json.status_code == 200, as_json.text
     as_xlsx = admin.get(f"/api/v1/report/{name}/run", params={"output": "报表.xlsx"})
