@@ -264,11 +264,11 @@ def route_of(command: tuple[str, ...], cmd: click.Command) -> CommandRoute | Non
         creates=creates,
         summary=summary,
         description=doc,
-        pattern=_compile(path),
+        pattern=compile_path(path),
     )
 
 
-def _compile(path: str) -> re.Pattern[str]:
+def compile_path(path: str) -> re.Pattern[str]:
     parts = re.split(r"(\{[a-z_]+\})", path)
     regex = "".join(
         f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts

@@ -17,6 +17,7 @@ from crm_core.foundation.errors import PermissionDenied, ValidationError
 from crm_core.hooks.actor import Actor
 from crm_core.hooks.routes import API_ROUTES, ApiRoute
 from crm_core.kernel.deployment import Deployment
+from crm_core.server.command_routes import compile_path
 
 
 @attrs.frozen
@@ -80,14 +81,6 @@ class RouteRequest:
             yield desk
 
 
-def _compile(path: str) -> re.Pattern[str]:
-    parts = re.split(r"(\{[a-z_]+\})", path)
-    regex = "".join(
-        f"(?P<{part[1:-1]}>[^/]+)" if part.startswith("{") else re.escape(part) for part in parts
-    )
-    return re.compile(regex + "$")
-
-
 def plugin_routes(runtime: Any) -> list[PluginRoute]:
     found: Mapping[str, ApiRoute] = runtime.registry(API_ROUTES)
     routes = [
@@ -97,7 +90,7 @@ def plugin_routes(runtime: Any) -> list[PluginRoute]:
             r.handler,
             r.summary,
             dict(r.parameters),
-            _compile(r.path),
+            compile_path(r.path),
         )
         for r in found.values()
     ]
