@@ -10,7 +10,10 @@ import subprocess
 import sys
 import time
 
+from typing import Any
+
 import httpx
+import pytest
 
 from crm_core.kernel.deployment import Deployment
 from tests.server.conftest import FIRST, OWN, SECRET_NAME, seed
@@ -80,3 +83,33 @@ def test_serve_signs_in_over_http_and_stops_on_sigterm(crm_deployment: Deploymen
     access = [line for line in err.splitlines() if line.startswith("{") and '"route"' in line]
     assert len(access) >= 4
     assert SECRET_NAME not in err and FIRST not in err and OWN not in err
+
+
+@pytest.mark.parametrize(
+    ("args", "reason"),
+    [
+        (["--host", "no-such-host.invalid"], "cannot listen on no-such-host.invalid"),
+        (["--host", "名" * 300], "cannot listen on"),
+        (["--host", "\x00"], "contains a NUL character"),
+        (["--forwarded-allow-ips", "[[["], "--forwarded-allow-ips takes addresses"),
+        (["--forwarded-allow-ips", "10.0.0.0/8, nginx"], "not 'nginx'"),
+    ],
+)
+def test_serve_refuses_what_it_cannot_listen_on_in_one_line_before_starting(
+    crm_cli: Any, args: list[str], reason: str
+) -> None:
+    refused = crm_cli("serve", "--port", str(_free_port()), *args)
+    assert refused.exit_code in (1, 2), (refused.exit_code, refused.stderr)
+    assert reason in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+
+
+def test_serve_refuses_a_port_another_program_listens_on(crm_cli: Any) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        refused = crm_cli("serve", "--port", str(port))
+    assert refused.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
