@@ -40,6 +40,9 @@ ENVIRONMENTS = {
     ),
     "core": (ROOT / ".venv-core", [".[postgresql,dev,cjk-fonts]", "tests/plugins/crm_test_plugin"]),
 }
+#: The whole suite spreads over the machine's cores (pytest-xdist): each worker starts its own
+#: PostgreSQL server and uses its own temporary files, so tests never share state.
+PARALLEL = ["-n", "auto"]
 #: Each plugin distribution and its tests, run with only the core installed beside it.
 ALONE = [*PLUGINS, "examples/plugins/crm-level-watch"]
 
@@ -106,7 +109,7 @@ def test(extra: list[str]) -> int:
         for check in checks:
             if run(check) != 0:
                 return 1
-    code = run([str(bindir / "python"), "-m", "pytest", *extra])
+    code = run([str(bindir / "python"), "-m", "pytest", *(extra or PARALLEL)])
     if code != 0 or extra:
         return code
     return migrations_on_oldest_alembic(bindir) or suites_alone()
@@ -122,7 +125,7 @@ def suites_alone() -> int:
     for path in ALONE:  # an interrupted run may have left one installed
         name = _distribution(path)
         subprocess.run([*pip, "uninstall", "-y", name], cwd=ROOT, capture_output=True)
-    code = run([python, "-m", "pytest", "-q", "tests"])
+    code = run([python, "-m", "pytest", "-q", *PARALLEL, "tests"])
     for path in ALONE:
         if code != 0:
             break

@@ -43,6 +43,8 @@ TEXTS = [
     "\udcff\udcfe",
     '=HYPERLINK("http://x")',
     "٣٤٥٦٧٨٩",
+    "99999999999999999999999",
+    "第一行\n第二行\x1b[2J",
 ]
 DAYS = ["0001-01-01", "9999-12-31", "2026-02-30"]
 #: Commands not driven: they rebuild or fill a whole deployment, or serve until stopped (a

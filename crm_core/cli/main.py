@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from crm_core import __version__
-from crm_core.foundation.errors import CrmError
+from crm_core.foundation.errors import CrmError, one_line
 
 if TYPE_CHECKING:
     from crm_core.cli.app import App
@@ -172,18 +172,20 @@ def run(args: list[str], catalog: PluginCatalog | None = None) -> int:
     except click.UsageError as exc:
         # One line, like every other refusal: what is wrong, and where the help is.
         where = exc.ctx.command_path if exc.ctx is not None else "crm"
-        click.echo(f"error: {exc.format_message()} (see: {where} --help)", err=True)
+        click.echo(one_line(f"error: {exc.format_message()} (see: {where} --help)"), err=True)
         return exc.exit_code
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
     except CrmError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(one_line(f"error: {exc}"), err=True)
         return exc.exit_code
     except OSError as exc:
         if os.environ.get("CRM_DEBUG"):
             raise
-        click.echo(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
+        click.echo(
+            one_line(f"error: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": ")), err=True
+        )
         return 1
     except Exception as exc:
         if os.environ.get("CRM_DEBUG"):

@@ -231,6 +231,8 @@ MESSAGES = {
     "Choose your own password first (POST /api/v1/session/password).": "请先设置您自己的密码（POST /api/v1/session/password）。",
     "No such download (they are kept for a day).": "没有这个下载文件（下载文件只保留一天）。",
     "No such route: {path}": "没有这个接口：{path}",
+    "{path} does not take {method}.": "{path} 不接受 {method} 请求。",
+    "The form could not be read: {reason}": "无法读取表单：{reason}",
     "Send If-Match with the ETag from GET {path}: nobody's change is overwritten unseen.": "请在 If-Match 中发送 GET {path} 返回的 ETag：这样不会在不知情时覆盖别人的修改。",
     "The body is a JSON object of parameters.": "请求体应是由参数组成的 JSON 对象。",
     "The request body is over {n} bytes.": "请求体超过 {n} 字节。",

@@ -47,3 +47,13 @@ class PluginHookError(CrmError):
 
 class ConflictError(CrmError):
     """Someone else changed the same records at the same time; try again."""
+
+
+def one_line(message: str) -> str:
+    """`message` as one line: control characters a user typed into it (a newline in a name, a
+    NUL) are shown escaped, so a refusal never spans lines or moves a terminal's cursor."""
+    if message.isprintable():
+        return message
+    return "".join(
+        ch if ch.isprintable() else ch.encode("unicode_escape").decode("ascii") for ch in message
+    )

@@ -23,6 +23,7 @@ from starlette.applications import Starlette
 from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -533,7 +534,9 @@ class Server:
 
 
 def _route_text(path: str) -> str:
-    return path if len(path) <= 80 else path[:80] + "..."
+    """The path as a reason may show it: control characters percent-encoded, at most 80."""
+    shown = "".join(ch if ch.isprintable() else quote(ch) for ch in path[:80])
+    return shown if len(path) <= 80 else shown + "..."
 
 
 def _scrub_paths(data: Any, scratch: Path) -> Any:
@@ -619,7 +622,12 @@ async def _fields(
             raise Problem(422, i18n._("The body is a JSON object of parameters."))
         return found
     if kind in {"application/x-www-form-urlencoded", "multipart/form-data"}:
-        form = await request.form(max_files=20, max_fields=200)
+        try:
+            form = await request.form(max_files=20, max_fields=200)
+        except HTTPException as unreadable:
+            raise Problem(
+                400, i18n._("The form could not be read: {reason}", reason=unreadable.detail)
+            ) from None
         values: dict[str, Any] = {}
         for key, value in form.multi_items():
             if isinstance(value, UploadFile):
@@ -698,7 +706,22 @@ def create_app(deployment: Deployment, config: ServerConfig | None = None) -> St
             if scheduler is not None:
                 scheduler.stop()
 
-    app = Starlette(routes=routes, lifespan=lifespan)
+    async def unrouted(request: Request, error: Exception) -> Response:
+        """What no route takes (a path the router cannot match, a method a fixed route does not
+        take) answers with a problem document like every other refusal."""
+        status = getattr(error, "status_code", 404)
+        with server.speaking(language_of(request, server.config.language)):
+            if status == 405:
+                reason = i18n._(
+                    "{path} does not take {method}.",
+                    path=_route_text(request.url.path),
+                    method=request.method,
+                )
+            else:
+                reason = i18n._("No such route: {path}", path=_route_text(request.url.path))
+            return problem(status, reason, getattr(error, "headers", None))
+
+    app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={HTTPException: unrouted})
     app.state.server = server
     return AccessLog(app)  # type: ignore[return-value]
 

@@ -17,6 +17,7 @@ from crm_core.foundation.errors import (
     PermissionDenied,
     PluginError,
     ValidationError,
+    one_line,
 )
 
 PROBLEM_TYPE = "application/problem+json"
@@ -54,7 +55,7 @@ def problem(
     status: int, detail: str, headers: dict[str, str] | None = None, **extra: Any
 ) -> JSONResponse:
     body = {"type": "about:blank", "title": TITLES.get(status, "Error"), "status": status}
-    body["detail"] = detail
+    body["detail"] = one_line(detail)
     body.update(extra)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_TYPE)
 

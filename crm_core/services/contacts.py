@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import NotFound, ValidationError
+from crm_core.foundation.record_ids import record_id
 from crm_core.hooks.context import Context
 from crm_core.kernel.models import Contact, Customer
 from crm_core.services import customers, trash
@@ -88,9 +89,8 @@ def delete(ctx: Context, contact_id: int) -> trash.Discarded:
 def get(ctx: Context, customer: Customer, ref: str) -> Contact:
     """A contact of `customer` by id or exact name."""
     query = select(Contact).where(Contact.customer_id == customer.id)
-    query = (
-        query.where(Contact.id == int(ref)) if ref.isdigit() else query.where(Contact.name == ref)
-    )
+    number = record_id(ref)
+    query = query.where(Contact.id == number if number is not None else Contact.name == ref)
     contact = ctx.session.scalars(query.limit(1)).first()
     if contact is None:
         raise NotFound(f"{customer.name} has no contact {ref!r}")

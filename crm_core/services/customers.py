@@ -17,6 +17,7 @@ from crm_core.foundation import i18n
 from crm_core.foundation.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
 from crm_core.foundation.normalize import name_key, phone_key
 from crm_core.foundation.prefix_match import starts_with
+from crm_core.foundation.record_ids import record_id
 from crm_core.foundation.schema import table_of
 from crm_core.hooks.changes import CustomerChange
 from crm_core.hooks.context import Context
@@ -252,8 +253,9 @@ def get(ctx: Context, ref: str | int) -> Customer:
     base and its holders. Only a registration that names a held customer (`create`, an import)
     is told who holds it, which is what protection is for."""
     text = str(ref).strip()
-    if text.isascii() and text.isdigit():
-        customer = ctx.session.get(Customer, int(text))
+    number = record_id(text)
+    if number is not None:
+        customer = ctx.session.get(Customer, number)
     else:
         key = name_key(text)
         customer = ctx.session.scalar(select(Customer).where(Customer.name_key == key))

@@ -334,3 +334,25 @@ def test_the_plugins_routes(company: Company) -> None:
     assert wang.get("/api/v1/projects/board").json()["stages"] == []
     document = company.client(None).get("/api/openapi.json").json()
     assert "/api/v1/projects/board" in document["paths"]
+
+
+def test_what_no_route_takes_is_a_problem_document_too(company: Company) -> None:
+    li = company.client("li", language="zh")
+    unmatched = li.get("/api/v2/customers")
+    assert unmatched.status_code == 404
+    assert unmatched.headers["content-type"].startswith("application/problem+json")
+    assert unmatched.json()["detail"] == "没有这个接口：/api/v2/customers"
+    wrong = li.post("/healthz")
+    assert wrong.status_code == 405 and "GET" in wrong.headers["allow"]
+    assert wrong.json()["detail"] == "/healthz 不接受 POST 请求。"
+
+
+def test_a_broken_multipart_body_is_refused_as_the_clients_fault(company: Company) -> None:
+    li = company.client("li")
+    broken = li.post(
+        "/api/v1/worksheets/collect",
+        content=b"--b\r\n[[1, False]]--b--\r\n",
+        headers={"content-type": "multipart/form-data; boundary=b"},
+    )
+    assert broken.status_code == 400, broken.text
+    assert broken.json()["detail"].startswith("The form could not be read")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from crm_core.contract import Context, NotFound, ValidationError, contacts
+from crm_core.contract.inputs import record_id
 from crm_core.contract.models import Contact, Customer
 from crm_core.contract.products import parse_amount
 from crm_core.contract.tables import table_of
@@ -57,11 +58,8 @@ def _person(ctx: Context, project: Project, contact_ref: str) -> ProjectContact:
         .join(Contact, Contact.id == ProjectContact.contact_id)
         .where(ProjectContact.project_id == project.id)
     )
-    query = (
-        query.where(Contact.id == int(contact_ref))
-        if contact_ref.isdigit()
-        else query.where(Contact.name == contact_ref)
-    )
+    number = record_id(contact_ref)
+    query = query.where(Contact.id == number if number is not None else Contact.name == contact_ref)
     found = ctx.session.scalar(query)
     if found is None:
         raise NotFound(f"{contact_ref} is not in project {project.id}'s decision tree")

@@ -23,6 +23,7 @@ from crm_core.contract import (
     rules,
 )
 from crm_core.contract.access import manages, user_by_login
+from crm_core.contract.inputs import record_id
 from crm_core.contract.models import Customer, User
 from crm_core.contract.products import parse_amount
 from crm_core.contract.tables import table_of
@@ -80,10 +81,9 @@ def create(
 
 def get(ctx: Context, ref: str | int) -> Project:
     text = str(ref)
-    query = (
-        select(Project).where(Project.id == int(text))
-        if text.isdigit()
-        else select(Project).where(Project.name == text)
+    number = record_id(text)
+    query = select(Project).where(
+        Project.id == number if number is not None else Project.name == text
     )
     found = ctx.session.scalars(query.limit(2)).all()
     if not found:
