@@ -58,7 +58,8 @@ def test_every_benchmark_runs_at_a_small_size(crm_postgres: object) -> None:
 def test_the_page_benchmark_runs_on_a_small_world(tmp_path: Path) -> None:
     """bench/bench_pages.py on a world of 2,000 customers: a figure for the page and for every
     job on it (A/B mode is the same measurement in two processes); bench/bench_exports.py a
-    figure for each entity's count and exports."""
+    figure for each entity's count and exports; bench/bench_server.py a figure per request kind
+    from a real `crm serve`, and no answer that is not 2xx."""
     url = f"sqlite:///{tmp_path / 'world.db'}"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
@@ -105,3 +106,9 @@ def test_the_page_benchmark_runs_on_a_small_world(tmp_path: Path) -> None:
         assert f"count {entity} for .xlsx (zhou): " in exported, entity
         assert f"export {entity} to .csv (zhou): " in exported, entity
     assert "export interactions to .xlsx (zhou): " in exported
+    served = script("bench_server.py", "--clients", "1", "--clients", "3", "--seconds", "2")
+    for clients in ("1 client(s)", "3 client(s)"):
+        assert f"{clients}, 1 worker(s): " in served, served
+    for kind in ("list", "prefix", "360", "log"):
+        assert served.count(f"  {kind:<6} n=") == 2, (kind, served)
+    assert "not 2xx" not in served

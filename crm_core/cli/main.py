@@ -75,13 +75,16 @@ class CrmGroup(click.Group):
 
     #: The installed plugins; None scans entry points. Tests pass their own.
     catalog: PluginCatalog | None = None
+    #: Set once the enabled plugins' commands are in the tree for good (the server's tree of
+    #: one plugin snapshot): each run then skips asking the plugins again.
+    preloaded: bool = False
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.commands = CoreCommands(self.commands)
 
     def _load_plugin_commands(self, ctx: click.Context) -> None:
-        if ctx.meta.get("crm.plugin_commands") is not None:
+        if self.preloaded or ctx.meta.get("crm.plugin_commands") is not None:
             return
         ctx.meta["crm.plugin_commands"] = True
         from sqlalchemy.exc import SQLAlchemyError

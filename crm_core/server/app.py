@@ -37,7 +37,7 @@ from crm_core.server import auth, capture, downloads, etags, idempotency, jobs, 
 from crm_core.server.access_log import AccessLog
 from crm_core.server.plugin_routes import PluginRoute, RouteRequest
 from crm_core.server.problems import Problem, problem, reason_of, status_of
-from crm_core.server.route_table import RouteTable
+from crm_core.server.route_table import Routes, RouteTable
 from crm_core.server.runner import BadRequest, Outcome, Upload, run, scratch_dir
 
 log = logging.getLogger("crm.server")
@@ -376,7 +376,7 @@ class Server:
     async def conditional(
         self,
         request: Request,
-        table: Any,
+        table: Routes,
         route: Any,
         values: dict[str, Any],
         uploads: dict[str, Upload],
@@ -387,7 +387,7 @@ class Server:
         under the record's lock, so a stale edit is refused (412) instead of overwriting."""
         reader = table.reader_of(route) if route.method in {"PATCH", "DELETE"} else None
         if reader is None:
-            return await self.execute(request, route, values, uploads, scratch, bearer)
+            return await self.execute(request, table, route, values, uploads, scratch, bearer)
         wanted = request.headers.get("if-match")
         if wanted is None:
             raise Problem(
@@ -403,6 +403,7 @@ class Server:
         def locked_write() -> Response:
             with locks.record_lock(self.deployment, lock_key):
                 current = self.run_command(
+                    table,
                     reader,
                     read_values,
                     {},
@@ -422,11 +423,19 @@ class Server:
                         {"ETag": tag or ""},
                     )
                 outcome = self.run_command(
-                    route, values, uploads, scratch, bearer, request.state.language, read_only=None
+                    table,
+                    route,
+                    values,
+                    uploads,
+                    scratch,
+                    bearer,
+                    request.state.language,
+                    read_only=None,
                 )
                 after = None
                 if route.method == "PATCH":
                     again = self.run_command(
+                        table,
                         reader,
                         read_values,
                         {},
@@ -445,6 +454,7 @@ class Server:
 
     def run_command(
         self,
+        table: Routes,
         route: Any,
         values: Mapping[str, Any],
         uploads: Mapping[str, Upload],
@@ -456,6 +466,7 @@ class Server:
     ) -> Outcome:
         return run(
             self.deployment,
+            table.cli,
             route,
             values,
             uploads,
@@ -468,6 +479,7 @@ class Server:
     async def execute(
         self,
         request: Request,
+        table: Routes,
         route: Any,
         values: dict[str, Any],
         uploads: dict[str, Upload],
@@ -479,7 +491,7 @@ class Server:
 
         def work() -> Response:
             outcome = self.run_command(
-                route, values, uploads, scratch, bearer, language, read_only=read_only
+                table, route, values, uploads, scratch, bearer, language, read_only=read_only
             )
             response = self.answer(route, outcome, bearer)
             if route.reads and route.command[-1] == "show":

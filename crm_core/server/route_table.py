@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from crm_core.cli.app import App
-from crm_core.cli.main import build_cli
+from crm_core.cli.main import CrmGroup, build_cli
 from crm_core.kernel.deployment import Deployment
 from crm_core.server.command_routes import CommandRoute, route_table, walk
 from crm_core.server.plugin_routes import PluginRoute, plugin_routes
@@ -18,7 +18,12 @@ from crm_core.server.plugin_routes import PluginRoute, plugin_routes
 class Routes:
     """One snapshot's routes, in matching order."""
 
-    def __init__(self, commands: list[CommandRoute], plugins: list[PluginRoute]) -> None:
+    def __init__(
+        self, cli: CrmGroup, commands: list[CommandRoute], plugins: list[PluginRoute]
+    ) -> None:
+        #: The snapshot's command tree, its plugins' commands loaded once: every request of
+        #: the snapshot runs its command in it (click keeps no state of a run on a command).
+        self.cli = cli
         self.commands = commands
         self.plugins = plugins
         self.all: list[Any] = [*plugins, *commands]
@@ -69,4 +74,5 @@ class RouteTable:
         ctx = click.Context(cli, info_name="crm", obj=app)
         ctx.params = {"db": None, "as_login": None}
         commands = route_table(list(walk(cli, ctx)))
-        return Routes(commands, plugin_routes(runtime))
+        cli.preloaded = True
+        return Routes(cli, commands, plugin_routes(runtime))

@@ -15,9 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+import click
 
 from crm_core.cli.bounds import unreadable
-from crm_core.cli.main import build_cli
 from crm_core.foundation.errors import CrmError, ValidationError
 from crm_core.hooks.actor import Actor
 from crm_core.kernel import audit_trail
@@ -185,6 +185,7 @@ def _unzip(path: Path, folder: Path) -> None:
 
 def run(
     deployment: Deployment,
+    cli: click.Group,
     route: CommandRoute,
     values: Mapping[str, Any],
     uploads: Mapping[str, Upload],
@@ -194,13 +195,13 @@ def run(
     language: str,
     read_only: str | None,
 ) -> Outcome:
-    """Run the route's command; CrmError (or click's errors) when it refuses."""
+    """Run the route's command in `cli`, the command tree of the route's snapshot (built once
+    per snapshot, shared by the requests); CrmError (or click's errors) when it refuses."""
     args, outputs = arguments(route, values, uploads, scratch)
     problem = unreadable(args)
     if problem is not None:
         raise BadRequest(problem)
     app = ServedApp(deployment, actor, language, read_only=read_only)
-    cli = build_cli(deployment.catalog)
     try:
         with capture.capturing() as printed, audit_trail.watching() as changed:
             code = cli.main(args=args, prog_name="crm", standalone_mode=False, obj=app)
