@@ -51,7 +51,9 @@ def _salespeople(deployment: Deployment, count: int) -> list[str]:
 
 def _tokens(deployment: Deployment, logins: list[str]) -> dict[str, str]:
     with Crm(deployment).as_user("admin", write=True) as desk:
-        return {login: desk.tokens.create(login, "bench_server", "write").secret for login in logins}
+        return {
+            login: desk.tokens.create(login, "bench_server", "write").secret for login in logins
+        }
 
 
 def _revoke(deployment: Deployment) -> None:
@@ -155,7 +157,7 @@ async def _load(
 
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
 def _log_path(base: str, token: str) -> str:

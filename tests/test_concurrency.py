@@ -153,7 +153,11 @@ def test_sqlite_writers_never_see_database_is_locked(org: Org, crm_backend: str)
     for process in processes:
         _out, err = process.communicate(timeout=TIME_BOUND_S)
         if process.returncode != 0:
-            failures.append(err.strip().splitlines()[-1:] or ["(no output)"])
+            failures.append(
+                [line for line in err.strip().splitlines() if "Error" in line][-1:]
+                or err.strip().splitlines()[-1:]
+                or ["(no output)"]
+            )
     elapsed = time.monotonic() - started
     assert failures == [], failures
     with org.work("sh_mgr") as ctx:
