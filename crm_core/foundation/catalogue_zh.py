@@ -233,6 +233,8 @@ MESSAGES = {
     "No such route: {path}": "没有这个接口：{path}",
     "{path} does not take {method}.": "{path} 不接受 {method} 请求。",
     "The form could not be read: {reason}": "无法读取表单：{reason}",
+    "Pages are for people signed in; programs use /api/v1.": "页面供登录的用户使用；程序请使用 /api/v1。",
+    "The two new passwords differ.": "两次输入的新密码不一致。",
     "Send If-Match with the ETag from GET {path}: nobody's change is overwritten unseen.": "请在 If-Match 中发送 GET {path} 返回的 ETag：这样不会在不知情时覆盖别人的修改。",
     "The body is a JSON object of parameters.": "请求体应是由参数组成的 JSON 对象。",
     "The request body is over {n} bytes.": "请求体超过 {n} 字节。",

@@ -1,0 +1,461 @@
+"""The pages: sign-in, choosing one's own password, Today, customers (search as you type, keyset
+pages), registering a customer with the protection answer, the 360 view, logging a visit.
+
+A page needs a signed-in session (an API token is for programs, not pages); without one it
+sends the browser to /sign-in and back. A form that changes data carries the session's CSRF
+token in a hidden field; a refusal shows the same one-line reason the CLI and the REST API give,
+on the form, with what was typed kept."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from crm_core.api.crm import Crm
+from crm_core.api.customers import CustomerQuery, NewCustomer
+from crm_core.api.interactions import InteractionQuery, NewInteraction
+from crm_core.api.sign_in import Bearer, SignInRefused
+from crm_core.foundation import i18n
+from crm_core.foundation.dates import parse_day
+from crm_core.foundation.errors import CrmError
+from crm_core.server import auth
+from crm_core.server.problems import Problem, reason_of, status_of
+from crm_core.server.web.rendering import has_htmx, render
+
+if TYPE_CHECKING:
+    from crm_core.server.app import Server
+
+LANGUAGE_COOKIE = "crm_lang"
+#: Customers per page of the list; the next page is asked for with the last id (keyset).
+PAGE = 30
+#: The interaction kinds offered as one-tap buttons, in this order, when the picklist has them.
+QUICK_KINDS = ("visit", "call", "wechat", "email", "meeting")
+
+
+class SignedOut(Exception):
+    """No valid session: the browser goes to the sign-in page."""
+
+
+class Pages:
+    def __init__(self, server: Server) -> None:
+        self.server = server
+
+    # -- plumbing --------------------------------------------------------------------------
+
+    def language(self, request: Request) -> str:
+        chosen = request.cookies.get(LANGUAGE_COOKIE)
+        if chosen in {"zh", "en"}:
+            return str(chosen)
+        from crm_core.server.app import language_of
+
+        return language_of(request, self.server.config.language)
+
+    def page(self, handler: Callable[..., Any]) -> Callable[[Request], Any]:
+        async def endpoint(request: Request) -> Response:
+            language = self.language(request)
+            request.state.language = language
+            with self.server.speaking(language):
+                try:
+                    answer: Response = await handler(request)
+                    return answer
+                except _Redirect as moved:
+                    return RedirectResponse(moved.target, 303)
+                except SignedOut:
+                    target = request.url.path
+                    if request.url.query:
+                        target += "?" + request.url.query
+                    return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", 303)
+                except Problem as refused:
+                    return self.error_page(request, refused.status, refused.detail)
+                except CrmError as refused:
+                    return self.error_page(request, status_of(refused), reason_of(refused))
+
+        return endpoint
+
+    def error_page(self, request: Request, status: int, reason: str) -> Response:
+        return self.html(request, "error.html", status=status, reason=reason, user=None)
+
+    def html(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
+        values.setdefault("user", None)
+        values.setdefault("csrf", "")
+        text = render(template, path=request.url.path, htmx=has_htmx(), **values)
+        response = HTMLResponse(text, status_code=status)
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    async def signed_in(self, request: Request, *, form_csrf: str | None = None) -> Bearer:
+        if request.headers.get("authorization"):
+            raise Problem(403, i18n._("Pages are for people signed in; programs use /api/v1."))
+        try:
+            bearer = await auth.authenticate(request, self.server.gate, form_csrf=form_csrf)
+        except Problem as refused:
+            if refused.status == 401:
+                raise SignedOut from None
+            raise
+        request.state.user_id = bearer.actor.id
+        if bearer.must_change and request.url.path != "/password":
+            raise _Redirect("/password")
+        return bearer
+
+    def csrf_of(self, request: Request) -> str:
+        token = auth.session_token(request, self.server.gate)
+        return auth.csrf_token(self.server.gate, token) if token else ""
+
+    async def form(self, request: Request) -> dict[str, str]:
+        form = await request.form(max_files=0, max_fields=50)
+        return {key: value for key, value in form.items() if isinstance(value, str)}
+
+    async def as_user(self, bearer: Bearer, request: Request, call: Any, *, write: bool) -> Any:
+        language = request.state.language
+
+        def work() -> Any:
+            with Crm(self.server.deployment).as_user(
+                bearer.actor.login, write=write, language=language
+            ) as desk:
+                return call(desk)
+
+        return await run_in_threadpool(work)
+
+    def person(self, bearer: Bearer) -> dict[str, Any]:
+        return {"login": bearer.actor.login, "name": bearer.actor.name, "role": bearer.actor.role}
+
+    # -- signing in --------------------------------------------------------------------------
+
+    async def sign_in_form(self, request: Request) -> Response:
+        return self.html(request, "sign_in.html", login="", next=_next(request), reason=None)
+
+    async def sign_in(self, request: Request) -> Response:
+        from crm_core.server.app import client_of
+
+        server = self.server
+        values = await self.form(request)
+        login, password = values.get("login", "").strip(), values.get("password", "")
+        target = _safe_next(values.get("next", ""))
+        client = client_of(request)
+        wait = server.throttle.blocked(client)
+        if wait is not None:
+            reason = i18n._("Too many failed sign-ins from here; wait a few minutes.")
+            return self.html(request, "sign_in.html", 429, login=login, next=target, reason=reason)
+        if not login or not password:
+            reason = i18n._("Send login and password.")
+            return self.html(request, "sign_in.html", 422, login=login, next=target, reason=reason)
+        try:
+            issued = await run_in_threadpool(
+                server.gate.sign_in, login, password, client, request.state.language
+            )
+        except SignInRefused as refused:
+            server.throttle.failed(client)
+            return self.html(
+                request, "sign_in.html", 401, login=login, next=target, reason=str(refused)
+            )
+        response = RedirectResponse("/password" if issued.must_change else target, 303)
+        auth.set_session(response, request, server.gate, issued)
+        return response
+
+    async def sign_out(self, request: Request) -> Response:
+        values = await self.form(request)
+        await self.signed_in(request, form_csrf=values.get("csrf"))
+        token = auth.session_token(request, self.server.gate)
+        if token is not None:
+            await run_in_threadpool(self.server.gate.sign_out, token)
+        response = RedirectResponse("/sign-in", 303)
+        auth.clear_session(response)
+        return response
+
+    async def password_form(self, request: Request) -> Response:
+        bearer = await self.signed_in(request)
+        return self.html(
+            request,
+            "password.html",
+            user=self.person(bearer),
+            csrf=self.csrf_of(request),
+            must_change=bearer.must_change,
+            reason=None,
+        )
+
+    async def change_password(self, request: Request) -> Response:
+        values = await self.form(request)
+        bearer = await self.signed_in(request, form_csrf=values.get("csrf"))
+        current, new = values.get("current", ""), values.get("new", "")
+        if new != values.get("again", ""):
+            reason = i18n._("The two new passwords differ.")
+        else:
+            try:
+                await self.as_user(
+                    bearer, request, lambda d: d.users.change_password(current, new), write=True
+                )
+            except CrmError as refused:
+                reason = reason_of(refused)
+            else:
+                # Changing the password ends every session, this one too: sign in again.
+                response = RedirectResponse("/sign-in?changed=1", 303)
+                auth.clear_session(response)
+                return response
+        return self.html(
+            request,
+            "password.html",
+            422,
+            user=self.person(bearer),
+            csrf=self.csrf_of(request),
+            must_change=bearer.must_change,
+            reason=reason,
+        )
+
+    async def choose_language(self, request: Request) -> Response:
+        values = await self.form(request)
+        chosen = values.get("language")
+        response = RedirectResponse(_safe_next(values.get("next", "")), 303)
+        if chosen in {"zh", "en"}:
+            response.set_cookie(
+                LANGUAGE_COOKIE, chosen, max_age=365 * 86400, samesite="lax", httponly=True
+            )
+        return response
+
+    # -- Today -------------------------------------------------------------------------------
+
+    async def home(self, request: Request) -> Response:
+        return RedirectResponse("/today", 303)
+
+    async def today(self, request: Request) -> Response:
+        bearer = await self.signed_in(request)
+
+        def read(desk: Any) -> dict[str, Any]:
+            rows = desk.reports.reminders(None, None, 20)
+            return {"rows": rows, "day": desk.context.today()}
+
+        found = await self.as_user(bearer, request, read, write=False)
+        mine = [r for r in found["rows"] if r.get("person") == bearer.actor.login]
+        team = [r for r in found["rows"] if r.get("person") != bearer.actor.login]
+        return self.html(
+            request,
+            "today.html",
+            user=self.person(bearer),
+            csrf=self.csrf_of(request),
+            day=found["day"],
+            mine=mine,
+            team=team,
+        )
+
+    # -- customers ---------------------------------------------------------------------------
+
+    async def customers(self, request: Request) -> Response:
+        bearer = await self.signed_in(request)
+        listing = await self.customer_page(bearer, request)
+        template = "customer_rows.html" if request.headers.get("hx-request") else "customers.html"
+        return self.html(
+            request,
+            template,
+            user=self.person(bearer),
+            csrf=self.csrf_of(request),
+            **listing,
+        )
+
+    async def customer_page(self, bearer: Bearer, request: Request) -> dict[str, Any]:
+        params = request.query_params
+        text = params.get("q", "").strip()
+        level = params.get("level") or None
+        after = params.get("after", "0")
+        after_id = int(after) if after.isascii() and after.isdigit() and len(after) < 19 else 0
+        query = CustomerQuery(level=level, prefix=text or None)
+
+        def read(desk: Any) -> dict[str, Any]:
+            page = desk.customers.list(query, after=after_id, limit=PAGE)
+            levels = desk.picklists.choices("customer_level")
+            return {"page": page, "levels": levels}
+
+        found = await self.as_user(bearer, request, read, write=False)
+        page = found["page"]
+        more = None
+        if page.after is not None:
+            more = "/customers?" + _query(q=text, level=level or "", after=str(page.after))
+        return {
+            "rows": list(page.items),
+            "q": text,
+            "level": level or "",
+            "levels": found["levels"],
+            "more": more,
+            "first": after_id == 0,
+        }
+
+    async def registration(
+        self,
+        request: Request,
+        bearer: Bearer,
+        values: dict[str, str],
+        reason: str | None,
+        status: int,
+    ) -> Response:
+        industries, regions = await self.as_user(
+            bearer,
+            request,
+            lambda d: (d.picklists.choices("industry"), d.picklists.choices("region")),
+            write=False,
+        )
+        return self.html(
+            request,
+            "new_customer.html",
+            status,
+            user=self.person(bearer),
+            csrf=self.csrf_of(request),
+            values=values,
+            reason=reason,
+            industries=industries,
+            regions=regions,
+        )
+
+    async def new_customer_form(self, request: Request) -> Response:
+        bearer = await self.signed_in(request)
+        return await self.registration(request, bearer, {}, None, 200)
+
+    async def create_customer(self, request: Request) -> Response:
+        values = await self.form(request)
+        bearer = await self.signed_in(request, form_csrf=values.get("csrf"))
+        name = values.get("name", "").strip()
+        new = NewCustomer(
+            name,
+            phone=values.get("phone") or None,
+            industry=values.get("industry") or None,
+            region=values.get("region") or None,
+            notes=values.get("notes") or None,
+        )
+        try:
+            made = await self.as_user(
+                bearer, request, lambda d: d.customers.create(new), write=True
+            )
+        except CrmError as refused:
+            return await self.registration(
+                request, bearer, values, reason_of(refused), status_of(refused)
+            )
+        return RedirectResponse(f"/customers/{made.id}?registered=1", 303)
+
+    async def customer(self, request: Request) -> Response:
+        bearer = await self.signed_in(request)
+        ref = request.path_params["ref"]
+
+        def read(desk: Any) -> dict[str, Any]:
+            profile = desk.customers.profile(ref)
+            timeline = desk.interactions.list(
+                InteractionQuery(customer=profile.customer.id), limit=200
+            )
+            return {"profile": profile, "timeline": list(reversed(timeline.items))[:50]}
+
+        found = await self.as_user(bearer, request, read, write=False)
+        return self.html(
+            request,
+            "customer.html",
+            user=self.person(bearer),
+            csrf=self.csrf_of(request),
+            customer=found["profile"].customer,
+            sections=[s for s in found["profile"].sections if s.rows],
+            timeline=found["timeline"],
+            registered=request.query_params.get("registered") == "1",
+            logged=request.query_params.get("logged") == "1",
+        )
+
+    async def log_form(self, request: Request) -> Response:
+        bearer = await self.signed_in(request)
+        ref = request.path_params["ref"]
+        customer, kinds = await self.as_user(
+            bearer,
+            request,
+            lambda d: (d.customers.get(ref), d.picklists.choices("interaction_kind")),
+            write=False,
+        )
+        return self.html(
+            request,
+            "log.html",
+            user=self.person(bearer),
+            csrf=self.csrf_of(request),
+            customer=customer,
+            kinds=_quick_first(kinds),
+            values={"kind": _quick_first(kinds)[0].code if kinds else ""},
+            reason=None,
+        )
+
+    async def log(self, request: Request) -> Response:
+        values = await self.form(request)
+        bearer = await self.signed_in(request, form_csrf=values.get("csrf"))
+        ref = request.path_params["ref"]
+        try:
+            next_on: date | None = None
+            if values.get("next"):
+                next_on = parse_day(values["next"])
+            new = NewInteraction(
+                ref,
+                values.get("kind", ""),
+                notes=values.get("notes") or None,
+                next_contact_on=next_on,
+            )
+            logged = await self.as_user(
+                bearer, request, lambda d: d.interactions.log(new), write=True
+            )
+        except CrmError as refused:
+            customer, kinds = await self.as_user(
+                bearer,
+                request,
+                lambda d: (d.customers.get(ref), d.picklists.choices("interaction_kind")),
+                write=False,
+            )
+            return self.html(
+                request,
+                "log.html",
+                status_of(refused),
+                user=self.person(bearer),
+                csrf=self.csrf_of(request),
+                customer=customer,
+                kinds=_quick_first(kinds),
+                values=values,
+                reason=reason_of(refused),
+            )
+        return RedirectResponse(f"/customers/{logged.customer_id}?logged=1", 303)
+
+    def routes(self) -> list[Route]:
+        page = self.page
+        return [
+            Route("/", page(self.home), methods=["GET"]),
+            Route("/sign-in", page(self.sign_in_form), methods=["GET"]),
+            Route("/sign-in", page(self.sign_in), methods=["POST"]),
+            Route("/sign-out", page(self.sign_out), methods=["POST"]),
+            Route("/password", page(self.password_form), methods=["GET"]),
+            Route("/password", page(self.change_password), methods=["POST"]),
+            Route("/language", page(self.choose_language), methods=["POST"]),
+            Route("/today", page(self.today), methods=["GET"]),
+            Route("/customers", page(self.customers), methods=["GET"]),
+            Route("/customers/new", page(self.new_customer_form), methods=["GET"]),
+            Route("/customers/new", page(self.create_customer), methods=["POST"]),
+            Route("/customers/{ref}", page(self.customer), methods=["GET"]),
+            Route("/customers/{ref}/log", page(self.log_form), methods=["GET"]),
+            Route("/customers/{ref}/log", page(self.log), methods=["POST"]),
+        ]
+
+
+class _Redirect(Exception):
+    def __init__(self, target: str) -> None:
+        self.target = target
+
+
+def _next(request: Request) -> str:
+    return _safe_next(request.query_params.get("next", ""))
+
+
+def _safe_next(target: str) -> str:
+    """Only a path of this site: never another site (an open redirect), never a scheme."""
+    if not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/today"
+    return target
+
+
+def _query(**values: str) -> str:
+    return "&".join(f"{k}={quote(v, safe='')}" for k, v in values.items() if v)
+
+
+def _quick_first(kinds: list[Any]) -> list[Any]:
+    order = {code: n for n, code in enumerate(QUICK_KINDS)}
+    return sorted(kinds, key=lambda k: order.get(k.code, len(order)))
