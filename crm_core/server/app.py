@@ -258,11 +258,7 @@ class Server:
         if found is None:
             allowed = table.methods(path)
             if allowed:
-                raise Problem(
-                    405,
-                    f"{request.method} is not served here; try {', '.join(allowed)}",
-                    {"Allow": ", ".join(allowed)},
-                )
+                raise Problem(405, _not_taken(request), {"Allow": ", ".join(allowed)})
             raise Problem(404, i18n._("No such route: {path}", path=_route_text(path)))
         route, params = found
         request.state.route = route.path
@@ -546,9 +542,13 @@ class Server:
 
 
 def _route_text(path: str) -> str:
-    """The path as a reason may show it: control characters percent-encoded, at most 80."""
-    shown = "".join(ch if ch.isprintable() else quote(ch) for ch in path[:80])
-    return shown if len(path) <= 80 else shown + "..."
+    return path if len(path) <= 80 else path[:80] + "..."
+
+
+def _not_taken(request: Request) -> str:
+    return i18n._(
+        "{path} does not take {method}.", path=_route_text(request.url.path), method=request.method
+    )
 
 
 def _scrub_paths(data: Any, scratch: Path) -> Any:
@@ -724,11 +724,7 @@ def create_app(deployment: Deployment, config: ServerConfig | None = None) -> St
         status = getattr(error, "status_code", 404)
         with server.speaking(language_of(request, server.config.language)):
             if status == 405:
-                reason = i18n._(
-                    "{path} does not take {method}.",
-                    path=_route_text(request.url.path),
-                    method=request.method,
-                )
+                reason = _not_taken(request)
             else:
                 reason = i18n._("No such route: {path}", path=_route_text(request.url.path))
             return problem(status, reason, getattr(error, "headers", None))

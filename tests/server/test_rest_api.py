@@ -336,6 +336,22 @@ def test_the_plugins_routes(company: Company) -> None:
     assert "/api/v1/projects/board" in document["paths"]
 
 
+def test_the_command_tree_is_built_once_per_plugin_snapshot(company: Company) -> None:
+    """Requests run their command in the snapshot's tree: the plugins register their commands
+    when the snapshot's routes are built, not again for every request."""
+    plugin = pytest.importorskip("crm_test_plugin.plugin")
+    from crm_core.contract.testing import enable_plugins
+
+    enable_plugins(company.deployment, "test_plugin")
+    li = company.client("li")
+    plugin.CALLS.clear()
+    for _ in range(4):
+        assert li.get("/api/v1/customers").status_code == 200
+    assert li.get("/api/v1/notes/count").status_code == 200, "the plugin's routes are served"
+    built = [call for call in plugin.CALLS if call[0] == "crm_register_commands"]
+    assert len(built) == 1, built
+
+
 def test_what_no_route_takes_is_a_problem_document_too(company: Company) -> None:
     li = company.client("li", language="zh")
     unmatched = li.get("/api/v2/customers")

@@ -359,8 +359,16 @@ class Pages:
             logged=request.query_params.get("logged") == "1",
         )
 
-    async def log_form(self, request: Request) -> Response:
-        bearer = await self.signed_in(request)
+    async def log_page(
+        self,
+        request: Request,
+        bearer: Bearer,
+        values: dict[str, str] | None,
+        reason: str | None,
+        status: int,
+    ) -> Response:
+        """The log form: the customer's name and the kinds, the most used first (None: a new
+        form with the first kind chosen)."""
         ref = request.path_params["ref"]
         customer, kinds = await self.as_user(
             bearer,
@@ -368,27 +376,31 @@ class Pages:
             lambda d: (d.customers.get(ref), d.picklists.choices("interaction_kind")),
             write=False,
         )
+        kinds = _quick_first(kinds)
+        if values is None:
+            values = {"kind": kinds[0].code if kinds else ""}
         return self.html(
             request,
             "log.html",
+            status,
             user=self.person(bearer),
             csrf=self.csrf_of(request),
             customer=customer,
-            kinds=_quick_first(kinds),
-            values={"kind": _quick_first(kinds)[0].code if kinds else ""},
-            reason=None,
+            kinds=kinds,
+            values=values,
+            reason=reason,
         )
+
+    async def log_form(self, request: Request) -> Response:
+        return await self.log_page(request, await self.signed_in(request), None, None, 200)
 
     async def log(self, request: Request) -> Response:
         values = await self.form(request)
         bearer = await self.signed_in(request, form_csrf=values.get("csrf"))
-        ref = request.path_params["ref"]
         try:
-            next_on: date | None = None
-            if values.get("next"):
-                next_on = parse_day(values["next"])
+            next_on: date | None = parse_day(values["next"]) if values.get("next") else None
             new = NewInteraction(
-                ref,
+                request.path_params["ref"],
                 values.get("kind", ""),
                 notes=values.get("notes") or None,
                 next_contact_on=next_on,
@@ -397,22 +409,8 @@ class Pages:
                 bearer, request, lambda d: d.interactions.log(new), write=True
             )
         except CrmError as refused:
-            customer, kinds = await self.as_user(
-                bearer,
-                request,
-                lambda d: (d.customers.get(ref), d.picklists.choices("interaction_kind")),
-                write=False,
-            )
-            return self.html(
-                request,
-                "log.html",
-                status_of(refused),
-                user=self.person(bearer),
-                csrf=self.csrf_of(request),
-                customer=customer,
-                kinds=_quick_first(kinds),
-                values=values,
-                reason=reason_of(refused),
+            return await self.log_page(
+                request, bearer, values, reason_of(refused), status_of(refused)
             )
         return RedirectResponse(f"/customers/{logged.customer_id}?logged=1", 303)
 
