@@ -27,6 +27,7 @@ from crm_core.foundation.errors import CrmError, PermissionDenied, ValidationErr
 from crm_core.foundation.files import replace_file
 from crm_core.foundation.jsontext import read_json
 from crm_core.foundation.schema import table_of
+from crm_core.foundation.text_files import read_text_file
 from crm_core.hooks.context import Context
 from crm_core.hooks.sync import SYNC_KINDS, SyncKind
 from crm_core.kernel.models import AuditEntry, Setting, SyncReceipt
@@ -151,21 +152,7 @@ class SyncResult:
 
 def read_items(path: Path) -> list[dict[str, Any]]:
     """Items from JSON ({"items": [...]} or a list), JSON Lines, or CSV with a `kind` column."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ValidationError(
-            i18n._("Cannot read {file}: {reason}", file=path, reason=exc.strerror)
-        ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = raw.decode("gb18030")
-        except UnicodeDecodeError:
-            raise ValidationError(
-                i18n._("{file} is not valid: {reason}", file=path.name, reason="UTF-8 / GB18030?")
-            ) from None
+    text = read_text_file(path)
     suffix = path.suffix.lower()
     try:
         if suffix == ".csv":

@@ -22,6 +22,7 @@ from crm_core.contract.cli import (
     to_json,
 )
 from crm_core.contract.customers import CustomerFilter
+from crm_core.contract.inputs import read_text_file
 from crm_core.contract.products import parse_amount
 from crm_customer_resources.models import ARTICLE_CATEGORIES, CASE_KINDS, CASE_STATUSES
 
@@ -405,7 +406,7 @@ def knowledge_group() -> click.Group:
         """Add an article to the knowledge base."""
         if bool(body) == bool(body_file):
             raise ValidationError("give --body or --body-file")
-        text = body if body else open(body_file or "", encoding="utf-8").read()  # noqa: SIM115
+        text = body if body else read_text_file(body_file or "")
         with app.desk(write=True) as desk:
             article_id = desk.knowledge.add(title, category, text, attachments)
         click.echo(f"article {article_id}")

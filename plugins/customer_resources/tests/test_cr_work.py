@@ -256,6 +256,42 @@ def test_knowledge_search_in_chinese(block1: Block1, tmp_path: Path) -> None:
         assert found[0].attachments == [str(attachment.resolve())]
 
 
+def test_a_knowledge_body_file_in_gb18030_is_read_and_bad_bytes_are_refused(
+    block1: Block1, crm_cli, tmp_path: Path
+) -> None:
+    saved = tmp_path / "话术.txt"
+    saved.write_bytes("先问需求，再谈价格。".encode("gb18030"))
+    added = crm_cli(
+        "knowledge",
+        "add",
+        "电话话术",
+        "--category",
+        "technique",
+        "--body-file",
+        str(saved),
+        as_login="a",
+    )
+    assert added.exit_code == 0, added.stderr
+    with block1.work("a") as ctx:
+        assert [a.title for a in knowledge.search(ctx, "需求")] == ["电话话术"]
+    broken = tmp_path / "坏文件.txt"
+    broken.write_bytes(b"\x87\xff\xfe\x80")
+    refused = crm_cli(
+        "knowledge",
+        "add",
+        "坏文件",
+        "--category",
+        "faq",
+        "--body-file",
+        str(broken),
+        as_login="a",
+    )
+    assert refused.exit_code == 1 and "坏文件.txt" in refused.stderr
+    assert len(refused.stderr.strip().splitlines()) == 1
+    with block1.work("a") as ctx:
+        assert knowledge.search(ctx, "坏文件") == []
+
+
 def test_service_case_flow(block1: Block1) -> None:
     with block1.work("a", write=True) as ctx:
         cid = str(customers.create(ctx, {"name": "投诉客户"}).id)
