@@ -10,6 +10,7 @@ from crm_core.foundation.errors import ValidationError
 
 
 def read_text_file(path: str | Path) -> str:
+    """The file's text, from UTF-8 (a BOM is dropped) or GB18030; ValidationError otherwise."""
     path = Path(path)
     try:
         raw = path.read_bytes()
