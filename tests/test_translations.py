@@ -12,6 +12,8 @@ from crm_core.foundation import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
 CALL = re.compile(r'(?<![\w.])(?:i18n\.)?_\(\s*((?:"[^"\n]*"\s*)+)')
+#: `_("...")` or `_('...')` in a Jinja2 template.
+TEMPLATE_CALL = re.compile(r"(?<![\w.])_\(\s*(\"[^\"\n]*\"|'[^'\n]*')")
 PACKAGES = {
     "crm_core": ROOT / "crm_core",
     "crm_customer_resources": ROOT / "plugins/customer_resources/crm_customer_resources",
@@ -27,6 +29,9 @@ def literals(folder: Path) -> dict[str, str]:
         for match in CALL.finditer(path.read_text(encoding="utf-8")):
             text = "".join(re.findall(r'"([^"\n]*)"', match.group(1)))
             found.setdefault(text, f"{path.relative_to(ROOT)}")
+    for path in sorted(folder.rglob("*.html")):
+        for match in TEMPLATE_CALL.finditer(path.read_text(encoding="utf-8")):
+            found.setdefault(match.group(1)[1:-1], f"{path.relative_to(ROOT)}")
     return found
 
 

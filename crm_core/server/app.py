@@ -26,7 +26,8 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Mount, Route
+from starlette.staticfiles import StaticFiles
 
 from crm_core.api.crm import Crm
 from crm_core.api.sign_in import Bearer, Gate, SignInRefused
@@ -39,6 +40,8 @@ from crm_core.server.plugin_routes import PluginRoute, RouteRequest
 from crm_core.server.problems import Problem, problem, reason_of, status_of
 from crm_core.server.route_table import Routes, RouteTable
 from crm_core.server.runner import BadRequest, Outcome, Upload, run, scratch_dir
+from crm_core.server.web import rendering
+from crm_core.server.web.pages import Pages
 
 log = logging.getLogger("crm.server")
 
@@ -690,7 +693,8 @@ def create_app(deployment: Deployment, config: ServerConfig | None = None) -> St
 
         return endpoint
 
-    routes = [
+    pages = Pages(server)
+    routes: list[BaseRoute] = [
         Route("/healthz", handled(server.healthz), methods=["GET"]),
         Route("/api/openapi.json", handled(server.openapi_json), methods=["GET"]),
         Route("/api/docs", handled(server.docs), methods=["GET"]),
@@ -705,6 +709,8 @@ def create_app(deployment: Deployment, config: ServerConfig | None = None) -> St
             handled(server.api),
             methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
         ),
+        Mount("/static", StaticFiles(directory=rendering.STATIC), name="static"),
+        *pages.routes(),
     ]
 
     @contextlib.asynccontextmanager
@@ -722,6 +728,8 @@ def create_app(deployment: Deployment, config: ServerConfig | None = None) -> St
         """What no route takes (a path the router cannot match, a method a fixed route does not
         take) answers with a problem document like every other refusal."""
         status = getattr(error, "status_code", 404)
+        if pages.wants_page(request):
+            return pages.unrouted(request, status)
         with server.speaking(language_of(request, server.config.language)):
             if status == 405:
                 reason = _not_taken(request)

@@ -8,6 +8,7 @@ on the form, with what was typed kept."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -37,6 +38,22 @@ LANGUAGE_COOKIE = "crm_lang"
 PAGE = 30
 #: The interaction kinds offered as one-tap buttons, in this order, when the picklist has them.
 QUICK_KINDS = ("visit", "call", "wechat", "email", "meeting")
+
+
+#: Every page: not cached (it shows customer data), scripts and styles only from this site, never
+#: framed, nothing sniffed, no address sent to another site.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "Content-Security-Policy": (
+        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
+        "form-action 'self'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+}
+
+log = logging.getLogger("crm.server")
 
 
 class SignedOut(Exception):
@@ -76,18 +93,37 @@ class Pages:
                     return self.error_page(request, refused.status, refused.detail)
                 except CrmError as refused:
                     return self.error_page(request, status_of(refused), reason_of(refused))
+                except Exception:
+                    log.exception("defect serving page %s %s", request.method, request.url.path)
+                    reason = i18n._("internal error; the server's log says where")
+                    return self.error_page(request, 500, reason)
 
         return endpoint
 
+    def wants_page(self, request: Request) -> bool:
+        """A browser asking for a path outside the API: it gets a page, not a problem document."""
+        path = request.url.path
+        if path.startswith(("/api/", "/static/")) or path in {"/api", "/healthz"}:
+            return False
+        return "text/html" in request.headers.get("accept", "")
+
+    def unrouted(self, request: Request, status: int) -> Response:
+        with self.server.speaking(self.language(request)):
+            if status == 405:
+                reason = i18n._("This page does not take {method}.", method=request.method)
+            else:
+                reason = i18n._("No such page.")
+            return self.error_page(request, status, reason)
+
     def error_page(self, request: Request, status: int, reason: str) -> Response:
-        return self.html(request, "error.html", status=status, reason=reason, user=None)
+        return self.html(request, "error.html", status, code=status, reason=reason)
 
     def html(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         values.setdefault("user", None)
         values.setdefault("csrf", "")
         text = render(template, path=request.url.path, htmx=has_htmx(), **values)
         response = HTMLResponse(text, status_code=status)
-        response.headers["Cache-Control"] = "no-store"
+        response.headers.update(PAGE_HEADERS)
         return response
 
     async def signed_in(self, request: Request, *, form_csrf: str | None = None) -> Bearer:
