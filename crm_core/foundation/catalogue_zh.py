@@ -414,4 +414,8 @@ LABELS: dict[str, str] = {
     "{n} days overdue": "已逾期 {n} 天",
     "Nothing is due today.": "今天没有到期事项。",
     "Your team's overdue items": "团队的逾期事项",
+    "registered": "登记",
+    "imported": "导入",
+    "manual": "手工设定",
+    "orders": "按订单",
 }

@@ -112,7 +112,9 @@ def _(text: str, **values: Any) -> str:
 
 #: Columns whose values are codes (a customer's kind and level, a status, a reminder's kind): a
 #: table or page shows them in the reader's language; JSON and CSV keep the codes.
-VALUE_COLUMNS = frozenset({"kind", "level", "status", "role", "outcome", "verdict", "trend"})
+VALUE_COLUMNS = frozenset(
+    {"kind", "level", "status", "role", "outcome", "verdict", "trend", "reason", "grade_source"}
+)
 
 
 def shown(column: str, text: str) -> str:
