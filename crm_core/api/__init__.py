@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         NewInteraction,
     )
     from crm_core.api.products import NewProduct, ProductChanges, ProductRecord, Products
-    from crm_core.api.reports import ReportInfo, ReportParamInfo, Reports
+    from crm_core.api.reports import DashboardTile, ReportInfo, ReportParamInfo, Reports
     from crm_core.api.trash import Trash, TrashRecord
     from crm_core.api.users import NewUser, UserChanges, UserRecord
     from crm_core.features.imports.pipeline import ImportOptions, ImportRejected, ImportResult
@@ -97,6 +97,7 @@ _HOMES: dict[str, str] = {
     "NewProduct": "crm_core.api.products",
     "ProductRecord": "crm_core.api.products",
     "Products": "crm_core.api.products",
+    "DashboardTile": "crm_core.api.reports",
     "ReportInfo": "crm_core.api.reports",
     "ReportParamInfo": "crm_core.api.reports",
     "Reports": "crm_core.api.reports",
@@ -142,6 +143,7 @@ __all__ = [
     "CustomerQuery",
     "CustomerRecord",
     "Customers",
+    "DashboardTile",
     "DayCount",
     "Desk",
     "Discarded",

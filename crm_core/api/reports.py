@@ -60,6 +60,19 @@ class ReportInfo:
     plots: tuple[str, ...] = ()
 
 
+@attrs.frozen
+class DashboardTile:
+    """One report on a person's dashboard: its first rows and its chart (SVG, or None)."""
+
+    name: str
+    title: str
+    params: dict[str, str]
+    columns: tuple[str, ...]
+    rows: tuple[tuple[Any, ...], ...]
+    total_rows: int
+    chart: str | None
+
+
 def _raw(params: Mapping[str, object]) -> dict[str, str]:
     """Parameters as the report parses them: dates as ISO text, everything else as str."""
     return {
@@ -127,6 +140,28 @@ class Reports:
         else:
             report_files.write(report, table, resolved, self._ctx.actor.login, fmt, path)
         return table
+
+    def chart(self, name: str, table: ReportTable) -> str | None:
+        """The report's chart of `table` as an SVG document (None: nothing to chart)."""
+        return report_files.chart_svg(reports.lookup(self._ctx, name), table)
+
+    def dashboard(self, on: date | None = None) -> list[DashboardTile]:
+        """The reports the acting user's role has on its dashboard, run over what they may see
+        (a manager of several teams sees them by team), each with its first rows and chart."""
+        from crm_core.features.reports import dashboard
+
+        return [
+            DashboardTile(
+                t.name,
+                t.title,
+                dict(t.params),
+                tuple(t.columns),
+                tuple(tuple(row) for row in t.rows),
+                t.total_rows,
+                t.chart,
+            )
+            for t in dashboard.tiles(self._ctx, on or self._ctx.today())
+        ]
 
     def reminders(
         self, on: date | None = None, user: str | None = None, limit: int | None = None

@@ -418,4 +418,13 @@ LABELS: dict[str, str] = {
     "imported": "导入",
     "manual": "手工设定",
     "orders": "按订单",
+    "Dashboard": "看板",
+    "Reports": "报表",
+    "Your role has no reports on its dashboard.": "你的角色在看板上没有报表。",
+    "No rows.": "没有数据。",
+    "All rows": "全部数据",
+    "Show": "查看",
+    "What it counts": "统计口径",
+    "Export {fmt}": "导出 {fmt}",
+    "The first {n} rows are shown; the export holds them all.": "仅显示前 {n} 行；导出文件包含全部数据。",
 }

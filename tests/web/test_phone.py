@@ -142,3 +142,22 @@ def test_english_is_one_tap_away_and_stays(served: Served, phone: Any) -> None:
     assert phone.url.endswith("/today")
     phone.goto(f"{served.base}/customers")
     assert phone.get_by_role("link", name="Register").is_visible()
+
+
+def test_a_managers_dashboard_and_a_report_fit_the_phone(served: Served, phone: Any) -> None:
+    served.reset_password("boss", OWN, must_change=False)
+    sign_in(phone, served, "boss")
+    phone.wait_for_url(re.compile(r"/today$"))
+    phone.get_by_role("link", name="看板").tap()
+    phone.wait_for_url(re.compile(r"/dashboard$"))
+    tiles = phone.locator("section.tile")
+    assert tiles.count() >= 1
+    assert_fits_the_phone(phone)
+    chart = phone.locator("figure.chart svg").first
+    if chart.count():
+        box = chart.bounding_box()
+        assert box is not None and box["width"] <= PHONE["width"]
+    tiles.first.get_by_role("link").first.tap()
+    phone.wait_for_url(re.compile(r"/reports/"))
+    assert phone.get_by_role("link", name="导出 XLSX").is_visible()
+    assert_fits_the_phone(phone)

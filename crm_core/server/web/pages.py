@@ -29,6 +29,7 @@ from crm_core.foundation.errors import CrmError
 from crm_core.server import auth
 from crm_core.server.problems import Problem, reason_of, status_of
 from crm_core.server.web.rendering import has_htmx, render
+from crm_core.server.web.report_pages import ReportPages
 
 if TYPE_CHECKING:
     from crm_core.server.app import Server
@@ -467,6 +468,7 @@ class Pages:
             Route("/customers/{ref}", page(self.customer), methods=["GET"]),
             Route("/customers/{ref}/log", page(self.log_form), methods=["GET"]),
             Route("/customers/{ref}/log", page(self.log), methods=["POST"]),
+            *ReportPages(self).routes(),
         ]
 
 
