@@ -427,4 +427,19 @@ LABELS: dict[str, str] = {
     "What it counts": "统计口径",
     "Export {fmt}": "导出 {fmt}",
     "The first {n} rows are shown; the export holds them all.": "仅显示前 {n} 行；导出文件包含全部数据。",
+    "Hand over": "移交",
+    "Hand over a book": "移交客户",
+    "Everything a leaver holds goes to a colleague: customers, orders still owed, open projects, follow-ups, project tasks and service cases. See what moves before it moves.": (
+        "离职人员名下的一切都交给同事：客户、未收款的订单、进行中的项目、跟进、项目任务和服务工单。移交之前先看清楚要移交什么。"
+    ),
+    "From (the leaver)": "移出人（离职人员）",
+    "To": "接收人",
+    "Reason": "原因",
+    "Deactivate the leaver in the same step": "同时停用离职人员",
+    "Preview": "预览",
+    "Transfer now": "立即移交",
+    "Preview again": "重新预览",
+    "contacts": "联系人",
+    "interactions": "联系记录",
+    "open follow-ups": "未完成的跟进",
 }

@@ -30,6 +30,7 @@ from crm_core.server import auth
 from crm_core.server.problems import Problem, reason_of, status_of
 from crm_core.server.web.rendering import has_htmx, render
 from crm_core.server.web.report_pages import ReportPages
+from crm_core.server.web.team_pages import TeamPages
 
 if TYPE_CHECKING:
     from crm_core.server.app import Server
@@ -469,6 +470,7 @@ class Pages:
             Route("/customers/{ref}/log", page(self.log_form), methods=["GET"]),
             Route("/customers/{ref}/log", page(self.log), methods=["POST"]),
             *ReportPages(self).routes(),
+            *TeamPages(self).routes(),
         ]
 
 
