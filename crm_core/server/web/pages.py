@@ -28,6 +28,7 @@ from crm_core.foundation.dates import parse_day
 from crm_core.foundation.errors import CrmError
 from crm_core.server import auth
 from crm_core.server.problems import Problem, reason_of, status_of
+from crm_core.server.web.admin_pages import AdminPages
 from crm_core.server.web.rendering import has_htmx, render
 from crm_core.server.web.report_pages import ReportPages
 from crm_core.server.web.team_pages import TeamPages
@@ -471,6 +472,7 @@ class Pages:
             Route("/customers/{ref}/log", page(self.log), methods=["POST"]),
             *ReportPages(self).routes(),
             *TeamPages(self).routes(),
+            *AdminPages(self).routes(),
         ]
 
 
