@@ -143,6 +143,8 @@ CONTRACT_MODULES = (
     "rules",
     "sync",
     "cli",
+    "server",
+    "web",
     "testing",
 )
 

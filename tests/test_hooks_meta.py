@@ -121,6 +121,7 @@ def test_every_hook_is_called_in_a_real_scenario(
 
     served = RouteTable(crm_deployment).current()
     assert "GET /api/v1/notes/count" in {r.key for r in served.plugins}
+    assert "/notes" in {p.page.path for p in served.pages}
     assert {name for name, _ in test_plugin.CALLS} == set(hookspecs.all_hook_names())
 
 

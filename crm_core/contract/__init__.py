@@ -1,4 +1,4 @@
-"""The plugin contract, version 1.2: everything a plugin imports from crm_core.
+"""The plugin contract, version 1.3: everything a plugin imports from crm_core.
 
     from crm_core.contract import Context, PluginSpec, hookimpl
     from crm_core.contract.tables import Base, OwnerScoped, plugin_table
@@ -18,7 +18,8 @@ goes with the next major (docs/contract.md). The modules:
 - `queries`, `writes`: SQL helpers for reads and bulk writes at a million rows;
 - `customers`, `contacts`, `products`, `picklists`, `transfers`, `rules`, `sync`, `trash`: core
   services;
-- `cli`: adding `crm` commands; `server`: adding REST routes; `testing`: the pytest fixtures.
+- `cli`: adding `crm` commands; `server`: adding REST routes; `web`: adding web
+  pages; `testing`: the pytest fixtures.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from crm_core.foundation.schema import metadata
 
 #: The version of the plugin contract (crm_core.contract) this core offers: a plugin written for
 #: `major.minor` loads when the major is the same and its minor is not newer (docs/contract.md).
-CONTRACT_VERSION = "1.2"
+CONTRACT_VERSION = "1.3"
 
 #: Table.info key naming the plugin that owns a table (core tables carry none).
 TABLE_OWNER = "crm_plugin"

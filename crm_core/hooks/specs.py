@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from crm_core.hooks.entities import Entity
     from crm_core.hooks.importers import Importer
     from crm_core.hooks.indicators import Indicator
+    from crm_core.hooks.pages import WebPage
     from crm_core.hooks.picklists import Picklist
     from crm_core.hooks.reminders import Digest, Reminder
     from crm_core.hooks.reports import Report
@@ -271,6 +272,13 @@ def crm_register_routes(register: Callable[[ApiRoute], None]) -> None:
     """Add routes to the REST API beside those of the plugin's commands:
     `register(ApiRoute("GET", "/api/v1/dealers/{customer}/credit", handler, "A dealer's credit"))`.
     Fires when the server builds its route table for the enabled plugins."""
+
+
+@hookspec
+def crm_register_pages(register: Callable[[WebPage], None]) -> None:
+    """Add web pages beside the core's: `register(WebPage("/projects", "Projects", handler,
+    title_zh="项目", menu=("manager", "sales"), package="crm_x"))`. Fires when the server
+    builds its route table for the enabled plugins (after one is enabled or disabled)."""
 
 
 @hookspec

@@ -1,5 +1,5 @@
-"""The routes of the deployment's current plugin snapshot: the command table and the plugins'
-own routes, rebuilt when a plugin is enabled or disabled."""
+"""The routes of the deployment's current plugin snapshot: the command table, the plugins' own
+routes and their web pages, rebuilt when a plugin is enabled or disabled."""
 
 from __future__ import annotations
 
@@ -13,19 +13,26 @@ from crm_core.cli.main import CrmGroup, build_cli
 from crm_core.kernel.deployment import Deployment
 from crm_core.server.command_routes import CommandRoute, route_table, walk
 from crm_core.server.plugin_routes import PluginRoute, plugin_routes
+from crm_core.server.web.plugin_pages import PluginPage, plugin_pages
 
 
 class Routes:
     """One snapshot's routes, in matching order."""
 
     def __init__(
-        self, cli: CrmGroup, commands: list[CommandRoute], plugins: list[PluginRoute]
+        self,
+        cli: CrmGroup,
+        commands: list[CommandRoute],
+        plugins: list[PluginRoute],
+        pages: list[PluginPage] | None = None,
     ) -> None:
         #: The snapshot's command tree, its plugins' commands loaded once: every request of
         #: the snapshot runs its command in it (click keeps no state of a run on a command).
         self.cli = cli
         self.commands = commands
         self.plugins = plugins
+        #: The plugins' web pages (crm_register_pages), matched by the pages' catch-all.
+        self.pages = pages or []
         self.all: list[Any] = [*plugins, *commands]
         self._readers = {
             r.path: r for r in commands if r.method == "GET" and r.command[-1] == "show"
@@ -75,4 +82,4 @@ class RouteTable:
         ctx.params = {"db": None, "as_login": None}
         commands = route_table(list(walk(cli, ctx)))
         cli.preloaded = True
-        return Routes(cli, commands, plugin_routes(runtime))
+        return Routes(cli, commands, plugin_routes(runtime), plugin_pages(runtime))

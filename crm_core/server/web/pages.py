@@ -11,10 +11,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
@@ -29,6 +31,15 @@ from crm_core.foundation.errors import CrmError
 from crm_core.server import auth
 from crm_core.server.problems import Problem, reason_of, status_of
 from crm_core.server.web.admin_pages import AdminPages
+from crm_core.server.web.plugin_pages import (
+    Moved,
+    PageRequest,
+    Shown,
+    Upload,
+    match,
+    menu,
+    scratch,
+)
 from crm_core.server.web.rendering import has_htmx, render
 from crm_core.server.web.report_pages import ReportPages
 from crm_core.server.web.team_pages import TeamPages
@@ -37,6 +48,8 @@ if TYPE_CHECKING:
     from crm_core.server.app import Server
 
 LANGUAGE_COOKIE = "crm_lang"
+#: The route that serves the plugins' pages of the current snapshot.
+CATCH_ALL = "/{rest:path}"
 #: Customers per page of the list; the next page is asked for with the last id (keyset).
 PAGE = 30
 #: The interaction kinds offered as one-tap buttons, in this order, when the picklist has them.
@@ -81,6 +94,7 @@ class Pages:
         async def endpoint(request: Request) -> Response:
             language = self.language(request)
             request.state.language = language
+            request.state.routes = await run_in_threadpool(self.server.tables.current)
             with self.server.speaking(language):
                 try:
                     answer: Response = await handler(request)
@@ -96,6 +110,8 @@ class Pages:
                     return self.error_page(request, refused.status, refused.detail)
                 except CrmError as refused:
                     return self.error_page(request, status_of(refused), reason_of(refused))
+                except HTTPException:
+                    raise
                 except Exception:
                     log.exception("defect serving page %s %s", request.method, request.url.path)
                     reason = i18n._("internal error; the server's log says where")
@@ -124,7 +140,12 @@ class Pages:
     def html(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
         values.setdefault("user", None)
         values.setdefault("csrf", "")
-        text = render(template, path=request.url.path, htmx=has_htmx(), **values)
+        routes = getattr(request.state, "routes", None)
+        pages = routes.pages if routes is not None else []
+        user = values["user"]
+        values["menu"] = menu(pages, user["role"], request.state.language) if user else []
+        packages = tuple(sorted({p.page.package for p in pages if p.page.package}))
+        text = render(template, packages, path=request.url.path, htmx=has_htmx(), **values)
         response = HTMLResponse(text, status_code=status)
         response.headers.update(PAGE_HEADERS)
         return response
@@ -453,6 +474,63 @@ class Pages:
             )
         return RedirectResponse(f"/customers/{logged.customer_id}?logged=1", 303)
 
+    # -- the plugins' pages ----------------------------------------------------------------------
+
+    async def plugin_page(self, request: Request) -> Response:
+        found, params, allowed = match(request.state.routes.pages, request.method, request.url.path)
+        if found is None:
+            allowed = sorted({*allowed, *_core_methods(request)})
+            if not self.wants_page(request):  # a program: the application's problem document
+                headers = {"Allow": ", ".join(allowed)} if allowed else None
+                raise HTTPException(405 if allowed else 404, headers=headers)
+            return self.unrouted(request, 405 if allowed else 404)
+        values: dict[str, str] = dict(request.query_params)
+        with scratch() as folder:
+            files: dict[str, Upload] = {}
+            if request.method == "POST":
+                limit = self.server.config.most_upload_bytes
+                length = request.headers.get("content-length", "")
+                if length.isdigit() and int(length) > limit:
+                    raise Problem(413, i18n._("The request body is over {n} bytes.", n=limit))
+                form = await request.form(max_files=10, max_fields=200)
+                bearer = await self.signed_in(request, form_csrf=_text(form.get("csrf")))
+                for key, value in form.multi_items():
+                    if isinstance(value, str):
+                        values[key] = value
+                    elif value.filename:
+                        files[key] = await _saved(value, folder / str(len(files)))
+            else:
+                bearer = await self.signed_in(request)
+            served = PageRequest(
+                self.server.deployment,
+                bearer.actor,
+                request.state.language,
+                request.method,
+                params,
+                values,
+                files,
+            )
+
+            def answer() -> Shown | Moved:
+                with self.server.speaking(request.state.language):
+                    result: Shown | Moved = found.page.handler(served)
+                    return result
+
+            result = await run_in_threadpool(answer)
+        if isinstance(result, Moved):
+            return RedirectResponse(_safe_next(result.target), 303)
+        return self.html(
+            request,
+            result.template,
+            result.status,
+            **{
+                **result.values,
+                "user": self.person(bearer),
+                "csrf": self.csrf_of(request),
+                "page_title": found.title(request.state.language),
+            },
+        )
+
     def routes(self) -> list[Route]:
         page = self.page
         return [
@@ -473,12 +551,40 @@ class Pages:
             *ReportPages(self).routes(),
             *TeamPages(self).routes(),
             *AdminPages(self).routes(),
+            # Last: the plugins' pages of the current snapshot, else "no such page".
+            Route(CATCH_ALL, page(self.plugin_page), methods=["GET", "POST"]),
         ]
 
 
 class _Redirect(Exception):
     def __init__(self, target: str) -> None:
         self.target = target
+
+
+def _core_methods(request: Request) -> set[str]:
+    """The methods the application's own routes take at this path (a POST to /healthz is a
+    405, not a missing plugin page)."""
+    taken: set[str] = set()
+    for route in request.app.router.routes:
+        own = isinstance(route, Route) and route.path != CATCH_ALL and route.methods
+        if own and route.path_regex.match(request.url.path):
+            taken |= route.methods - {"HEAD"}
+    return taken
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
+
+
+async def _saved(upload: Any, folder: Path) -> Upload:
+    """An uploaded file written to `folder` under its own name (its last part only)."""
+    name = Path(str(upload.filename).replace("\\", "/")).name.strip() or "upload"
+    folder.mkdir(parents=True)
+    path = folder / name[:200]
+    with path.open("wb") as out:
+        while chunk := await upload.read(1024 * 1024):
+            out.write(chunk)
+    return Upload(path, name, upload.content_type or "application/octet-stream")
 
 
 def _next(request: Request) -> str:

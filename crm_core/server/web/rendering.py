@@ -39,9 +39,15 @@ def _translate(text: str, **values: Any) -> str:
 
 
 @functools.cache
-def environment() -> jinja2.Environment:
+def environment(packages: tuple[str, ...] = ()) -> jinja2.Environment:
+    """The core's templates, and each plugin package's templates/ folder under its name
+    ("crm_project_sales/board.html"), for the plugins of one snapshot."""
+    loader: jinja2.BaseLoader = jinja2.FileSystemLoader(TEMPLATES)
+    if packages:
+        plugins = {name: jinja2.PackageLoader(name, "templates") for name in packages}
+        loader = jinja2.ChoiceLoader([loader, jinja2.PrefixLoader(plugins)])
     env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(TEMPLATES),
+        loader=loader,
         autoescape=jinja2.select_autoescape(["html"]),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -54,8 +60,9 @@ def environment() -> jinja2.Environment:
     return env
 
 
-def render(name: str, **values: Any) -> str:
-    return environment().get_template(name).render(language=i18n.language(), **values)
+def render(name: str, packages: tuple[str, ...] = (), **values: Any) -> str:
+    template = environment(packages).get_template(name)
+    return template.render(language=i18n.language(), **values)
 
 
 def has_htmx() -> bool:

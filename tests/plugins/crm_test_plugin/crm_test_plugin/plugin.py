@@ -13,7 +13,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from crm_core.cli.app import App, pass_app
 from crm_core.features.tracking.indicators import day_end
-from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.errors import CrmError, ValidationError
 from crm_core.foundation.schema import table_of
 from crm_core.hooks.api_parts import ApiPart
 from crm_core.hooks.batches import Watcher
@@ -24,6 +24,7 @@ from crm_core.hooks.entities import Entity
 from crm_core.hooks.importers import Column, Importer, ImportRow
 from crm_core.hooks.indicators import Indicator
 from crm_core.hooks.markers import hookimpl
+from crm_core.hooks.pages import WebPage
 from crm_core.hooks.picklists import Choice, Picklist
 from crm_core.hooks.plugin_spec import PluginSpec
 from crm_core.hooks.reminders import Digest, Reminder
@@ -36,6 +37,7 @@ from crm_core.hooks.settings import SettingSpec
 from crm_core.hooks.sync import SyncKind
 from crm_core.kernel.models import Customer, Interaction
 from crm_core.server.plugin_routes import RouteRequest
+from crm_core.server.web.plugin_pages import PageRequest, Shown
 from crm_core.services import customers as customer_service
 from crm_test_plugin.models import NOTES_BY_OWNER, Note
 
@@ -109,6 +111,43 @@ def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
 def notes_count_route(request: RouteRequest) -> dict[str, int]:
     with request.desk() as desk:
         return {"notes": desk.notes.count()}
+
+
+def notes_page(request: PageRequest) -> Any:
+    """The notes one may see; a POST adds one (and says what file came with it)."""
+    if request.method == "POST":
+        try:
+            with request.desk(write=True) as desk:
+                desk.notes.add(request.value("customer"), request.value("text"))
+        except CrmError as refused:
+            return _notes_shown(request, reason=str(refused), status=422)
+        sent = request.file("attachment")
+        if sent is not None:
+            return _notes_shown(request, upload=f"{sent.filename} {sent.path.stat().st_size}")
+        return request.moved("/notes")
+    return _notes_shown(request)
+
+
+def _notes_shown(request: PageRequest, status: int = 200, **values: Any) -> Shown:
+    with request.desk() as desk:
+        count = desk.notes.count()
+    return request.show("crm_test_plugin/notes.html", status, count=count, **values)
+
+
+@hookimpl
+def crm_register_pages(register: Callable[[WebPage], None]) -> None:
+    CALLS.append(("crm_register_pages", None))
+    register(
+        WebPage(
+            "/notes",
+            "Notes",
+            notes_page,
+            title_zh="备注",
+            methods=("GET", "POST"),
+            menu=("sales", "manager"),
+            package="crm_test_plugin",
+        )
+    )
 
 
 @hookimpl
