@@ -12,7 +12,7 @@ answers with `request.show(template, **values)` or `request.moved(path)`.
             return request.show("crm_project_sales/board.html", projects=desk.projects.list())
 
 Templates live in the package's `templates/` folder, extend "base.html" and put their content
-in `{% block main %}`; `_("...")` translates with the plugin's catalogue. A form that changes
+in `{% block main %}`; `_` in a template translates with the plugin's catalogue. A form that changes
 data is a POST carrying `<input type="hidden" name="csrf" value="{{ csrf }}">`.
 """
 

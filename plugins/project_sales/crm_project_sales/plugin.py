@@ -34,7 +34,17 @@ from crm_core.contract.rollups import Spec
 from crm_core.contract.server import ApiRoute
 from crm_core.contract.tables import table_of
 from crm_core.contract.transfers import move_assigned
-from crm_project_sales import api, commands, indicators, reports, routes, settings, translations
+from crm_core.contract.web import WebPage
+from crm_project_sales import (
+    api,
+    commands,
+    indicators,
+    pages,
+    reports,
+    routes,
+    settings,
+    translations,
+)
 from crm_project_sales.models import Project, Task
 from crm_project_sales.rollups import PROJECTS_BY_STAGE, TEAM_PROJECTS_BY_STAGE
 from crm_project_sales.services import pipeline
@@ -51,6 +61,12 @@ plugin = PluginSpec(
 SOURCE = plugin.name
 _projects = table_of(Project)
 _tasks = table_of(Task)
+
+
+@hookimpl
+def crm_register_pages(register: Callable[[WebPage], None]) -> None:
+    for page in pages.PAGES:
+        register(page)
 
 
 @hookimpl

@@ -6,37 +6,16 @@ from __future__ import annotations
 from typing import Any
 
 from crm_core.contract.server import ApiRoute, RouteRequest
-
-#: Open projects the board shows at most; `more` says when there are others.
-MOST_PROJECTS = 2_000
+from crm_project_sales.pages import open_by_stage
 
 
 def board(request: RouteRequest) -> dict[str, Any]:
     """Open projects you may see, grouped by their stage in pipeline order."""
-    category = request.value("category")
     with request.desk() as desk:
-        projects: list[dict[str, Any]] = []
-        after = 0
-        while len(projects) < MOST_PROJECTS:
-            page = desk.projects.list(open_only=True, after_id=after, limit=500)
-            projects += page
-            if len(page) < 500:
-                break
-            after = page[-1]["id"]
-        if category:
-            projects = [p for p in projects if p["category"] == category]
-        categories = sorted({p["category"] for p in projects if p["category"]})
-        order = {
-            (c, s["stage"]): i for c in categories for i, s in enumerate(desk.pipeline.stages(c))
-        }
-    columns: dict[str, list[dict[str, Any]]] = {}
-    for project in sorted(
-        projects, key=lambda p: (order.get((p["category"], p["stage"]), 99), p["id"])
-    ):
-        columns.setdefault(project["stage"], []).append(project)
+        found = open_by_stage(desk, request.value("category"))
     return {
-        "stages": [{"stage": stage, "projects": rows} for stage, rows in columns.items()],
-        "more": len(projects) >= MOST_PROJECTS,
+        "stages": [{"stage": c["stage"], "projects": c["projects"]} for c in found["stages"]],
+        "more": found["more"],
     }
 
 
