@@ -99,7 +99,10 @@ async def _prepare(base: str, tokens: dict[str, str]) -> list[Person]:
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         for login, token in tokens.items():
             headers = {"authorization": f"Bearer {token}"}
-            page = await client.get("/api/v1/customers", params={"limit": 50}, headers=headers)
+            # Their own customers (a first page of everything they see starts with the pool).
+            page = await client.get(
+                "/api/v1/customers", params={"owner": login, "limit": 50}, headers=headers
+            )
             page.raise_for_status()
             people.append(Person(login, token, page.json()))
     return people
