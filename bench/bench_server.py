@@ -109,7 +109,13 @@ async def _prepare(base: str, tokens: dict[str, str]) -> list[Person]:
 
 
 async def _load(
-    base: str, people: list[Person], clients: int, seconds: float, log_path: str, seed: int
+    base: str,
+    people: list[Person],
+    clients: int,
+    seconds: float,
+    log_path: str,
+    seed: int,
+    think: float = 0.0,
 ) -> tuple[dict[str, list[float]], dict[str, int], float]:
     times: dict[str, list[float]] = defaultdict(list)
     failures: dict[str, int] = defaultdict(int)
@@ -120,6 +126,8 @@ async def _load(
 
         async def one(person: Person) -> None:
             while time.monotonic() < stop:
+                if think:  # a person reads the answer before the next click
+                    await asyncio.sleep(rng.expovariate(1 / think))
                 kind = rng.choice(KINDS)
                 started = time.perf_counter()
                 if kind == "list":
@@ -183,6 +191,12 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=30, help="length of each run")
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument("--label", default="", help="prefix for each printed line")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds each client waits between requests (0: back to back, the ceiling)",
+    )
     args = parser.parse_args()
     sizes = args.clients or [1, 50]
     deployment = open_deployment(args.db)
@@ -199,13 +213,14 @@ def main() -> int:
         people = asyncio.run(_prepare(base, tokens))
         for clients in sizes:
             times, failures, elapsed = asyncio.run(
-                _load(base, people, clients, args.seconds, log_path, seed=clients)
+                _load(base, people, clients, args.seconds, log_path, clients, args.think)
             )
             total = sum(len(v) for v in times.values())
             target = TARGETS_MS.get(clients)
             print(
                 f"{args.label}{clients} client(s), {args.workers} worker(s): "
                 f"{total / elapsed:.0f} requests/s over {elapsed:.0f} s"
+                + (f", {args.think:g} s mean think time" if args.think else "")
                 + (f" (target p95 <= {target:.0f} ms)" if target else "")
             )
             for kind in KINDS:

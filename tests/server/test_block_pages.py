@@ -106,3 +106,93 @@ def test_a_project_one_may_not_see_is_a_missing_page_and_cannot_be_moved(
         answer = wang.post(f"/projects/{project}/{action}", data={"csrf": csrf, "reason": "价格"})
         assert answer.status_code in {403, 404, 422}, action
     assert stage_of(company, project) == "lead"
+
+
+needs_dealers = pytest.mark.skipif(
+    "channel_commerce" not in BLOCKS, reason="channel_commerce is not installed"
+)
+
+
+def dealer_world(company: Company) -> None:
+    from crm_core.api.products import NewProduct
+
+    with Crm(company.deployment).as_user("admin", write=True) as desk:
+        desk.products.add(NewProduct("P1", "净水器", price="1000.00"))
+        desk.stock.add_warehouse("W1", "一号仓", "华东")
+        desk.stock.receive("W1", "P1", 40)
+    with Crm(company.deployment).as_user("li", write=True) as desk:
+        from crm_core.api.customers import NewCustomer
+
+        desk.customers.create(NewCustomer("杭州代理商", kind="agent"))
+    with Crm(company.deployment).as_user("boss", write=True) as desk:
+        desk.dealers.register("杭州代理商", level="一级", credit_limit="5000")
+
+
+def credit_used(company: Company) -> str:
+    with Crm(company.deployment).as_user("admin") as desk:
+        return str(
+            next(d for d in desk.dealers.list() if d["dealer"] == "杭州代理商")["credit_used"]
+        )
+
+
+@needs_dealers
+def test_a_dealer_order_shows_its_credit_check_before_it_is_confirmed(company: Company) -> None:
+    dealer_world(company)
+    li = browser(company, "li")
+    listing = li.get("/dealers")
+    assert "杭州代理商" in listing.text and "5,000.00" in listing.text
+    form = li.get("/dealer-orders/new", params={"dealer": "杭州代理商"})
+    assert "selected>杭州代理商" in form.text
+    drafted = li.post(
+        "/dealer-orders/new",
+        data={
+            "csrf": csrf_of(form.text),
+            "dealer": "杭州代理商",
+            "warehouse": "W1",
+            "lines": "P1:3",
+        },
+        follow_redirects=False,
+    )
+    assert drafted.status_code == 303
+    page = li.get(drafted.headers["location"])
+    assert "3,000.00" in page.text and "The order fits the dealer" in page.text
+    assert credit_used(company) == "0.00"  # a draft uses no credit
+    confirm = re.search(r'action="(/dealer-orders/[^"]+/confirm)"', page.text)
+    assert confirm
+    done = li.post(confirm.group(1), data={"csrf": csrf_of(page.text)}, follow_redirects=False)
+    assert done.status_code == 303
+    assert credit_used(company) == "3000.00"
+
+
+@needs_dealers
+def test_an_order_over_the_credit_is_shown_as_such_and_refused_on_confirm(
+    company: Company,
+) -> None:
+    dealer_world(company)
+    li = browser(company, "li")
+    form = li.get("/dealer-orders/new")
+    drafted = li.post(
+        "/dealer-orders/new",
+        data={
+            "csrf": csrf_of(form.text),
+            "dealer": "杭州代理商",
+            "warehouse": "W1",
+            "lines": "P1:6",
+        },
+    )
+    assert "exceeds the dealer" in drafted.text and "-1,000.00" in drafted.text
+    confirm = re.search(r'action="(/dealer-orders/[^"]+/confirm)"', drafted.text)
+    assert confirm
+    refused = li.post(confirm.group(1), data={"csrf": csrf_of(drafted.text)})
+    assert refused.status_code == 422 and "credit limit exceeded" in refused.text
+    assert credit_used(company) == "0.00"
+    bad = li.post(
+        "/dealer-orders/new",
+        data={
+            "csrf": csrf_of(form.text),
+            "dealer": "杭州代理商",
+            "warehouse": "W1",
+            "lines": "没有这个产品",
+        },
+    )
+    assert bad.status_code == 422 and 'role="alert"' in bad.text and "没有这个产品" in bad.text

@@ -14,7 +14,16 @@ from random import Random
 import click
 from sqlalchemy import select, update
 
-from crm_channel_commerce import api, commands, indicators, reports, routes, settings, translations
+from crm_channel_commerce import (
+    api,
+    commands,
+    indicators,
+    pages,
+    reports,
+    routes,
+    settings,
+    translations,
+)
 from crm_channel_commerce.models import Dealer, DealerOrder
 from crm_channel_commerce.services.orders import CREDIT_CONTROLLER
 from crm_channel_commerce.services.stock import STOCK_KEEPER
@@ -35,6 +44,7 @@ from crm_core.contract.records import (
 from crm_core.contract.reports import Report
 from crm_core.contract.server import ApiRoute
 from crm_core.contract.tables import table_of
+from crm_core.contract.web import WebPage
 
 plugin = PluginSpec(
     name="channel_commerce",
@@ -54,6 +64,12 @@ _dealer_orders = table_of(DealerOrder)
 def crm_register_api_parts(register: Callable[[ApiPart], None]) -> None:
     for part in api.PARTS:
         register(part)
+
+
+@hookimpl
+def crm_register_pages(register: Callable[[WebPage], None]) -> None:
+    for page in pages.PAGES:
+        register(page)
 
 
 @hookimpl
