@@ -27,7 +27,7 @@ def orders(request: PageRequest) -> Shown:
     status = request.value("status") or None
     with request.desk() as desk:
         rows = desk.dealer_orders.list(status=status, limit=200)
-    return request.show(f"{TEMPLATES}/orders.html", orders=rows, status=status or "")
+    return request.show(f"{TEMPLATES}/orders.html", orders=rows, chosen=status or "")
 
 
 def _form(
