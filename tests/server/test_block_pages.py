@@ -162,6 +162,9 @@ def test_a_dealer_order_shows_its_credit_check_before_it_is_confirmed(company: C
     done = li.post(confirm.group(1), data={"csrf": csrf_of(page.text)}, follow_redirects=False)
     assert done.status_code == 303
     assert credit_used(company) == "3000.00"
+    number = confirm.group(1).split("/")[2]
+    assert number in li.get("/dealer-orders", params={"status": "confirmed"}).text
+    assert number not in li.get("/dealer-orders", params={"status": "draft"}).text
 
 
 @needs_dealers
