@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 from sqlalchemy import case, func, insert, literal, select
 
+from crm_core.foundation.initials import initials
 from crm_core.foundation.normalize import name_key
 from crm_core.foundation.schema import table_of
 from crm_core.kernel import lifecycle
@@ -209,6 +210,7 @@ class World:
                     {
                         "name": name,
                         "name_key": name_key(name),
+                        "initials": initials(name_key(name)),
                         "kind": "customer",
                         "level": rng.choice(("lead", "lead", "prospect", "signed", "key")),
                         "industry": industry,

@@ -88,7 +88,7 @@ class CustomerQuery:
     owner: str | None = None
     pool: bool = False
     search: str | None = None
-    #: The name or phone starts with this; answered from an index at any size.
+    #: The name, phone or pinyin initials start with this; answered from an index at any size.
     prefix: str | None = None
     where: tuple[str, ...] = attrs.field(default=(), converter=texts)
 

@@ -103,7 +103,11 @@ def customers_group() -> click.Group:
     @click.option("--owner", "owner_login", help="Only this owner's customers.")
     @click.option("--pool", is_flag=True, help="Only the shared pool.")
     @click.option("--search", "name_contains", help="Part of the name or phone.")
-    @click.option("--prefix", help="The name or phone starts with this (fast at any size).")
+    @click.option(
+        "--prefix",
+        help="The name, the phone or the name's pinyin initials start with this (fast at any "
+        "size).",
+    )
     @click.option(
         "--count", "count_only", is_flag=True, help="Print how many match (10,000+ at most)."
     )

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from crm_core.foundation.errors import ValidationError
+from crm_core.foundation.initials import initials
 from crm_core.foundation.normalize import name_key
 from crm_core.foundation.schema import table_of
 from crm_core.hooks.context import Context
@@ -139,6 +140,7 @@ def seed(ctx: Context, *, scale: int = 1, seed_value: int = 2026) -> dict[str, i
             {
                 "name": name,
                 "name_key": key,
+                "initials": initials(key),
                 "kind": rng.choices(
                     ("customer", "agent", "partner", "supplier", "competitor"), (80, 8, 5, 4, 3)
                 )[0],

@@ -20,7 +20,7 @@ from crm_core.hooks.registry import Collection
 from crm_core.hooks.scoping import CustomerScoped, OwnerScoped
 
 #: Columns that are never readable by name from rules or filters (keys, audit bookkeeping).
-HIDDEN_COLUMNS = frozenset({"name_key", "phone_key", "created_by_id"})
+HIDDEN_COLUMNS = frozenset({"name_key", "phone_key", "initials", "created_by_id"})
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ _PATH = re.compile(r"^(/([a-z0-9_-]+|\{[a-z_]+\}))+$")
 RESERVED = frozenset(
     {
         "api", "static", "healthz", "sign-in", "sign-out", "password", "language", "today",
-        "customers", "dashboard", "reports", "team", "admin",
+        "customers", "dashboard", "reports", "team", "admin", "worksheet",
     }
 )  # fmt: skip
 

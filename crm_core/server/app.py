@@ -36,6 +36,7 @@ from crm_core.foundation.errors import CrmError
 from crm_core.kernel.deployment import Deployment
 from crm_core.server import auth, capture, downloads, etags, idempotency, jobs, locks, openapi
 from crm_core.server.access_log import AccessLog
+from crm_core.server.clients import client_of, language_of
 from crm_core.server.plugin_routes import PluginRoute, RouteRequest
 from crm_core.server.problems import Problem, problem, reason_of, status_of
 from crm_core.server.route_table import Routes, RouteTable
@@ -58,21 +59,6 @@ class ServerConfig:
     language: str = "zh"
     #: Run the daily jobs in this process (`crm serve --no-jobs` leaves them to `crm jobs run`).
     jobs: bool = False
-
-
-def language_of(request: Request, default: str) -> str:
-    """The first of zh or en in Accept-Language, else `default`."""
-    for part in request.headers.get("accept-language", "").split(","):
-        tag = part.split(";")[0].strip().lower()
-        if tag.startswith("zh"):
-            return "zh"
-        if tag.startswith("en"):
-            return "en"
-    return default
-
-
-def client_of(request: Request) -> str:
-    return request.client.host if request.client else "-"
 
 
 class Server:

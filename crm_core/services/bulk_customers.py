@@ -14,6 +14,7 @@ from sqlalchemy import bindparam, select, update
 
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import CrmError, ValidationError
+from crm_core.foundation.initials import initials
 from crm_core.foundation.normalize import name_key, phone_key
 from crm_core.foundation.schema import table_of
 from crm_core.hooks.changes import CustomerChange
@@ -206,6 +207,7 @@ def insert(ctx: Context, rows: list[ImportRow]) -> list[int]:
             "kind": change.after.get("kind") or "customer",
             "level": change.after.get("level") or "lead",
             "name_key": row.values["name_key"],
+            "initials": initials(row.values["name_key"]),
             "phone_key": row.values["phone_key"],
             "created_by_id": actor,
             "created_at": now,
@@ -320,7 +322,13 @@ def update_rows(ctx: Context, rows: list[ImportRow]) -> int:
             .values(
                 {
                     f: bindparam(f)
-                    for f in (*customers.EDITABLE, "name_key", "phone_key", "updated_at")
+                    for f in (
+                        *customers.EDITABLE,
+                        "name_key",
+                        "phone_key",
+                        "initials",
+                        "updated_at",
+                    )
                 }
             ),
             [
@@ -328,6 +336,7 @@ def update_rows(ctx: Context, rows: list[ImportRow]) -> int:
                     "_id": change.customer_id,
                     **change.after,
                     "name_key": name_key(change.after["name"]),
+                    "initials": initials(name_key(change.after["name"])),
                     "phone_key": phone_key(change.after["phone"]),
                     "updated_at": now,
                 }

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from crm_core.foundation import i18n
 from crm_core.foundation.errors import DuplicateError, NotFound, PermissionDenied, ValidationError
+from crm_core.foundation.initials import initials
 from crm_core.foundation.normalize import name_key, phone_key
 from crm_core.foundation.prefix_match import starts_with
 from crm_core.foundation.record_ids import record_id
@@ -226,7 +227,12 @@ def create(
         ctx=ctx, changes=[CustomerChange(None, None, after, label=name)]
     )
     customer = Customer(
-        **cleaned, name_key=key, phone_key=phone, owner_id=owner_id, created_by_id=ctx.actor.id
+        **cleaned,
+        name_key=key,
+        phone_key=phone,
+        initials=initials(key),
+        owner_id=owner_id,
+        created_by_id=ctx.actor.id,
     )
     ctx.session.add(customer)
     try:
@@ -295,6 +301,7 @@ def update(
     for field, value in cleaned.items():
         setattr(customer, field, value)
     customer.name_key, customer.phone_key = new_key, new_phone
+    customer.initials = initials(new_key)
     ctx.session.flush()
     ctx.hook.crm_customers_updated(ctx=ctx, changes=[change])
     if before["level"] != after["level"]:
@@ -362,11 +369,14 @@ class CustomerFilter:
 
 
 def _prefix_condition(prefix: str) -> Any:
-    """Name key or phone key in the prefix's range; a prefix with no letters matches nothing."""
+    """Name key, pinyin initials or phone key in the prefix's range; a prefix with no letters
+    matches nothing."""
     conditions = []
     folded = re.sub(r"\W", "", unicodedata.normalize("NFKC", prefix).casefold())
     if folded:
         conditions.append(starts_with(Customer.name_key, name_key(prefix)))
+    if folded.isascii() and folded.isalpha():  # "bjhy": the pinyin initials too
+        conditions.append(starts_with(Customer.initials, folded))
     digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", prefix))
     if digits and digits == folded:  # only digits (and spaces, dashes, a plus): a phone number
         if prefix.strip().startswith("+86") and digits.startswith("86"):

@@ -127,6 +127,9 @@ def test_customers_are_listed_and_found_as_the_salesperson_may_see_them(company:
     assert SECRET_NAME not in wang.get("/customers", params={"q": "保密"}).text
     by_phone = li.get("/customers", params={"q": SECRET_PHONE[:5]})
     assert SECRET_NAME in by_phone.text
+    by_initials = li.get("/customers", params={"q": "bmj"})  # 保密甲
+    assert SECRET_NAME in by_initials.text
+    assert SECRET_NAME not in wang.get("/customers", params={"q": "bmj"}).text
 
 
 def test_search_as_you_type_answers_with_the_rows_alone(company: Company) -> None:

@@ -33,6 +33,7 @@ PROTECTED = frozenset(
         "updated_at",
         "name_key",
         "phone_key",
+        "initials",
     }
 )
 

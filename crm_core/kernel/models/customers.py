@@ -39,15 +39,18 @@ class Customer(OwnerScoped, Base):
             postgresql_where=text("phone_key IS NOT NULL"),
         ),
         Index("ix_crm_customer_owner_id_id", "owner_id", "id"),
+        Index("ix_crm_customer_initials", "initials"),
         Index("ix_crm_customer_level", "level"),
         Index("ix_crm_customer_kind", "kind"),
     )
 
-    __crm_audit_exclude__ = ("name_key", "phone_key")
+    __crm_audit_exclude__ = ("name_key", "phone_key", "initials")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(key_text(200))
+    #: The name's pinyin initials ("bjhykj"), for search as people type (foundation.initials).
+    initials: Mapped[str | None] = mapped_column(key_text(32))
     kind: Mapped[str] = mapped_column(String(16), default="customer")
     level: Mapped[str] = mapped_column(String(32), default=DEFAULT_LEVEL)
     industry: Mapped[str | None] = mapped_column(String(64), index=True)

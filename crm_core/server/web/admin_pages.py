@@ -23,13 +23,13 @@ from crm_core.server.problems import reason_of, status_of
 
 if TYPE_CHECKING:
     from crm_core.api.sign_in import Bearer
-    from crm_core.server.web.pages import Pages
+    from crm_core.server.web.page_kit import PageKit
 
 ROLES = ("sales", "manager", "admin")
 
 
 class AdminPages:
-    def __init__(self, pages: Pages) -> None:
+    def __init__(self, pages: PageKit) -> None:
         self.pages = pages
 
     async def admin(self, request: Request, *, form_csrf: str | None = None) -> Bearer:

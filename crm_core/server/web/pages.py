@@ -8,20 +8,17 @@ on the form, with what was typed kept."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import quote
 
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from crm_core.api.crm import Crm
 from crm_core.api.customers import CustomerQuery, NewCustomer
 from crm_core.api.interactions import InteractionQuery, NewInteraction
 from crm_core.api.sign_in import Bearer, SignInRefused
@@ -29,25 +26,22 @@ from crm_core.foundation import i18n
 from crm_core.foundation.dates import parse_day
 from crm_core.foundation.errors import CrmError
 from crm_core.server import auth
+from crm_core.server.clients import client_of
 from crm_core.server.problems import Problem, reason_of, status_of
 from crm_core.server.web.admin_pages import AdminPages
+from crm_core.server.web.page_kit import LANGUAGE_COOKIE, PageKit, safe_next
 from crm_core.server.web.plugin_pages import (
     Moved,
     PageRequest,
     Shown,
     Upload,
     match,
-    menu,
     scratch,
 )
-from crm_core.server.web.rendering import has_htmx, render
 from crm_core.server.web.report_pages import ReportPages
 from crm_core.server.web.team_pages import TeamPages
+from crm_core.server.web.worksheet_pages import WorksheetPages
 
-if TYPE_CHECKING:
-    from crm_core.server.app import Server
-
-LANGUAGE_COOKIE = "crm_lang"
 #: The route that serves the plugins' pages of the current snapshot.
 CATCH_ALL = "/{rest:path}"
 #: Customers per page of the list; the next page is asked for with the last id (keyset).
@@ -56,135 +50,8 @@ PAGE = 30
 QUICK_KINDS = ("visit", "call", "wechat", "email", "meeting")
 
 
-#: Every page: not cached (it shows customer data), scripts and styles only from this site, never
-#: framed, nothing sniffed, no address sent to another site.
-PAGE_HEADERS = {
-    "Cache-Control": "no-store",
-    "Content-Security-Policy": (
-        "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; "
-        "form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "X-Frame-Options": "DENY",
-    "Referrer-Policy": "same-origin",
-}
-
-log = logging.getLogger("crm.server")
-
-
-class SignedOut(Exception):
-    """No valid session: the browser goes to the sign-in page."""
-
-
-class Pages:
-    def __init__(self, server: Server) -> None:
-        self.server = server
-
-    # -- plumbing --------------------------------------------------------------------------
-
-    def language(self, request: Request) -> str:
-        chosen = request.cookies.get(LANGUAGE_COOKIE)
-        if chosen in {"zh", "en"}:
-            return str(chosen)
-        from crm_core.server.app import language_of
-
-        return language_of(request, self.server.config.language)
-
-    def page(self, handler: Callable[..., Any]) -> Callable[[Request], Any]:
-        async def endpoint(request: Request) -> Response:
-            language = self.language(request)
-            request.state.language = language
-            request.state.routes = await run_in_threadpool(self.server.tables.current)
-            with self.server.speaking(language):
-                try:
-                    answer: Response = await handler(request)
-                    return answer
-                except _Redirect as moved:
-                    return RedirectResponse(moved.target, 303)
-                except SignedOut:
-                    target = request.url.path
-                    if request.url.query:
-                        target += "?" + request.url.query
-                    return RedirectResponse(f"/sign-in?next={quote(target, safe='')}", 303)
-                except Problem as refused:
-                    return self.error_page(request, refused.status, refused.detail)
-                except CrmError as refused:
-                    return self.error_page(request, status_of(refused), reason_of(refused))
-                except HTTPException:
-                    raise
-                except Exception:
-                    log.exception("defect serving page %s %s", request.method, request.url.path)
-                    reason = i18n._("internal error; the server's log says where")
-                    return self.error_page(request, 500, reason)
-
-        return endpoint
-
-    def wants_page(self, request: Request) -> bool:
-        """A browser asking for a path outside the API: it gets a page, not a problem document."""
-        path = request.url.path
-        if path.startswith(("/api/", "/static/")) or path in {"/api", "/healthz"}:
-            return False
-        return "text/html" in request.headers.get("accept", "")
-
-    def unrouted(self, request: Request, status: int) -> Response:
-        with self.server.speaking(self.language(request)):
-            if status == 405:
-                reason = i18n._("This page does not take {method}.", method=request.method)
-            else:
-                reason = i18n._("No such page.")
-            return self.error_page(request, status, reason)
-
-    def error_page(self, request: Request, status: int, reason: str) -> Response:
-        return self.html(request, "error.html", status, code=status, reason=reason)
-
-    def html(self, request: Request, template: str, status: int = 200, **values: Any) -> Response:
-        values.setdefault("user", None)
-        values.setdefault("csrf", "")
-        routes = getattr(request.state, "routes", None)
-        pages = routes.pages if routes is not None else []
-        user = values["user"]
-        values["menu"] = menu(pages, user["role"], request.state.language) if user else []
-        packages = tuple(sorted({p.page.package for p in pages if p.page.package}))
-        text = render(template, packages, path=request.url.path, htmx=has_htmx(), **values)
-        response = HTMLResponse(text, status_code=status)
-        response.headers.update(PAGE_HEADERS)
-        return response
-
-    async def signed_in(self, request: Request, *, form_csrf: str | None = None) -> Bearer:
-        if request.headers.get("authorization"):
-            raise Problem(403, i18n._("Pages are for people signed in; programs use /api/v1."))
-        try:
-            bearer = await auth.authenticate(request, self.server.gate, form_csrf=form_csrf)
-        except Problem as refused:
-            if refused.status == 401:
-                raise SignedOut from None
-            raise
-        request.state.user_id = bearer.actor.id
-        if bearer.must_change and request.url.path != "/password":
-            raise _Redirect("/password")
-        return bearer
-
-    def csrf_of(self, request: Request) -> str:
-        token = auth.session_token(request, self.server.gate)
-        return auth.csrf_token(self.server.gate, token) if token else ""
-
-    async def form(self, request: Request) -> dict[str, str]:
-        form = await request.form(max_files=0, max_fields=50)
-        return {key: value for key, value in form.items() if isinstance(value, str)}
-
-    async def as_user(self, bearer: Bearer, request: Request, call: Any, *, write: bool) -> Any:
-        language = request.state.language
-
-        def work() -> Any:
-            with Crm(self.server.deployment).as_user(
-                bearer.actor.login, write=write, language=language
-            ) as desk:
-                return call(desk)
-
-        return await run_in_threadpool(work)
-
-    def person(self, bearer: Bearer) -> dict[str, Any]:
-        return {"login": bearer.actor.login, "name": bearer.actor.name, "role": bearer.actor.role}
+class Pages(PageKit):
+    """The core's pages, and the routes of every page (the core's, then the plugins')."""
 
     # -- signing in --------------------------------------------------------------------------
 
@@ -192,12 +59,10 @@ class Pages:
         return self.html(request, "sign_in.html", login="", next=_next(request), reason=None)
 
     async def sign_in(self, request: Request) -> Response:
-        from crm_core.server.app import client_of
-
         server = self.server
         values = await self.form(request)
         login, password = values.get("login", "").strip(), values.get("password", "")
-        target = _safe_next(values.get("next", ""))
+        target = safe_next(values.get("next", ""))
         client = client_of(request)
         wait = server.throttle.blocked(client)
         if wait is not None:
@@ -271,7 +136,7 @@ class Pages:
     async def choose_language(self, request: Request) -> Response:
         values = await self.form(request)
         chosen = values.get("language")
-        response = RedirectResponse(_safe_next(values.get("next", "")), 303)
+        response = RedirectResponse(safe_next(values.get("next", "")), 303)
         if chosen in {"zh", "en"}:
             response.set_cookie(
                 LANGUAGE_COOKIE, chosen, max_age=365 * 86400, samesite="lax", httponly=True
@@ -518,7 +383,7 @@ class Pages:
 
             result = await run_in_threadpool(answer)
         if isinstance(result, Moved):
-            return RedirectResponse(_safe_next(result.target), 303)
+            return RedirectResponse(safe_next(result.target), 303)
         return self.html(
             request,
             result.template,
@@ -551,14 +416,10 @@ class Pages:
             *ReportPages(self).routes(),
             *TeamPages(self).routes(),
             *AdminPages(self).routes(),
+            *WorksheetPages(self).routes(),
             # Last: the plugins' pages of the current snapshot, else "no such page".
             Route(CATCH_ALL, page(self.plugin_page), methods=["GET", "POST"]),
         ]
-
-
-class _Redirect(Exception):
-    def __init__(self, target: str) -> None:
-        self.target = target
 
 
 def _core_methods(request: Request) -> set[str]:
@@ -588,14 +449,7 @@ async def _saved(upload: Any, folder: Path) -> Upload:
 
 
 def _next(request: Request) -> str:
-    return _safe_next(request.query_params.get("next", ""))
-
-
-def _safe_next(target: str) -> str:
-    """Only a path of this site: never another site (an open redirect), never a scheme."""
-    if not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return "/today"
-    return target
+    return safe_next(request.query_params.get("next", ""))
 
 
 def _query(**values: str) -> str:

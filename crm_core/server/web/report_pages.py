@@ -23,7 +23,7 @@ from crm_core.server.problems import Problem, reason_of, status_of
 
 if TYPE_CHECKING:
     from crm_core.api.reports import ReportInfo
-    from crm_core.server.web.pages import Pages
+    from crm_core.server.web.page_kit import PageKit
 
 #: Rows a report page shows; the export holds them all.
 SHOWN_ROWS = 500
@@ -37,7 +37,7 @@ EXPORTS = {
 
 
 class ReportPages:
-    def __init__(self, pages: Pages) -> None:
+    def __init__(self, pages: PageKit) -> None:
         self.pages = pages
 
     async def dashboard(self, request: Request) -> Response:

@@ -16,14 +16,14 @@ from crm_core.server.problems import reason_of, status_of
 
 if TYPE_CHECKING:
     from crm_core.api.sign_in import Bearer
-    from crm_core.server.web.pages import Pages
+    from crm_core.server.web.page_kit import PageKit
 
 #: The form's fields, as the page sends them back.
 FIELDS = ("from", "to", "reason", "deactivate")
 
 
 class TeamPages:
-    def __init__(self, pages: Pages) -> None:
+    def __init__(self, pages: PageKit) -> None:
         self.pages = pages
 
     async def transfer_page(
