@@ -139,3 +139,102 @@ def test_an_admin_disables_and_enables_a_plugin_from_the_page(company: Company) 
         admin.post(f"/admin/plugins/{name}/explode", data={"csrf": csrf_of(page.text)}).status_code
         == 404
     )
+
+
+def test_an_admin_adds_relabels_and_retires_a_picklist_value(company: Company) -> None:
+    admin = browser(company, "admin")
+    listing = admin.get("/admin/picklists")
+    assert 'href="/admin/picklists/industry"' in listing.text
+    page = admin.get("/admin/picklists/industry")
+    csrf = csrf_of(page.text)
+    added = admin.post(
+        "/admin/picklists/industry",
+        data={"csrf": csrf, "action": "add", "code": "会展", "label": "Exhibitions"},
+        follow_redirects=False,
+    )
+    assert added.status_code == 303
+    admin.post(
+        "/admin/picklists/industry",
+        data={
+            "csrf": csrf,
+            "action": "relabel",
+            "code": "会展",
+            "label": "Events",
+            "label_zh": "会展服务",
+        },
+    )
+    with Crm(company.deployment).as_user("admin") as desk:
+        found = {c.code: c for c in desk.picklists.values("industry", retired=True)}
+    assert found["会展"].label == "Events" and found["会展"].label_zh == "会展服务"
+    admin.post("/admin/picklists/industry", data={"csrf": csrf, "action": "retire", "code": "会展"})
+    with Crm(company.deployment).as_user("admin") as desk:
+        assert "会展" not in {c.code for c in desk.picklists.choices("industry")}
+    admin.post("/admin/picklists/industry", data={"csrf": csrf, "action": "add", "code": "新能源"})
+    again = admin.post(
+        "/admin/picklists/industry",
+        data={"csrf": csrf, "action": "add", "code": "新能源", "label": "x"},
+    )
+    assert 400 <= again.status_code < 500 and 'role="alert"' in again.text
+
+
+def test_a_custom_field_defined_on_the_page_appears_on_the_registration_form(
+    company: Company,
+) -> None:
+    admin = browser(company, "admin")
+    page = admin.get("/admin/fields")
+    assert page.status_code == 200
+    defined = admin.post(
+        "/admin/fields",
+        data={
+            "csrf": csrf_of(page.text),
+            "action": "define",
+            "entity": "customers",
+            "name": "source",
+            "type": "choice",
+            "choices": "展会, 官网",
+            "label": "Source",
+            "label_zh": "来源渠道",
+        },
+        follow_redirects=False,
+    )
+    assert defined.status_code == 303, defined.text[:300]
+    li = browser(company, "li")
+    form = li.get("/customers/new")
+    assert 'name="custom.source"' in form.text and "展会" in form.text
+    made = li.post(
+        "/customers/new",
+        data={
+            "csrf": csrf_of(form.text),
+            "name": "自定义字段测试有限公司",
+            "custom.source": "展会",
+        },
+        follow_redirects=False,
+    )
+    assert made.status_code == 303
+    shown = li.get(made.headers["location"]).text
+    assert "展会" in shown
+    wrong = li.post(
+        "/customers/new",
+        data={"csrf": csrf_of(form.text), "name": "另一家测试有限公司", "custom.source": "地推"},
+    )
+    assert 400 <= wrong.status_code < 500 and "地推" in wrong.text
+
+
+@pytest.mark.parametrize("path", ["/admin/picklists", "/admin/picklists/industry", "/admin/fields"])
+def test_configuration_pages_are_for_administrators(company: Company, path: str) -> None:
+    boss = browser(company, "boss")
+    assert boss.get(path).status_code == 403
+    csrf = csrf_of(boss.get("/today").text)
+    if path != "/admin/picklists":
+        answer = boss.post(
+            path,
+            data={
+                "csrf": csrf,
+                "action": "add" if "picklists" in path else "define",
+                "code": "x",
+                "entity": "customers",
+                "name": "x",
+                "type": "text",
+            },
+        )
+        assert answer.status_code == 403

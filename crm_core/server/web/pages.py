@@ -29,6 +29,7 @@ from crm_core.server import auth
 from crm_core.server.clients import client_of
 from crm_core.server.problems import Problem, reason_of, status_of
 from crm_core.server.web.admin_pages import AdminPages
+from crm_core.server.web.configuration_pages import ConfigurationPages
 from crm_core.server.web.page_kit import LANGUAGE_COOKIE, PageKit, safe_next
 from crm_core.server.web.plugin_pages import (
     Moved,
@@ -217,10 +218,14 @@ class Pages(PageKit):
         reason: str | None,
         status: int,
     ) -> Response:
-        industries, regions = await self.as_user(
+        industries, regions, fields = await self.as_user(
             bearer,
             request,
-            lambda d: (d.picklists.choices("industry"), d.picklists.choices("region")),
+            lambda d: (
+                d.picklists.choices("industry"),
+                d.picklists.choices("region"),
+                d.fields.catalogue("customers"),
+            ),
             write=False,
         )
         return self.html(
@@ -233,6 +238,7 @@ class Pages(PageKit):
             reason=reason,
             industries=industries,
             regions=regions,
+            fields=fields,
         )
 
     async def new_customer_form(self, request: Request) -> Response:
@@ -249,6 +255,12 @@ class Pages(PageKit):
             industry=values.get("industry") or None,
             region=values.get("region") or None,
             notes=values.get("notes") or None,
+            # The deployment's custom fields, as the form names them: "custom.<field>".
+            custom={
+                key.removeprefix("custom."): value
+                for key, value in values.items()
+                if key.startswith("custom.") and value.strip()
+            },
         )
         try:
             made = await self.as_user(
@@ -416,6 +428,7 @@ class Pages(PageKit):
             *ReportPages(self).routes(),
             *TeamPages(self).routes(),
             *AdminPages(self).routes(),
+            *ConfigurationPages(self).routes(),
             *WorksheetPages(self).routes(),
             # Last: the plugins' pages of the current snapshot, else "no such page".
             Route(CATCH_ALL, page(self.plugin_page), methods=["GET", "POST"]),

@@ -60,7 +60,7 @@ def environment(packages: tuple[str, ...] = ()) -> jinja2.Environment:
     return env
 
 
-def render(name: str, packages: tuple[str, ...] = (), **values: Any) -> str:
+def render(name: str, packages: tuple[str, ...] = (), /, **values: Any) -> str:
     template = environment(packages).get_template(name)
     return template.render(language=i18n.language(), **values)
 
