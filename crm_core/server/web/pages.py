@@ -193,7 +193,9 @@ class Pages(PageKit):
 
         def read(desk: Any) -> dict[str, Any]:
             page = desk.customers.list(query, after=after_id, limit=PAGE)
-            levels = desk.picklists.choices("customer_level")
+            # The levels are a block's picklist (customer_resources): without it, no filter.
+            named = {p.picklist for p in desk.picklists.lists()}
+            levels = desk.picklists.choices("customer_level") if "customer_level" in named else []
             return {"page": page, "levels": levels}
 
         found = await self.as_user(bearer, request, read, write=False)
