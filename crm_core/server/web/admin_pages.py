@@ -18,7 +18,7 @@ from crm_core.api.crm import Crm
 from crm_core.api.users import NewUser, UserChanges
 from crm_core.foundation import i18n
 from crm_core.foundation.dates import parse_day
-from crm_core.foundation.errors import CrmError, NotFound, PermissionDenied
+from crm_core.foundation.errors import CrmError, NotFound
 from crm_core.server.problems import reason_of, status_of
 
 if TYPE_CHECKING:
@@ -31,12 +31,6 @@ ROLES = ("sales", "manager", "admin")
 class AdminPages:
     def __init__(self, pages: PageKit) -> None:
         self.pages = pages
-
-    async def admin(self, request: Request, *, form_csrf: str | None = None) -> Bearer:
-        bearer = await self.pages.signed_in(request, form_csrf=form_csrf)
-        if bearer.actor.role != "admin":
-            raise PermissionDenied(i18n._("Only an administrator may open this page."))
-        return bearer
 
     # -- people -------------------------------------------------------------------------------
 
@@ -69,11 +63,11 @@ class AdminPages:
         )
 
     async def users(self, request: Request) -> Response:
-        return await self.users_page(request, await self.admin(request))
+        return await self.users_page(request, await self.pages.signed_in_admin(request))
 
     async def add_user(self, request: Request) -> Response:
         form = await self.pages.form(request)
-        bearer = await self.admin(request, form_csrf=form.get("csrf"))
+        bearer = await self.pages.signed_in_admin(request, form_csrf=form.get("csrf"))
         new = NewUser(
             form.get("login", "").strip(),
             form.get("name", "").strip(),
@@ -132,11 +126,11 @@ class AdminPages:
         )
 
     async def person(self, request: Request) -> Response:
-        return await self.person_page(request, await self.admin(request))
+        return await self.person_page(request, await self.pages.signed_in_admin(request))
 
     async def change_person(self, request: Request) -> Response:
         form = await self.pages.form(request)
-        bearer = await self.admin(request, form_csrf=form.get("csrf"))
+        bearer = await self.pages.signed_in_admin(request, form_csrf=form.get("csrf"))
         login = request.path_params["login"]
         action = form.get("action", "save")
         password: str | None = None
@@ -207,11 +201,11 @@ class AdminPages:
         )
 
     async def plugins(self, request: Request) -> Response:
-        return await self.plugins_page(request, await self.admin(request))
+        return await self.plugins_page(request, await self.pages.signed_in_admin(request))
 
     async def switch_plugin(self, request: Request) -> Response:
         form = await self.pages.form(request)
-        bearer = await self.admin(request, form_csrf=form.get("csrf"))
+        bearer = await self.pages.signed_in_admin(request, form_csrf=form.get("csrf"))
         name, action = request.path_params["name"], request.path_params["action"]
         if action not in {"enable", "disable"}:
             raise NotFound(i18n._("No such page."))

@@ -13,7 +13,7 @@ from starlette.routing import Route
 
 from crm_core.api.configuration import NewField
 from crm_core.foundation import i18n
-from crm_core.foundation.errors import CrmError, PermissionDenied
+from crm_core.foundation.errors import CrmError
 from crm_core.server.problems import reason_of, status_of
 
 if TYPE_CHECKING:
@@ -27,17 +27,11 @@ class ConfigurationPages:
     def __init__(self, pages: PageKit) -> None:
         self.pages = pages
 
-    async def admin(self, request: Request, *, form_csrf: str | None = None) -> Bearer:
-        bearer = await self.pages.signed_in(request, form_csrf=form_csrf)
-        if bearer.actor.role != "admin":
-            raise PermissionDenied(i18n._("Only an administrator may open this page."))
-        return bearer
-
     # -- picklists ----------------------------------------------------------------------------
 
     async def picklists(self, request: Request) -> Response:
         pages = self.pages
-        bearer = await self.admin(request)
+        bearer = await self.pages.signed_in_admin(request)
         found = await pages.as_user(bearer, request, lambda d: d.picklists.lists(), write=False)
         return pages.html(
             request,
@@ -81,11 +75,11 @@ class ConfigurationPages:
         )
 
     async def picklist(self, request: Request) -> Response:
-        return await self.picklist_page(request, await self.admin(request))
+        return await self.picklist_page(request, await self.pages.signed_in_admin(request))
 
     async def change_picklist(self, request: Request) -> Response:
         form = await self.pages.form(request)
-        bearer = await self.admin(request, form_csrf=form.get("csrf"))
+        bearer = await self.pages.signed_in_admin(request, form_csrf=form.get("csrf"))
         name = request.path_params["name"]
         action = form.get("action", "")
         code = form.get("code", "").strip()
@@ -144,11 +138,11 @@ class ConfigurationPages:
         )
 
     async def fields(self, request: Request) -> Response:
-        return await self.fields_page(request, await self.admin(request))
+        return await self.fields_page(request, await self.pages.signed_in_admin(request))
 
     async def change_fields(self, request: Request) -> Response:
         form = await self.pages.form(request)
-        bearer = await self.admin(request, form_csrf=form.get("csrf"))
+        bearer = await self.pages.signed_in_admin(request, form_csrf=form.get("csrf"))
         action = form.get("action", "")
         entity, name = form.get("entity", "").strip(), form.get("name", "").strip()
 

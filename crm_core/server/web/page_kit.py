@@ -16,7 +16,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from crm_core.api.crm import Crm
 from crm_core.api.sign_in import Bearer
 from crm_core.foundation import i18n
-from crm_core.foundation.errors import CrmError
+from crm_core.foundation.errors import CrmError, PermissionDenied
 from crm_core.kernel.deployment import Deployment
 from crm_core.server import auth
 from crm_core.server.clients import language_of
@@ -150,6 +150,14 @@ class PageKit:
         request.state.user_id = bearer.actor.id
         if bearer.must_change and request.url.path != "/password":
             raise Redirect("/password")
+        return bearer
+
+    async def signed_in_admin(self, request: Request, *, form_csrf: str | None = None) -> Bearer:
+        """`signed_in`, for a page only an administrator may open (the core refuses the
+        changes to anyone else too; this spares them a form they could not use)."""
+        bearer = await self.signed_in(request, form_csrf=form_csrf)
+        if bearer.actor.role != "admin":
+            raise PermissionDenied(i18n._("Only an administrator may open this page."))
         return bearer
 
     def csrf_of(self, request: Request) -> str:
