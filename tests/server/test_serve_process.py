@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from typing import Any
 
 import httpx
@@ -16,6 +15,7 @@ import pytest
 
 from crm_core.kernel.deployment import Deployment
 from tests.server.conftest import FIRST, OWN, SECRET_NAME, seed
+from tests.server.serving import wait_until_healthy
 
 
 def _free_port() -> int:
@@ -46,16 +46,7 @@ def test_serve_signs_in_over_http_and_stops_on_sigterm(crm_deployment: Deploymen
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert process.poll() is None, process.stderr.read() if process.stderr else ""
-            assert time.monotonic() < deadline, "the server did not answer /healthz"
-            time.sleep(0.2)
+        wait_until_healthy(process, base)
         with httpx.Client(base_url=base, timeout=30) as client:
             signed = client.post("/api/v1/session", json={"login": "li", "password": FIRST})
             assert signed.status_code == 201, signed.text

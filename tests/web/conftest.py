@@ -10,13 +10,11 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import attrs
-import httpx
 import pytest
 
 from crm_core.api.crm import Crm
@@ -25,6 +23,7 @@ from crm_core.kernel import lifecycle
 from crm_core.kernel.deployment import Deployment
 from crm_core.kernel.plugins import PluginCatalog
 from tests.server.conftest import OWN, seed
+from tests.server.serving import wait_until_healthy
 
 
 @attrs.frozen
@@ -97,18 +96,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
     )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if process.poll() is not None:
-                raise RuntimeError(process.stderr.read() if process.stderr else "serve ended")
-            if time.monotonic() > deadline:
-                raise RuntimeError("crm serve did not answer /healthz within 60 s")
-            time.sleep(0.2)
+        wait_until_healthy(process, base)
         yield Served(base, deployment, secret_id)
     finally:
         process.send_signal(signal.SIGTERM)
