@@ -48,12 +48,11 @@ class AdminPages:
         people, teams = await pages.as_user(
             bearer, request, lambda d: (d.users.list(), d.teams.list()), write=False
         )
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "admin_users.html",
             status,
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             people=people,
             teams=teams,
             roles=ROLES,
@@ -109,12 +108,11 @@ class AdminPages:
             lambda d: (d.users.get(login), d.teams.list(), d.tokens.list(login)),
             write=False,
         )
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "admin_user.html",
             status,
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             person=person,
             teams=teams,
             roles=ROLES,
@@ -189,12 +187,11 @@ class AdminPages:
             return [plugins.info(r.name) if r.installed else r for r in plugins.list()]
 
         found = await run_in_threadpool(read)
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "admin_plugins.html",
             status,
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             plugins=found,
             reason=reason,
             done=request.query_params.get("done"),

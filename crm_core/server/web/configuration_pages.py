@@ -33,11 +33,10 @@ class ConfigurationPages:
         pages = self.pages
         bearer = await self.pages.signed_in_admin(request)
         found = await pages.as_user(bearer, request, lambda d: d.picklists.lists(), write=False)
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "admin_picklists.html",
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             picklists=found,
         )
 
@@ -60,12 +59,11 @@ class ConfigurationPages:
         )
         found, lists = listed
         title = next((p.title for p in lists if p.picklist == name), name)
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "admin_picklist.html",
             status,
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             name=name,
             title=title,
             values=found,
@@ -124,12 +122,11 @@ class ConfigurationPages:
             ]
 
         found = await pages.as_user(bearer, request, read, write=False)
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "admin_fields.html",
             status,
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             entities=found,
             types=FIELD_TYPES,
             typed=values or {},

@@ -138,6 +138,19 @@ class PageKit:
         response.headers.update(PAGE_HEADERS)
         return response
 
+    def shown(
+        self, request: Request, bearer: Bearer, template: str, status: int = 200, **values: Any
+    ) -> Response:
+        """A page for the signed-in person: the layout's name and the forms' CSRF token."""
+        return self.html(
+            request,
+            template,
+            status,
+            user=self.person(bearer),
+            csrf=self.csrf_of(request),
+            **values,
+        )
+
     async def signed_in(self, request: Request, *, form_csrf: str | None = None) -> Bearer:
         if request.headers.get("authorization"):
             raise Problem(403, i18n._("Pages are for people signed in; programs use /api/v1."))

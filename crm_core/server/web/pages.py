@@ -97,11 +97,10 @@ class Pages(PageKit):
 
     async def password_form(self, request: Request) -> Response:
         bearer = await self.signed_in(request)
-        return self.html(
+        return self.shown(
             request,
+            bearer,
             "password.html",
-            user=self.person(bearer),
-            csrf=self.csrf_of(request),
             must_change=bearer.must_change,
             reason=None,
         )
@@ -124,12 +123,11 @@ class Pages(PageKit):
                 response = RedirectResponse("/sign-in?changed=1", 303)
                 auth.clear_session(response)
                 return response
-        return self.html(
+        return self.shown(
             request,
+            bearer,
             "password.html",
             422,
-            user=self.person(bearer),
-            csrf=self.csrf_of(request),
             must_change=bearer.must_change,
             reason=reason,
         )
@@ -159,11 +157,10 @@ class Pages(PageKit):
         found = await self.as_user(bearer, request, read, write=False)
         mine = [r for r in found["rows"] if r.get("person") == bearer.actor.login]
         team = [r for r in found["rows"] if r.get("person") != bearer.actor.login]
-        return self.html(
+        return self.shown(
             request,
+            bearer,
             "today.html",
-            user=self.person(bearer),
-            csrf=self.csrf_of(request),
             day=found["day"],
             mine=mine,
             team=team,
@@ -175,11 +172,10 @@ class Pages(PageKit):
         bearer = await self.signed_in(request)
         listing = await self.customer_page(bearer, request)
         template = "customer_rows.html" if request.headers.get("hx-request") else "customers.html"
-        return self.html(
+        return self.shown(
             request,
+            bearer,
             template,
-            user=self.person(bearer),
-            csrf=self.csrf_of(request),
             **listing,
         )
 
@@ -230,12 +226,11 @@ class Pages(PageKit):
             ),
             write=False,
         )
-        return self.html(
+        return self.shown(
             request,
+            bearer,
             "new_customer.html",
             status,
-            user=self.person(bearer),
-            csrf=self.csrf_of(request),
             values=values,
             reason=reason,
             industries=industries,
@@ -286,11 +281,10 @@ class Pages(PageKit):
             return {"profile": profile, "timeline": list(reversed(timeline.items))[:50]}
 
         found = await self.as_user(bearer, request, read, write=False)
-        return self.html(
+        return self.shown(
             request,
+            bearer,
             "customer.html",
-            user=self.person(bearer),
-            csrf=self.csrf_of(request),
             customer=found["profile"].customer,
             sections=[s for s in found["profile"].sections if s.rows],
             timeline=found["timeline"],
@@ -318,12 +312,11 @@ class Pages(PageKit):
         kinds = _quick_first(kinds)
         if values is None:
             values = {"kind": kinds[0].code if kinds else ""}
-        return self.html(
+        return self.shown(
             request,
+            bearer,
             "log.html",
             status,
-            user=self.person(bearer),
-            csrf=self.csrf_of(request),
             customer=customer,
             kinds=kinds,
             values=values,

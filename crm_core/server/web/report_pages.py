@@ -44,11 +44,10 @@ class ReportPages:
         pages = self.pages
         bearer = await pages.signed_in(request)
         tiles = await pages.as_user(bearer, request, lambda d: d.reports.dashboard(), write=False)
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "dashboard.html",
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             tiles=[_shown_tile(t) for t in tiles],
         )
 
@@ -56,11 +55,10 @@ class ReportPages:
         pages = self.pages
         bearer = await pages.signed_in(request)
         found = await pages.as_user(bearer, request, lambda d: d.reports.available(), write=False)
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "reports.html",
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             reports=found,
         )
 
@@ -83,12 +81,11 @@ class ReportPages:
         found = await pages.as_user(bearer, request, read, write=False)
         table, refused = found["table"], found.get("refused")
         query = "&".join(f"{k}={quote(str(v), safe='')}" for k, v in found["values"].items())
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "report.html",
             status_of(refused) if refused else 200,
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             info=found["info"],
             values=found["values"],
             reason=reason_of(refused) if refused else None,

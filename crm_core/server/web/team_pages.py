@@ -38,12 +38,11 @@ class TeamPages:
     ) -> Response:
         pages = self.pages
         people = await pages.as_user(bearer, request, lambda d: d.users.list(), write=False)
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "transfer.html",
             status,
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             people=[p for p in people if p.active],
             values=values,
             preview=preview,

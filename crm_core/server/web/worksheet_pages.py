@@ -39,12 +39,11 @@ class WorksheetPages:
         status: int = 200,
     ) -> Response:
         pages = self.pages
-        return pages.html(
+        return pages.shown(
             request,
+            bearer,
             "worksheet.html",
             status,
-            user=pages.person(bearer),
-            csrf=pages.csrf_of(request),
             collected=collected,
             reason=reason,
         )
